@@ -1,0 +1,146 @@
+"""Sign-up, sign-in and sign-out, with server-side sessions that can be ended everywhere."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import (Blueprint, Flask, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+from marshmallow import ValidationError
+
+from vault import events
+
+from .clock import now
+from .forms import SignInSchema, SignUpSchema
+from .security import limiter
+from .store import get_vault
+
+bp = Blueprint("accounts", __name__)
+SESSION_COOKIE = "custos_session"
+hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 "low memory" profile
+# Verifying against this when no account matches makes both answers cost the same time.
+_DUMMY_HASH = hasher.hash("custos-timing-equaliser")
+SIGNIN_FAILED = "The email or the password is wrong."
+
+
+def _signin_limit() -> str:
+    return current_app.config["CUSTOS_SETTINGS"].signin_rate_limit
+
+
+def _account_key() -> str:
+    """Rate-limit key per account, so one address cannot be guessed from many IPs."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "signin:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def login_required(view):
+    """Send visitors who are not signed in to the sign-in page."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("person_id") is None:
+            return redirect(url_for("accounts.signin"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _load_person() -> None:
+    g.person_id = None
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        g.person_id = get_vault().session_person(token, now())
+
+
+def start_session(response, person_id: str):
+    settings = current_app.config["CUSTOS_SETTINGS"]
+    lifetime = timedelta(hours=settings.session_hours)
+    token = get_vault().create_session(person_id, now(), lifetime)
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(lifetime.total_seconds()),
+                        httponly=True, secure=settings.secure_cookies, samesite="Lax")
+    return response
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Argon2id check; runs the same work when there is no account."""
+    try:
+        return hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def signup():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            data = SignUpSchema().load(form.to_dict())
+        except ValidationError as exc:
+            errors = exc.normalized_messages()
+        else:
+            vault = get_vault()
+            if vault.find_person_by_email(data["email"]) is not None:
+                errors = {"email": ["An account with this email already exists. Sign in instead."]}
+            else:
+                person_id = vault.create_person(data["email"], hasher.hash(data["password"]),
+                                                now())
+                flash("Welcome to Custos. Your vault is ready and encrypted.")
+                return start_session(redirect(url_for("pages.home")), person_id)
+    status = 400 if errors else 200
+    return render_template("signup.html", form=form, errors=errors), status
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+@limiter.limit(_signin_limit, methods=["POST"], key_func=_account_key)
+def signin():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        try:
+            data = SignInSchema().load(form.to_dict())
+        except ValidationError as exc:
+            errors = exc.normalized_messages()
+        else:
+            vault = get_vault()
+            person = vault.find_person_by_email(data["email"])
+            if verify_password(person.password_hash if person else None, data["password"]):
+                if hasher.check_needs_rehash(person.password_hash):
+                    vault.set_password_hash(person.id, hasher.hash(data["password"]), now())
+                vault.record(person.id, events.SignedIn(), now())
+                return start_session(redirect(url_for("pages.home")), person.id)
+            errors = {"form": [SIGNIN_FAILED]}
+    status = 400 if errors else 200
+    return render_template("signin.html", form=form, errors=errors), status
+
+
+@bp.post("/signout")
+@login_required
+def signout():
+    vault = get_vault()
+    vault.end_session(request.cookies.get(SESSION_COOKIE, ""))
+    vault.record(g.person_id, events.SignedOut(), now())
+    response = redirect(url_for("accounts.signin"))
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@bp.post("/signout-everywhere")
+@login_required
+def signout_everywhere():
+    """End every session of this person, on every device, at once."""
+    vault = get_vault()
+    count = vault.end_all_sessions(g.person_id, now())
+    vault.record(g.person_id, events.SessionsEnded(count=count), now())
+    response = redirect(url_for("accounts.signin"))
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_load_person)
+    app.register_blueprint(bp)

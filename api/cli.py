@@ -1,0 +1,162 @@
+"""The `custos` command: initialise, serve, rotate keys, verify the log, back up."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import sys
+from pathlib import Path
+
+import click
+
+from vault.errors import VaultError
+
+from .config import ConfigError, from_env
+
+
+class _Group(click.Group):
+    """Turn configuration and vault errors into one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, VaultError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="custos")
+def cli() -> None:
+    """Custos, a personal data vault: your data, your intents, your terms."""
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return False
+
+
+def _open_vault(settings):
+    from vault import Vault
+
+    fresh = not (settings.home / "master.key").exists() and settings.database_url is None
+    vault = Vault.open(settings.home, settings.database_url)
+    if fresh:
+        click.echo(f"Created a new vault in {settings.home} (database custos.db, "
+                   f"master key master.key, mode 0600). Back up master.key separately.")
+    return vault
+
+
+@cli.command()
+def init() -> None:
+    """Create the data folder, the database and the master key, then stop."""
+    settings = from_env()
+    _open_vault(settings).close()
+    click.echo(f"Custos is ready in {settings.home}.")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+def serve(host: str, port: int, threads: int) -> None:
+    """Run Custos with a production WSGI server (waitress)."""
+    import waitress
+
+    from . import create_app
+
+    settings = from_env(loopback=_is_loopback(host))
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    _open_vault(settings).close()
+    app = create_app(settings)
+    click.echo(f"Custos is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="Custos")
+
+
+@cli.group()
+def keys() -> None:
+    """Master-key operations."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Make a new master-key version and re-wrap every data key with it (safe to re-run)."""
+    vault = _open_vault(from_env())
+    bar: click.progressbar | None = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Re-wrapping data keys")
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        report = vault.rotate_master_key(progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        vault.close()
+    click.echo(f"Master key version {report.new_version} is active; {report.rewrapped} keys "
+               f"re-wrapped. Retire the old version with: custos keys retire {report.old_version}")
+
+
+@keys.command("retire")
+@click.argument("version", type=int)
+def keys_retire(version: int) -> None:
+    """Remove an old master-key version once no key is wrapped with it."""
+    vault = _open_vault(from_env())
+    try:
+        vault.retire_master_key(version)
+    finally:
+        vault.close()
+    click.echo(f"Master key version {version} is retired.")
+
+
+@cli.group()
+def audit() -> None:
+    """The persons' tamper-evident logs."""
+
+
+@audit.command("verify")
+@click.option("--person", "person_id", help="Check one person's log only.")
+def audit_verify(person_id: str | None) -> None:
+    """Check every log's hash chain; name each edited, removed or reordered entry."""
+    vault = _open_vault(from_env())
+    try:
+        problems = vault.verify_log(person_id)
+    finally:
+        vault.close()
+    for problem in problems:
+        click.echo(f"person {problem.person_id}: entry {problem.seq}: {problem.message}")
+    if problems:
+        click.echo(f"The log is NOT intact: {len(problems)} problem(s).", err=True)
+        sys.exit(1)
+    click.echo("Every log is intact." if person_id is None else "The log is intact.")
+
+
+@cli.command()
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+def backup(destination: Path) -> None:
+    """Copy the data (never the data keys) to DESTINATION while the server runs."""
+    vault = _open_vault(from_env())
+    try:
+        vault.backup(destination)
+    finally:
+        vault.close()
+    click.echo(f"Backed up the data to {destination}. It holds no data keys: store "
+               f"keys.db and master.key separately.")
+
+
+def _register_optional() -> None:
+    """Sub-commands that live in their own modules."""
+    from .cli_terms import terms
+
+    cli.add_command(terms)
+
+
+def main() -> None:
+    _register_optional()
+    cli(prog_name="custos")

@@ -1,0 +1,88 @@
+"""Errors that carry data, rendered as JSON under /api/ and as a page everywhere else."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("custos")
+
+
+class CustosError(Exception):
+    """Base of every error a client may see; never carries a secret or a personal value."""
+
+    status_code = 400
+    error = "invalid_request"
+    description = "The request is not valid."
+
+    def __init__(self, description: str | None = None, *, fields: dict | None = None) -> None:
+        super().__init__(description or self.description)
+        self.description = description or self.description
+        self.fields = fields or {}
+
+    def to_dict(self) -> dict:
+        body = {"error": self.error, "error_description": self.description}
+        if self.fields:
+            body["fields"] = self.fields
+        return body
+
+
+class InvalidInput(CustosError):
+    error, description = "invalid_input", "Some fields are not valid."
+
+
+class NotFound(CustosError):
+    status_code, error, description = 404, "not_found", "There is nothing here."
+
+
+class Forbidden(CustosError):
+    status_code, error, description = 403, "forbidden", "You may not do this."
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/oauth/", "/.well-known/"))
+
+
+def render_error(status: int, error: str, description: str, fields: dict | None = None) -> Response:
+    if _wants_json():
+        body = {"error": error, "error_description": description}
+        if fields:
+            body["fields"] = fields
+        response = jsonify(body)
+    else:
+        response = Response(render_template("error.html", status=status,
+                                            description=description), mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CustosError)
+    def _custos(exc: CustosError):
+        return render_error(exc.status_code, exc.error, exc.description, exc.fields)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        return render_error(400, "csrf_failed", "This form has expired or did not come from "
+                            "Custos. Go back, reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        response = render_error(exc.code or 500, exc.name.lower().replace(" ", "_"),
+                                exc.description or exc.name)
+        if exc.code == 429:
+            retry = getattr(exc, "retry_after", None)
+            if retry:
+                response.headers["Retry-After"] = str(retry)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # Log the type and place only: an exception message may hold a personal value.
+        log.error("unexpected %s at %s %s\n%s", type(exc).__name__, request.method,
+                  request.path, "".join(traceback.format_tb(exc.__traceback__)))
+        return render_error(500, "server_error", "Something went wrong on our side.")

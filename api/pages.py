@@ -1,0 +1,102 @@
+"""The person's pages: home and personal data (add, edit, delete)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from policies import vocab
+
+from . import intent_pages, settings_pages
+from .accounts import login_required
+from .clock import now
+from .errors import NotFound
+from .forms import FIELD_KINDS, FieldSchema
+from .store import get_vault
+
+bp = Blueprint("pages", __name__)
+
+
+def category_choices() -> list[tuple[str, list]]:
+    """Categories grouped for the form's select, with their plain-language labels."""
+    groups: dict[str, list] = {}
+    for concept in vocab.categories():
+        groups.setdefault(concept.group, []).append(concept)
+    return sorted(groups.items())
+
+
+@bp.get("/")
+def home():
+    if g.get("person_id") is None:
+        return render_template("welcome.html")
+    vault = get_vault()
+    return render_template("home.html", fields=vault.list_fields(g.person_id),
+                           intents=vault.list_intents(g.person_id),
+                           recent=vault.list_events(g.person_id)[-10:][::-1])
+
+
+@bp.get("/data")
+@login_required
+def data():
+    return _data_page({}, {})
+
+
+def _data_page(form, errors, status=200):
+    grouped: dict[str, list] = {}
+    for item in get_vault().list_fields(g.person_id):
+        grouped.setdefault(item.category, []).append(item)
+    return render_template("data.html", grouped=grouped, form=form, errors=errors,
+                           choices=category_choices(), kinds=FIELD_KINDS,
+                           concept=vocab.category), status
+
+
+@bp.post("/data")
+@login_required
+def add_field():
+    try:
+        data = FieldSchema().load(request.form.to_dict())
+    except ValidationError as exc:
+        return _data_page(request.form, exc.normalized_messages(), 400)
+    get_vault().add_field(g.person_id, now=now(), **data)
+    flash(f"Saved “{data['name']}”.")
+    return redirect(url_for("pages.data"))
+
+
+@bp.route("/data/<field_id>", methods=["GET", "POST"])
+@login_required
+def edit_field(field_id: str):
+    vault = get_vault()
+    item = vault.get_field(g.person_id, field_id)
+    if item is None:
+        raise NotFound("This field does not exist (any more).")
+    form, errors = {"category": item.category, "name": item.name, "kind": item.kind,
+                    "value": item.value}, {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            data = FieldSchema().load(form.to_dict())
+        except ValidationError as exc:
+            errors = exc.normalized_messages()
+        else:
+            vault.update_field(g.person_id, field_id, now=now(), **data)
+            flash(f"Saved “{data['name']}”.")
+            return redirect(url_for("pages.data"))
+    return render_template("field_edit.html", item=item, form=form, errors=errors,
+                           choices=category_choices(), kinds=FIELD_KINDS), 400 if errors else 200
+
+
+@bp.post("/data/<field_id>/delete")
+@login_required
+def delete_field(field_id: str):
+    vault = get_vault()
+    if vault.get_field(g.person_id, field_id) is None:
+        raise NotFound("This field does not exist (any more).")
+    vault.delete_field(g.person_id, field_id, now())
+    flash("Deleted.")
+    return redirect(url_for("pages.data"))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(intent_pages.bp)
+    app.register_blueprint(settings_pages.bp)

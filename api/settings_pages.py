@@ -1,0 +1,54 @@
+"""Settings: sessions, export of everything, and deleting the account (crypto-shredding)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+
+from vault import events
+
+from .accounts import SESSION_COOKIE, login_required, verify_password
+from .clock import now
+from .store import get_vault
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+DELETE_PHRASE = "delete my vault"
+
+
+@bp.get("")
+@login_required
+def index():
+    return render_template("settings.html", errors={}, phrase=DELETE_PHRASE)
+
+
+@bp.post("/export")
+@login_required
+def export():
+    """Everything the person has, decrypted, as one JSON document (docs/export.md)."""
+    vault = get_vault()
+    document = vault.export_person(g.person_id, now())
+    vault.record(g.person_id, events.DataExported(), now())
+    stamp = now().strftime("%Y%m%d")
+    return Response(json.dumps(document, indent=2, ensure_ascii=False),
+                    mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="custos-export-{stamp}.json"'})
+
+
+@bp.post("/delete")
+@login_required
+def delete():
+    """Destroy the person's data key, then the rows; asks for the password and a typed phrase."""
+    vault = get_vault()
+    person = vault.get_person(g.person_id)
+    errors = {}
+    if request.form.get("phrase", "").strip().lower() != DELETE_PHRASE:
+        errors["phrase"] = [f"Type “{DELETE_PHRASE}” to confirm."]
+    if not verify_password(person.password_hash, request.form.get("password", "")):
+        errors["password"] = ["The password is wrong."]
+    if errors:
+        return render_template("settings.html", errors=errors, phrase=DELETE_PHRASE), 400
+    vault.delete_person(g.person_id)
+    response = redirect(url_for("pages.home", deleted=1))
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,17 @@
+"""Opens the vault once per app and hands it to handlers."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from vault import Vault
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["CUSTOS_SETTINGS"]
+    app.extensions["custos.vault"] = Vault.open(settings.home, settings.database_url)
+
+
+def get_vault() -> Vault:
+    """The vault of the running app."""
+    return current_app.extensions["custos.vault"]

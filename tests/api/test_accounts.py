@@ -1,0 +1,137 @@
+"""Sign-up, sign-in, sign-out, sessions, CSRF and rate limits through the real pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.config import Settings
+
+
+def test_signup_signs_in_and_shows_the_vault(auth, client):
+    response = auth.signup()
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "Your vault" in page and "Sign out" in page
+
+
+def test_password_is_stored_as_argon2id(auth, app):
+    auth.signup()
+    vault = app.extensions["custos.vault"]
+    person = vault.find_person_by_email("ada@example.org")
+    assert person.password_hash.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"email": "not-an-email", "password": "long enough pw", "confirm": "long enough pw"},
+     "email", "Not a valid email address."),
+    ({"email": "a@example.org", "password": "short", "confirm": "short"},
+     "password", "Use a password of 10 to 256 characters."),
+    ({"email": "a@example.org", "password": "long enough pw", "confirm": "other one!!"},
+     "confirm", "The two passwords differ."),
+    ({"email": "", "password": "long enough pw", "confirm": "long enough pw"},
+     "email", "Missing data for required field."),
+])
+def test_signup_errors_name_the_field_and_keep_input(auth, app, data, field, message):
+    response = auth.post("/signup", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'id="{field}-error">{message}' in page
+    if data["email"]:
+        assert f'value="{data["email"]}"' in page  # what the person typed stays
+    assert app.extensions["custos.vault"].find_person_by_email("a@example.org") is None
+
+
+def test_duplicate_signup_is_refused(auth, client):
+    auth.signup()
+    auth.signout()
+    response = auth.signup()
+    assert response.status_code == 400
+    assert "already exists" in response.get_data(as_text=True)
+
+
+def test_unknown_account_and_wrong_password_get_the_same_answer(auth):
+    auth.signup()
+    auth.signout()
+    wrong = auth.signin(password="wrong password!")
+    unknown = auth.signin(email="nobody@example.org")
+    assert wrong.status_code == unknown.status_code == 400
+    strip = lambda r: r.get_data(as_text=True).split('name="csrf_token"')[0]  # noqa: E731
+    assert strip(wrong) == strip(unknown)
+    assert "The email or the password is wrong." in wrong.get_data(as_text=True)
+
+
+def test_signin_after_signout(auth, client):
+    auth.signup()
+    auth.signout()
+    assert client.get("/data").status_code == 302
+    assert auth.signin().status_code == 302
+    assert client.get("/data").status_code == 200
+
+
+def test_signout_ends_the_session_on_the_server(auth, client):
+    auth.signup()
+    cookie = client.get_cookie("custos_session").value
+    auth.signout()
+    client.set_cookie("custos_session", cookie)  # replaying the old cookie does not work
+    assert client.get("/data").status_code == 302
+
+
+def test_signout_everywhere_ends_other_devices(app, auth, client):
+    auth.signup()
+    other = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(other).signin()
+    assert other.get("/data").status_code == 200
+    auth.post("/signout-everywhere", {}, page="/settings")
+    assert other.get("/data").status_code == 302
+    assert client.get("/data").status_code == 302
+
+
+def test_session_expires(auth, client, clock):
+    auth.signup()
+    clock.advance(hours=13)
+    assert client.get("/data").status_code == 302
+
+
+def test_forms_need_the_csrf_token(client, app):
+    response = client.post("/signup", data={"email": "a@example.org", "password": "x" * 12,
+                                            "confirm": "x" * 12})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert app.extensions["custos.vault"].find_person_by_email("a@example.org") is None
+
+
+def test_signin_is_rate_limited(tmp_path, clock):
+    from api import create_app
+
+    settings = Settings(home=tmp_path / "h", secret_key="y" * 40, secure_cookies=False,
+                        signin_rate_limit="3 per minute")
+    app = create_app(settings, testing=True)
+    app.extensions["custos.clock"] = clock
+    from tests.conftest import Auth
+
+    auth = Auth(app.test_client())
+    codes = [auth.signin(email="x@example.org", password="wrong password").status_code
+             for _ in range(4)]
+    assert codes == [400, 400, 400, 429]
+    app.extensions["custos.vault"].close()
+
+
+def test_signin_is_recorded_in_the_log(auth, app):
+    auth.signup()
+    auth.signout()
+    auth.signin()
+    vault = app.extensions["custos.vault"]
+    person = vault.find_person_by_email("ada@example.org")
+    kinds = [entry.kind for entry in vault.list_events(person.id)]
+    assert kinds[0] == "account_created"
+    assert kinds.count("signed_in") == 1 and "signed_out" in kinds
+
+
+def test_security_headers(client):
+    response = client.get("/signin")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
