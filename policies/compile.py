@@ -1,0 +1,170 @@
+"""Compile terms once per version into sets and small predicates, so deciding does no parsing.
+
+Each rule becomes a `CompiledRule`: the purposes and categories it covers as precomputed frozen
+sets of vocabulary ids (hierarchy already expanded), and a tuple of predicates over the request.
+Category matching is asymmetric on purpose: a permit rule must cover the requested category; a
+deny or ask rule applies as soon as it touches it (a request for all `contact` details meets a
+deny on `contact.email`), so a broad request never slips past a narrow refusal.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from . import vocab
+from .decision import DEFAULT, FREQUENCY_EXCEEDED, RULE, Reason
+from .model import STRENGTH, Condition, Effect, Request, Rule, Terms
+from .sentences import default_sentence, frequency_sentence, rule_sentence
+
+Check = Callable[[Request, datetime], bool]
+INF = float("inf")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompiledRule:
+    """One rule ready to match: scope sets, predicates and its prepared reasons."""
+
+    index: int
+    rule: Rule
+    effect: Effect
+    strength: int
+    vendors: frozenset[str] | None
+    purposes: frozenset[str] | None
+    categories: frozenset[str] | None
+    checks: tuple[Check, ...]
+    frequency: tuple[str, int] | None
+    reason: Reason
+    over_limit: Reason | None
+
+
+@dataclass(kw_only=True)
+class CompiledTerms:
+    """Terms of one version, compiled; `plans` memoises rule lists per (purpose, categories)."""
+
+    terms: Terms
+    rules: tuple[CompiledRule, ...]
+    default_reason: Reason
+    plans: dict = field(default_factory=dict)
+
+    @property
+    def version(self) -> int:
+        return self.terms.version
+
+
+def _union(sets: list[frozenset[str]]) -> frozenset[str]:
+    return frozenset().union(*sets)
+
+
+def _number(request: Request) -> float:
+    return INF if request.retention_days is None else request.retention_days
+
+
+def condition_check(c: Condition) -> Check:
+    """A predicate for one condition; `value` is bound now, not looked up per decision."""
+    v = c.value
+    get: Callable[[Request], object] = {
+        "vendor.id": lambda q: q.vendor.id,
+        "vendor.jurisdiction": lambda q: q.vendor.jurisdiction,
+        "vendor.certifications": lambda q: q.vendor.certifications,
+        "vendor.verified_certifications": lambda q: q.vendor.verified_certifications,
+        "retention_days": _number,
+        "third_party_sharing": lambda q: q.third_party_sharing,
+        "recipients": lambda q: q.recipients,
+        "answers_intent": lambda q: q.intent is not None,
+    }[c.field]
+    if c.op in ("has", "has_all"):
+        need = frozenset(v)
+        return lambda q, now: need <= get(q)
+    if c.op == "has_any":
+        need = frozenset(v)
+        return lambda q, now: not need.isdisjoint(get(q))
+    if c.op == "has_none":
+        need = frozenset(v)
+        return lambda q, now: need.isdisjoint(get(q))
+    if c.op in ("in", "not_in"):
+        pool, want = frozenset(v), c.op == "in"
+        return lambda q, now: (get(q) in pool) is want
+    compare = {
+        "eq": operator.eq,
+        "ne": operator.ne,
+        "lt": operator.lt,
+        "lte": operator.le,
+        "gt": operator.gt,
+        "gte": operator.ge,
+    }[c.op]
+    return lambda q, now: compare(get(q), v)
+
+
+def _time_checks(rule: Rule) -> list[Check]:
+    checks: list[Check] = []
+    if rule.valid_from is not None:
+        start = rule.valid_from
+        checks.append(lambda q, now: now >= start)
+    if rule.valid_until is not None:
+        end = rule.valid_until
+        checks.append(lambda q, now: now < end)
+    if rule.days is not None:
+        days = frozenset(rule.days)
+        checks.append(lambda q, now: now.weekday() in days)
+    if rule.hours is not None:
+        a, b = rule.hours
+        if a < b:
+            checks.append(lambda q, now: a <= now.time() < b)
+        else:  # a window across midnight, 22:00-06:00
+            checks.append(lambda q, now: not (b <= now.time() < a))
+    return checks
+
+
+def compile_rule(index: int, rule: Rule) -> CompiledRule:
+    """Expand one rule's hierarchy and bind its predicates."""
+    purposes = None
+    if rule.purposes is not None:
+        purposes = _union([vocab.purpose_sets(p)[1] for p in rule.purposes])
+    categories = None
+    if rule.categories is not None:
+        sets = [vocab.category_sets(c) for c in rule.categories]
+        covered = [down for _, down in sets]
+        touched = [up | down for up, down in sets]
+        categories = _union(covered if rule.effect is Effect.PERMIT else touched)
+    checks = [condition_check(c) for c in rule.conditions] + _time_checks(rule)
+    text = rule_sentence(rule)
+    over = None
+    if rule.frequency is not None:
+        over = Reason(
+            code=FREQUENCY_EXCEEDED,
+            effect=Effect.DENY,
+            rule_id=rule.id,
+            text=frequency_sentence(rule),
+        )
+    return CompiledRule(
+        index=index,
+        rule=rule,
+        effect=rule.effect,
+        strength=STRENGTH[rule.effect],
+        vendors=frozenset(rule.vendors) if rule.vendors is not None else None,
+        purposes=purposes,
+        categories=categories,
+        checks=tuple(checks),
+        frequency=(rule.frequency.per, rule.frequency.max) if rule.frequency else None,
+        reason=Reason(code=RULE[rule.effect], effect=rule.effect, rule_id=rule.id, text=text),
+        over_limit=over,
+    )
+
+
+@lru_cache(maxsize=1024)
+def compile_terms(terms: Terms) -> CompiledTerms:
+    """Compile validated terms; cached, so the same version is compiled once."""
+    return CompiledTerms(
+        terms=terms,
+        rules=tuple(compile_rule(i, r) for i, r in enumerate(terms.rules)),
+        default_reason=Reason(
+            code=DEFAULT[terms.default],
+            effect=terms.default,
+            rule_id=None,
+            text=default_sentence(terms.default),
+        ),
+    )

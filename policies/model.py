@@ -1,0 +1,126 @@
+"""The terms a person states and the requests vendors make, as plain frozen values.
+
+Built only by `policies.schema` (which validates), so every value here is already canonical:
+purposes are DPV term names, categories are vocabulary ids, dates are timezone-aware.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from enum import StrEnum
+
+
+class Effect(StrEnum):
+    """What a rule says, and what a decision answers."""
+
+    PERMIT = "permit"
+    DENY = "deny"
+    ASK = "ask"
+
+
+# deny overrides ask overrides permit
+STRENGTH = {Effect.PERMIT: 0, Effect.ASK: 1, Effect.DENY: 2}
+PERIODS = ("hour", "day", "week", "month", "year")
+
+# condition fields -> their kind; the kind decides the operators allowed
+FIELDS = {
+    "vendor.id": "text",
+    "vendor.jurisdiction": "text",
+    "vendor.certifications": "set",
+    "vendor.verified_certifications": "set",
+    "retention_days": "number",
+    "third_party_sharing": "bool",
+    "recipients": "set",
+    "answers_intent": "bool",
+}
+OPERATORS = {
+    "text": ("eq", "ne", "in", "not_in"),
+    "set": ("has", "has_all", "has_any", "has_none"),
+    "number": ("eq", "ne", "lt", "lte", "gt", "gte"),
+    "bool": ("eq",),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Condition:
+    """One test on the request: `retention_days lte 30`, `vendor.certifications has b-corp`."""
+
+    field: str
+    op: str
+    value: str | int | bool | tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Frequency:
+    """At most `max` accesses per `per` period; the count itself is an input of the request."""
+
+    max: int
+    per: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """One of the person's rules; a None scope means 'any'."""
+
+    id: str
+    effect: Effect
+    label: str = ""
+    vendors: tuple[str, ...] | None = None
+    purposes: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    conditions: tuple[Condition, ...] = ()
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    hours: tuple[time, time] | None = None
+    days: tuple[int, ...] | None = None  # 0 = Monday
+    frequency: Frequency | None = None
+    agreement: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferRules:
+    """The butler's rules for offers that answer the person's intents."""
+
+    blocklist: tuple[str, ...] = ()
+    require_certifications: tuple[str, ...] = ()
+    require_verified: bool = False
+    within_budget: bool = True
+    match_category: bool = True
+    max_per_vendor: Frequency | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Terms:
+    """A person's terms at one version: ordered rules, a default effect, offer rules."""
+
+    version: int = 1
+    default: Effect = Effect.ASK
+    rules: tuple[Rule, ...] = ()
+    offers: OfferRules = field(default_factory=OfferRules)
+    agreements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Vendor:
+    """Who asks: id and attributes (claimed certifications include the verified ones)."""
+
+    id: str
+    jurisdiction: str | None = None
+    certifications: frozenset[str] = frozenset()
+    verified_certifications: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Request:
+    """A vendor's request: who, why, what, for how long, shared with whom, and access counts."""
+
+    vendor: Vendor
+    purpose: str
+    categories: tuple[str, ...]
+    retention_days: int | None = None  # None: no limit stated, treated as forever
+    third_party_sharing: bool = False
+    recipients: frozenset[str] = frozenset()
+    intent: str | None = None
+    counts: tuple[tuple[str, int], ...] = ()  # (period, accesses so far in it)
+    time: datetime | None = None

@@ -1,0 +1,254 @@
+"""Marshmallow schemas that turn JSON terms and requests into validated frozen values.
+
+All or nothing: any problem raises one `TermsError` whose messages name the rule (by id) and the
+field, so the person sees "rules[no-ads].purposes: unknown purpose 'Marketting'".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from . import model as m
+from . import vocab
+from .errors import TermsError, UnknownConcept, flatten
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Purpose(fields.String):
+    """A DPV purpose by term or IRI, loaded as its canonical term."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        try:
+            return vocab.purpose(super()._deserialize(value, attr, data, **kwargs)).id
+        except UnknownConcept as e:
+            raise ValidationError(str(e)) from None
+
+
+class Category(fields.String):
+    """A category by friendly id, wildcard, `pd:` name or IRI, loaded as its canonical id."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        try:
+            return vocab.category(super()._deserialize(value, attr, data, **kwargs)).id
+        except UnknownConcept as e:
+            raise ValidationError(str(e)) from None
+
+
+def _scope(inner: fields.Field) -> fields.List:
+    """A non-empty list; leaving the key out (or `null`) means any."""
+    return fields.List(
+        inner,
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(min=1, error="must not be empty; leave it out for any"),
+    )
+
+
+class ConditionSchema(Schema):
+    field = fields.String(required=True, validate=validate.OneOf(m.FIELDS))
+    op = fields.String(required=True)
+    value = fields.Raw(required=True)
+
+    @validates_schema
+    def _typed(self, data: dict, **kwargs) -> None:
+        kind = m.FIELDS[data["field"]]
+        if data["op"] not in m.OPERATORS[kind]:
+            raise ValidationError(
+                f"unknown operator {data['op']!r} for {data['field']}; "
+                f"use one of {', '.join(m.OPERATORS[kind])}",
+                "op",
+            )
+        v, op = data["value"], data["op"]
+        ok = {
+            "bool": isinstance(v, bool),
+            "number": isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
+            "set": isinstance(v, str) or _strings(v),
+            "text": isinstance(v, str) if op in ("eq", "ne") else _strings(v),
+        }[kind]
+        if not ok:
+            raise ValidationError(f"wrong value for {data['field']} {op}", "value")
+
+    @post_load
+    def _make(self, data: dict, **kwargs) -> m.Condition:
+        v = data["value"]
+        if isinstance(v, list) or (m.FIELDS[data["field"]] == "set" and isinstance(v, str)):
+            v = tuple([v] if isinstance(v, str) else v)
+        return m.Condition(field=data["field"], op=data["op"], value=v)
+
+
+def _strings(v: object) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v)
+
+
+class HoursSchema(Schema):
+    start = fields.Time(required=True, data_key="from")
+    end = fields.Time(required=True, data_key="to")
+
+
+class FrequencySchema(Schema):
+    max = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    per = fields.String(required=True, validate=validate.OneOf(m.PERIODS))
+
+    @post_load
+    def _make(self, data: dict, **kwargs) -> m.Frequency:
+        return m.Frequency(**data)
+
+
+class RuleSchema(Schema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    label = fields.String(load_default="")
+    effect = fields.String(required=True, validate=validate.OneOf([e.value for e in m.Effect]))
+    vendors = _scope(fields.String(validate=validate.Length(min=1)))
+    purposes = _scope(Purpose())
+    categories = _scope(Category())
+    conditions = fields.List(fields.Nested(ConditionSchema), load_default=list)
+    valid_from = fields.AwareDateTime(default_timezone=UTC, load_default=None, allow_none=True)
+    valid_until = fields.AwareDateTime(default_timezone=UTC, load_default=None, allow_none=True)
+    hours = fields.Nested(HoursSchema, load_default=None, allow_none=True)
+    days = _scope(fields.String(validate=validate.OneOf(DAYS)))
+    frequency = fields.Nested(FrequencySchema, load_default=None, allow_none=True)
+    agreement = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _consistent(self, data: dict, **kwargs) -> None:
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and start >= end:
+            raise ValidationError(
+                "contradictory: the rule would end before it starts", "valid_until"
+            )
+        hours = data.get("hours")
+        if hours and hours["start"] == hours["end"]:
+            raise ValidationError("contradictory: an empty time window", "hours")
+        if data.get("frequency") and data.get("effect") != "permit":
+            raise ValidationError("a frequency limit belongs on a permit rule", "frequency")
+        problem = contradiction(data.get("conditions", []))
+        if problem:
+            raise ValidationError(f"contradictory: {problem}", "conditions")
+
+    @post_load
+    def _make(self, data: dict, **kwargs) -> m.Rule:
+        hours = data.pop("hours")
+        days = data.pop("days")
+        return _rule(data, hours, days)
+
+
+def _rule(data: dict, hours: dict | None, days: list | None) -> m.Rule:
+    scoped = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    scoped["effect"] = m.Effect(data["effect"])
+    return m.Rule(
+        **scoped,
+        hours=(hours["start"], hours["end"]) if hours else None,
+        days=tuple(sorted({DAYS.index(d) for d in days})) if days else None,
+    )
+
+
+def contradiction(conditions: list[m.Condition]) -> str | None:
+    """Why a rule's conditions can never all hold together, or None."""
+    low, high, bools = {}, {}, {}
+    for c in conditions:
+        if c.op in ("gt", "gte", "eq"):
+            low[c.field] = max(low.get(c.field, -1.0), c.value + (0.5 if c.op == "gt" else 0))
+        if c.op in ("lt", "lte", "eq"):
+            high[c.field] = min(
+                high.get(c.field, float("inf")), c.value - (0.5 if c.op == "lt" else 0)
+            )
+        if m.FIELDS[c.field] == "bool":
+            if bools.setdefault(c.field, c.value) != c.value:
+                return f"{c.field} cannot be both true and false"
+    for f in low.keys() & high.keys():
+        if low[f] > high[f] or (m.FIELDS[f] == "number" and high[f] < 0):
+            return f"no {f} satisfies every condition"
+    return None
+
+
+class OfferRulesSchema(Schema):
+    blocklist = fields.List(fields.String(), load_default=list)
+    require_certifications = fields.List(fields.String(), load_default=list)
+    require_verified = fields.Boolean(load_default=False)
+    within_budget = fields.Boolean(load_default=True)
+    match_category = fields.Boolean(load_default=True)
+    max_per_vendor = fields.Nested(FrequencySchema, load_default=None, allow_none=True)
+
+    @post_load
+    def _make(self, data: dict, **kwargs) -> m.OfferRules:
+        return m.OfferRules(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+class TermsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    version = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1))
+    default = fields.String(
+        load_default="ask", validate=validate.OneOf([e.value for e in m.Effect])
+    )
+    rules = fields.List(fields.Nested(RuleSchema), load_default=list)
+    offers = fields.Nested(OfferRulesSchema, load_default=None, allow_none=True)
+    agreements = fields.List(fields.String(), load_default=list)
+    format = fields.String(load_default=None, allow_none=True, data_key="$format")
+
+    @validates_schema
+    def _unique(self, data: dict, **kwargs) -> None:
+        seen = set()
+        for i, rule in enumerate(data.get("rules", [])):
+            if rule.id in seen:
+                raise ValidationError({"rules": {i: {"id": [f"duplicate rule id {rule.id!r}"]}}})
+            seen.add(rule.id)
+
+    @post_load
+    def _make(self, data: dict, **kwargs) -> m.Terms:
+        return m.Terms(
+            version=data["version"],
+            default=m.Effect(data["default"]),
+            rules=tuple(data["rules"]),
+            offers=data["offers"] or m.OfferRules(),
+            agreements=tuple(data["agreements"]),
+        )
+
+
+def _named(messages: dict, raw: object) -> dict[str, list[str]]:
+    """Flatten messages, writing `rules[<id>]` for a rule index so the person sees which rule."""
+    rules = raw.get("rules") if isinstance(raw, dict) else None
+    if isinstance(messages.get("rules"), dict) and isinstance(rules, list):
+        renamed = {}
+        for i, msgs in messages["rules"].items():
+            rid = (
+                rules[i].get("id")
+                if isinstance(i, int) and i < len(rules) and isinstance(rules[i], dict)
+                else None
+            )
+            renamed[f"[{rid}]" if isinstance(rid, str) and rid else f"[{i}]"] = msgs
+        out = {k: v for k, v in messages.items() if k != "rules"}
+        flat = flatten(out)
+        for key, msgs in renamed.items():
+            inner = flatten(msgs, "") if isinstance(msgs, dict) else {"": msgs}
+            for field, text in inner.items():
+                flat[f"rules{key}.{field}" if field else f"rules{key}"] = text
+        return flat
+    return flatten(messages)
+
+
+def load_terms(data: object) -> m.Terms:
+    """Validate JSON terms and return them, or raise `TermsError` naming every problem."""
+    if not isinstance(data, dict):
+        raise TermsError(
+            "terms must be a JSON object", {"_schema": ["terms must be a JSON object"]}
+        )
+    try:
+        return TermsSchema().load(data)
+    except ValidationError as e:
+        messages = _named(
+            e.messages if isinstance(e.messages, dict) else {"_schema": e.messages}, data
+        )
+        raise TermsError("invalid terms", messages) from None
