@@ -1,0 +1,38 @@
+"""Custos vault: the encrypted per-person store (keys, crypto, storage, audit log).
+
+Imports only the standard library, cryptography, sqlite-utils and psycopg; never Flask.
+"""
+
+from .audit import ChainProblem
+from .core import Vault
+from .errors import (
+    CryptoError,
+    EmailTaken,
+    KeyRingError,
+    NotFound,
+    RotationInProgress,
+    Shredded,
+    VaultError,
+    WrongMasterKey,
+)
+from .fields import Field
+from .intents import Intent
+from .persons import Person
+from .rotation import RotationReport
+
+__all__ = [
+    "ChainProblem",
+    "CryptoError",
+    "EmailTaken",
+    "Field",
+    "Intent",
+    "KeyRingError",
+    "NotFound",
+    "Person",
+    "RotationInProgress",
+    "RotationReport",
+    "Shredded",
+    "Vault",
+    "VaultError",
+    "WrongMasterKey",
+]

@@ -1,0 +1,241 @@
+"""The `Vault` facade: the one object `api/` holds, a table of contents of the vault.
+
+Each method delegates to the module named for the concept; see docs/architecture.md
+for the contract. Times are always passed in (`now`), so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from . import audit, export, fields, intents, persons, rotation, sessions
+from .audit import ChainProblem
+from .db import Backend, open_backend
+from .errors import NotFound, Shredded, VaultError
+from .events import Event, LoggedEvent, SignedIn
+from .fields import Field
+from .intents import Intent
+from .keys import MasterKeyRing, load_or_create_ring, ring_path
+from .keystore import KeyStore
+from .migrations import apply_migrations
+from .persons import Person
+from .rotation import RotationReport
+
+
+class Vault:
+    """The encrypted per-person store; thread-safe (one connection per thread)."""
+
+    def __init__(self, db: Backend, ring: MasterKeyRing, created: list[Path]) -> None:
+        self.db = db
+        self.ring = ring
+        self.keys = KeyStore(db, ring)
+        self.created = created  # files made on this first start, for the CLI to announce
+
+    @classmethod
+    def open(
+        cls,
+        home: Path | str,
+        database_url: str | None = None,
+        *,
+        master_key_file: Path | str | None = None,
+        now: datetime | None = None,
+    ) -> Vault:
+        """Open (creating on first use) the store and the ring; stops on a wrong master key."""
+        home = Path(home)
+        now = now or datetime.now(UTC)
+        db = open_backend(home, database_url)
+        created: list[Path] = []
+        try:
+            ring, new_ring = load_or_create_ring(ring_path(home, master_key_file), now)
+            if new_ring:
+                created.append(ring.path)
+            if getattr(db, "created", False):
+                created.append(db.data_path)  # type: ignore[attr-defined]
+            apply_migrations(db, now)
+            vault = cls(db, ring, created)
+            vault.keys.check_ring(now)
+        except BaseException:
+            db.close()
+            raise
+        return vault
+
+    def close(self) -> None:
+        """Close every database connection."""
+        self.db.close()
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # persons
+    def create_person(self, email: str, password_hash: str, now: datetime) -> str:
+        """Sign-up; raises EmailTaken if the email is in use. Logs AccountCreated."""
+        return persons.create(self.db, self.keys, email, password_hash, now)
+
+    def find_person_by_email(self, email: str, now: datetime | None = None) -> Person | None:
+        """Sign-in lookup (case-insensitive); None if unknown."""
+        return persons.find_by_email(self.db, self.keys, email, now or datetime.now(UTC))
+
+    def get_person(self, person_id: str) -> Person:
+        """A person by id; NotFound (or its subclass Shredded) if gone."""
+        return persons.get(self.db, self.keys, person_id)
+
+    def set_password_hash(self, person_id: str, password_hash: str, now: datetime) -> None:
+        """Store a new argon2 hash made by `api/`. Logs PasswordChanged."""
+        persons.set_password_hash(self.db, self.keys, person_id, password_hash, now)
+
+    def delete_person(self, person_id: str) -> None:
+        """Crypto-shred the person's key, then delete their rows."""
+        persons.delete(self.db, self.keys, person_id)
+
+    def person_ids(self) -> list[str]:
+        """Every person id (operator commands, verification)."""
+        return persons.all_ids(self.db)
+
+    # sessions
+    def create_session(
+        self,
+        person_id: str,
+        now: datetime,
+        lifetime: timedelta,
+        event: SignedIn | None = None,
+    ) -> str:
+        """Open a session, log SignedIn (pass one to record ip/user agent); returns the token."""
+        return sessions.create(self.db, self.keys, person_id, now, lifetime, event)
+
+    def session_person(self, token: str, now: datetime) -> str | None:
+        """The person id of a live session token, else None."""
+        return sessions.person_for(self.db, token, now)
+
+    def end_session(self, token: str, now: datetime | None = None) -> bool:
+        """Sign out one session; logs SignedOut. False if it was not live."""
+        return sessions.end(self.db, self.keys, token, now or datetime.now(UTC))
+
+    def end_all_sessions(self, person_id: str, now: datetime) -> int:
+        """Sign out everywhere; logs SessionsEnded; returns how many were live."""
+        return sessions.end_all(self.db, self.keys, person_id, now)
+
+    # personal data
+    def list_fields(self, person_id: str) -> list[Field]:
+        """Every field of the person, decrypted."""
+        return fields.list_all(self.db, self.keys, person_id)
+
+    def get_field(self, person_id: str, field_id: str) -> Field:
+        """One field; NotFound if absent or someone else's."""
+        return fields.get(self.db, self.keys, person_id, field_id)
+
+    def add_field(
+        self, person_id: str, *, category: str, name: str, kind: str, value: Any, now: datetime
+    ) -> Field:
+        """Add a field (value: any JSON-able value). Logs FieldAdded."""
+        values = {"category": category, "name": name, "kind": kind, "value": value}
+        return fields.add(self.db, self.keys, person_id, values, now)
+
+    def update_field(
+        self,
+        person_id: str,
+        field_id: str,
+        *,
+        category: str,
+        name: str,
+        kind: str,
+        value: Any,
+        now: datetime,
+    ) -> Field:
+        """Replace a field's columns. Logs FieldChanged naming the changed columns."""
+        values = {"category": category, "name": name, "kind": kind, "value": value}
+        return fields.update(self.db, self.keys, person_id, field_id, values, now)
+
+    def delete_field(self, person_id: str, field_id: str, now: datetime) -> None:
+        """Delete a field. Logs FieldDeleted."""
+        fields.delete(self.db, self.keys, person_id, field_id, now)
+
+    # intents
+    def list_intents(self, person_id: str) -> list[Intent]:
+        """Every intent of the person, decrypted."""
+        return intents.list_all(self.db, self.keys, person_id)
+
+    def get_intent(self, person_id: str, intent_id: str) -> Intent:
+        """One intent; NotFound if absent or someone else's."""
+        return intents.get(self.db, self.keys, person_id, intent_id)
+
+    def add_intent(self, person_id: str, data: dict[str, Any], now: datetime) -> Intent:
+        """Add a validated intent dict. Logs IntentAdded."""
+        return intents.add(self.db, self.keys, person_id, data, now)
+
+    def update_intent(
+        self, person_id: str, intent_id: str, data: dict[str, Any], now: datetime
+    ) -> Intent:
+        """Replace an intent's data with a full validated dict. Logs IntentChanged."""
+        return intents.update(self.db, self.keys, person_id, intent_id, data, now)
+
+    # audit
+    def record(self, person_id: str, event: Event, now: datetime) -> int:
+        """Append a typed event to the person's log; returns its seq."""
+        with self.db.write() as tx:
+            key = persons.locked_key(tx, self.keys, person_id)
+            return audit.append(tx, person_id, key, event, now)
+
+    def list_events(
+        self,
+        person_id: str,
+        *,
+        kinds: list[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[LoggedEvent]:
+        """The person's log, decrypted, oldest first, filtered by kind and [since, until)."""
+        with self.db.read() as tx:
+            key = self.keys.data_key(tx, person_id)
+            return audit.read_events(tx, person_id, key, kinds=kinds, since=since, until=until)
+
+    def verify_log(self, person_id: str | None = None) -> list[ChainProblem]:
+        """Check one person's chain, or everyone's; an empty list means intact."""
+        ids = [person_id] if person_id else self.person_ids()
+        problems: list[ChainProblem] = []
+        for pid in ids:
+            with self.db.read() as tx:
+                try:
+                    key = self.keys.data_key(tx, pid)
+                except Shredded:
+                    if person_id:
+                        raise
+                    continue
+                if person_id and tx.one("SELECT id FROM persons WHERE id = ?", (pid,)) is None:
+                    raise NotFound("person", pid)
+                problems += audit.verify_chain(tx, pid, key)
+        return problems
+
+    # export / keys / backup
+    def export_person(self, person_id: str, now: datetime) -> dict[str, Any]:
+        """Everything the vault holds on the person, decrypted (docs/export.md)."""
+        return export.export_person(self.db, self.keys, person_id, now)
+
+    def rotate_master_key(
+        self, progress: Callable[[int, int], None] | None = None, now: datetime | None = None
+    ) -> RotationReport:
+        """New master key version; re-wrap every key (resumes an interrupted run)."""
+        return rotation.rotate(self.keys, progress, now)
+
+    def retire_master_key(self, version: int) -> None:
+        """Drop an old version; RotationInProgress while any key still uses it."""
+        rotation.retire(self.keys, version)
+
+    def key_versions(self) -> dict[int, int]:
+        """Master key versions in the ring and how many wrapped keys use each."""
+        in_use = self.keys.versions_in_use()
+        return {v: in_use.get(v, 0) for v in sorted(self.ring.keys)}
+
+    def backup(self, destination: Path | str) -> Path:
+        """SQLite only: copy the data (never the keys) with the online backup API."""
+        if not hasattr(self.db, "backup"):
+            raise VaultError("on PostgreSQL, back up with pg_dump --exclude-table='keystore_*'")
+        if os.path.exists(destination):
+            raise VaultError(f"backup destination {destination} already exists")
+        return self.db.backup(Path(destination))

@@ -1,0 +1,123 @@
+"""Every cryptographic primitive of Custos, behind one module that fails closed.
+
+This is the only module that imports `cryptography.hazmat`. Sealed blobs are
+`version byte (0x01) || 96-bit random nonce || AES-256-GCM ciphertext || 128-bit tag`;
+every failure raises the same opaque `CryptoError`, like Fernet's `InvalidToken`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from .errors import CryptoError
+
+BLOB_VERSION = 1
+KEY_BYTES = 32
+NONCE_BYTES = 12
+TAG_BYTES = 16
+_HEADER = bytes([BLOB_VERSION])
+
+
+def new_key() -> bytes:
+    """A fresh random 256-bit key (data keys, master keys, server keys)."""
+    return os.urandom(KEY_BYTES)
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """Encrypt and authenticate `plaintext`, bound to `aad`, under a random nonce."""
+    if len(key) != KEY_BYTES:
+        raise CryptoError()
+    nonce = os.urandom(NONCE_BYTES)
+    try:
+        return _HEADER + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+    except Exception:
+        raise CryptoError() from None
+
+
+def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    """Open a blob made by `seal`; any mismatch (key, aad, bytes, format) is a CryptoError."""
+    if not isinstance(blob, bytes | bytearray | memoryview):
+        raise CryptoError()
+    blob = bytes(blob)
+    if len(blob) < 1 + NONCE_BYTES + TAG_BYTES or blob[0] != BLOB_VERSION:
+        raise CryptoError()
+    return unseal_parts(key, blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], aad)
+
+
+def unseal_parts(key: bytes, nonce: bytes, ciphertext_and_tag: bytes, aad: bytes) -> bytes:
+    """Open ciphertext||tag; refuses anything but a 256-bit key and a 96-bit nonce."""
+    if len(key) != KEY_BYTES or len(nonce) != NONCE_BYTES or len(ciphertext_and_tag) < TAG_BYTES:
+        raise CryptoError()
+    try:
+        return AESGCM(key).decrypt(nonce, ciphertext_and_tag, aad)
+    except Exception:
+        raise CryptoError() from None
+
+
+def wrap_key(kek: bytes, key: bytes, aad: bytes) -> bytes:
+    """Wrap a 256-bit key under a key-encryption key, bound to who owns it and which version."""
+    if len(key) != KEY_BYTES:
+        raise CryptoError()
+    return seal(kek, key, b"custos/wrap|" + aad)
+
+
+def unwrap_key(kek: bytes, wrapped: bytes, aad: bytes) -> bytes:
+    """Unwrap a key made by `wrap_key`; a wrong KEK or moved row raises CryptoError."""
+    key = unseal(kek, wrapped, b"custos/wrap|" + aad)
+    if len(key) != KEY_BYTES:
+        raise CryptoError()
+    return key
+
+
+def derive(key: bytes, info: bytes, length: int = KEY_BYTES) -> bytes:
+    """HKDF-SHA256 (RFC 5869) so one data key yields independent subkeys per purpose."""
+    try:
+        return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(key)
+    except Exception:
+        raise CryptoError() from None
+
+
+def mac(key: bytes, data: bytes) -> bytes:
+    """HMAC-SHA256, for the audit chain, the email index and key check values."""
+    return hmac.new(key, data, hashlib.sha256).digest()
+
+
+def same(a: bytes, b: bytes) -> bool:
+    """Constant-time comparison, so MAC checks leak no timing."""
+    return hmac.compare_digest(a, b)
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 hex digest; session tokens are stored only this way."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def slot_aad(owner: str, table: str, row: str, column: str) -> bytes:
+    """Associated data binding a ciphertext to its owner and slot, so a moved copy fails."""
+    for part in (owner, table, row, column):
+        if "|" in part:
+            raise ValueError("slot parts may not contain '|'")
+    return f"custos/v1|{owner}|{table}|{row}|{column}".encode()
+
+
+def seal_json(key: bytes, value: object, owner: str, table: str, row: str, column: str) -> bytes:
+    """Seal any JSON-able value into one slot (owner, table, row, column)."""
+    plain = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return seal(key, plain, slot_aad(owner, table, row, column))
+
+
+def open_json(key: bytes, blob: bytes, owner: str, table: str, row: str, column: str) -> Any:
+    """Open a slot sealed by `seal_json`; a blob from any other slot raises CryptoError."""
+    plain = unseal(key, blob, slot_aad(owner, table, row, column))
+    try:
+        return json.loads(plain)
+    except ValueError:
+        raise CryptoError() from None

@@ -1,0 +1,54 @@
+"""The person's export: one JSON-able document with everything the vault holds on them.
+
+The shape is documented in docs/export.md (`format: custos-export/1`). Other parts of
+Custos (terms, grants, receipts) add their own top-level keys to this document.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from . import audit, fields, intents, persons, sessions
+from .db import Backend, iso
+from .events import DataExported
+from .keystore import KeyStore
+
+FORMAT = "custos-export/1"
+
+
+def export_person(db: Backend, keys: KeyStore, person_id: str, now: datetime) -> dict[str, Any]:
+    """Log DataExported, then read everything decrypted in one consistent snapshot."""
+    with db.write() as tx:
+        key = persons.locked_key(tx, keys, person_id)
+        audit.append(tx, person_id, key, DataExported(format=FORMAT), now)
+    with db.read() as tx:  # nested reads below join this one snapshot
+        person = persons.get(db, keys, person_id)
+        key = keys.data_key(tx, person_id)
+        events = audit.read_events(tx, person_id, key)
+        problems = audit.verify_chain(tx, person_id, key)
+        field_list = fields.list_all(db, keys, person_id)
+        intent_list = intents.list_all(db, keys, person_id)
+        session_list = sessions.list_for(db, person_id)
+    return {
+        "format": FORMAT,
+        "exported_at": iso(now),
+        "person": {
+            "id": person.id,
+            "email": person.email,
+            "created_at": iso(person.created_at),
+            "updated_at": iso(person.updated_at),
+        },
+        "fields": [f.as_dict() for f in field_list],
+        "intents": [i.as_dict() for i in intent_list],
+        "sessions": session_list,
+        "audit_log": [
+            {"seq": e.seq, "at": iso(e.at), "kind": e.kind, "data": e.payload} for e in events
+        ],
+        "audit_log_verification": {
+            "ok": not problems,
+            "problems": [
+                {"seq": p.seq, "problem": p.problem, "message": p.message} for p in problems
+            ],
+        },
+    }

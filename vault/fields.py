@@ -1,0 +1,142 @@
+"""Personal data fields: category, name, kind and value, each sealed in its own slot.
+
+Sealing every column (not just the value) matters: "health.condition = diabetes" leaks
+through the category and name alone. Each slot's AAD names the person, row and column.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import audit, crypto
+from .db import Backend, Tx, from_iso, iso
+from .errors import NotFound
+from .events import FieldAdded, FieldChanged, FieldDeleted
+from .keystore import KeyStore
+from .persons import locked_key
+
+SEALED = ("category", "name", "kind", "value")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    """One typed personal data value; `category` is a friendly id such as `contact.email`."""
+
+    id: str
+    person_id: str
+    category: str
+    name: str
+    kind: str
+    value: Any
+    created_at: datetime
+    updated_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able form, used by the export."""
+        return {
+            "id": self.id,
+            "category": self.category,
+            "name": self.name,
+            "kind": self.kind,
+            "value": self.value,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+        }
+
+
+_SELECT = "SELECT id, person_id, category, name, kind, value, created_at, updated_at FROM fields"
+
+
+def _open(key: bytes, row: tuple) -> Field:
+    fid, pid, *sealed, created, updated = row
+    opened = {
+        c: crypto.open_json(key, b, pid, "fields", fid, c)
+        for c, b in zip(SEALED, sealed, strict=True)
+    }
+    return Field(
+        id=fid,
+        person_id=pid,
+        created_at=from_iso(created),
+        updated_at=from_iso(updated),
+        **opened,
+    )
+
+
+def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -> list[bytes]:
+    return [crypto.seal_json(key, values[c], person_id, "fields", field_id, c) for c in SEALED]
+
+
+def list_all(db: Backend, keys: KeyStore, person_id: str) -> list[Field]:
+    """Every field of a person, decrypted, oldest first."""
+    with db.read() as tx:
+        key = keys.data_key(tx, person_id)
+        rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY created_at, id", (person_id,))
+    return [_open(key, r) for r in rows]
+
+
+def _get(tx: Tx, key: bytes, person_id: str, field_id: str) -> Field:
+    row = tx.one(_SELECT + " WHERE person_id = ? AND id = ?", (person_id, field_id))
+    if row is None:
+        raise NotFound("field", field_id)
+    return _open(key, row)
+
+
+def get(db: Backend, keys: KeyStore, person_id: str, field_id: str) -> Field:
+    """One field of a person; NotFound if it belongs to someone else."""
+    with db.read() as tx:
+        return _get(tx, keys.data_key(tx, person_id), person_id, field_id)
+
+
+def add(
+    db: Backend, keys: KeyStore, person_id: str, values: dict[str, Any], now: datetime
+) -> Field:
+    """Store a new field and log FieldAdded in one transaction."""
+    field_id = str(uuid.uuid4())
+    with db.write() as tx:
+        key = locked_key(tx, keys, person_id)
+        tx.run(
+            "INSERT INTO fields (id, person_id, category, name, kind, value, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (field_id, person_id, *_sealed(key, person_id, field_id, values), iso(now), iso(now)),
+        )
+        event = FieldAdded(field_id=field_id, category=values["category"], name=values["name"])
+        audit.append(tx, person_id, key, event, now)
+        return _get(tx, key, person_id, field_id)
+
+
+def update(
+    db: Backend,
+    keys: KeyStore,
+    person_id: str,
+    field_id: str,
+    values: dict[str, Any],
+    now: datetime,
+) -> Field:
+    """Re-seal every column (fresh nonces) and log FieldChanged naming what changed."""
+    with db.write() as tx:
+        key = locked_key(tx, keys, person_id)
+        old = _get(tx, key, person_id, field_id)
+        changed = [c for c in SEALED if getattr(old, c) != values[c]]
+        tx.run(
+            "UPDATE fields SET category = ?, name = ?, kind = ?, value = ?, updated_at = ? "
+            "WHERE id = ? AND person_id = ?",
+            (*_sealed(key, person_id, field_id, values), iso(now), field_id, person_id),
+        )
+        event = FieldChanged(
+            field_id=field_id, category=values["category"], name=values["name"], changed=changed
+        )
+        audit.append(tx, person_id, key, event, now)
+        return _get(tx, key, person_id, field_id)
+
+
+def delete(db: Backend, keys: KeyStore, person_id: str, field_id: str, now: datetime) -> None:
+    """Delete a field and log FieldDeleted in one transaction."""
+    with db.write() as tx:
+        key = locked_key(tx, keys, person_id)
+        old = _get(tx, key, person_id, field_id)
+        tx.run("DELETE FROM fields WHERE id = ? AND person_id = ?", (field_id, person_id))
+        event = FieldDeleted(field_id=field_id, category=old.category, name=old.name)
+        audit.append(tx, person_id, key, event, now)

@@ -1,0 +1,146 @@
+"""The key store: wrapped per-person data keys, wrapped server keys and key check values.
+
+It lives apart from the data (SQLite: `keys.db`; PostgreSQL: `keystore_*` tables), so a
+data backup never holds a data key and destroying one shreds that person everywhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from . import crypto
+from .db import Backend, Tx, iso
+from .errors import KeyRingError, Shredded, WrongMasterKey
+from .keys import MasterKeyRing
+
+EMAIL_INDEX_KEY = "email_index"
+
+
+def data_key_aad(person_id: str, version: int) -> bytes:
+    """Binds a wrapped data key to its person and master key version."""
+    return f"datakey|{person_id}|{version}".encode()
+
+
+def server_key_aad(name: str, version: int) -> bytes:
+    """Binds a wrapped server key to its name and master key version."""
+    return f"serverkey|{name}|{version}".encode()
+
+
+class KeyStore:
+    """Creates, unwraps and destroys keys; the master ring never touches the data tables."""
+
+    def __init__(self, db: Backend, ring: MasterKeyRing) -> None:
+        self.db = db
+        self.ring = ring
+        self._server_cache: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def check_ring(self, now: datetime) -> None:
+        """Stop start-up on a wrong master key: compare each version's key check value."""
+        with self.db.write() as tx:
+            stored = dict(tx.all("SELECT version, check_value FROM {k}key_checks"))
+            used = {r[0] for r in tx.all("SELECT DISTINCT master_version FROM {k}data_keys")}
+            used |= {r[0] for r in tx.all("SELECT DISTINCT master_version FROM {k}server_keys")}
+            for version in sorted(used | set(stored)):
+                if version not in self.ring.keys:
+                    raise WrongMasterKey(
+                        f"the store uses master key version {version}, which is not in "
+                        f"{self.ring.path}: wrong or outdated master key file"
+                    )
+            for version, value in stored.items():
+                if not crypto.same(value.encode(), self.ring.check_value(version).encode()):
+                    raise WrongMasterKey(
+                        f"master key file {self.ring.path} does not match this store "
+                        f"(key check failed for version {version}): wrong master key"
+                    )
+            for version in self.ring.keys:
+                if version not in stored:
+                    self.store_check_value(tx, version)
+        self.server_key(EMAIL_INDEX_KEY, now)
+
+    def store_check_value(self, tx: Tx, version: int) -> None:
+        """Record a version's key check value (first start, or a new rotation)."""
+        tx.run(
+            "INSERT INTO {k}key_checks (version, check_value) VALUES (?, ?) "
+            "ON CONFLICT (version) DO NOTHING",
+            (version, self.ring.check_value(version)),
+        )
+
+    def create_data_key(self, person_id: str, now: datetime) -> bytes:
+        """Make and store a person's data key, committed before their first row exists."""
+        key = crypto.new_key()
+        version = self.ring.active
+        wrapped = crypto.wrap_key(self.ring.key(version), key, data_key_aad(person_id, version))
+        with self.db.write() as tx:
+            tx.run(
+                "INSERT INTO {k}data_keys (person_id, master_version, wrapped, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (person_id, version, wrapped, iso(now)),
+            )
+        return key
+
+    def data_key(self, tx: Tx, person_id: str) -> bytes:
+        """Unwrap a person's data key; a shredded person raises `Shredded`."""
+        row = tx.one(
+            "SELECT master_version, wrapped FROM {k}data_keys WHERE person_id = ?", (person_id,)
+        )
+        if row is None:
+            raise Shredded(person_id)
+        version, wrapped = row
+        return crypto.unwrap_key(self.ring.key(version), wrapped, data_key_aad(person_id, version))
+
+    def destroy_data_key(self, person_id: str) -> bool:
+        """Crypto-shred: delete the wrapped key in its own committed transaction."""
+        with self.db.write() as tx:
+            return tx.run("DELETE FROM {k}data_keys WHERE person_id = ?", (person_id,)) > 0
+
+    def server_key(self, name: str, now: datetime) -> bytes:
+        """A stable server-wide key (e.g. the email index key), created on first use."""
+        with self._lock:
+            if name in self._server_cache:
+                return self._server_cache[name]
+        with self.db.write() as tx:
+            row = tx.one(
+                "SELECT master_version, wrapped FROM {k}server_keys WHERE name = ?", (name,)
+            )
+            if row is None:
+                key, version = crypto.new_key(), self.ring.active
+                wrapped = crypto.wrap_key(
+                    self.ring.key(version), key, server_key_aad(name, version)
+                )
+                tx.run(
+                    "INSERT INTO {k}server_keys (name, master_version, wrapped) VALUES (?, ?, ?)",
+                    (name, version, wrapped),
+                )
+            else:
+                version, wrapped = row
+                key = crypto.unwrap_key(
+                    self.ring.key(version), wrapped, server_key_aad(name, version)
+                )
+        with self._lock:
+            self._server_cache[name] = key
+        return key
+
+    def email_index(self, email: str, now: datetime) -> str:
+        """A keyed, case-insensitive lookup value for an email, useless without the key."""
+        normal = email.strip().lower().encode()
+        return crypto.mac(self.server_key(EMAIL_INDEX_KEY, now), b"email|" + normal).hex()
+
+    def versions_in_use(self) -> dict[int, int]:
+        """How many wrapped keys each master key version still protects."""
+        counts: dict[int, int] = {}
+        with self.db.read() as tx:
+            for table in ("{k}data_keys", "{k}server_keys"):
+                for version, n in tx.all(
+                    f"SELECT master_version, COUNT(*) FROM {table} GROUP BY master_version"
+                ):
+                    counts[version] = counts.get(version, 0) + n
+        return counts
+
+    def forget_version(self, version: int) -> None:
+        """Drop a retired version's check value (its key material goes from the ring)."""
+        if version == self.ring.active:
+            raise KeyRingError(f"master key version {version} is active and cannot be retired")
+        with self.db.write() as tx:
+            tx.run("DELETE FROM {k}key_checks WHERE version = ?", (version,))

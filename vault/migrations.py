@@ -1,0 +1,136 @@
+"""Named, numbered schema migrations, applied on open and recorded, the same on both backends.
+
+Each migration has a data part (tables in the data store) and a key-store part (tables that
+hold wrapped keys), each recorded in its own store so either file can be checked alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .db import Backend, iso
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema, identified by a stable name such as `0001_initial`."""
+
+    name: str
+    data: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(
+        name="0001_initial",
+        data=[
+            """CREATE TABLE persons (
+                id TEXT PRIMARY KEY,
+                email_index TEXT NOT NULL UNIQUE,
+                email {blob} NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                log_seq INTEGER NOT NULL DEFAULT 0,
+                log_head TEXT NOT NULL DEFAULT ''
+            )""",
+            """CREATE TABLE sessions (
+                token_hash TEXT PRIMARY KEY,
+                person_id TEXT NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                ended_at TEXT
+            )""",
+            "CREATE INDEX sessions_person ON sessions(person_id)",
+            """CREATE TABLE fields (
+                id TEXT PRIMARY KEY,
+                person_id TEXT NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+                category {blob} NOT NULL,
+                name {blob} NOT NULL,
+                kind {blob} NOT NULL,
+                value {blob} NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX fields_person ON fields(person_id)",
+            """CREATE TABLE intents (
+                id TEXT PRIMARY KEY,
+                person_id TEXT NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+                status TEXT NOT NULL,
+                visibility TEXT NOT NULL,
+                body {blob} NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX intents_person ON intents(person_id)",
+            "CREATE INDEX intents_visible ON intents(visibility, status)",
+            """CREATE TABLE events (
+                person_id TEXT NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                payload {blob} NOT NULL,
+                prev_mac TEXT NOT NULL,
+                mac TEXT NOT NULL,
+                PRIMARY KEY (person_id, seq)
+            )""",
+        ],
+        keys=[
+            """CREATE TABLE {k}data_keys (
+                person_id TEXT PRIMARY KEY,
+                master_version INTEGER NOT NULL,
+                wrapped {blob} NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE {k}server_keys (
+                name TEXT PRIMARY KEY,
+                master_version INTEGER NOT NULL,
+                wrapped {blob} NOT NULL
+            )""",
+            """CREATE TABLE {k}key_checks (
+                version INTEGER PRIMARY KEY,
+                check_value TEXT NOT NULL
+            )""",
+        ],
+    ),
+]
+
+_DATA_LOG = "schema_migrations"
+_KEYS_LOG = "{k}schema_migrations"
+
+
+def apply_migrations(db: Backend, now: datetime | None = None) -> list[str]:
+    """Bring both stores up to date in one transaction; returns the names newly applied."""
+    stamp = iso(now or datetime.now(UTC))
+    applied: list[str] = []
+    with db.write() as tx:
+        db.migration_lock(tx)
+        for log in (_DATA_LOG, _KEYS_LOG):
+            tx.run(
+                f"CREATE TABLE IF NOT EXISTS {log} "
+                "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+        done_data = {r[0] for r in tx.all(f"SELECT name FROM {_DATA_LOG}")}
+        done_keys = {r[0] for r in tx.all(f"SELECT name FROM {_KEYS_LOG}")}
+        for migration in MIGRATIONS:
+            for log, done, statements in (
+                (_DATA_LOG, done_data, migration.data),
+                (_KEYS_LOG, done_keys, migration.keys),
+            ):
+                if migration.name in done:
+                    continue
+                for statement in statements:
+                    tx.run(statement)
+                tx.run(
+                    f"INSERT INTO {log} (name, applied_at) VALUES (?, ?)", (migration.name, stamp)
+                )
+                if migration.name not in applied:
+                    applied.append(migration.name)
+    return applied
+
+
+def applied_migrations(db: Backend) -> list[str]:
+    """Names of the migrations recorded in the data store, in order."""
+    with db.read() as tx:
+        return [r[0] for r in tx.all(f"SELECT name FROM {_DATA_LOG} ORDER BY name")]
