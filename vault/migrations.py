@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from . import agreements_schema
 from .db import Backend, iso
 
 
@@ -94,6 +95,7 @@ MIGRATIONS: list[Migration] = [
             )""",
         ],
     ),
+    Migration(name="0002_agreements", data=agreements_schema.DATA),
 ]
 
 _DATA_LOG = "schema_migrations"
