@@ -75,6 +75,7 @@ def condition_check(c: Condition) -> Check:
         "third_party_sharing": lambda q: q.third_party_sharing,
         "recipients": lambda q: q.recipients,
         "answers_intent": lambda q: q.intent is not None,
+        "purpose": lambda q: q.purpose,
     }[c.field]
     if c.op in ("has", "has_all"):
         need = frozenset(v)

@@ -33,12 +33,14 @@ FIELDS = {
     "third_party_sharing": "bool",
     "recipients": "set",
     "answers_intent": "bool",
+    "purpose": "purpose",  # exact purpose tests (ODRL eq, isAnyOf, isNoneOf); scope uses `purposes`
 }
 OPERATORS = {
     "text": ("eq", "ne", "in", "not_in"),
     "set": ("has", "has_all", "has_any", "has_none"),
     "number": ("eq", "ne", "lt", "lte", "gt", "gte"),
     "bool": ("eq",),
+    "purpose": ("eq", "ne", "in", "not_in"),
 }
 
 

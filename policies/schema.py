@@ -70,21 +70,37 @@ class ConditionSchema(Schema):
                 "op",
             )
         v, op = data["value"], data["op"]
-        ok = {
-            "bool": isinstance(v, bool),
-            "number": isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
-            "set": isinstance(v, str) or _strings(v),
-            "text": isinstance(v, str) if op in ("eq", "ne") else _strings(v),
-        }[kind]
+        ok = (
+            {
+                "bool": isinstance(v, bool),
+                "number": isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
+                "set": isinstance(v, str) or _strings(v),
+                "text": isinstance(v, str) if op in ("eq", "ne") else _strings(v),
+            }.get(kind)
+            if kind != "purpose"
+            else _purposes_ok(v, op)
+        )
         if not ok:
             raise ValidationError(f"wrong value for {data['field']} {op}", "value")
 
     @post_load
     def _make(self, data: dict, **kwargs) -> m.Condition:
         v = data["value"]
+        if data["field"] == "purpose":
+            v = vocab.purpose(v).id if isinstance(v, str) else [vocab.purpose(x).id for x in v]
         if isinstance(v, list) or (m.FIELDS[data["field"]] == "set" and isinstance(v, str)):
             v = tuple([v] if isinstance(v, str) else v)
         return m.Condition(field=data["field"], op=data["op"], value=v)
+
+
+def _purposes_ok(v: object, op: str) -> bool:
+    names = [v] if isinstance(v, str) and op in ("eq", "ne") else v if _strings(v) else None
+    if names is None:
+        return False
+    unknown = [n for n in names if not vocab.is_purpose(n)]
+    if unknown:
+        raise ValidationError(f"unknown purpose: {unknown[0]!r}", "value")
+    return True
 
 
 def _strings(v: object) -> bool:

@@ -65,6 +65,10 @@ def condition_phrase(c: Condition) -> str:
         if c.op == "has_none":
             return f"the vendor is not {how} {_values(v)}"
         return f"the vendor is {how} {join(list(v)) if c.op != 'has_any' else _values(v)}"
+    if c.field == "purpose":
+        names = [v] if isinstance(v, str) else list(v)
+        words = join([vocab.purpose(n).label.lower() for n in names], "or")
+        return f"the purpose {'is' if c.op in ('eq', 'in') else 'is not'} exactly {words}"
     what = "the vendor" if c.field == "vendor.id" else "the vendor's jurisdiction"
     verb = {"eq": "is", "ne": "is not", "in": "is", "not_in": "is not"}[c.op]
     return f"{what} {verb} {_values(v)}"

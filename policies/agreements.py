@@ -1,0 +1,179 @@
+"""Standard agreements a person adopts in one step, modelled on IEEE 7012 "MyTerms" and Customer
+Commons. Each expands into ordinary rules the person can read, change or drop like their own.
+
+Duties that no access rule can express (portability, deletion on request) are listed as `duties`:
+the server writes them into the agreement record and consent receipt the vendor signs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import TermsError
+from .schema import load_terms
+
+NO_SHARING = {"field": "third_party_sharing", "op": "eq", "value": True}
+PROFILING = [
+    "Marketing",
+    "Personalisation",
+    "ServiceUsageAnalytics",
+    "SellDataToThirdParties",
+    "SellInsightsFromData",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Agreement:
+    """One standard agreement: what it is called, what it says, and the rules it stands for."""
+
+    id: str
+    title: str
+    summary: str
+    modelled_on: str
+    rules: tuple[dict, ...]
+    duties: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "summary": self.summary,
+            "modelled_on": self.modelled_on,
+            "rules": list(expand(self.id)),
+            "duties": list(self.duties),
+        }
+
+
+def _service_rules() -> tuple[dict, ...]:
+    return (
+        {
+            "id": "no-tracking",
+            "effect": "deny",
+            "purposes": PROFILING,
+            "label": "No tracking, profiling, advertising or selling of my data",
+        },
+        {
+            "id": "no-sharing",
+            "effect": "deny",
+            "conditions": [NO_SHARING],
+            "label": "No sharing with third parties",
+        },
+        {
+            "id": "service",
+            "effect": "permit",
+            "purposes": ["ServiceProvision"],
+            "label": "Use my data to deliver the service I asked for",
+        },
+    )
+
+
+ROSTER: tuple[Agreement, ...] = (
+    Agreement(
+        id="service-delivery-only",
+        title="Service delivery only",
+        summary="Use my data only to provide the service I asked for: no tracking, no "
+        "profiling, no advertising and no sharing with third parties.",
+        modelled_on="IEEE 7012 MyTerms SD-BASE; Customer Commons #NoStalking",
+        rules=_service_rules(),
+    ),
+    Agreement(
+        id="service-delivery-portable",
+        title="Service delivery only, with portability",
+        summary="As 'service delivery only', and you give me my data back in a machine-readable "
+        "form whenever I ask.",
+        modelled_on="IEEE 7012 MyTerms SD-BASE with data portability",
+        rules=_service_rules(),
+        duties=("portability",),
+    ),
+    Agreement(
+        id="intent-casting",
+        title="Data for intent casting",
+        summary="Vendors may see what I intend to buy, with my preferences, only to answer with "
+        "an offer; they keep it at most 30 days and share it with no one. No cold "
+        "marketing.",
+        modelled_on="Customer Commons intent casting; IEEE 7012 MyTerms",
+        rules=(
+            {
+                "id": "answer-intents",
+                "effect": "permit",
+                "purposes": ["SellProductsToDataSubject", "DirectMarketing"],
+                "categories": ["preferences", "demographics"],
+                "conditions": [
+                    {"field": "answers_intent", "op": "eq", "value": True},
+                    {"field": "retention_days", "op": "lte", "value": 30},
+                    {"field": "third_party_sharing", "op": "eq", "value": False},
+                ],
+                "label": "Show my intents and preferences to vendors who answer them with an offer",
+            },
+            {
+                "id": "no-cold-marketing",
+                "effect": "deny",
+                "purposes": ["Marketing"],
+                "conditions": [{"field": "answers_intent", "op": "eq", "value": False}],
+                "label": "No marketing that does not answer one of my intents",
+            },
+        ),
+    ),
+    Agreement(
+        id="delete-on-request",
+        title="Delete on request",
+        summary="Keep nothing longer than a year, and delete my data as soon as I ask.",
+        modelled_on="IEEE 7012 MyTerms; GDPR Art. 17",
+        rules=(
+            {
+                "id": "at-most-a-year",
+                "effect": "deny",
+                "conditions": [{"field": "retention_days", "op": "gt", "value": 365}],
+                "label": "Keep nothing longer than a year",
+            },
+        ),
+        duties=("delete-on-request",),
+    ),
+)
+
+
+def roster() -> list[Agreement]:
+    """Every standard agreement, in the order the UI shows them."""
+    return list(ROSTER)
+
+
+def agreement(agreement_id: str) -> Agreement:
+    """One agreement by id; an unknown id is a `TermsError` naming the field."""
+    for a in ROSTER:
+        if a.id == agreement_id:
+            return a
+    raise TermsError("unknown agreement", {"agreements": [f"unknown agreement {agreement_id!r}"]})
+
+
+def expand(agreement_id: str) -> list[dict]:
+    """The agreement's rules as ordinary terms JSON, ids prefixed by the agreement id."""
+    a = agreement(agreement_id)
+    return [{**r, "id": f"{a.id}:{r['id']}", "agreement": a.id} for r in a.rules]
+
+
+def adopt(terms: dict, agreement_id: str) -> dict:
+    """Terms JSON with the agreement's rules added (denies first) and the adoption recorded.
+
+    Adopting twice changes nothing. The result is validated; the server then bumps the version.
+    """
+    if agreement_id in terms.get("agreements", []):
+        return terms
+    new = [r for r in expand(agreement_id)]
+    denies = [r for r in new if r["effect"] == "deny"]
+    rest = [r for r in new if r["effect"] != "deny"]
+    out = {
+        **terms,
+        "rules": denies + list(terms.get("rules", [])) + rest,
+        "agreements": list(terms.get("agreements", [])) + [agreement_id],
+    }
+    load_terms(out)
+    return out
+
+
+def drop(terms: dict, agreement_id: str) -> dict:
+    """Terms JSON without the agreement and the rules it brought."""
+    return {
+        **terms,
+        "rules": [r for r in terms.get("rules", []) if r.get("agreement") != agreement_id],
+        "agreements": [a for a in terms.get("agreements", []) if a != agreement_id],
+    }

@@ -1,0 +1,171 @@
+"""The butler's offer filter: should this offer reach the person? Deliver or filter, with reasons.
+
+The person's offer rules (in their terms) are checked in a fixed order: blocklist, intent,
+category, budget, certifications, frequency. Every failing check gives a reason; an offer is
+delivered only when none fails. Counts of earlier offers are inputs: the engine stays pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+from .errors import TermsError, flatten
+from .model import PERIODS, OfferRules, Vendor
+from .request_schema import VendorSchema
+
+DELIVERED = "offer.delivered"
+BLOCKED = "offer.blocked_vendor"
+NO_INTENT = "offer.no_intent"
+CATEGORY = "offer.category_mismatch"
+BUDGET = "offer.over_budget"
+CURRENCY = "offer.currency_mismatch"
+CERTIFICATION = "offer.missing_certification"
+TOO_MANY = "offer.too_many"
+OFFER_CODES = (DELIVERED, BLOCKED, NO_INTENT, CATEGORY, BUDGET, CURRENCY, CERTIFICATION, TOO_MANY)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Intent:
+    """The part of a person's intent the butler needs: what, budget, and whether it is active."""
+
+    id: str
+    category: str
+    budget: Decimal | None = None
+    currency: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Offer:
+    """A vendor's answer to an intent."""
+
+    vendor: Vendor
+    intent: str | None
+    category: str
+    price: Decimal | None = None
+    currency: str | None = None
+    text: str = ""
+    counts: tuple[tuple[str, int], ...] = ()  # offers this vendor already sent, per period
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferReason:
+    """Why an offer was delivered or filtered: a stable code and a sentence."""
+
+    code: str
+    text: str
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "text": self.text}
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferDecision:
+    """Deliver or filter, with every reason."""
+
+    deliver: bool
+    reasons: tuple[OfferReason, ...]
+
+    @property
+    def action(self) -> str:
+        return "deliver" if self.deliver else "filter"
+
+    def to_dict(self) -> dict:
+        return {"action": self.action, "reasons": [r.to_dict() for r in self.reasons]}
+
+
+class OfferSchema(Schema):
+    vendor = fields.Nested(VendorSchema, required=True)
+    intent = fields.String(load_default=None, allow_none=True)
+    category = fields.String(required=True, validate=validate.Length(min=1))
+    price = fields.Decimal(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    currency = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=3))
+    text = fields.String(load_default="")
+    counts = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(PERIODS)),
+        values=fields.Integer(strict=True, validate=validate.Range(min=0)),
+        load_default=dict,
+    )
+
+    @post_load
+    def _make(self, data: dict, **kwargs) -> Offer:
+        return Offer(**{**data, "counts": tuple(sorted(data["counts"].items()))})
+
+
+def load_offer(data: object) -> Offer:
+    """Validate an offer's JSON or raise `TermsError` naming the fields."""
+    try:
+        return OfferSchema().load(data if isinstance(data, dict) else {})
+    except ValidationError as e:
+        raise TermsError("invalid offer", flatten(e.messages)) from None
+
+
+def _within(category: str, wanted: str) -> bool:
+    return category == wanted or category.startswith(wanted + ".")
+
+
+def filter_offer(rules: OfferRules, offer: Offer, intent: Intent | None) -> OfferDecision:
+    """Deliver or filter `offer` (answering `intent`, if known) by the person's offer rules."""
+    why: list[OfferReason] = []
+    v = offer.vendor
+    if v.id in rules.blocklist:
+        why.append(OfferReason(code=BLOCKED, text=f"You blocked offers from {v.id}"))
+    if intent is None or not intent.active or (offer.intent and offer.intent != intent.id):
+        why.append(OfferReason(code=NO_INTENT, text="It answers none of your active intents"))
+    elif rules.match_category and not _within(offer.category, intent.category):
+        why.append(
+            OfferReason(
+                code=CATEGORY,
+                text=f"It offers {offer.category}, and you asked for {intent.category}",
+            )
+        )
+    elif rules.within_budget and intent.budget is not None and offer.price is not None:
+        if intent.currency and offer.currency and offer.currency != intent.currency:
+            why.append(
+                OfferReason(
+                    code=CURRENCY,
+                    text=(f"It is priced in {offer.currency}, your budget is in {intent.currency}"),
+                )
+            )
+        elif offer.price > intent.budget:
+            why.append(
+                OfferReason(
+                    code=BUDGET,
+                    text=(
+                        f"It costs {offer.price} {offer.currency or ''}".rstrip()
+                        + f", over your budget of {intent.budget} {intent.currency or ''}".rstrip()
+                    ),
+                )
+            )
+    held = v.verified_certifications if rules.require_verified else v.certifications
+    missing = [c for c in rules.require_certifications if c not in held]
+    if missing:
+        how = "verified as" if rules.require_verified else "claiming to be"
+        why.append(
+            OfferReason(
+                code=CERTIFICATION,
+                text=f"You only want offers from vendors {how} {', '.join(missing)}",
+            )
+        )
+    cap = rules.max_per_vendor
+    if cap is not None and dict(offer.counts).get(cap.per, 0) >= cap.max:
+        why.append(
+            OfferReason(
+                code=TOO_MANY,
+                text=(
+                    f"You accept at most {cap.max} offers per {cap.per} from one vendor, "
+                    f"and {v.id} already sent that many"
+                ),
+            )
+        )
+    if why:
+        return OfferDecision(deliver=False, reasons=tuple(why))
+    return OfferDecision(
+        deliver=True,
+        reasons=(
+            OfferReason(code=DELIVERED, text="It answers your intent and meets your offer rules"),
+        ),
+    )
