@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import audit, export, fields, intents, persons, rotation, sessions
+from .agreements import AgreementsMixin
 from .audit import ChainProblem
 from .db import Backend, open_backend
 from .errors import NotFound, Shredded, VaultError
@@ -26,7 +27,7 @@ from .persons import Person
 from .rotation import RotationReport
 
 
-class Vault:
+class Vault(AgreementsMixin):
     """The encrypted per-person store; thread-safe (one connection per thread)."""
 
     def __init__(self, db: Backend, ring: MasterKeyRing, created: list[Path]) -> None:

@@ -1,0 +1,217 @@
+"""Vault benchmarks: the crypto wrapper's overhead, and a person's full read as the store grows.
+
+Run: `python benchmarks/vault_bench.py [--quick]`. Prints a table. PostgreSQL is taken from
+$CUSTOS_BENCH_POSTGRES_URL (default: the local test server) in a throwaway schema.
+
+The store is grown with filler persons inserted directly with executemany: their sealed
+columns are random bytes of the same length as real ciphertexts (never read, so nothing
+is lost by not encrypting them) and each has FILLER_FIELDS fields. The persons that are
+read were made with real keys and 50 really sealed fields, so every read does full work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from vault import Vault, crypto
+from vault.db import iso
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+PG_URL = os.environ.get("CUSTOS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+FIELDS_PER_PERSON = 50
+MEASURED_PERSONS = 50
+
+
+def throughput(fn: Callable[[], object], n: int) -> float:
+    """Operations per second of `fn`, best of three runs."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, time.perf_counter() - start)
+    return n / best
+
+
+def bench_crypto(n: int) -> list[tuple[str, str]]:
+    """Seal/open of 64-byte values through the wrapper vs raw AESGCM with a reused object."""
+    key, value = crypto.new_key(), os.urandom(64)
+    aad = crypto.slot_aad("person", "fields", "row", "value")
+    raw = AESGCM(key)
+    blob = crypto.seal(key, value, aad)
+    nonce, body = blob[1:13], blob[13:]
+    rows = []
+    for name, ours, theirs in (
+        (
+            "seal",
+            lambda: crypto.seal(key, value, aad),
+            lambda: raw.encrypt(os.urandom(12), value, aad),
+        ),
+        ("open", lambda: crypto.unseal(key, blob, aad), lambda: raw.decrypt(nonce, body, aad)),
+    ):
+        a, b = throughput(ours, n), throughput(theirs, n)
+        rows.append(
+            (f"{name} 64 B: wrapper / raw AESGCM", f"{a:,.0f} / {b:,.0f} ops/s (x{b / a:.2f})")
+        )
+    return rows
+
+
+def add_measured(vault: Vault, count: int) -> list[str]:
+    """Persons with real keys and 50 sealed fields each, bulk-inserted in one transaction."""
+    ids = []
+    stamp = iso(NOW)
+    for _ in range(count):
+        pid = str(uuid.uuid4())
+        key = vault.keys.create_data_key(pid, NOW)
+        email = f"{pid}@bench.example"
+        rows = []
+        for k in range(FIELDS_PER_PERSON):
+            fid = str(uuid.uuid4())
+            vals = {
+                "category": "contact",
+                "name": f"field{k}",
+                "kind": "text",
+                "value": f"value {k}",
+            }
+            sealed = [crypto.seal_json(key, vals[c], pid, "fields", fid, c) for c in vals]
+            rows.append((fid, pid, *sealed, stamp, stamp))
+        with vault.db.write() as tx:
+            tx.run(
+                "INSERT INTO persons (id, email_index, email, password_hash, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    pid,
+                    vault.keys.email_index(email, NOW),
+                    crypto.seal_json(key, email, pid, "persons", pid, "email"),
+                    "h",
+                    stamp,
+                    stamp,
+                ),
+            )
+            tx.many("INSERT INTO fields VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        ids.append(pid)
+    return ids
+
+
+def add_filler(vault: Vault, count: int, fields_each: int, batch: int = 5000) -> None:
+    """Grow the store fast: rows shaped like real ones, random bytes where ciphertext goes."""
+    stamp = iso(NOW)
+    rnd = os.urandom
+    for start in range(0, count, batch):
+        n = min(batch, count - start)
+        ids = [str(uuid.uuid4()) for _ in range(n)]
+        persons = [(p, rnd(32).hex(), rnd(60), "h", stamp, stamp) for p in ids]
+        keys = [(p, vault.ring.active, rnd(61), stamp) for p in ids]
+        fields = [
+            (str(uuid.uuid4()), p, rnd(40), rnd(40), rnd(35), rnd(45), stamp, stamp)
+            for p in ids
+            for _ in range(fields_each)
+        ]
+        with vault.db.write() as tx:
+            tx.many("INSERT INTO {k}data_keys VALUES (?, ?, ?, ?)", keys)
+            tx.many(
+                "INSERT INTO persons (id, email_index, email, password_hash, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                persons,
+            )
+            tx.many("INSERT INTO fields VALUES (?, ?, ?, ?, ?, ?, ?, ?)", fields)
+
+
+def time_reads(vault: Vault, ids: list[str], reads: int) -> tuple[float, float]:
+    """Median and p99 (ms) of list_fields for the measured persons."""
+    samples = []
+    for k in range(reads):
+        pid = ids[k % len(ids)]
+        start = time.perf_counter()
+        got = vault.list_fields(pid)
+        samples.append((time.perf_counter() - start) * 1000)
+        assert len(got) == FIELDS_PER_PERSON
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+
+
+def bench_reads(vault: Vault, sizes: list[int], filler_fields: int, reads: int) -> list[tuple]:
+    """Grow the store through each size and time a full read at each."""
+    ids = add_measured(vault, MEASURED_PERSONS)
+    have, out = MEASURED_PERSONS, []
+    for size in sizes:
+        start = time.perf_counter()
+        add_filler(vault, size - have, filler_fields)
+        load_s = time.perf_counter() - start
+        have = size
+        if vault.db.dialect == "postgres":
+            with vault.db.write() as tx:
+                tx.run("ANALYZE")
+        time_reads(vault, ids, 50)  # warm up
+        median, p99 = time_reads(vault, ids, reads)
+        out.append((vault.db.dialect, size, median, p99, load_s))
+    return out
+
+
+def postgres_vault(home: Path) -> tuple[Vault, Callable[[], None]] | None:
+    """A vault in a throwaway schema, or None when no server answers."""
+    import psycopg
+
+    try:
+        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        return None
+    schema = f"custos_bench_{uuid.uuid4().hex[:8]}"
+    admin.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in PG_URL else "?"
+    vault = Vault.open(home, f"{PG_URL}{sep}options=-csearch_path%3D{schema}", now=NOW)
+
+    def cleanup() -> None:
+        vault.close()
+        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
+
+    return vault, cleanup
+
+
+def main() -> None:
+    """Run everything and print one table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    args = parser.parse_args()
+    sizes = [1_000, 10_000] if args.quick else [1_000, 100_000]
+    filler_fields = 5 if args.quick else 10
+    reads = 200 if args.quick else 1000
+    print("Custos vault benchmark" + (" (--quick)" if args.quick else ""))
+    for label, value in bench_crypto(20_000 if args.quick else 200_000):
+        print(f"  {label:<40} {value}")
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        vault = Vault.open(Path(tmp) / "sqlite", now=NOW)
+        results += bench_reads(vault, sizes, filler_fields, reads)
+        vault.close()
+        pg = postgres_vault(Path(tmp) / "pg")
+        if pg is None:
+            print(f"  PostgreSQL at {PG_URL} unreachable: skipped")
+        else:
+            vault, cleanup = pg
+            try:
+                results += bench_reads(vault, sizes, filler_fields, reads)
+            finally:
+                cleanup()
+    print(
+        f"\n  Full read of one person ({FIELDS_PER_PERSON} fields, 200 sealed values), "
+        f"{reads} reads; filler persons have {filler_fields} fields"
+    )
+    print(f"  {'backend':<10} {'persons':>9} {'median ms':>10} {'p99 ms':>8} {'load s':>8}")
+    for dialect, size, median, p99, load_s in results:
+        print(f"  {dialect:<10} {size:>9,} {median:>10.3f} {p99:>8.3f} {load_s:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The vault's accessor for agreements: `vault.agreements.grants.create(...)` and friends.
+
+Mixed into the `Vault` facade, so `api/` reaches vendors, terms, agreements, tokens and the
+records of both sides through the one object it already holds. Importing this module
+registers the agreement event kinds, so the person's log reads them back typed.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from . import agreement_events  # noqa: F401 - registers the event kinds
+from .clients import Clients
+from .db import Backend
+from .grants import Grants
+from .keystore import KeyStore
+from .terms import TermsStore
+from .tokens import Tokens
+
+
+class Agreements:
+    """One store per table of migration 0002, sharing the vault's backend and keys."""
+
+    def __init__(self, db: Backend, keys: KeyStore) -> None:
+        self.db = db
+        self.keys = keys
+        self.clients = Clients(db)
+        self.terms = TermsStore(db, keys)
+        self.grants = Grants(db, keys)
+        self.tokens = Tokens(db)
+
+
+class AgreementsMixin:
+    """Gives the facade its `agreements` accessor (needs `self.db` and `self.keys`)."""
+
+    db: Backend
+    keys: KeyStore
+
+    @cached_property
+    def agreements(self) -> Agreements:
+        """Vendors, terms, agreements, tokens, requests, receipts and the outbox."""
+        return Agreements(self.db, self.keys)
