@@ -6,13 +6,23 @@ import functools
 import hashlib
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import (Blueprint, Flask, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from marshmallow import ValidationError
 
 from vault import events
+from vault.errors import EmailTaken
 
 from .clock import now
 from .forms import SignInSchema, SignUpSchema
@@ -21,9 +31,6 @@ from .store import get_vault
 
 bp = Blueprint("accounts", __name__)
 SESSION_COOKIE = "custos_session"
-hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 "low memory" profile
-# Verifying against this when no account matches makes both answers cost the same time.
-_DUMMY_HASH = hasher.hash("custos-timing-equaliser")
 SIGNIN_FAILED = "The email or the password is wrong."
 
 
@@ -59,18 +66,30 @@ def _load_person() -> None:
 def start_session(response, person_id: str):
     settings = current_app.config["CUSTOS_SETTINGS"]
     lifetime = timedelta(hours=settings.session_hours)
-    token = get_vault().create_session(person_id, now(), lifetime)
+    event = events.SignedIn(ip=request.remote_addr,
+                            user_agent=(request.user_agent.string or "")[:200] or None)
+    token = get_vault().create_session(person_id, now(), lifetime, event)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(lifetime.total_seconds()),
                         httponly=True, secure=settings.secure_cookies, samesite="Lax")
     return response
 
 
+def _hasher() -> PasswordHasher:
+    return current_app.extensions["custos.hasher"]
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Argon2id check; runs the same work when there is no account."""
+    """Argon2id check; with no account it verifies a dummy hash, so both cost the same time."""
     try:
-        return hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        checked = _hasher().verify(password_hash or current_app.extensions["custos.dummy_hash"],
+                                   password)
     except (VerificationError, InvalidHashError):
         return False
+    return checked and password_hash is not None
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -83,12 +102,12 @@ def signup():
         except ValidationError as exc:
             errors = exc.normalized_messages()
         else:
-            vault = get_vault()
-            if vault.find_person_by_email(data["email"]) is not None:
+            try:
+                person_id = get_vault().create_person(data["email"],
+                                                      hash_password(data["password"]), now())
+            except EmailTaken:
                 errors = {"email": ["An account with this email already exists. Sign in instead."]}
             else:
-                person_id = vault.create_person(data["email"], hasher.hash(data["password"]),
-                                                now())
                 flash("Welcome to Custos. Your vault is ready and encrypted.")
                 return start_session(redirect(url_for("pages.home")), person_id)
     status = 400 if errors else 200
@@ -109,9 +128,8 @@ def signin():
             vault = get_vault()
             person = vault.find_person_by_email(data["email"])
             if verify_password(person.password_hash if person else None, data["password"]):
-                if hasher.check_needs_rehash(person.password_hash):
-                    vault.set_password_hash(person.id, hasher.hash(data["password"]), now())
-                vault.record(person.id, events.SignedIn(), now())
+                if _hasher().check_needs_rehash(person.password_hash):
+                    vault.set_password_hash(person.id, hash_password(data["password"]), now())
                 return start_session(redirect(url_for("pages.home")), person.id)
             errors = {"form": [SIGNIN_FAILED]}
     status = 400 if errors else 200
@@ -122,8 +140,7 @@ def signin():
 @login_required
 def signout():
     vault = get_vault()
-    vault.end_session(request.cookies.get(SESSION_COOKIE, ""))
-    vault.record(g.person_id, events.SignedOut(), now())
+    vault.end_session(request.cookies.get(SESSION_COOKIE, ""), now())
     response = redirect(url_for("accounts.signin"))
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -134,13 +151,16 @@ def signout():
 def signout_everywhere():
     """End every session of this person, on every device, at once."""
     vault = get_vault()
-    count = vault.end_all_sessions(g.person_id, now())
-    vault.record(g.person_id, events.SessionsEnded(count=count), now())
+    vault.end_all_sessions(g.person_id, now())
     response = redirect(url_for("accounts.signin"))
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
 def init_app(app: Flask) -> None:
+    profile = getattr(profiles, app.config["CUSTOS_SETTINGS"].argon2_profile)
+    hasher = PasswordHasher.from_parameters(profile)  # Argon2id (RFC 9106)
+    app.extensions["custos.hasher"] = hasher
+    app.extensions["custos.dummy_hash"] = hasher.hash("custos-timing-equaliser")
     app.before_request(_load_person)
     app.register_blueprint(bp)

@@ -26,6 +26,8 @@ class Settings:
     session_hours: int = 12
     secure_cookies: bool = True
     log_level: str = "INFO"
+    #: an argon2.profiles name; tests pass "CHEAPEST" to stay fast, production keeps the default
+    argon2_profile: str = "RFC_9106_LOW_MEMORY"
 
 
 #: name -> (default, meaning); the single source for docs/configuration.md

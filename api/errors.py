@@ -9,6 +9,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from vault import errors as vault_errors
+
 log = logging.getLogger("custos")
 
 
@@ -64,6 +66,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CustosError)
     def _custos(exc: CustosError):
         return render_error(exc.status_code, exc.error, exc.description, exc.fields)
+
+    @app.errorhandler(vault_errors.NotFound)
+    def _gone(exc: vault_errors.NotFound):
+        return render_error(404, "not_found", "There is nothing here, or it is not yours.")
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):

@@ -6,8 +6,17 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate,
-                         validates, validates_schema)
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from policies import vocab
 

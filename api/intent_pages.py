@@ -7,7 +7,6 @@ from marshmallow import ValidationError
 
 from .accounts import login_required
 from .clock import now
-from .errors import NotFound
 from .forms import INTENT_CATEGORIES, IntentSchema
 from .store import get_vault
 
@@ -49,8 +48,6 @@ def create():
 def edit(intent_id: str):
     vault = get_vault()
     intent = vault.get_intent(g.person_id, intent_id)
-    if intent is None:
-        raise NotFound("This intent does not exist (any more).")
     if request.method == "GET":
         return _render("intent_edit.html", _form_of(intent), {}, intent=intent)
     try:
@@ -68,8 +65,6 @@ def set_status(intent_id: str):
     """One-click withdraw or mark fulfilled, keeping everything else as it was."""
     vault = get_vault()
     intent = vault.get_intent(g.person_id, intent_id)
-    if intent is None:
-        raise NotFound("This intent does not exist (any more).")
     status = request.form.get("status", "")
     if status not in ("active", "fulfilled", "withdrawn"):
         flash("Choose active, fulfilled or withdrawn.", "error")

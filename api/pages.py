@@ -9,8 +9,8 @@ from policies import vocab
 
 from . import intent_pages, settings_pages
 from .accounts import login_required
+from .activity import describe
 from .clock import now
-from .errors import NotFound
 from .forms import FIELD_KINDS, FieldSchema
 from .store import get_vault
 
@@ -19,10 +19,11 @@ bp = Blueprint("pages", __name__)
 
 def category_choices() -> list[tuple[str, list]]:
     """Categories grouped for the form's select, with their plain-language labels."""
-    groups: dict[str, list] = {}
+    labels = {group.id: group.label for group in vocab.groups()}
+    grouped: dict[str, list] = {}
     for concept in vocab.categories():
-        groups.setdefault(concept.group, []).append(concept)
-    return sorted(groups.items())
+        grouped.setdefault(labels[concept.id.split(".")[0]], []).append(concept)
+    return list(grouped.items())
 
 
 @bp.get("/")
@@ -67,8 +68,6 @@ def add_field():
 def edit_field(field_id: str):
     vault = get_vault()
     item = vault.get_field(g.person_id, field_id)
-    if item is None:
-        raise NotFound("This field does not exist (any more).")
     form, errors = {"category": item.category, "name": item.name, "kind": item.kind,
                     "value": item.value}, {}
     if request.method == "POST":
@@ -88,15 +87,13 @@ def edit_field(field_id: str):
 @bp.post("/data/<field_id>/delete")
 @login_required
 def delete_field(field_id: str):
-    vault = get_vault()
-    if vault.get_field(g.person_id, field_id) is None:
-        raise NotFound("This field does not exist (any more).")
-    vault.delete_field(g.person_id, field_id, now())
+    get_vault().delete_field(g.person_id, field_id, now())
     flash("Deleted.")
     return redirect(url_for("pages.data"))
 
 
 def init_app(app: Flask) -> None:
+    app.add_template_global(describe)
     app.register_blueprint(bp)
     app.register_blueprint(intent_pages.bp)
     app.register_blueprint(settings_pages.bp)

@@ -6,8 +6,6 @@ import json
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
-from vault import events
-
 from .accounts import SESSION_COOKIE, login_required, verify_password
 from .clock import now
 from .store import get_vault
@@ -26,13 +24,11 @@ def index():
 @login_required
 def export():
     """Everything the person has, decrypted, as one JSON document (docs/export.md)."""
-    vault = get_vault()
-    document = vault.export_person(g.person_id, now())
-    vault.record(g.person_id, events.DataExported(), now())
-    stamp = now().strftime("%Y%m%d")
+    document = get_vault().export_person(g.person_id, now())
+    name = f"custos-export-{now():%Y%m%d}.json"
     return Response(json.dumps(document, indent=2, ensure_ascii=False),
                     mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="custos-export-{stamp}.json"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.post("/delete")

@@ -32,7 +32,7 @@ def clock() -> Clock:
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(home=tmp_path / "home", secret_key="x" * 40, secure_cookies=False,
-                    signin_rate_limit="1000 per minute")
+                    signin_rate_limit="1000 per minute", argon2_profile="CHEAPEST")
 
 
 @pytest.fixture

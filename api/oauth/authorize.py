@@ -1,0 +1,123 @@
+"""The authorization endpoint and the consent screen (RFC 6749 section 4.1.1, RFC 9207).
+
+The request is validated by Authlib first (client, exact redirect URI, PKCE); an unknown client
+or redirect URI gets an error page and never a redirect (RFC 6749 section 4.1.2.1). Then the
+request is judged by the person's current terms: all denied gives `access_denied` with the
+reasons; otherwise the person sees what would be shared and may approve, narrow or deny.
+Every redirect back carries `iss` (RFC 9207 section 2), errors included.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidScopeError
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+
+from policies import Effect, vocab
+from vault.agreement_events import DecisionMade
+
+from ..clock import now
+from ..store import get_vault
+from . import details, judge
+from .models import Person
+from .receipts import issue_receipt
+from .server import issuer
+
+bp = Blueprint("oauth_authorize", __name__)
+DURATIONS = (1, 7, 30, 90, 180, 365)
+
+
+def error_response(error: OAuth2Error):
+    """Redirect with error, state and iss when the redirect URI is trusted, else a page."""
+    if not error.redirect_uri:
+        return render_template("oauth/error.html", error=error.error,
+                               description=error.description or error.error), 400
+    params = [("error", error.error)]
+    if error.description:
+        params.append(("error_description", error.description))
+    if error.state:
+        params.append(("state", error.state))
+    params.append(("iss", issuer()))
+    return redirect(add_params_to_uri(error.redirect_uri, params), 302)
+
+
+def _fail(error: OAuth2Error, grant):
+    error.redirect_uri, error.state = grant.redirect_uri, grant.request.payload.state
+    return error_response(error)
+
+
+def _rows(access: details.DataAccess, decision) -> list[dict]:
+    rows = []
+    for cat in access.categories:
+        effect = decision.effects[cat] if decision else Effect.ASK
+        rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
+                     "reasons": [r.text for r in decision.reasons_for(cat)] if decision else []})
+    return rows
+
+
+def _log(person_id, client_id, access, decision, context: str) -> None:
+    if decision is None:
+        return
+    get_vault().record(person_id, DecisionMade(
+        client_id=client_id, purpose=access.purpose, categories=list(access.categories),
+        effect=decision.effect.value, context=context, terms_version=decision.terms_version,
+        reasons=judge.reasons_for_person(decision)), now())
+
+
+@bp.route("/oauth/authorize", methods=["GET", "POST"])
+def authorize():
+    server = current_app.extensions["custos.oauth"]
+    try:
+        grant = server.get_consent_grant(end_user=None)
+    except OAuth2Error as error:
+        return error_response(error)
+    payload = grant.request.payload
+    try:
+        access = details.requested(payload.scope, payload.data.get("authorization_details"))
+    except OAuth2Error as error:
+        return _fail(error, grant)
+    if access is None:
+        return _fail(InvalidScopeError("Ask for data (scope or authorization_details)."), grant)
+    if g.get("person_id") is None:
+        return redirect(url_for("accounts.signin", next=request.full_path))
+    person_id, client = g.person_id, grant.client
+    vendor = judge.vendor_of(client.client_id, client.metadata)
+    compiled = judge.current_terms(get_vault(), person_id)
+    decision = judge.judge(compiled, vendor, access, now()) if access.categories else None
+    allowed = [c for c in access.categories if decision.effects[c] is not Effect.DENY] \
+        if decision else []
+    if decision and not allowed:
+        _log(person_id, client.client_id, access, decision, "authorize")
+        reasons = " ".join(r.text for r in decision.reasons if r.effect is Effect.DENY)
+        return _fail(AccessDeniedError(f"The person's terms refuse this request. {reasons}"),
+                     grant)
+    if request.method == "GET":
+        facts = ", ".join(sorted(vendor.certifications)) or ""
+        return render_template(
+            "oauth/consent.html", client=client, access=access, rows=_rows(access, decision),
+            purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
+            vendor_facts=facts, durations=[d for d in DURATIONS if d <= access.duration_days]
+            or [access.duration_days], action=request.full_path)
+    _log(person_id, client.client_id, access, decision, "authorize")
+    chosen = [c for c in request.form.getlist("category") if c in allowed]
+    if request.form.get("decision") != "approve" or (access.categories and not chosen):
+        return _fail(AccessDeniedError("The person declined."), grant)
+    try:
+        days = int(request.form.get("days", access.duration_days))
+    except ValueError:
+        days = access.duration_days
+    narrowed = access.narrowed(tuple(chosen), max(1, days))
+    how = "person" if narrowed == access else "person_narrowed"
+    record = get_vault().agreements.grants.create(person_id, client.client_id, {
+        "purpose": narrowed.purpose, "categories": list(narrowed.categories),
+        "retention_days": narrowed.retention_days,
+        "third_party_sharing": narrowed.third_party_sharing,
+        "recipients": list(narrowed.recipients), "decided_by": how,
+        "terms_version": compiled.version, "extra": {"person": narrowed.person},
+    }, expires_at=now() + timedelta(days=narrowed.duration_days), now=now())
+    issue_receipt(record)
+    grant.request.custos_grant = record
+    return server.create_authorization_response(grant=grant, grant_user=Person(person_id))

@@ -1,0 +1,80 @@
+"""The decision at the door: a vendor's request judged by the person's *current* terms.
+
+Terms are stored sealed and versioned in the vault; a version never changes, so the parsed and
+compiled terms are cached per (person, version) and each access only reads the version number.
+A person who never saved terms gets DEFAULT_TERMS: every request is asked.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+from threading import Lock
+
+from policies import Decision, Terms, Vendor, evaluate, load_terms
+from policies.compile import CompiledTerms, compile_terms
+from policies.model import Request
+from vault import Vault
+from vault.grants import Grant
+
+from .details import DataAccess
+
+DEFAULT_TERMS: dict = {"default": "ask", "rules": []}
+_CACHE: OrderedDict[tuple[str, int], CompiledTerms] = OrderedDict()
+_LOCK = Lock()
+_CACHE_SIZE = 4096
+
+
+def current_terms(vault: Vault, person_id: str) -> CompiledTerms:
+    """The person's newest terms, compiled (version 0 is the default terms)."""
+    version = vault.agreements.terms.current_version(person_id)
+    return terms_version(vault, person_id, version)
+
+
+def terms_version(vault: Vault, person_id: str, version: int) -> CompiledTerms:
+    """One version of a person's terms, compiled, from the cache when possible."""
+    key = (person_id, version)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    if version == 0:
+        terms: Terms = load_terms({**DEFAULT_TERMS, "version": 1})
+        compiled = compile_terms(Terms(**{**terms.__dict__, "version": 0}))
+    else:
+        stored = vault.agreements.terms.get(person_id, version)
+        compiled = compile_terms(load_terms(stored.body))
+    with _LOCK:
+        _CACHE[key] = compiled
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return compiled
+
+
+def vendor_of(client_id: str, metadata: dict) -> Vendor:
+    """The vendor's attributes: self-asserted ones, and those the operator verified."""
+    verified = frozenset(metadata.get("custos_verified_certifications", []))
+    return Vendor(id=client_id, jurisdiction=metadata.get("custos_jurisdiction"),
+                  certifications=frozenset(metadata.get("custos_certifications", [])) | verified,
+                  verified_certifications=verified)
+
+
+def policy_request(vendor: Vendor, access: DataAccess | Grant, now: datetime) -> Request:
+    """The engine's input for a request or for an agreement's next access."""
+    return Request(vendor=vendor, purpose=access.purpose, categories=tuple(access.categories),
+                   retention_days=access.retention_days,
+                   third_party_sharing=access.third_party_sharing,
+                   recipients=frozenset(access.recipients),
+                   intent=getattr(access, "intent", None), time=now)
+
+
+def judge(compiled: CompiledTerms, vendor: Vendor, access: DataAccess | Grant,
+          now: datetime) -> Decision:
+    """Evaluate a request or an agreement against compiled terms at `now`."""
+    return evaluate(compiled, policy_request(vendor, access, now), now)
+
+
+def reasons_for_person(decision: Decision, effect: str | None = None) -> list[dict]:
+    """The reasons to show (all, or those of one effect), machine code and sentence."""
+    return [r.to_dict() for r in decision.reasons if effect is None or r.effect.value == effect]

@@ -1,0 +1,105 @@
+"""The Authlib authorization server of one app, with Custos's grants and endpoints.
+
+Revocation (RFC 7009) and introspection (RFC 7662) are Authlib's endpoints with three changes
+read off its defaults: public clients may call them for their own tokens (Authlib allows only
+client_secret_basic), a wrong or unknown `token_type_hint` never fails the request (RFC 7009
+section 2.1: the server extends its search), and a token whose agreement ended is inactive.
+"""
+
+from __future__ import annotations
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import InvalidRequestError
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from flask import Flask, current_app, request
+
+from ..clock import now
+from ..store import get_vault
+from .grants import (
+    ACCESS_TTL,
+    AUTH_METHODS,
+    CodeGrant,
+    RefreshGrant,
+    S256Challenge,
+    VendorCredentials,
+    save_token,
+)
+from .models import OAuthClient, OAuthToken
+from .subject import pairwise_subject
+
+
+def query_client(client_id: str) -> OAuthClient | None:
+    record = get_vault().agreements.clients.find(client_id) if client_id else None
+    return OAuthClient(record) if record else None
+
+
+def issuer() -> str:
+    """This server's issuer identifier (RFC 8414 section 2), the same in every response."""
+    return current_app.config.get("CUSTOS_ISSUER") or request.host_url.rstrip("/")
+
+
+class _TokenLookup:
+    CLIENT_AUTH_METHODS = AUTH_METHODS
+
+    def check_params(self, request, client):
+        if not request.form.get("token"):
+            raise InvalidRequestError("token is required.")
+
+    def query_token(self, token_string, token_type_hint):
+        """One table holds both kinds, so the hint only orders a search that always completes."""
+        record = get_vault().agreements.tokens.find(token_string)
+        return OAuthToken(record) if record else None
+
+
+class Revocation(_TokenLookup, RevocationEndpoint):
+    """RFC 7009: revoking a refresh token also revokes the access tokens of its family."""
+
+    def revoke_token(self, token, request):
+        tokens = get_vault().agreements.tokens
+        if token.record.kind == "refresh":
+            tokens.revoke_family(token.record.family_id, now())
+        else:
+            tokens.revoke(token.record.token_hash, now())
+
+
+class Introspection(_TokenLookup, IntrospectionEndpoint):
+    """RFC 7662: a client may introspect its own tokens; anything else is `active: false`."""
+
+    def check_permission(self, token, client, request):
+        return token.check_client(client)
+
+    def create_introspection_payload(self, token):
+        payload = super().create_introspection_payload(token)
+        record = token.record if token else None
+        if payload.get("active") and record.grant_id:
+            grant = get_vault().agreements.grants.get(record.grant_id)
+            if not grant.live(now()):
+                return {"active": False}
+        return payload
+
+    def introspect_token(self, token):
+        record = token.record
+        body = {"active": True, "client_id": record.client_id, "scope": record.scope,
+                "token_type": "Bearer" if record.kind == "access" else "refresh_token",
+                "exp": int(record.expires_at.timestamp()),
+                "iat": int(record.issued_at.timestamp()), "iss": issuer()}
+        if record.person_id:
+            body["sub"] = pairwise_subject(record.person_id, record.client_id)
+        return body
+
+
+def create_server(app: Flask) -> AuthorizationServer:
+    """An authorization server bound to `app`, with only the grants Custos allows."""
+    seconds = int(ACCESS_TTL.total_seconds())
+    app.config.setdefault("OAUTH2_REFRESH_TOKEN_GENERATOR", True)
+    app.config.setdefault("OAUTH2_TOKEN_EXPIRES_IN", {
+        "authorization_code": seconds, "refresh_token": seconds, "client_credentials": seconds})
+    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
+    # No implicit and no password grant (RFC 9700 sections 2.1.2 and 2.4).
+    server.register_grant(CodeGrant, [S256Challenge(required=True)])
+    server.register_grant(RefreshGrant)
+    server.register_grant(VendorCredentials)
+    server.register_endpoint(Revocation)
+    server.register_endpoint(Introspection)
+    return server

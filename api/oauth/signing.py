@@ -1,0 +1,62 @@
+"""JWS signing (RFC 7515, ES256) for receipts and notifications; the keys published as JWKS.
+
+joserfc does the cryptography (Authlib's own `authlib.jose` is deprecated in favour of it).
+The active key is created on first use and kept in the vault, its private half sealed.
+"""
+
+from __future__ import annotations
+
+import json
+from threading import Lock
+
+from flask import current_app
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, KeySet
+
+from ..clock import now
+from ..store import get_vault
+
+ALG = "ES256"
+_LOCK = Lock()
+
+
+def _active() -> tuple[str, ECKey]:
+    cache = current_app.extensions.setdefault("custos.signing", {})
+    if "active" in cache:
+        return cache["active"]
+    with _LOCK:
+        store = get_vault().agreements.signing
+        found = store.active(now())
+        if found is None:
+            key = ECKey.generate_key("P-256", parameters={"use": "sig", "alg": ALG},
+                                     private=True)
+            kid = key.thumbprint()
+            public = {**key.as_dict(private=False), "kid": kid}
+            store.add(kid, public, {**key.as_dict(private=True), "kid": kid}, now())
+            found = store.active(now())
+        cache["active"] = (found.kid, ECKey.import_key(found.private))
+    return cache["active"]
+
+
+def sign(payload: dict, typ: str = "JWT") -> str:
+    """A compact JWS over the JSON payload, with the signing key's `kid` in the header."""
+    kid, key = _active()
+    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    return jws.serialize_compact({"alg": ALG, "kid": kid, "typ": typ}, body, key,
+                                 algorithms=[ALG])
+
+
+def jwks() -> dict:
+    """Every public key this server has signed with (RFC 7517 section 5)."""
+    _active()
+    return {"keys": [k.public for k in get_vault().agreements.signing.published()]}
+
+
+def verify(token: str, key_set: dict) -> dict | None:
+    """Verify a compact JWS against a JWKS; the payload, or None when it does not verify."""
+    try:
+        obj = jws.deserialize_compact(token, KeySet.import_key_set(key_set), algorithms=[ALG])
+    except (JoseError, ValueError):
+        return None
+    return json.loads(obj.payload)
