@@ -77,8 +77,11 @@ def terms() -> None:
 @terms.command("check")
 @click.option("--terms", "terms_file", required=True, help="Custos terms JSON, or ODRL policy.")
 @click.option("--request", "request_file", required=True, help="Request JSON (docs/policies.md).")
-@click.option("--now", default=None, help="ISO-8601 time of the decision (default: request's "
-              "time, else the current time).")
+@click.option(
+    "--now",
+    default=None,
+    help="ISO-8601 time of the decision (default: request's time, else the current time).",
+)
 def check(terms_file: str, request_file: str, now: str | None) -> None:
     """Print the decision as JSON; exit 0 permit, 1 deny, 2 ask, 3 bad input."""
     compiled = compile_terms(_terms(terms_file))

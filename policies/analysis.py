@@ -51,12 +51,13 @@ def _never(r: CompiledRule, now: datetime | None) -> str | None:
     for c in rule.conditions:
         if c.field != "vendor.id" or rule.vendors is None:
             continue
+        value, op = c.value, c.op
         allowed = {
-            "eq": lambda v: v == c.value,
-            "ne": lambda v: v != c.value,
-            "in": lambda v: v in c.value,
-            "not_in": lambda v: v not in c.value,
-        }[c.op]
+            "eq": lambda v, x=value: v == x,
+            "ne": lambda v, x=value: v != x,
+            "in": lambda v, x=value: v in x,
+            "not_in": lambda v, x=value: v not in x,
+        }[op]
         if not any(allowed(v) for v in rule.vendors):
             return "Its vendor list and its vendor condition exclude each other"
     return None

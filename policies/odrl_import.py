@@ -9,6 +9,7 @@ and the Custos profile operands. Anything else raises `OdrlError` naming the con
 from __future__ import annotations
 
 import json
+import warnings
 from importlib import resources
 
 from .errors import OdrlError, TermsError
@@ -72,15 +73,20 @@ def parse_graph(text: str, format: str | None = None):
     fmt = format or ("json-ld" if text.lstrip()[:1] in "{[" else "turtle")
     graph = Graph()
     try:
-        if fmt == "json-ld":
-            doc = _inline_contexts(json.loads(text))
-            graph.parse(data=json.dumps(doc), format="json-ld")
-        else:
-            graph.parse(data=text, format=fmt)
+        with warnings.catch_warnings():
+            # rdflib 7's JSON-LD parser warns about its own use of ConjunctiveGraph
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if fmt == "json-ld":
+                doc = _inline_contexts(json.loads(text))
+                graph.parse(data=json.dumps(doc), format="json-ld")
+            else:
+                graph.parse(data=text, format=fmt)
     except OdrlError:
         raise
     except Exception as e:  # rdflib raises many kinds; the person needs one clear line
-        raise OdrlError(f"not a readable ODRL policy ({fmt}): {str(e).splitlines()[0][:200]}")
+        raise OdrlError(
+            f"not a readable ODRL policy ({fmt}): {str(e).splitlines()[0][:200]}"
+        ) from None
     return graph
 
 
