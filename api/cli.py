@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import logging
 import socket
 import sys
@@ -158,5 +159,6 @@ def _register_optional() -> None:
 
 
 def main() -> None:
+    os.umask(0o077)  # every file Custos writes (database, keys, backups) is the operator's only
     _register_optional()
     cli(prog_name="custos")
