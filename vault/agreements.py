@@ -14,6 +14,8 @@ from .clients import Clients
 from .db import Backend
 from .grants import Grants
 from .keystore import KeyStore
+from .receipts import Receipts
+from .signing import SigningKeys
 from .terms import TermsStore
 from .tokens import Tokens
 
@@ -28,6 +30,8 @@ class Agreements:
         self.terms = TermsStore(db, keys)
         self.grants = Grants(db, keys)
         self.tokens = Tokens(db)
+        self.receipts = Receipts(db, keys)
+        self.signing = SigningKeys(db, keys)
 
 
 class AgreementsMixin:

@@ -88,8 +88,9 @@ def read_events(
         sql += " AND at < ?"
         params.append(iso(until))
     out = []
+    sealer = crypto.Sealer(data_key)
     for seq, at, kind, payload in tx.all(sql + " ORDER BY seq", params):
-        data = json.loads(crypto.unseal(data_key, payload, _aad(person_id, seq)))
+        data = json.loads(crypto.unseal(sealer, payload, _aad(person_id, seq)))
         out.append(
             LoggedEvent(
                 person_id=person_id,

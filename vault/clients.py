@@ -41,8 +41,13 @@ class Client:
 
 def _row(row: tuple) -> Client:
     cid, secret_hash, metadata, created, disabled = row
-    return Client(client_id=cid, secret_hash=secret_hash, metadata=json.loads(metadata),
-                  created_at=from_iso(created), disabled=disabled is not None)
+    return Client(
+        client_id=cid,
+        secret_hash=secret_hash,
+        metadata=json.loads(metadata),
+        created_at=from_iso(created),
+        disabled=disabled is not None,
+    )
 
 
 _SELECT = "SELECT client_id, secret_hash, metadata, created_at, disabled_at FROM oauth_clients"
@@ -54,18 +59,22 @@ class Clients:
     def __init__(self, db: Backend) -> None:
         self.db = db
 
-    def register(self, metadata: dict[str, Any], now: datetime, *,
-                 confidential: bool) -> tuple[Client, str | None]:
+    def register(
+        self, metadata: dict[str, Any], now: datetime, *, confidential: bool
+    ) -> tuple[Client, str | None]:
         """Store validated metadata; returns the client and the raw secret (None if public)."""
         client_id = "cus_" + secrets.token_urlsafe(18)
         secret = secrets.token_urlsafe(32) if confidential else None
         secret_hash = crypto.sha256_hex(secret.encode()) if secret else None
         with self.db.write() as tx:
-            tx.run("INSERT INTO oauth_clients (client_id, secret_hash, metadata, created_at) "
-                   "VALUES (?, ?, ?, ?)",
-                   (client_id, secret_hash, json.dumps(metadata, sort_keys=True), iso(now)))
-        return Client(client_id=client_id, secret_hash=secret_hash, metadata=metadata,
-                      created_at=now), secret
+            tx.run(
+                "INSERT INTO oauth_clients (client_id, secret_hash, metadata, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (client_id, secret_hash, json.dumps(metadata, sort_keys=True), iso(now)),
+            )
+        return Client(
+            client_id=client_id, secret_hash=secret_hash, metadata=metadata, created_at=now
+        ), secret
 
     def find(self, client_id: str) -> Client | None:
         """The client, or None when unknown or disabled."""
@@ -90,12 +99,16 @@ class Clients:
     def update_metadata(self, client_id: str, metadata: dict[str, Any]) -> None:
         """Replace metadata, e.g. when the operator verifies a vendor's certifications."""
         with self.db.write() as tx:
-            if not tx.run("UPDATE oauth_clients SET metadata = ? WHERE client_id = ?",
-                          (json.dumps(metadata, sort_keys=True), client_id)):
+            if not tx.run(
+                "UPDATE oauth_clients SET metadata = ? WHERE client_id = ?",
+                (json.dumps(metadata, sort_keys=True), client_id),
+            ):
                 raise NotFound("client", client_id)
 
     def disable(self, client_id: str, now: datetime) -> None:
         """Stop a client from authenticating; its tokens stop working at once."""
         with self.db.write() as tx:
-            tx.run("UPDATE oauth_clients SET disabled_at = ? WHERE client_id = ?",
-                   (iso(now), client_id))
+            tx.run(
+                "UPDATE oauth_clients SET disabled_at = ? WHERE client_id = ?",
+                (iso(now), client_id),
+            )

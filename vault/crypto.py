@@ -31,35 +31,60 @@ def new_key() -> bytes:
     return os.urandom(KEY_BYTES)
 
 
-def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+class Sealer:
+    """One key ready for many seals and opens: the AES-GCM context is built once, not per value."""
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, key: bytes) -> None:
+        if not isinstance(key, bytes) or len(key) != KEY_BYTES:
+            raise CryptoError()
+        self._aead = AESGCM(key)
+
+    def seal(self, plaintext: bytes, aad: bytes) -> bytes:
+        """Encrypt and authenticate `plaintext`, bound to `aad`, under a random nonce."""
+        nonce = os.urandom(NONCE_BYTES)
+        try:
+            return _HEADER + nonce + self._aead.encrypt(nonce, plaintext, aad)
+        except Exception:
+            raise CryptoError() from None
+
+    def unseal(self, blob: bytes, aad: bytes) -> bytes:
+        """Open a blob made by `seal`; any mismatch (key, aad, bytes, format) is a CryptoError."""
+        if not isinstance(blob, bytes | bytearray | memoryview):
+            raise CryptoError()
+        blob = bytes(blob)
+        if len(blob) < 1 + NONCE_BYTES + TAG_BYTES or blob[0] != BLOB_VERSION:
+            raise CryptoError()
+        return self.unseal_parts(blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], aad)
+
+    def unseal_parts(self, nonce: bytes, ciphertext_and_tag: bytes, aad: bytes) -> bytes:
+        """Open ciphertext||tag; refuses any nonce but 96 bits."""
+        if len(nonce) != NONCE_BYTES or len(ciphertext_and_tag) < TAG_BYTES:
+            raise CryptoError()
+        try:
+            return self._aead.decrypt(nonce, ciphertext_and_tag, aad)
+        except Exception:
+            raise CryptoError() from None
+
+
+def _sealer(key: bytes | Sealer) -> Sealer:
+    return key if isinstance(key, Sealer) else Sealer(key)
+
+
+def seal(key: bytes | Sealer, plaintext: bytes, aad: bytes) -> bytes:
     """Encrypt and authenticate `plaintext`, bound to `aad`, under a random nonce."""
-    if len(key) != KEY_BYTES:
-        raise CryptoError()
-    nonce = os.urandom(NONCE_BYTES)
-    try:
-        return _HEADER + nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
-    except Exception:
-        raise CryptoError() from None
+    return _sealer(key).seal(plaintext, aad)
 
 
-def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
+def unseal(key: bytes | Sealer, blob: bytes, aad: bytes) -> bytes:
     """Open a blob made by `seal`; any mismatch (key, aad, bytes, format) is a CryptoError."""
-    if not isinstance(blob, bytes | bytearray | memoryview):
-        raise CryptoError()
-    blob = bytes(blob)
-    if len(blob) < 1 + NONCE_BYTES + TAG_BYTES or blob[0] != BLOB_VERSION:
-        raise CryptoError()
-    return unseal_parts(key, blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], aad)
+    return _sealer(key).unseal(blob, aad)
 
 
 def unseal_parts(key: bytes, nonce: bytes, ciphertext_and_tag: bytes, aad: bytes) -> bytes:
     """Open ciphertext||tag; refuses anything but a 256-bit key and a 96-bit nonce."""
-    if len(key) != KEY_BYTES or len(nonce) != NONCE_BYTES or len(ciphertext_and_tag) < TAG_BYTES:
-        raise CryptoError()
-    try:
-        return AESGCM(key).decrypt(nonce, ciphertext_and_tag, aad)
-    except Exception:
-        raise CryptoError() from None
+    return _sealer(key).unseal_parts(nonce, ciphertext_and_tag, aad)
 
 
 def wrap_key(kek: bytes, key: bytes, aad: bytes) -> bytes:
@@ -108,13 +133,17 @@ def slot_aad(owner: str, table: str, row: str, column: str) -> bytes:
     return f"custos/v1|{owner}|{table}|{row}|{column}".encode()
 
 
-def seal_json(key: bytes, value: object, owner: str, table: str, row: str, column: str) -> bytes:
+def seal_json(
+    key: bytes | Sealer, value: object, owner: str, table: str, row: str, column: str
+) -> bytes:
     """Seal any JSON-able value into one slot (owner, table, row, column)."""
     plain = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
     return seal(key, plain, slot_aad(owner, table, row, column))
 
 
-def open_json(key: bytes, blob: bytes, owner: str, table: str, row: str, column: str) -> Any:
+def open_json(
+    key: bytes | Sealer, blob: bytes, owner: str, table: str, row: str, column: str
+) -> Any:
     """Open a slot sealed by `seal_json`; a blob from any other slot raises CryptoError."""
     plain = unseal(key, blob, slot_aad(owner, table, row, column))
     try:

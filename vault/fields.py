@@ -50,7 +50,7 @@ class Field:
 _SELECT = "SELECT id, person_id, category, name, kind, value, created_at, updated_at FROM fields"
 
 
-def _open(key: bytes, row: tuple) -> Field:
+def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
     fid, pid, *sealed, created, updated = row
     opened = {
         c: crypto.open_json(key, b, pid, "fields", fid, c)
@@ -72,7 +72,7 @@ def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -
 def list_all(db: Backend, keys: KeyStore, person_id: str) -> list[Field]:
     """Every field of a person, decrypted, oldest first."""
     with db.read() as tx:
-        key = keys.data_key(tx, person_id)
+        key = crypto.Sealer(keys.data_key(tx, person_id))  # one AES-GCM context per read
         rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY created_at, id", (person_id,))
     return [_open(key, r) for r in rows]
 

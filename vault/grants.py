@@ -50,23 +50,43 @@ class Grant:
         return self.status == ACTIVE and now < self.expires_at
 
 
-_SELECT = ("SELECT id, person_id, client_id, status, created_at, expires_at, ended_at, "
-           "last_used_at, body FROM grants")
-_BODY = ("purpose", "categories", "retention_days", "third_party_sharing", "recipients",
-         "terms_version", "decided_by", "end_reason", "extra")
+_SELECT = (
+    "SELECT id, person_id, client_id, status, created_at, expires_at, ended_at, "
+    "last_used_at, body FROM grants"
+)
+_BODY = (
+    "purpose",
+    "categories",
+    "retention_days",
+    "third_party_sharing",
+    "recipients",
+    "terms_version",
+    "decided_by",
+    "end_reason",
+    "extra",
+)
 
 
 def _open(key: bytes, row: tuple) -> Grant:
     gid, pid, cid, status, created, expires, ended, used, body = row
     data = crypto.open_json(key, body, pid, "grants", gid, "body")
     return Grant(
-        id=gid, person_id=pid, client_id=cid, status=status, created_at=from_iso(created),
-        expires_at=from_iso(expires), ended_at=from_iso(ended) if ended else None,
-        last_used_at=from_iso(used) if used else None, purpose=data["purpose"],
-        categories=tuple(data["categories"]), retention_days=data.get("retention_days"),
+        id=gid,
+        person_id=pid,
+        client_id=cid,
+        status=status,
+        created_at=from_iso(created),
+        expires_at=from_iso(expires),
+        ended_at=from_iso(ended) if ended else None,
+        last_used_at=from_iso(used) if used else None,
+        purpose=data["purpose"],
+        categories=tuple(data["categories"]),
+        retention_days=data.get("retention_days"),
         third_party_sharing=bool(data.get("third_party_sharing")),
-        recipients=tuple(data.get("recipients", ())), terms_version=data["terms_version"],
-        decided_by=data["decided_by"], end_reason=data.get("end_reason"),
+        recipients=tuple(data.get("recipients", ())),
+        terms_version=data["terms_version"],
+        decided_by=data["decided_by"],
+        end_reason=data.get("end_reason"),
         extra=data.get("extra", {}),
     )
 
@@ -78,8 +98,15 @@ class Grants:
         self.db = db
         self.keys = keys
 
-    def create(self, person_id: str, client_id: str, terms: dict[str, Any], *,
-               expires_at: datetime, now: datetime) -> Grant:
+    def create(
+        self,
+        person_id: str,
+        client_id: str,
+        terms: dict[str, Any],
+        *,
+        expires_at: datetime,
+        now: datetime,
+    ) -> Grant:
         """Store an agreement; `terms` holds purpose, categories, retention, sharing, ..."""
         grant_id = str(uuid.uuid4())
         body = {k: terms.get(k) for k in _BODY}
@@ -89,13 +116,26 @@ class Grants:
         with self.db.write() as tx:
             key = locked_key(tx, self.keys, person_id)
             sealed = crypto.seal_json(key, body, person_id, "grants", grant_id, "body")
-            tx.run("INSERT INTO grants (id, person_id, client_id, status, created_at, expires_at, "
-                   "body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (grant_id, person_id, client_id, ACTIVE, iso(now), iso(expires_at), sealed))
-            audit.append(tx, person_id, key, GrantChanged(
-                grant_id=grant_id, client_id=client_id, change="created",
-                purpose=body["purpose"], categories=body["categories"],
-                decided_by=body["decided_by"] or "", expires_at=iso(expires_at)), now)
+            tx.run(
+                "INSERT INTO grants (id, person_id, client_id, status, created_at, expires_at, "
+                "body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (grant_id, person_id, client_id, ACTIVE, iso(now), iso(expires_at), sealed),
+            )
+            audit.append(
+                tx,
+                person_id,
+                key,
+                GrantChanged(
+                    grant_id=grant_id,
+                    client_id=client_id,
+                    change="created",
+                    purpose=body["purpose"],
+                    categories=body["categories"],
+                    decided_by=body["decided_by"] or "",
+                    expires_at=iso(expires_at),
+                ),
+                now,
+            )
             return _open(key, tx.one(_SELECT + " WHERE id = ?", (grant_id,)))
 
     def load(self, tx: Tx, grant_id: str) -> Grant | None:
@@ -145,19 +185,42 @@ class Grants:
             body = {k: getattr(grant, k) for k in _BODY} | {"end_reason": reason}
             body["categories"], body["recipients"] = list(grant.categories), list(grant.recipients)
             status = reason if reason in ENDINGS else "revoked"
-            tx.run("UPDATE grants SET status = ?, ended_at = ?, body = ? WHERE id = ?",
-                   (status, iso(now), crypto.seal_json(key, body, grant.person_id, "grants",
-                                                       grant_id, "body"), grant_id))
-            tx.run("UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL",
-                   (iso(now), grant_id))
-            audit.append(tx, grant.person_id, key, GrantChanged(
-                grant_id=grant_id, client_id=grant.client_id, change=status,
-                purpose=grant.purpose, categories=list(grant.categories),
-                decided_by=grant.decided_by, expires_at=iso(grant.expires_at)), now)
+            tx.run(
+                "UPDATE grants SET status = ?, ended_at = ?, body = ? WHERE id = ?",
+                (
+                    status,
+                    iso(now),
+                    crypto.seal_json(key, body, grant.person_id, "grants", grant_id, "body"),
+                    grant_id,
+                ),
+            )
+            tx.run(
+                "UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL",
+                (iso(now), grant_id),
+            )
+            audit.append(
+                tx,
+                grant.person_id,
+                key,
+                GrantChanged(
+                    grant_id=grant_id,
+                    client_id=grant.client_id,
+                    change=status,
+                    purpose=grant.purpose,
+                    categories=list(grant.categories),
+                    decided_by=grant.decided_by,
+                    expires_at=iso(grant.expires_at),
+                ),
+                now,
+            )
             return _open(key, tx.one(_SELECT + " WHERE id = ?", (grant_id,)))
 
     def due_to_expire(self, now: datetime) -> list[str]:
         """Ids of active agreements past their expiry (ended by a periodic sweep)."""
         with self.db.read() as tx:
-            return [r[0] for r in tx.all("SELECT id FROM grants WHERE status = ? AND "
-                                         "expires_at <= ?", (ACTIVE, iso(now)))]
+            return [
+                r[0]
+                for r in tx.all(
+                    "SELECT id FROM grants WHERE status = ? AND expires_at <= ?", (ACTIVE, iso(now))
+                )
+            ]

@@ -49,7 +49,7 @@ class Intent:
 _SELECT = "SELECT id, person_id, status, visibility, body, created_at, updated_at FROM intents"
 
 
-def _open(key: bytes, row: tuple) -> Intent:
+def _open(key: bytes | crypto.Sealer, row: tuple) -> Intent:
     iid, pid, status, visibility, body, created, updated = row
     return Intent(
         id=iid,
@@ -69,7 +69,7 @@ def _plain(data: dict[str, Any]) -> tuple[str, str]:
 def list_all(db: Backend, keys: KeyStore, person_id: str) -> list[Intent]:
     """Every intent of a person, decrypted, oldest first."""
     with db.read() as tx:
-        key = keys.data_key(tx, person_id)
+        key = crypto.Sealer(keys.data_key(tx, person_id))  # one AES-GCM context per read
         rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY created_at, id", (person_id,))
     return [_open(key, r) for r in rows]
 

@@ -22,7 +22,9 @@ Progress = Callable[[int, int], None]
 class RotationReport:
     """What a rotation did: which version is now active and how many keys it re-wrapped."""
 
-    version: int
+    old_version: int
+    new_version: int
+    old_versions: list[int]
     rewrapped: int
     total: int
     resumed: bool
@@ -44,12 +46,14 @@ def rotate(
 ) -> RotationReport:
     """Start a new master key version (or finish an interrupted rotation) and re-wrap keys."""
     ring = keys.ring
+    previous = ring.active
     resumed = _pending(keys, ring.active) > 0
     if not resumed:
         ring.add_version(now or datetime.now(UTC))  # the ring file is saved before any row moves
         with keys.db.write() as tx:
             keys.store_check_value(tx, ring.active)
     version, new_kek = ring.active, ring.key(ring.active)
+    old_versions = sorted(v for v in keys.versions_in_use() if v != version)
     total = _pending(keys, version)
     done = 0
     if progress:
@@ -89,7 +93,14 @@ def rotate(
         done += len(rows)
         if progress:
             progress(min(done, total), total)
-    return RotationReport(version=version, rewrapped=done, total=total, resumed=resumed)
+    return RotationReport(
+        old_version=max(old_versions, default=previous if previous != version else version - 1),
+        new_version=version,
+        old_versions=old_versions,
+        rewrapped=done,
+        total=total,
+        resumed=resumed,
+    )
 
 
 def retire(keys: KeyStore, version: int) -> None:

@@ -44,27 +44,37 @@ class TermsStore:
         """One version (default: the newest), decrypted; None when there is none."""
         with self.db.read() as tx:
             if version is None:
-                row = tx.one("SELECT version, body, created_at FROM person_terms "
-                             "WHERE person_id = ? ORDER BY version DESC LIMIT 1", (person_id,))
+                row = tx.one(
+                    "SELECT version, body, created_at FROM person_terms "
+                    "WHERE person_id = ? ORDER BY version DESC LIMIT 1",
+                    (person_id,),
+                )
             else:
-                row = tx.one("SELECT version, body, created_at FROM person_terms "
-                             "WHERE person_id = ? AND version = ?", (person_id, version))
+                row = tx.one(
+                    "SELECT version, body, created_at FROM person_terms "
+                    "WHERE person_id = ? AND version = ?",
+                    (person_id, version),
+                )
             if row is None:
                 return None
             key = self.keys.data_key(tx, person_id)
         body = crypto.open_json(key, row[1], person_id, "person_terms", str(row[0]), "body")
-        return StoredTerms(person_id=person_id, version=row[0], body=body,
-                           created_at=from_iso(row[2]))
+        return StoredTerms(
+            person_id=person_id, version=row[0], body=body, created_at=from_iso(row[2])
+        )
 
     def versions(self, person_id: str) -> list[tuple[int, datetime]]:
         """(version, saved at) of every version, oldest first."""
         with self.db.read() as tx:
-            rows = tx.all("SELECT version, created_at FROM person_terms WHERE person_id = ? "
-                          "ORDER BY version", (person_id,))
+            rows = tx.all(
+                "SELECT version, created_at FROM person_terms WHERE person_id = ? ORDER BY version",
+                (person_id,),
+            )
         return [(v, from_iso(at)) for v, at in rows]
 
-    def save(self, person_id: str, body: dict[str, Any], now: datetime,
-             cut: list[str] | None = None) -> int:
+    def save(
+        self, person_id: str, body: dict[str, Any], now: datetime, cut: list[str] | None = None
+    ) -> int:
         """Store `body` as the next version (its `version` key is set to match) and log it."""
         with self.db.write() as tx:
             key = locked_key(tx, self.keys, person_id)
@@ -72,9 +82,21 @@ class TermsStore:
             version = int(row[0] or 0) + 1
             body = {**body, "version": version}
             sealed = crypto.seal_json(key, body, person_id, "person_terms", str(version), "body")
-            tx.run("INSERT INTO person_terms (person_id, version, body, created_at) "
-                   "VALUES (?, ?, ?, ?)", (person_id, version, sealed, iso(now)))
-            audit.append(tx, person_id, key, TermsChanged(
-                version=version, rules=len(body.get("rules", [])),
-                default=str(body.get("default", "ask")), cut=list(cut or [])), now)
+            tx.run(
+                "INSERT INTO person_terms (person_id, version, body, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (person_id, version, sealed, iso(now)),
+            )
+            audit.append(
+                tx,
+                person_id,
+                key,
+                TermsChanged(
+                    version=version,
+                    rules=len(body.get("rules", [])),
+                    default=str(body.get("default", "ask")),
+                    cut=list(cut or []),
+                ),
+                now,
+            )
         return version

@@ -62,17 +62,31 @@ def _dt(text: str | None) -> datetime | None:
     return from_iso(text) if text else None
 
 
-_CODE = ("SELECT code_hash, client_id, person_id, grant_id, redirect_uri, challenge, "
-         "challenge_method, scope, family_id, expires_at, used_at FROM auth_codes")
-_TOKEN = ("SELECT token_hash, kind, client_id, person_id, grant_id, family_id, scope, issued_at, "
-          "expires_at, used_at, revoked_at FROM tokens")
+_CODE = (
+    "SELECT code_hash, client_id, person_id, grant_id, redirect_uri, challenge, "
+    "challenge_method, scope, family_id, expires_at, used_at FROM auth_codes"
+)
+_TOKEN = (
+    "SELECT token_hash, kind, client_id, person_id, grant_id, family_id, scope, issued_at, "
+    "expires_at, used_at, revoked_at FROM tokens"
+)
 
 
 def _token(row: tuple) -> Token:
     h, kind, cid, pid, gid, fam, scope, issued, expires, used, revoked = row
-    return Token(token_hash=h, kind=kind, client_id=cid, person_id=pid, grant_id=gid,
-                 family_id=fam, scope=scope, issued_at=from_iso(issued),
-                 expires_at=from_iso(expires), used_at=_dt(used), revoked_at=_dt(revoked))
+    return Token(
+        token_hash=h,
+        kind=kind,
+        client_id=cid,
+        person_id=pid,
+        grant_id=gid,
+        family_id=fam,
+        scope=scope,
+        issued_at=from_iso(issued),
+        expires_at=from_iso(expires),
+        used_at=_dt(used),
+        revoked_at=_dt(revoked),
+    )
 
 
 class Tokens:
@@ -81,16 +95,39 @@ class Tokens:
     def __init__(self, db: Backend) -> None:
         self.db = db
 
-    def save_code(self, code: str, *, client_id: str, person_id: str, grant_id: str,
-                  redirect_uri: str, challenge: str, challenge_method: str, scope: str,
-                  family_id: str, expires_at: datetime) -> None:
+    def save_code(
+        self,
+        code: str,
+        *,
+        client_id: str,
+        person_id: str,
+        grant_id: str,
+        redirect_uri: str,
+        challenge: str,
+        challenge_method: str,
+        scope: str,
+        family_id: str,
+        expires_at: datetime,
+    ) -> None:
         """Store a fresh code (hash only)."""
         with self.db.write() as tx:
-            tx.run("INSERT INTO auth_codes (code_hash, client_id, person_id, grant_id, "
-                   "redirect_uri, challenge, challenge_method, scope, family_id, expires_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (token_hash(code), client_id, person_id, grant_id, redirect_uri, challenge,
-                    challenge_method, scope, family_id, iso(expires_at)))
+            tx.run(
+                "INSERT INTO auth_codes (code_hash, client_id, person_id, grant_id, "
+                "redirect_uri, challenge, challenge_method, scope, family_id, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    token_hash(code),
+                    client_id,
+                    person_id,
+                    grant_id,
+                    redirect_uri,
+                    challenge,
+                    challenge_method,
+                    scope,
+                    family_id,
+                    iso(expires_at),
+                ),
+            )
 
     def find_code(self, code: str) -> Code | None:
         """The stored code, spent or not (the caller decides what reuse means)."""
@@ -99,30 +136,60 @@ class Tokens:
         if row is None:
             return None
         *head, expires, used = row
-        return Code(**dict(zip(Code.__dataclass_fields__, head, strict=False)),
-                    expires_at=from_iso(expires), used_at=_dt(used))
+        return Code(
+            **dict(zip(Code.__dataclass_fields__, head, strict=False)),
+            expires_at=from_iso(expires),
+            used_at=_dt(used),
+        )
 
     def claim_code(self, code: str, now: datetime) -> bool:
         """Mark the code spent; True for exactly one caller, and only before it expires."""
         with self.db.write() as tx:
-            return tx.run("UPDATE auth_codes SET used_at = ? WHERE code_hash = ? AND "
-                          "used_at IS NULL AND expires_at > ?",
-                          (iso(now), token_hash(code), iso(now))) == 1
+            return (
+                tx.run(
+                    "UPDATE auth_codes SET used_at = ? WHERE code_hash = ? AND "
+                    "used_at IS NULL AND expires_at > ?",
+                    (iso(now), token_hash(code), iso(now)),
+                )
+                == 1
+            )
 
-    def save(self, *, access: str, refresh: str | None, client_id: str, person_id: str | None,
-             grant_id: str | None, family_id: str, scope: str, now: datetime,
-             access_ttl: timedelta, refresh_expires: datetime | None = None) -> None:
+    def save(
+        self,
+        *,
+        access: str,
+        refresh: str | None,
+        client_id: str,
+        person_id: str | None,
+        grant_id: str | None,
+        family_id: str,
+        scope: str,
+        now: datetime,
+        access_ttl: timedelta,
+        refresh_expires: datetime | None = None,
+    ) -> None:
         """Store an access token and, if given, its refresh token in one transaction."""
         rows = [(token_hash(access), "access", now + access_ttl)]
         if refresh:
             rows.append((token_hash(refresh), "refresh", refresh_expires or now + access_ttl))
         with self.db.write() as tx:
             for digest, kind, expires in rows:
-                tx.run("INSERT INTO tokens (token_hash, kind, client_id, person_id, grant_id, "
-                       "family_id, scope, issued_at, expires_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (digest, kind, client_id, person_id, grant_id, family_id, scope,
-                        iso(now), iso(expires)))
+                tx.run(
+                    "INSERT INTO tokens (token_hash, kind, client_id, person_id, grant_id, "
+                    "family_id, scope, issued_at, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        digest,
+                        kind,
+                        client_id,
+                        person_id,
+                        grant_id,
+                        family_id,
+                        scope,
+                        iso(now),
+                        iso(expires),
+                    ),
+                )
 
     def load(self, tx: Tx, raw: str) -> Token | None:
         """A token inside the caller's transaction (the resource read runs in one)."""
@@ -137,18 +204,27 @@ class Tokens:
     def claim_refresh(self, raw: str, now: datetime) -> bool:
         """Rotate: mark a live refresh token used; True for exactly one caller."""
         with self.db.write() as tx:
-            return tx.run("UPDATE tokens SET used_at = ? WHERE token_hash = ? AND kind = 'refresh' "
-                          "AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
-                          (iso(now), token_hash(raw), iso(now))) == 1
+            return (
+                tx.run(
+                    "UPDATE tokens SET used_at = ? WHERE token_hash = ? AND kind = 'refresh' "
+                    "AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+                    (iso(now), token_hash(raw), iso(now)),
+                )
+                == 1
+            )
 
     def revoke(self, digest: str, now: datetime) -> int:
         """Revoke one token by its hash."""
         with self.db.write() as tx:
-            return tx.run("UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND "
-                          "revoked_at IS NULL", (iso(now), digest))
+            return tx.run(
+                "UPDATE tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+                (iso(now), digest),
+            )
 
     def revoke_family(self, family_id: str, now: datetime) -> int:
         """Revoke every token descended from one code or refresh chain."""
         with self.db.write() as tx:
-            return tx.run("UPDATE tokens SET revoked_at = ? WHERE family_id = ? AND "
-                          "revoked_at IS NULL", (iso(now), family_id))
+            return tx.run(
+                "UPDATE tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+                (iso(now), family_id),
+            )

@@ -18,8 +18,9 @@ def _people(vault, now, n: int) -> dict[str, str]:
     out = {}
     for k in range(n):
         pid = vault.create_person(f"p{k}@example.org", "h", now)
-        out[pid] = vault.add_field(pid, category="c", name="n", kind="text", value=f"v{k}",
-                                   now=now).id
+        out[pid] = vault.add_field(
+            pid, category="c", name="n", kind="text", value=f"v{k}", now=now
+        ).id
     return out
 
 
@@ -32,7 +33,8 @@ def test_rotation_keeps_data_readable_and_reencrypts_nothing(store, now):
     before = _sealed_rows(store)
     calls: list[tuple[int, int]] = []
     report = store.vault.rotate_master_key(progress=lambda d, t: calls.append((d, t)), now=now)
-    assert (report.version, report.rewrapped, report.total, report.resumed) == (2, 4, 4, False)
+    assert (report.old_version, report.new_version, report.old_versions) == (1, 2, [1])
+    assert (report.rewrapped, report.total, report.resumed) == (4, 4, False)
     assert calls[0] == (0, 4) and calls[-1] == (4, 4)
     assert _sealed_rows(store) == before
     assert store.vault.key_versions() == {1: 0, 2: 4}
@@ -62,9 +64,10 @@ def test_interrupted_rotation_resumes_and_only_then_retires(store, now):
     for pid, fid in people.items():  # readable mid-rotation
         assert vault.get_field(pid, fid).value.startswith("v")
     report = vault.rotate_master_key(now=now)
-    assert report.resumed and report.version == 2 and report.total == versions[1]
+    assert report.resumed and report.new_version == 2 and report.total == versions[1]
+    assert report.old_version == 1
     assert vault.key_versions() == {1: 0, 2: 8}
-    assert vault.rotate_master_key(now=now).version == 3  # a finished rotation starts anew
+    assert vault.rotate_master_key(now=now).new_version == 3  # a finished rotation starts anew
     vault.retire_master_key(1)
     vault.retire_master_key(2)
     ring = json.loads((store.home / "master.key").read_text())
