@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import accounts, clock, errors, pages, security, store
+from . import accounts, clock, errors, oauth, pages, resource, security, store
 from .config import Settings
 
 
@@ -32,4 +32,6 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     errors.init_app(app)
     accounts.init_app(app)
     pages.init_app(app)
+    oauth.init_app(app)
+    resource.init_app(app)
     return app

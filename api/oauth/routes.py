@@ -1,0 +1,108 @@
+"""The machine-facing OAuth endpoints: token, revocation, introspection, registration,
+metadata (RFC 8414) and JWKS. These, and only these, answer cross-origin requests (CORS);
+they take no cookies, so CSRF protection does not apply to them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from marshmallow import ValidationError
+
+from ..clock import now
+from ..security import limiter
+from ..store import get_vault
+from . import details
+from .registration import AUTH_METHODS, add_vendor
+from .server import issuer
+from .signing import jwks
+
+bp = Blueprint("oauth", __name__)
+CORS_ENDPOINTS = {"oauth.token", "oauth.revoke", "oauth.introspect", "oauth.register",
+                  "oauth.metadata", "oauth.jwks"}
+
+
+def _limit(name: str, default: str):
+    return lambda: current_app.config.get(name, default)
+
+
+def _server():
+    return current_app.extensions["custos.oauth"]
+
+
+@bp.post("/oauth/token")
+@limiter.limit(_limit("CUSTOS_TOKEN_RATE_LIMIT", "120 per minute"))
+def token():
+    """RFC 6749 section 3.2; Authlib adds Cache-Control: no-store (section 5.1)."""
+    return _server().create_token_response()
+
+
+@bp.post("/oauth/revoke")
+@limiter.limit(_limit("CUSTOS_TOKEN_RATE_LIMIT", "120 per minute"))
+def revoke():
+    return _server().create_endpoint_response("revocation")
+
+
+@bp.post("/oauth/introspect")
+@limiter.limit(_limit("CUSTOS_TOKEN_RATE_LIMIT", "120 per minute"))
+def introspect():
+    return _server().create_endpoint_response("introspection")
+
+
+@bp.post("/oauth/register")
+@limiter.limit(_limit("CUSTOS_REGISTRATION_RATE_LIMIT", "20 per minute"))
+def register():
+    """RFC 7591 section 3: open registration; errors per section 3.2.2."""
+    raw = request.get_json(silent=True)
+    try:
+        reply = add_vendor(get_vault(), raw, now())
+    except ValidationError as exc:
+        messages = exc.normalized_messages()
+        field = next(iter(messages), "_schema")
+        text = messages[field] if isinstance(messages, dict) else messages
+        code = "invalid_redirect_uri" if field == "redirect_uris" else "invalid_client_metadata"
+        return jsonify(error=code, error_description=f"{field}: {text}", fields=messages), 400
+    return jsonify(reply), 201
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def metadata():
+    """RFC 8414 section 2, with RFC 9207 and RFC 9396 additions."""
+    base = issuer()
+    return jsonify({
+        "issuer": base,
+        "authorization_endpoint": base + "/oauth/authorize",
+        "token_endpoint": base + "/oauth/token",
+        "revocation_endpoint": base + "/oauth/revoke",
+        "introspection_endpoint": base + "/oauth/introspect",
+        "registration_endpoint": base + "/oauth/register",
+        "jwks_uri": base + "/oauth/jwks.json",
+        "scopes_supported": list(details.SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "introspection_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "authorization_response_iss_parameter_supported": True,
+        "authorization_details_types_supported": [details.DETAILS_TYPE],
+        "service_documentation": base + "/api/v1/openapi.json",
+    })
+
+
+@bp.get("/oauth/jwks.json")
+def jwks_document():
+    return jsonify(jwks())
+
+
+bp.add_url_rule("/oauth/jwks.json", "jwks", jwks_document)
+
+
+@bp.after_app_request
+def _cors(response: Response) -> Response:
+    """CORS on the machine endpoints only; never on pages or the resource API."""
+    if request.endpoint in CORS_ENDPOINTS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+    return response

@@ -1,0 +1,94 @@
+"""Bearer tokens for the resource API (RFC 6750): checked against the vault on every call.
+
+Errors follow RFC 6750 section 3: 401 with `WWW-Authenticate: Bearer error="invalid_token"`
+for a missing, unknown, expired or revoked token (or one whose agreement ended), 403 with
+`insufficient_scope` for a token that does not carry what the endpoint needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+
+from vault.clients import Client
+from vault.db import Tx
+from vault.grants import Grant
+from vault.tokens import Token
+
+from ..clock import now
+from ..errors import CustosError
+from ..store import get_vault
+
+
+class InvalidToken(CustosError):
+    status_code, error = 401, "invalid_token"
+    description = "The access token is missing, expired or revoked."
+
+
+class InsufficientScope(CustosError):
+    status_code, error = 403, "insufficient_scope"
+    description = "The access token does not allow this."
+
+
+@dataclass(frozen=True, kw_only=True)
+class Caller:
+    """Who is calling: the token, its client and, for person-bound tokens, the agreement."""
+
+    token: Token
+    client: Client
+    grant: Grant | None
+
+    @property
+    def person_id(self) -> str | None:
+        return self.token.person_id
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.token.scope.split()
+
+
+def bearer() -> str:
+    """The raw token from the Authorization header (RFC 6750 section 2.1 only)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise InvalidToken("Send the access token as 'Authorization: Bearer <token>'.")
+    return value.strip()
+
+
+def caller(tx: Tx | None = None, *, scope: str | None = None, person: bool = False) -> Caller:
+    """Check the bearer token (inside `tx` when given, so the check and the work are atomic)."""
+    vault = get_vault()
+    at = now()
+    agreements = vault.agreements
+
+    def check(t: Tx) -> Caller:
+        token = agreements.tokens.load(t, bearer())
+        if token is None or token.kind != "access" or not token.active(at):
+            raise InvalidToken()
+        client = agreements.clients.find(token.client_id)
+        if client is None:
+            raise InvalidToken()
+        grant = agreements.grants.load(t, token.grant_id) if token.grant_id else None
+        if token.grant_id and (grant is None or not grant.live(at)):
+            raise InvalidToken("The agreement behind this token has ended.")
+        found = Caller(token=token, client=client, grant=grant)
+        if person and (grant is None or not grant.extra.get("person")):
+            raise InsufficientScope("This needs a token the person gave to act for them.")
+        if scope and not found.has_scope(scope):
+            raise InsufficientScope(f"This needs the '{scope}' scope.")
+        return found
+
+    if tx is not None:
+        return check(tx)
+    with vault.db.read() as t:
+        return check(t)
+
+
+def www_authenticate(response, error: CustosError):
+    """Add the RFC 6750 section 3 challenge to a 401 or 403 from this module."""
+    if isinstance(error, InvalidToken | InsufficientScope):
+        response.headers["WWW-Authenticate"] = (
+            f'Bearer realm="custos", error="{error.error}", '
+            f'error_description="{error.description}"')
+    return response

@@ -1,0 +1,130 @@
+"""OAuth fixtures: a registered vendor, a signed-in person with data, PKCE and the flow."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.conftest import csrf_token
+
+REDIRECT = "https://vendor.example/cb"
+SCOPE = "data:contact.email data:address.city purpose:ServiceProvision retention:30"
+
+
+def pkce() -> tuple[str, str]:
+    """(verifier, S256 challenge) per RFC 7636 section 4."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    return verifier, challenge.decode().rstrip("=")
+
+
+def query(location: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+class Vendors:
+    """Registers vendors through RFC 7591."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def register(self, **extra) -> dict:
+        body = {"client_name": "Acme Cars", "redirect_uris": [REDIRECT],
+                "token_endpoint_auth_method": "client_secret_basic",
+                "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+                "contacts": ["privacy@acme.example"], "custos_jurisdiction": "DE"}
+        body.update(extra)
+        response = self.client.post("/oauth/register", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def vendors(client) -> Vendors:
+    return Vendors(client)
+
+
+@pytest.fixture
+def vendor(vendors) -> dict:
+    return vendors.register()
+
+
+@pytest.fixture
+def person(app, auth) -> str:
+    """Ada, signed in, with an email, a city and a phone number."""
+    auth.signup()
+    vault = app.extensions["custos.vault"]
+    person = vault.find_person_by_email("ada@example.org")
+    clock = app.extensions["custos.clock"]
+    vault.add_field(person.id, category="contact.email", name="Email", kind="email",
+                    value="ada@example.org", now=clock())
+    vault.add_field(person.id, category="address.city", name="City", kind="text",
+                    value="London", now=clock())
+    vault.add_field(person.id, category="contact.phone", name="Phone", kind="text",
+                    value="+44 20 0000", now=clock())
+    return person.id
+
+
+class Flow:
+    """Drives the authorization code flow through the test client."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def authorize_url(self, vendor: dict, *, scope: str = SCOPE, challenge: str | None = None,
+                      method: str | None = "S256", redirect_uri: str = REDIRECT,
+                      state: str = "xyz", **extra) -> str:
+        params = {"response_type": "code", "client_id": vendor["client_id"],
+                  "redirect_uri": redirect_uri, "scope": scope, "state": state, **extra}
+        if challenge is not None:
+            params["code_challenge"] = challenge
+        if method is not None:
+            params["code_challenge_method"] = method
+        from urllib.parse import urlencode
+
+        return "/oauth/authorize?" + urlencode(params)
+
+    def consent(self, url: str, *, decision: str = "approve", categories=None, days=None):
+        page = self.client.get(url)
+        assert page.status_code == 200, page.get_data(as_text=True)[:500]
+        html = page.get_data(as_text=True)
+        if categories is None:
+            categories = re.findall(r'name="category" value="([^"]+)"', html)
+        form = {"csrf_token": csrf_token(page), "decision": decision, "category": categories}
+        if days:
+            form["days"] = str(days)
+        return self.client.post(url, data=form)
+
+    def code(self, vendor: dict, **kw) -> tuple[str, str]:
+        """(code, verifier) after the person approves."""
+        verifier, challenge = pkce()
+        response = self.consent(self.authorize_url(vendor, challenge=challenge, **kw))
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        params = query(response.headers["Location"])
+        assert "code" in params, params
+        return params["code"], verifier
+
+    def token(self, vendor: dict, **form):
+        return self.client.post("/oauth/token", data=form,
+                                auth=(vendor["client_id"], vendor.get("client_secret", "")))
+
+    def tokens(self, vendor: dict, **kw) -> dict:
+        code, verifier = self.code(vendor, **kw)
+        response = self.token(vendor, grant_type="authorization_code", code=code,
+                              redirect_uri=REDIRECT, code_verifier=verifier)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def read(self, access_token: str):
+        return self.client.get("/api/v1/data",
+                               headers={"Authorization": f"Bearer {access_token}"})
+
+
+@pytest.fixture
+def flow(client) -> Flow:
+    return Flow(client)
