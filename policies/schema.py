@@ -90,7 +90,8 @@ class ConditionSchema(Schema):
             v = vocab.purpose(v).id if isinstance(v, str) else [vocab.purpose(x).id for x in v]
         if isinstance(v, list) or (m.FIELDS[data["field"]] == "set" and isinstance(v, str)):
             v = tuple([v] if isinstance(v, str) else v)
-        return m.Condition(field=data["field"], op=data["op"], value=v)
+        op = "has_all" if data["op"] == "has" else data["op"]  # synonyms; one canonical form
+        return m.Condition(field=data["field"], op=op, value=v)
 
 
 def _purposes_ok(v: object, op: str) -> bool:
@@ -173,9 +174,9 @@ def contradiction(conditions: list[m.Condition]) -> str | None:
     """Why a rule's conditions can never all hold together, or None."""
     low, high, bools = {}, {}, {}
     for c in conditions:
-        if c.op in ("gt", "gte", "eq"):
+        if m.FIELDS[c.field] == "number" and c.op in ("gt", "gte", "eq"):
             low[c.field] = max(low.get(c.field, -1.0), c.value + (0.5 if c.op == "gt" else 0))
-        if c.op in ("lt", "lte", "eq"):
+        if m.FIELDS[c.field] == "number" and c.op in ("lt", "lte", "eq"):
             high[c.field] = min(
                 high.get(c.field, float("inf")), c.value - (0.5 if c.op == "lt" else 0)
             )
