@@ -37,12 +37,23 @@ class MasterKeyRing:
     active: int
     keys: dict[int, bytes] = field(repr=False)
     created: dict[int, str] = field(default_factory=dict)
+    stamp: int = 0  # the file's mtime when read, to notice another process's rotation
+
+    def refresh(self) -> None:
+        """Re-read the file if another process rotated or retired since we loaded it."""
+        try:
+            changed = self.path.stat().st_mtime_ns != self.stamp
+        except FileNotFoundError:
+            return
+        if changed:
+            fresh = load_ring(self.path)
+            self.active, self.keys, self.created = fresh.active, fresh.keys, fresh.created
+            self.stamp = fresh.stamp
 
     def key(self, version: int) -> bytes:
         """The key of one version, re-reading the file once in case another process rotated."""
         if version not in self.keys:
-            fresh = load_ring(self.path)
-            self.active, self.keys, self.created = fresh.active, fresh.keys, fresh.created
+            self.refresh()
         if version not in self.keys:
             raise KeyRingError(f"master key version {version} is not in {self.path}")
         return self.keys[version]
@@ -88,6 +99,7 @@ class MasterKeyRing:
             os.close(fd)
         os.replace(tmp, self.path)
         _fsync_dir(self.path.parent)
+        self.stamp = self.path.stat().st_mtime_ns
 
 
 def load_ring(path: Path) -> MasterKeyRing:
@@ -112,7 +124,9 @@ def load_ring(path: Path) -> MasterKeyRing:
         raise KeyRingError(f"master key file {path} is not a valid Custos key ring") from None
     if active not in keys or any(len(k) != crypto.KEY_BYTES for k in keys.values()):
         raise KeyRingError(f"master key file {path} is not a valid Custos key ring")
-    return MasterKeyRing(path=path, active=active, keys=keys, created=created)
+    ring = MasterKeyRing(path=path, active=active, keys=keys, created=created)
+    ring.stamp = st.st_mtime_ns
+    return ring
 
 
 def load_or_create_ring(path: Path, now: datetime | None = None) -> tuple[MasterKeyRing, bool]:

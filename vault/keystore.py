@@ -70,6 +70,7 @@ class KeyStore:
     def create_data_key(self, person_id: str, now: datetime) -> bytes:
         """Make and store a person's data key, committed before their first row exists."""
         key = crypto.new_key()
+        self.ring.refresh()  # never wrap with a version another process has just retired
         version = self.ring.active
         wrapped = crypto.wrap_key(self.ring.key(version), key, data_key_aad(person_id, version))
         with self.db.write() as tx:

@@ -82,3 +82,16 @@ def test_active_or_unknown_version_cannot_be_retired(vault):
         vault.retire_master_key(1)
     with pytest.raises(KeyRingError, match="not in"):
         vault.retire_master_key(9)
+
+
+def test_another_process_rotation_is_noticed(store, now):
+    first = store.vault
+    second = store.open()  # a second app process on the same store and ring file
+    try:
+        second.rotate_master_key(now=now)
+        second.retire_master_key(1)
+        pid = first.create_person("late@example.org", "h", now)  # must wrap with version 2
+        assert second.key_versions() == {2: 2}
+    finally:
+        second.close()
+    assert store.reopen().get_person(pid).email == "late@example.org"
