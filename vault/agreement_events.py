@@ -95,7 +95,7 @@ class TokenReuseDetected(Event):
 
     client_id: str
     grant_id: str | None
-    kind: str
+    credential: str
     revoked: int = 0
 
 

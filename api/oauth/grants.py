@@ -53,7 +53,7 @@ def _reuse(family_id: str, client_id: str, person_id: str | None, grant_id: str 
     revoked = vault.agreements.tokens.revoke_family(family_id, now())
     if person_id:
         vault.record(person_id, TokenReuseDetected(client_id=client_id, grant_id=grant_id,
-                                                   kind=kind, revoked=revoked), now())
+                                                   credential=kind, revoked=revoked), now())
 
 
 def _live_grant(grant_id: str | None):
