@@ -24,6 +24,8 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 TAG_BYTES = 16
 _HEADER = bytes([BLOB_VERSION])
+_BODY = 1 + NONCE_BYTES
+_MIN_BLOB = _BODY + TAG_BYTES
 
 
 def new_key() -> bytes:
@@ -51,12 +53,16 @@ class Sealer:
 
     def unseal(self, blob: bytes, aad: bytes) -> bytes:
         """Open a blob made by `seal`; any mismatch (key, aad, bytes, format) is a CryptoError."""
-        if not isinstance(blob, bytes | bytearray | memoryview):
+        if type(blob) is not bytes:  # noqa: E721 - exact type keeps the hot path copy-free
+            if not isinstance(blob, bytearray | memoryview):
+                raise CryptoError()
+            blob = bytes(blob)
+        if len(blob) < _MIN_BLOB or blob[0] != BLOB_VERSION:
             raise CryptoError()
-        blob = bytes(blob)
-        if len(blob) < 1 + NONCE_BYTES + TAG_BYTES or blob[0] != BLOB_VERSION:
-            raise CryptoError()
-        return self.unseal_parts(blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :], aad)
+        try:
+            return self._aead.decrypt(blob[1:_BODY], blob[_BODY:], aad)
+        except Exception:
+            raise CryptoError() from None
 
     def unseal_parts(self, nonce: bytes, ciphertext_and_tag: bytes, aad: bytes) -> bytes:
         """Open ciphertext||tag; refuses any nonce but 96 bits."""
