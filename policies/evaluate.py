@@ -16,6 +16,7 @@ from .model import Effect, Request, Terms
 
 PLAN_LIMIT = 4096
 _ORDER = (Effect.PERMIT, Effect.ASK, Effect.DENY)
+_RANK = {e: i for i, e in enumerate(_ORDER)}
 
 
 def _plan(compiled: CompiledTerms, purpose: str, categories: tuple[str, ...]) -> tuple:
@@ -74,7 +75,7 @@ def evaluate(compiled: CompiledTerms, request: Request, now: datetime | None = N
         best = -1
         for p in positions:
             o = outcomes[p]
-            if o is not None and (s := _ORDER.index(o.effect)) > best:
+            if o is not None and (s := _RANK[o.effect]) > best:
                 best = s
         if best < 0:
             winners = [default]
