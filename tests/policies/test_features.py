@@ -19,7 +19,7 @@ from policies.offers import Intent, filter_offer, load_offer
 from policies.serialize import dump_request, dump_terms
 from policies.whatif import vendors_cut_off, what_if
 
-from .conftest import NOW, load_json
+from .conftest import HERE, NOW, load_json
 
 CASES = load_json("cases.json")
 
@@ -225,3 +225,15 @@ def test_policies_is_pure() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_docs_match_the_vocabulary_and_codes() -> None:
+    from policies.offers import OFFER_CODES
+
+    doc = (HERE.parent.parent / "docs" / "policies.md").read_text(encoding="utf-8")
+    for c in vocab.categories():
+        assert f"| `{c.id}` |" in doc, c.id
+    for code in (*CODES, *OFFER_CODES):
+        assert f"`{code}`" in doc, code
+    for a in roster():
+        assert f"`{a.id}`" in doc, a.id

@@ -23,7 +23,7 @@ def _decide(t: dict, r: dict, now: datetime):
     return evaluate(compile_terms(load_terms(t)), load_request(r), now)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(terms(), rules("added-deny", effect="deny"), requests(), TIMES)
 def test_adding_a_deny_never_turns_a_deny_into_a_permit(t, deny, r, now) -> None:
     before = _decide(t, r, now)
@@ -35,7 +35,7 @@ def test_adding_a_deny_never_turns_a_deny_into_a_permit(t, deny, r, now) -> None
             assert effect is Effect.PERMIT
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(terms(), requests(), TIMES, st.data())
 def test_removing_a_category_leaves_the_others_alone(t, r, now, data) -> None:
     full = _decide(t, r, now)
