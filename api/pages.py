@@ -43,10 +43,12 @@ def data():
 
 
 def _data_page(form, errors, status=200):
+    groups = {group.id: group for group in vocab.groups()}
     grouped: dict[str, list] = {}
     for item in get_vault().list_fields(g.person_id):
-        grouped.setdefault(item.category, []).append(item)
-    return render_template("data.html", grouped=grouped, form=form, errors=errors,
+        grouped.setdefault(item.category.split(".")[0], []).append(item)
+    sections = [(groups.get(key), items) for key, items in sorted(grouped.items())]
+    return render_template("data.html", sections=sections, form=form, errors=errors,
                            choices=category_choices(), kinds=FIELD_KINDS,
                            concept=vocab.category), status
 

@@ -9,8 +9,6 @@ Every redirect back carries `iss` (RFC 9207 section 2), errors included.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidScopeError
@@ -22,8 +20,8 @@ from vault.agreement_events import DecisionMade
 from ..clock import now
 from ..store import get_vault
 from . import details, judge
+from .agreements import make_agreement
 from .models import Person
-from .receipts import issue_receipt
 from .server import issuer
 
 bp = Blueprint("oauth_authorize", __name__)
@@ -111,13 +109,7 @@ def authorize():
         days = access.duration_days
     narrowed = access.narrowed(tuple(chosen), max(1, days))
     how = "person" if narrowed == access else "person_narrowed"
-    record = get_vault().agreements.grants.create(person_id, client.client_id, {
-        "purpose": narrowed.purpose, "categories": list(narrowed.categories),
-        "retention_days": narrowed.retention_days,
-        "third_party_sharing": narrowed.third_party_sharing,
-        "recipients": list(narrowed.recipients), "decided_by": how,
-        "terms_version": compiled.version, "extra": {"person": narrowed.person},
-    }, expires_at=now() + timedelta(days=narrowed.duration_days), now=now())
-    issue_receipt(record)
+    record = make_agreement(person_id, client.client_id, narrowed, decided_by=how,
+                            terms_version=compiled.version)
     grant.request.custos_grant = record
     return server.create_authorization_response(grant=grant, grant_user=Person(person_id))

@@ -6,10 +6,10 @@ from flask import Flask, current_app, jsonify
 
 from ..errors import CustosError
 from ..security import csrf, limiter
-from . import data
+from . import data, person, vendor
 from .auth import www_authenticate
 
-BLUEPRINTS = (data.bp,)
+BLUEPRINTS = (data.bp, person.bp, vendor.bp)
 
 
 def _api_limit() -> str:

@@ -11,13 +11,15 @@ from flask import Blueprint, jsonify
 
 from policies import Effect, vocab
 from vault.agreement_events import AccessAttempted
+from vault.db import Tx
+from vault.grants import Grant
 
 from ..clock import now
-from ..errors import CustosError
+from ..errors import CustosError, NotFound
 from ..oauth import judge
 from ..oauth.subject import pairwise_subject
 from ..store import get_vault
-from .auth import caller
+from .auth import Caller, InsufficientScope, caller
 
 bp = Blueprint("resource_data", __name__)
 
@@ -37,45 +39,75 @@ class AccessRefused(CustosError):
 
 
 def _covered(categories: list[str]) -> frozenset[str]:
-    return frozenset().union(*(vocab.category_sets(c)[1] for c in categories)) \
-        if categories else frozenset()
+    return frozenset().union(*(vocab.category_sets(c)[1] for c in categories))
 
 
-@bp.get("/api/v1/data")
-def read_data():
-    """Every field the agreement covers and the person's current terms do not deny."""
+def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
+    """Judge the agreement by the current terms, read what is released, log the attempt."""
     vault = get_vault()
     at = now()
-    with vault.db.write() as tx:
-        who = caller(tx)
-        grant = who.grant
-        if grant is None or not grant.categories:
-            raise AccessRefused([])
-        vendor = judge.vendor_of(who.client.client_id, who.client.metadata)
-        decision = judge.judge(judge.current_terms(vault, grant.person_id), vendor, grant, at)
-        released = [c for c in grant.categories if decision.effects[c] is not Effect.DENY]
-        withheld = [{"category": c, "reasons": [r.to_dict() for r in decision.reasons_for(c)]}
-                    for c in grant.categories if c not in released]
-        denied = [r.to_dict() for r in decision.reasons if r.effect is Effect.DENY]
-        event = AccessAttempted(client_id=who.client.client_id, grant_id=grant.id,
-                                purpose=grant.purpose, categories=list(grant.categories),
-                                released=released, outcome="allowed" if released else "refused",
-                                reasons=denied)
-        if not released:
-            vault.record(grant.person_id, event, at)
-            refused = AccessRefused(denied)
-        else:
-            covered = _covered(released)
-            fields = [f for f in vault.list_fields(grant.person_id) if f.category in covered]
-            vault.record(grant.person_id, event, at)
-            vault.agreements.grants.touch(tx, grant.id, at)
-            refused = None
-    if refused is not None:
-        raise refused  # raised after commit, so the refused attempt stays in the log
-    return jsonify({
+    vendor = judge.vendor_of(who.client.client_id, who.client.metadata)
+    decision = judge.judge(judge.current_terms(vault, grant.person_id), vendor, grant, at)
+    released = [c for c in grant.categories if decision.effects[c] is not Effect.DENY]
+    withheld = [{"category": c, "reasons": [r.to_dict() for r in decision.reasons_for(c)]}
+                for c in grant.categories if c not in released]
+    denied = [r.to_dict() for r in decision.reasons if r.effect is Effect.DENY]
+    vault.record(grant.person_id, AccessAttempted(
+        client_id=who.client.client_id, grant_id=grant.id, purpose=grant.purpose,
+        categories=list(grant.categories), released=released,
+        outcome="allowed" if released else "refused", reasons=denied), at)
+    if not released:
+        return AccessRefused(denied)
+    covered = _covered(released)
+    fields = [f for f in vault.list_fields(grant.person_id) if f.category in covered]
+    vault.agreements.grants.touch(tx, grant.id, at)
+    return {
         "sub": pairwise_subject(grant.person_id, who.client.client_id),
         "agreement": grant.id, "purpose": grant.purpose,
         "fields": [{"category": f.category, "name": f.name, "kind": f.kind, "value": f.value}
                    for f in fields],
         "withheld": withheld,
-    })
+    }
+
+
+def _answer(result: dict | AccessRefused):
+    if isinstance(result, AccessRefused):
+        raise result  # raised after commit, so the refused attempt stays in the log
+    return jsonify(result)
+
+
+@bp.get("/api/v1/data")
+def read_data():
+    """Every field the agreement covers and the person's current terms do not deny."""
+    with get_vault().db.write() as tx:
+        who = caller(tx)
+        if who.grant is None or not who.grant.categories:
+            raise InsufficientScope("This token carries no agreement to read data.")
+        result = release(tx, who, who.grant)
+    return _answer(result)
+
+
+@bp.get("/api/v1/agreements/<agreement_id>/data")
+def read_agreement_data(agreement_id: str):
+    """The same read for an agreement made asynchronously, with the vendor's own token."""
+    vault = get_vault()
+    with vault.db.write() as tx:
+        who = caller(tx, scope="vendor")
+        grant = vault.agreements.grants.load(tx, agreement_id)
+        if grant is None or grant.client_id != who.client.client_id:
+            raise NotFound("There is no such agreement of yours.")
+        if not grant.live(now()):
+            raise AccessRefused([{"code": "agreement.ended", "effect": "deny", "rule": None,
+                                  "text": "This agreement has ended."}])
+        result = release(tx, who, grant)
+    return _answer(result)
+
+
+@bp.get("/api/v1/me")
+def me():
+    """The person as this vendor sees them: a pairwise subject, nothing else."""
+    who = caller()
+    if who.person_id is None:
+        raise InsufficientScope("This token does not act for a person.")
+    return jsonify({"sub": pairwise_subject(who.person_id, who.client.client_id),
+                    "agreement": who.grant.id if who.grant else None})

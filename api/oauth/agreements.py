@@ -1,0 +1,47 @@
+"""Making and ending agreements, the same way from the consent screen, the inbox and the API.
+
+An agreement is made with its receipt; it ends (revoked, expired, cut by a terms change) with
+its tokens revoked and a signed notice to the vendor queued in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from vault.grants import Grant
+
+from ..clock import now
+from ..store import get_vault
+from .details import DataAccess
+from .notify import queue_end_notice
+from .receipts import issue_receipt
+
+
+def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decided_by: str,
+                   terms_version: int) -> Grant:
+    """Store the agreement and its signed receipt."""
+    grant = get_vault().agreements.grants.create(person_id, client_id, {
+        "purpose": access.purpose, "categories": list(access.categories),
+        "retention_days": access.retention_days,
+        "third_party_sharing": access.third_party_sharing,
+        "recipients": list(access.recipients), "decided_by": decided_by,
+        "terms_version": terms_version, "extra": {"person": access.person},
+    }, expires_at=now() + timedelta(days=access.duration_days), now=now())
+    issue_receipt(grant)
+    return grant
+
+
+def end_agreement(grant_id: str, reason: str) -> Grant | None:
+    """End a live agreement at once (tokens revoked) and queue the vendor's notice."""
+    vault = get_vault()
+    with vault.db.write():
+        ended = vault.agreements.grants.end(grant_id, reason, now())
+        if ended is not None:
+            queue_end_notice(ended)
+    return ended
+
+
+def expire_due() -> list[str]:
+    """End every agreement past its expiry (called periodically, like deliver_due)."""
+    ids = get_vault().agreements.grants.due_to_expire(now())
+    return [g for g in ids if end_agreement(g, "expired") is not None]

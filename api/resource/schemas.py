@@ -1,0 +1,109 @@
+"""Marshmallow schemas of the resource API: request bodies are loaded with them, responses
+documented with them, and apispec turns both into the OpenAPI document (openapi.py).
+"""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from ..errors import InvalidInput
+from ..oauth.details import DETAILS_TYPE, MAX_DURATION_DAYS
+
+
+class DetailSchema(Schema):
+    """RFC 9396 authorization details of type custos_data_access (see docs/oauth.md)."""
+
+    type = fields.String(required=True, metadata={"enum": [DETAILS_TYPE]})
+    purpose = fields.String(required=True, metadata={"example": "ServiceProvision"})
+    categories = fields.List(fields.String(), required=True,
+                             metadata={"example": ["contact.email"]})
+    retention_days = fields.Integer(allow_none=True)
+    third_party_sharing = fields.Boolean()
+    recipients = fields.List(fields.String())
+    duration_days = fields.Integer()
+
+
+class AccessRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                            metadata={"description": "The person's pairwise subject for you"})
+    authorization_details = fields.List(fields.Dict(), required=True,
+                                        validate=validate.Length(equal=1))
+
+
+class DecisionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "deny"]))
+    categories = fields.List(fields.String(), load_default=None,
+                             metadata={"description": "Approve only these (narrowed)"})
+    duration_days = fields.Integer(load_default=None, strict=True,
+                                   validate=validate.Range(min=1, max=MAX_DURATION_DAYS))
+
+
+class ReasonSchema(Schema):
+    code = fields.String()
+    effect = fields.String()
+    rule = fields.String(allow_none=True)
+    text = fields.String()
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True)
+    error_description = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields")
+    reasons = fields.List(fields.Nested(ReasonSchema))
+
+
+class FieldValueSchema(Schema):
+    category = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    value = fields.Raw()
+
+
+class DataSchema(Schema):
+    sub = fields.String()
+    agreement = fields.String()
+    purpose = fields.String()
+    fields_ = fields.List(fields.Nested(FieldValueSchema), data_key="fields")
+    withheld = fields.List(fields.Dict())
+
+
+class GrantSchema(Schema):
+    id = fields.String()
+    client_id = fields.String()
+    vendor = fields.String()
+    status = fields.String()
+    purpose = fields.String()
+    categories = fields.List(fields.String())
+    retention_days = fields.Integer(allow_none=True)
+    third_party_sharing = fields.Boolean()
+    expires_at = fields.String()
+    ended_at = fields.String(allow_none=True)
+    last_used_at = fields.String(allow_none=True)
+    terms_version = fields.Integer()
+    decided_by = fields.String()
+
+
+class RequestStatusSchema(Schema):
+    id = fields.String()
+    status = fields.String()
+    agreement = fields.String(allow_none=True)
+    reasons = fields.List(fields.Nested(ReasonSchema))
+
+
+def load(schema: Schema, data: object) -> dict:
+    """Load a JSON body or raise a 400 that names the field and the problem."""
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.",
+                           fields={"_schema": ["must be a JSON object"]})
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        messages = exc.normalized_messages()
+        first = next(iter(messages), "_schema")
+        raise InvalidInput(f"{first}: {messages[first]}", fields=messages) from None

@@ -1,0 +1,92 @@
+"""A person's first visit in real Chromium: sign up, keep data and intents, export, delete."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from playwright.sync_api import expect
+
+
+def sign_up(page, url, email="ada@example.org", password="correct horse battery"):
+    page.goto(url + "/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password again").fill(password)
+    page.get_by_role("button", name="Create my vault").click()
+    expect(page.get_by_role("heading", name="Your vault")).to_be_visible()
+
+
+def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path):
+    url = live_server.url
+    page.goto(url + "/")
+    shots("welcome", readme="welcome")
+    page.goto(url + "/signup")
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Password again").fill("short")
+    page.get_by_role("button", name="Create my vault").click()
+    expect(page.locator("#password-error")).to_have_text("Use a password of 10 to 256 characters.")
+    expect(page.get_by_label("Email")).to_have_value("ada@example.org")  # kept what was typed
+    shots("signup-error")
+    sign_up(page, url)
+    shots("home")
+
+    page.get_by_role("link", name="My data", exact=True).click()
+    page.get_by_label("Category").select_option("contact.email")
+    page.get_by_label("Name").fill("Home email")
+    page.get_by_label("Type").select_option("email")
+    page.get_by_label("Value").fill("not-an-email")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#value-error")).to_contain_text("Enter an email address")
+    expect(page.get_by_label("Name")).to_have_value("Home email")
+    page.get_by_label("Value").fill("ada@lovelace.example")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("cell", name="ada@lovelace.example")).to_be_visible()
+    page.get_by_label("Category").select_option("address.city")
+    page.get_by_label("Name").fill("City")
+    page.get_by_label("Type").select_option("text")
+    page.get_by_label("Value").fill("London")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("cell", name="London")).to_be_visible()
+    shots("my-data", readme="my-data")
+
+    page.get_by_role("link", name="Intents", exact=True).click()
+    page.get_by_label("What kind of thing").select_option("vehicles")
+    page.get_by_label("What you want").fill("An electric car with 400 km range")
+    page.get_by_label("Budget").fill("30000")
+    page.get_by_label("Currency").fill("EUR")
+    page.get_by_label("Conditions").fill("electric only")
+    page.get_by_label("Who may see it").select_option("shown")
+    page.get_by_role("button", name="Save intent").click()
+    expect(page.get_by_role("heading", name="An electric car with 400 km range")).to_be_visible()
+    shots("intents", readme="intents")
+
+    page.get_by_role("link", name="Settings", exact=True).click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download my data").click()
+    saved = tmp_path / "export.json"
+    info.value.save_as(saved)
+    document = json.loads(saved.read_text())
+    assert "ada@lovelace.example" in json.dumps(document)
+    shots("settings")
+
+    page.get_by_label(re.compile("to confirm")).fill("delete my vault")
+    page.get_by_label("Your password").fill("correct horse battery")
+    page.get_by_role("button", name="Delete my vault for good").click()
+    expect(page.get_by_text("Your vault is deleted")).to_be_visible()
+    shots("deleted")
+    vault = live_server.app.extensions["custos.vault"]
+    assert vault.find_person_by_email("ada@example.org") is None
+
+
+def test_phone_width_and_keyboard(page, live_server, shots):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_up(page, live_server.url, email="kim@example.org")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    page.goto(live_server.url + "/data")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    shots("phone-data")
