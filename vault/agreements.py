@@ -14,7 +14,9 @@ from .clients import Clients
 from .db import Backend
 from .grants import Grants
 from .keystore import KeyStore
+from .outbox import Outbox
 from .receipts import Receipts
+from .requests import Requests
 from .signing import SigningKeys
 from .terms import TermsStore
 from .tokens import Tokens
@@ -32,6 +34,8 @@ class Agreements:
         self.tokens = Tokens(db)
         self.receipts = Receipts(db, keys)
         self.signing = SigningKeys(db, keys)
+        self.requests = Requests(db, keys)
+        self.outbox = Outbox(db)
 
 
 class AgreementsMixin:

@@ -110,8 +110,11 @@ class Flow:
         return params["code"], verifier
 
     def token(self, vendor: dict, **form):
+        if "client_secret" not in vendor:  # a public client names itself (RFC 6749 3.2.1)
+            return self.client.post("/oauth/token", data={**form,
+                                                          "client_id": vendor["client_id"]})
         return self.client.post("/oauth/token", data=form,
-                                auth=(vendor["client_id"], vendor.get("client_secret", "")))
+                                auth=(vendor["client_id"], vendor["client_secret"]))
 
     def tokens(self, vendor: dict, **kw) -> dict:
         code, verifier = self.code(vendor, **kw)

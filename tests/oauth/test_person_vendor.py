@@ -1,0 +1,234 @@
+"""Agreements seen from both sides: terms, revocation, the inbox, receipts and notices."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import jsonschema
+import requests
+
+from api.oauth.signing import verify
+
+DENY_EMAIL = {"default": "ask", "rules": [{"id": "no-email", "effect": "deny",
+                                           "categories": ["contact.email"]}]}
+DENY_ALL = {"default": "deny", "rules": []}
+DETAILS = [{"type": "custos_data_access", "purpose": "ServiceProvision",
+            "categories": ["contact.email"], "retention_days": 30}]
+
+
+def butler(vendors, flow) -> dict:
+    """A butler client the person authorised to act for them (scope `person`)."""
+    reg = vendors.register(client_name="Butler", token_endpoint_auth_method="none",
+                           grant_types=["authorization_code", "refresh_token"])
+    return flow.tokens(reg, scope="person")
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def vendor_token(client, vendor) -> str:
+    response = client.post("/oauth/token", data={"grant_type": "client_credentials",
+                                                 "scope": "vendor"},
+                           auth=(vendor["client_id"], vendor["client_secret"]))
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["access_token"]
+
+
+def test_terms_change_to_deny_takes_effect_on_the_next_call(app, person, vendor, vendors, flow,
+                                                           client):
+    tokens = flow.tokens(vendor)
+    assert len(flow.read(tokens["access_token"]).get_json()["fields"]) == 2
+    me = butler(vendors, flow)["access_token"]
+    saved = client.put("/api/v1/person/terms", json=DENY_EMAIL, headers=bearer(me))
+    assert saved.status_code == 200 and saved.get_json()["cut"] == []
+    body = flow.read(tokens["access_token"]).get_json()
+    assert [f["category"] for f in body["fields"]] == ["address.city"]
+    assert body["withheld"][0]["reasons"][0]["rule"] == "no-email"
+    cut = client.put("/api/v1/person/terms", json=DENY_ALL, headers=bearer(me)).get_json()
+    assert cut["cut"] and cut["vendors_cut_off"] == [vendor["client_id"]]
+    refused = flow.read(tokens["access_token"])
+    assert refused.status_code == 401  # the agreement was cut, its tokens with it
+
+
+def test_what_if_dry_run_saves_nothing(person, vendor, vendors, flow, client):
+    flow.tokens(vendor)
+    me = butler(vendors, flow)["access_token"]
+    answer = client.put("/api/v1/person/terms?dry_run=1", json=DENY_ALL, headers=bearer(me))
+    assert answer.get_json()["saved"] is False and len(answer.get_json()["cut"]) == 1
+    assert client.get("/api/v1/person/terms", headers=bearer(me)).get_json()["version"] == 0
+
+
+def test_bad_terms_are_a_400_naming_the_field(person, vendors, flow, client):
+    me = butler(vendors, flow)["access_token"]
+    bad = {"rules": [{"id": "x", "effect": "deny", "purposes": ["Marketting"]}]}
+    response = client.put("/api/v1/person/terms", json=bad, headers=bearer(me))
+    assert response.status_code == 400
+    assert any("purposes" in k for k in response.get_json()["fields"])
+
+
+def test_vendor_a_cannot_read_person_b(app, person, vendor, vendors, flow, client, auth):
+    tokens = flow.tokens(vendor)
+    auth.signout()
+    auth.signup(email="bob@example.org")
+    bob = app.extensions["custos.vault"].find_person_by_email("bob@example.org").id
+    app.extensions["custos.vault"].add_field(bob, category="contact.email", name="Email",
+                                             kind="email", value="bob@example.org",
+                                             now=app.extensions["custos.clock"]())
+    other = vendors.register(client_name="Other")
+    bob_tokens = flow.tokens(other)
+    assert "bob@" in flow.read(bob_tokens["access_token"]).get_data(as_text=True)
+    ada_view = flow.read(tokens["access_token"]).get_data(as_text=True)
+    assert "bob@" not in ada_view and "ada@" in ada_view
+    a_me = client.get("/api/v1/me", headers=bearer(tokens["access_token"])).get_json()["sub"]
+    b_me = client.get("/api/v1/me", headers=bearer(bob_tokens["access_token"])).get_json()["sub"]
+    assert a_me != b_me
+
+
+def test_pairwise_subject_differs_per_vendor(person, vendor, vendors, flow, client):
+    first = flow.tokens(vendor)["access_token"]
+    second = flow.tokens(vendors.register(client_name="Two"))["access_token"]
+    sub = [client.get("/api/v1/me", headers=bearer(t)).get_json()["sub"] for t in (first, second)]
+    assert sub[0] != sub[1]
+    again = flow.tokens(vendor)["access_token"]
+    assert client.get("/api/v1/me", headers=bearer(again)).get_json()["sub"] == sub[0]
+
+
+def test_async_request_waits_in_the_inbox_and_is_approved_narrowed(person, vendor, vendors,
+                                                                   flow, client):
+    sub = flow.read(flow.tokens(vendor)["access_token"]).get_json()["sub"]
+    token = vendor_token(client, vendor)
+    asked = client.post("/api/v1/requests", headers=bearer(token), json={
+        "subject": sub, "authorization_details": [{**DETAILS[0],
+                                                   "categories": ["contact.email",
+                                                                  "contact.phone"]}]})
+    assert asked.status_code == 201 and asked.get_json()["status"] == "pending"
+    me = butler(vendors, flow)["access_token"]
+    inbox = client.get("/api/v1/person/requests", headers=bearer(me)).get_json()
+    assert [r["id"] for r in inbox] == [asked.get_json()["id"]]
+    decided = client.post(f"/api/v1/person/requests/{inbox[0]['id']}/decision",
+                          headers=bearer(me), json={"decision": "approve",
+                                                    "categories": ["contact.phone"]})
+    assert decided.status_code == 200, decided.get_json()
+    polled = client.get(f"/api/v1/requests/{inbox[0]['id']}", headers=bearer(token)).get_json()
+    assert polled["status"] == "approved"
+    data = client.get(f"/api/v1/agreements/{polled['agreement']}/data", headers=bearer(token))
+    assert [f["category"] for f in data.get_json()["fields"]] == ["contact.phone"]
+
+
+def test_async_request_answered_at_once_by_the_terms(person, vendor, vendors, flow, client):
+    sub = flow.read(flow.tokens(vendor)["access_token"]).get_json()["sub"]
+    me = butler(vendors, flow)["access_token"]
+    client.put("/api/v1/person/terms", json=DENY_EMAIL, headers=bearer(me))
+    token = vendor_token(client, vendor)
+    answer = client.post("/api/v1/requests", headers=bearer(token),
+                         json={"subject": sub, "authorization_details": DETAILS}).get_json()
+    assert answer["status"] == "denied" and answer["reasons"][0]["rule"] == "no-email"
+
+
+def test_unknown_subject_and_bad_input(person, vendor, client):
+    token = vendor_token(client, vendor)
+    unknown = client.post("/api/v1/requests", headers=bearer(token),
+                          json={"subject": "nobody", "authorization_details": DETAILS})
+    assert unknown.status_code == 404
+    bad = client.post("/api/v1/requests", headers=bearer(token), json={"subject": "x"})
+    assert bad.status_code == 400 and "authorization_details" in bad.get_json()["fields"]
+
+
+def _kantara_schema() -> dict:
+    path = Path(__file__).parent.parent / "vectors" / "kantara" / \
+        "kantara-consent-receipt-v1_1-schema.json"
+    text = "\n".join(line for line in path.read_text().splitlines()
+                     if not line.strip().startswith("//"))
+    return json.loads(text)
+
+
+def test_receipt_validates_against_kantara_and_verifies_with_jwks(person, vendor, vendors, flow,
+                                                                  client):
+    tokens = flow.tokens(vendor)
+    agreement = flow.read(tokens["access_token"]).get_json()["agreement"]
+    vendor_copy = client.get(f"/api/v1/agreements/{agreement}/receipt",
+                             headers=bearer(vendor_token(client, vendor))).get_json()
+    me = butler(vendors, flow)["access_token"]
+    person_copy = client.get(f"/api/v1/person/grants/{agreement}/receipt",
+                             headers=bearer(me)).get_json()
+    assert vendor_copy == person_copy
+    jsonschema.validate(vendor_copy["receipt"], _kantara_schema())
+    jwks = client.get("/oauth/jwks.json").get_json()
+    assert verify(vendor_copy["jws"], jwks) == vendor_copy["receipt"]
+    purpose = vendor_copy["receipt"]["services"][0]["purposes"][0]
+    assert purpose["purposeCategory"] == ["https://w3id.org/dpv#ServiceProvision"]
+    assert "https://w3id.org/dpv/pd#EmailAddress" in purpose["piiCategory"]
+    assert verify(vendor_copy["jws"].replace(vendor_copy["jws"][-5:], "AAAAA"), jwks) is None
+
+
+def test_revocation_notifies_the_vendor_through_the_outbox(app, person, vendors, flow, client,
+                                                           clock):
+    from api.oauth.notify import deliver_due
+
+    vendor = vendors.register(custos_notification_uri="https://vendor.example/notices")
+    tokens = flow.tokens(vendor)
+    agreement = flow.read(tokens["access_token"]).get_json()["agreement"]
+    me = butler(vendors, flow)["access_token"]
+    assert client.post(f"/api/v1/person/grants/{agreement}/revoke",
+                       headers=bearer(me)).get_json()["status"] == "revoked"
+    assert flow.read(tokens["access_token"]).status_code == 401
+    sent = []
+
+    class Answer:
+        def __init__(self, status):
+            self.status_code = status
+
+    def down(url, **kw):
+        sent.append(kw["data"])
+        return Answer(503)
+
+    with app.test_request_context():
+        assert deliver_due(clock.now, post=down) == {"delivered": 0, "failed": 1}
+        assert deliver_due(clock.now, post=down) == {"delivered": 0, "failed": 0}  # backoff
+        clock.advance(minutes=1)
+        assert deliver_due(clock.now, post=lambda url, **kw: Answer(204))["delivered"] == 1
+    notice = verify(sent[0], client.get("/oauth/jwks.json").get_json())
+    assert notice["agreement"] == agreement and notice["duty"] == "delete"
+    receipt = client.get(f"/api/v1/person/grants/{agreement}/receipt", headers=bearer(me))
+    assert receipt.get_json()["status"] == "revoked"
+
+
+def test_revoke_races_a_read_loop(app, person, vendors, flow, client):
+    """No read that starts after the revoke returned succeeds (real threads, real server)."""
+    from waitress.server import create_server
+
+    vendor = vendors.register()
+    tokens = flow.tokens(vendor)
+    me = butler(vendors, flow)["access_token"]
+    agreement = flow.read(tokens["access_token"]).get_json()["agreement"]
+    srv = create_server(app, host="127.0.0.1", port=0, threads=8)
+    threading.Thread(target=srv.run, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.effective_port}"
+    results, stop, revoked_at = [], threading.Event(), []
+
+    def reader():
+        with requests.Session() as s:
+            while not stop.is_set():
+                started = time.monotonic()
+                answer = s.get(base + "/api/v1/data", headers=bearer(tokens["access_token"]))
+                results.append((started, answer.status_code))
+
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for t in readers:
+        t.start()
+    time.sleep(0.3)
+    response = requests.post(f"{base}/api/v1/person/grants/{agreement}/revoke", headers=bearer(me))
+    revoked_at.append(time.monotonic())
+    assert response.status_code == 200
+    time.sleep(0.3)
+    stop.set()
+    for t in readers:
+        t.join()
+    srv.close()
+    before = [s for t, s in results if t < revoked_at[0]]
+    after = [s for t, s in results if t >= revoked_at[0]]
+    assert 200 in before and after and set(after) == {401}
