@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from policies import vocab
 from vault.events import LoggedEvent
 
 _SENTENCES = {
@@ -16,15 +19,75 @@ _SENTENCES = {
     "intent_added": "You declared an intent.",
     "intent_changed": "You changed an intent (now {status}).",
     "data_exported": "You exported everything.",
+    "access_attempted": "{vendor} {verb} {categories} for {purpose}.",
+    "decision_made": "Your terms answered {vendor} ({purpose}, {categories}): {effect}.",
+    "grant_changed": "Agreement with {vendor} {change}: {categories} for {purpose}.",
+    "terms_changed": "You saved version {version} of your terms ({rules} rules).",
+    "request_submitted": "{vendor} asked for {categories} for {purpose}: {status}.",
+    "request_decided": "{vendor}'s request was answered: {decision}.",
+    "token_reuse_detected": "A used credential of {vendor} came back; its tokens were revoked.",
+    "offer_received": "{vendor} sent an offer ({status}).",
+    "offer_decided": "An offer was {decision}.",
 }
 
+#: kinds grouped for the log filter
+DECISION_KINDS = ("access_attempted", "decision_made", "request_submitted", "request_decided")
 
-def describe(entry: LoggedEvent) -> str:
+
+def category_words(ids: list[str]) -> str:
+    """'email address and city' from ['contact.email', 'address.city']."""
+    labels = []
+    for ident in ids or []:
+        try:
+            labels.append(vocab.category(ident).label.lower())
+        except Exception:  # an id from an older vocabulary still reads
+            labels.append(ident)
+    if not labels:
+        return "nothing"
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def purpose_words(ident: str | None) -> str:
+    if not ident:
+        return "no stated purpose"
+    try:
+        return vocab.purpose(ident).label.lower()
+    except Exception:
+        return ident
+
+
+def outcome(entry: LoggedEvent) -> str | None:
+    """The decision an entry records, for the filter and the badge: allowed/refused/ask..."""
+    payload = entry.payload
+    for key in ("outcome", "effect", "decision", "status"):
+        if key in payload and entry.kind in DECISION_KINDS:
+            return str(payload[key])
+    return None
+
+
+def reasons(entry: LoggedEvent) -> list[str]:
+    return [r.get("text") or r.get("sentence") or r.get("code", "")
+            for r in entry.payload.get("reasons") or [] if isinstance(r, dict)]
+
+
+def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None) -> str:
     """One sentence for an entry; unknown kinds fall back to their name."""
     template = _SENTENCES.get(entry.kind)
+    fallback = entry.kind.replace("_", " ").capitalize() + "."
     if template is None:
-        return entry.payload.get("sentence") or entry.kind.replace("_", " ").capitalize() + "."
+        return fallback
+    payload = dict(entry.payload)
+    client = payload.get("client_id")
+    values = {
+        **payload,
+        "vendor": (vendor_name(client) if vendor_name and client else client) or "A vendor",
+        "categories": category_words(payload.get("released")
+                                     if payload.get("outcome") == "allowed"
+                                     else payload.get("categories")),
+        "purpose": purpose_words(payload.get("purpose")),
+        "verb": "read" if payload.get("outcome") == "allowed" else "was refused",
+    }
     try:
-        return template.format(**entry.payload)
-    except (KeyError, IndexError):
-        return entry.kind.replace("_", " ").capitalize() + "."
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return fallback

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import logging
+import os
 import socket
 import sys
 from pathlib import Path

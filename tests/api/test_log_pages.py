@@ -1,0 +1,63 @@
+"""The access log page: sentences, filters, CSV/JSON export and chain verification."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from vault.agreement_events import AccessAttempted
+
+
+@pytest.fixture
+def person(auth, app):
+    auth.signup()
+    return app.extensions["custos.vault"].find_person_by_email("ada@example.org").id
+
+
+def test_log_lists_entries_in_plain_words(auth, client, person):
+    auth.post("/data", {"category": "contact.email", "name": "Home email", "kind": "email",
+                        "value": "ada@lovelace.example"})
+    page = client.get("/log").get_data(as_text=True)
+    assert "You created your vault." in page and "You added “Home email”." in page
+    assert "ada@lovelace.example" not in page  # the log names fields, never their values
+
+
+def test_access_entries_filter_and_export(auth, client, app, person, clock):
+    vault = app.extensions["custos.vault"]
+    vault.record(person, AccessAttempted(client_id="c-1", grant_id="g-1", purpose="Marketing",
+                                         categories=["contact.email"], outcome="refused",
+                                         reasons=[{"code": "rule.deny", "text": "You deny "
+                                                   "marketing use of your contact details"}]),
+                 clock())
+    vault.record(person, AccessAttempted(client_id="c-1", grant_id="g-1",
+                                         purpose="ServiceProvision", categories=["address.city"],
+                                         released=["address.city"], outcome="allowed"), clock())
+    refused = client.get("/log?decision=refused").get_data(as_text=True)
+    assert "You deny marketing use of your contact details" in refused
+    assert "was refused email address for marketing" in refused
+    assert "read city" not in refused
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/log/export.csv?decision=allowed").get_data(as_text=True))))
+    assert [r["decision"] for r in rows] == ["allowed"] and rows[0]["categories"] == "address.city"
+    document = json.loads(client.get("/log/export.json").get_data(as_text=True))
+    assert [r["kind"] for r in document][:2] == ["access_attempted", "access_attempted"]
+    assert client.get("/log/export.xml").status_code == 404
+
+
+def test_verify_says_intact_then_names_the_edited_entry(auth, client, app, person):
+    response = auth.post("/log/verify", {}, page="/log")
+    assert "Verified: all" in response.get_data(as_text=True)
+    vault = app.extensions["custos.vault"]
+    with vault.db.write() as tx:  # someone with database access edits entry 1
+        tx.run("UPDATE events SET at = ? WHERE person_id = ? AND seq = 1",
+               ("2020-01-01T00:00:00.000000+00:00", person))
+    page = auth.post("/log/verify", {}, page="/log").get_data(as_text=True)
+    assert "The log is not intact." in page and "Entry 1:" in page
+
+
+def test_log_needs_sign_in(client):
+    assert client.get("/log").status_code == 302
+    assert client.get("/log/export.csv").status_code == 302
