@@ -7,6 +7,8 @@ once a revoke has returned, no read can succeed with that agreement's tokens.
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, jsonify
 
 from policies import Effect, vocab
@@ -22,6 +24,9 @@ from ..store import get_vault
 from .auth import Caller, InsufficientScope, caller
 
 bp = Blueprint("resource_data", __name__)
+# Reads write a log entry, and SQLite takes one writer at a time; queueing here, in order,
+# avoids SQLite's sleeping busy handler (which gave a p99 of ~300 ms under 8 clients).
+_WRITER = threading.Lock()
 
 
 class AccessRefused(CustosError):
@@ -79,7 +84,7 @@ def _answer(result: dict | AccessRefused):
 @bp.get("/api/v1/data")
 def read_data():
     """Every field the agreement covers and the person's current terms do not deny."""
-    with get_vault().db.write() as tx:
+    with _WRITER, get_vault().db.write() as tx:
         who = caller(tx)
         if who.grant is None or not who.grant.categories:
             raise InsufficientScope("This token carries no agreement to read data.")
@@ -91,7 +96,7 @@ def read_data():
 def read_agreement_data(agreement_id: str):
     """The same read for an agreement made asynchronously, with the vendor's own token."""
     vault = get_vault()
-    with vault.db.write() as tx:
+    with _WRITER, vault.db.write() as tx:
         who = caller(tx, scope="vendor")
         grant = vault.agreements.grants.load(tx, agreement_id)
         if grant is None or grant.client_id != who.client.client_id:
