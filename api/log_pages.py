@@ -30,7 +30,8 @@ def _day(name: str, end: bool = False) -> datetime | None:
 
 
 def _vendor_names() -> dict[str, str]:
-    return {c.client_id: c.name for c in get_vault().agreements.clients.all()}
+    return {c.client_id: c.metadata.get("client_name") or c.client_id
+            for c in get_vault().agreements.clients.all()}
 
 
 def _rows() -> tuple[list[dict], dict[str, str]]:

@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from policies import vocab
 
-from . import intent_pages, log_pages, settings_pages
+from . import connection_pages, intent_pages, log_pages, settings_pages
 from .accounts import login_required
 from .activity import describe
 from .clock import now
@@ -100,3 +100,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(intent_pages.bp)
     app.register_blueprint(settings_pages.bp)
     app.register_blueprint(log_pages.bp)
+    app.register_blueprint(connection_pages.bp)

@@ -6,10 +6,10 @@ from flask import Flask, current_app, jsonify
 
 from ..errors import CustosError
 from ..security import csrf, limiter
-from . import data, person, vendor
+from . import data, openapi, person, vendor
 from .auth import www_authenticate
 
-BLUEPRINTS = (data.bp, person.bp, vendor.bp)
+BLUEPRINTS = (data.bp, person.bp, vendor.bp, openapi.bp)
 
 
 def _api_limit() -> str:

@@ -1,0 +1,75 @@
+"""The OpenAPI 3 document of /api/v1, generated from the marshmallow schemas with apispec."""
+
+from __future__ import annotations
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, jsonify, request
+
+from . import schemas as s
+
+bp = Blueprint("resource_openapi", __name__)
+
+BEARER = [{"bearer": []}]
+ERRORS = {"400": "Bad input; `fields` names each problem", "401": "Missing or dead token",
+          "403": "Refused; `reasons` says why", "404": "Not found"}
+
+# path -> method -> (summary, request schema or None, response schema or None, parameters)
+OPERATIONS: dict[str, dict[str, tuple]] = {
+    "/api/v1/data": {"get": ("Read the data the agreement and current terms permit", None,
+                             "Data", [])},
+    "/api/v1/me": {"get": ("The person's pairwise subject for this vendor", None, None, [])},
+    "/api/v1/requests": {"post": ("Ask for data while the person is away", "AccessRequest",
+                                  "RequestStatus", [])},
+    "/api/v1/requests/{request_id}": {"get": ("Poll a request", None, "RequestStatus",
+                                              ["request_id"])},
+    "/api/v1/agreements": {"get": ("Your agreements", None, None, [])},
+    "/api/v1/agreements/{agreement_id}/data": {"get": ("Read under an agreement", None, "Data",
+                                                       ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/receipt": {"get": ("The signed receipt", None, None,
+                                                          ["agreement_id"])},
+    "/api/v1/person/grants": {"get": ("The person's connections", None, None, [])},
+    "/api/v1/person/grants/{grant_id}/revoke": {"post": ("End a connection now", None, "Grant",
+                                                         ["grant_id"])},
+    "/api/v1/person/grants/{grant_id}/receipt": {"get": ("The signed receipt", None, None,
+                                                         ["grant_id"])},
+    "/api/v1/person/requests": {"get": ("The inbox", None, None, [])},
+    "/api/v1/person/requests/{request_id}/decision": {"post": (
+        "Approve, approve narrowed, or deny", "Decision", "RequestStatus", ["request_id"])},
+    "/api/v1/person/terms": {"get": ("The current terms", None, None, []),
+                             "put": ("Replace the terms (what-if answer; ?dry_run=1)", None,
+                                     None, [])},
+    "/api/v1/person/log": {"get": ("The person's log", None, None, [])},
+}
+COMPONENTS = {"AccessRequest": s.AccessRequestSchema, "Decision": s.DecisionSchema,
+              "Data": s.DataSchema, "Grant": s.GrantSchema, "Error": s.ErrorSchema,
+              "RequestStatus": s.RequestStatusSchema, "Detail": s.DetailSchema}
+
+
+def build_spec(server: str) -> dict:
+    spec = APISpec(title="Custos API", version="1", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()], servers=[{"url": server}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in COMPONENTS.items():
+        spec.components.schema(name, schema=schema)
+    error = {"content": {"application/json": {"schema": "Error"}}}
+    for path, methods in OPERATIONS.items():
+        ops = {}
+        for method, (summary, body, answer, params) in methods.items():
+            op = {"summary": summary, "security": BEARER,
+                  "parameters": [{"name": p, "in": "path", "required": True,
+                                  "schema": {"type": "string"}} for p in params],
+                  "responses": {"200": {"description": "OK", "content": {"application/json": {
+                      "schema": answer or {"type": "object"}}}}}
+                  | {code: {"description": text, **error} for code, text in ERRORS.items()}}
+            if body:
+                op["requestBody"] = {"required": True,
+                                     "content": {"application/json": {"schema": body}}}
+            ops[method] = op
+        spec.path(path=path, operations=ops)
+    return spec.to_dict()
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    return jsonify(build_spec(request.host_url.rstrip("/")))
