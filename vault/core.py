@@ -15,6 +15,7 @@ from typing import Any
 from . import audit, export, fields, intents, persons, rotation, sessions
 from .agreements import AgreementsMixin
 from .audit import ChainProblem
+from .copy import CopyReport, copy_store
 from .db import Backend, open_backend
 from .errors import NotFound, Shredded, VaultError
 from .events import Event, LoggedEvent, SignedIn
@@ -240,3 +241,7 @@ class Vault(AgreementsMixin):
         if os.path.exists(destination):
             raise VaultError(f"backup destination {destination} already exists")
         return self.db.backup(Path(destination))
+
+    def copy_to(self, url: str, progress: Callable[[int, int], None] | None = None) -> CopyReport:
+        """Copy every table as stored into the empty store at `url`, then check it (copy.py)."""
+        return copy_store(self, url, progress)
