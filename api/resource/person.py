@@ -6,20 +6,16 @@ terms (read, replace with the what-if answer, or only ask it with `?dry_run=1`),
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from flask import Blueprint, jsonify, request
 
-from policies import TermsError, load_terms
-from policies.whatif import what_if
 from vault.errors import NotFound as Missing
 from vault.requests import APPROVED, DENIED, PENDING
 
-from ..clock import now
 from ..errors import InvalidInput, NotFound
-from ..oauth import details, judge
-from ..oauth.agreements import end_agreement, make_agreement
+from ..oauth import judge, person_actions
+from ..oauth.agreements import end_agreement
 from ..oauth.receipts import receipt_view
 from ..store import get_vault
 from .auth import caller
@@ -76,35 +72,10 @@ def list_requests():
 @bp.post("/api/v1/person/requests/<request_id>/decision")
 def decide_request(request_id: str):
     """Approve (optionally narrowed: fewer categories, shorter duration) or deny."""
-    pid = person_id()
     body = load(DecisionSchema(), request.get_json(silent=True))
-    vault = get_vault()
-    try:
-        req = vault.agreements.requests.get(request_id)
-    except Missing:
-        req = None
-    if req is None or req.person_id != pid:
-        raise NotFound("You have no such request.")
-    if req.status != PENDING:
-        raise InvalidInput("This request was already answered.",
-                           fields={"decision": [f"already {req.status}"]})
-    if body["decision"] == "deny":
-        vault.agreements.requests.decide(request_id, DENIED, now())
-        return jsonify(request_json(vault.agreements.requests.get(request_id), for_person=True))
-    access = details.from_details(json.dumps([req.body["access"]]))
-    chosen = body["categories"] if body["categories"] is not None else list(access.categories)
-    unknown = [c for c in chosen if c not in access.categories]
-    if unknown or not chosen:
-        raise InvalidInput("categories: approve some of the requested categories only",
-                           fields={"categories": [f"not requested: {unknown}" if unknown
-                                                  else "choose at least one"]})
-    narrowed = access.narrowed(tuple(chosen), body["duration_days"] or access.duration_days)
-    how = "person" if narrowed == access else "person_narrowed"
-    grant = make_agreement(pid, req.client_id, narrowed, decided_by=how,
-                           terms_version=req.body.get("terms_version", 0))
-    vault.agreements.requests.decide(request_id, APPROVED, now(), grant_id=grant.id,
-                                     categories=list(narrowed.categories))
-    return jsonify(request_json(vault.agreements.requests.get(request_id), for_person=True))
+    req = person_actions.decide_request(person_id(), request_id, body["decision"],
+                                        body["categories"], body["duration_days"])
+    return jsonify(request_json(req, for_person=True))
 
 
 @bp.get("/api/v1/person/terms")
@@ -119,33 +90,10 @@ def read_terms():
 @bp.put("/api/v1/person/terms")
 def replace_terms():
     """Save new terms; agreements they no longer allow end now. `?dry_run=1` only asks."""
-    pid = person_id()
     raw = request.get_json(silent=True)
-    try:
-        new = load_terms({**raw, "version": 1} if isinstance(raw, dict) else raw)
-    except TermsError as exc:
-        raise InvalidInput(str(exc), fields=exc.messages) from None
-    vault = get_vault()
-    old = judge.current_terms(vault, pid)
-    live = {g.id: g for g in vault.agreements.grants.for_person(pid) if g.live(now())}
-    requests = {}
-    for g in live.values():
-        client = vault.agreements.clients.get(g.client_id)
-        if g.categories:
-            requests[g.id] = judge.policy_request(judge.vendor_of(g.client_id, client.metadata),
-                                                  g, now())
-    changes = what_if(old, new, requests, now())
-    cut = sorted(c.key for c in changes if all(
-        c.after.effects[cat].value == "deny" for cat in live[c.key].categories))
-    answer = {"changes": [c.to_dict() for c in changes], "cut": cut,
-              "vendors_cut_off": sorted({live[k].client_id for k in cut})}
     if request.args.get("dry_run") in ("1", "true"):
-        return jsonify(answer | {"saved": False})
-    with vault.db.write():
-        version = vault.agreements.terms.save(pid, raw, now(), cut=cut)
-        for grant_id in cut:
-            end_agreement(grant_id, "cut")
-    return jsonify(answer | {"saved": True, "version": version})
+        return jsonify(person_actions.terms_what_if(person_id(), raw) | {"saved": False})
+    return jsonify(person_actions.replace_terms(person_id(), raw))
 
 
 @bp.get("/api/v1/person/log")

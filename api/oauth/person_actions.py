@@ -1,0 +1,93 @@
+"""What a person (or their butler) decides, shared by the web pages and the JSON API.
+
+Deciding a pending request, and replacing the terms with the what-if answer first, live here so
+the inbox page, the terms page and /api/v1/person/* behave the same way.
+"""
+
+from __future__ import annotations
+
+import json
+
+from policies import TermsError, load_terms
+from policies.whatif import what_if
+from vault.errors import NotFound as Missing
+from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
+
+from ..clock import now
+from ..errors import InvalidInput, NotFound
+from ..store import get_vault
+from . import details, judge
+from .agreements import end_agreement, make_agreement
+
+
+def own_request(pid: str, request_id: str) -> AccessRequest:
+    try:
+        req = get_vault().agreements.requests.get(request_id)
+    except Missing:
+        req = None
+    if req is None or req.person_id != pid:
+        raise NotFound("You have no such request.")
+    return req
+
+
+def decide_request(pid: str, request_id: str, decision: str, categories: list[str] | None = None,
+                   duration_days: int | None = None) -> AccessRequest:
+    """Approve (optionally narrowed: fewer categories, shorter duration) or deny."""
+    vault = get_vault()
+    req = own_request(pid, request_id)
+    if req.status != PENDING:
+        raise InvalidInput("This request was already answered.",
+                           fields={"decision": [f"already {req.status}"]})
+    if decision == "deny":
+        vault.agreements.requests.decide(request_id, DENIED, now())
+        return vault.agreements.requests.get(request_id)
+    access = details.from_details(json.dumps([req.body["access"]]))
+    chosen = categories if categories is not None else list(access.categories)
+    unknown = [c for c in chosen if c not in access.categories]
+    if unknown or not chosen:
+        raise InvalidInput("categories: approve some of the requested categories only",
+                           fields={"categories": [f"not requested: {unknown}" if unknown
+                                                  else "choose at least one"]})
+    if duration_days is not None and not 1 <= duration_days <= access.duration_days:
+        raise InvalidInput("duration_days: at most what the vendor asked for",
+                           fields={"duration_days": [f"choose 1 to {access.duration_days}"]})
+    narrowed = access.narrowed(tuple(chosen), duration_days or access.duration_days)
+    how = "person" if narrowed == access else "person_narrowed"
+    grant = make_agreement(pid, req.client_id, narrowed, decided_by=how,
+                           terms_version=req.body.get("terms_version", 0))
+    vault.agreements.requests.decide(request_id, APPROVED, now(), grant_id=grant.id,
+                                     categories=list(narrowed.categories))
+    return vault.agreements.requests.get(request_id)
+
+
+def terms_what_if(pid: str, raw: object) -> dict:
+    """Validate new terms and say which live agreements they would change or cut."""
+    try:
+        new = load_terms({**raw, "version": 1} if isinstance(raw, dict) else raw)
+    except TermsError as exc:
+        raise InvalidInput(str(exc), fields=exc.messages) from None
+    vault = get_vault()
+    old = judge.current_terms(vault, pid)
+    live = {g.id: g for g in vault.agreements.grants.for_person(pid) if g.live(now())}
+    requests = {}
+    for g in live.values():
+        client = vault.agreements.clients.get(g.client_id)
+        if g.categories:
+            requests[g.id] = judge.policy_request(judge.vendor_of(g.client_id, client.metadata),
+                                                  g, now())
+    changes = what_if(old, new, requests, now())
+    cut = sorted(c.key for c in changes if all(
+        c.after.effects[cat].value == "deny" for cat in live[c.key].categories))
+    return {"changes": [c.to_dict() for c in changes], "cut": cut,
+            "vendors_cut_off": sorted({live[k].client_id for k in cut})}
+
+
+def replace_terms(pid: str, raw: dict) -> dict:
+    """Save new terms as the next version; agreements they no longer allow end now."""
+    answer = terms_what_if(pid, raw)
+    vault = get_vault()
+    with vault.db.write():
+        version = vault.agreements.terms.save(pid, raw, now(), cut=answer["cut"])
+        for grant_id in answer["cut"]:
+            end_agreement(grant_id, "cut")
+    return answer | {"saved": True, "version": version}
