@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from policies import vocab
+from policies.errors import UnknownConcept
 from vault.events import LoggedEvent
 
 _SENTENCES = {
@@ -40,7 +41,7 @@ def category_words(ids: list[str]) -> str:
     for ident in ids or []:
         try:
             labels.append(vocab.category(ident).label.lower())
-        except Exception:  # an id from an older vocabulary still reads
+        except UnknownConcept:  # an id from an older vocabulary still reads
             labels.append(ident)
     if not labels:
         return "nothing"
@@ -52,7 +53,7 @@ def purpose_words(ident: str | None) -> str:
         return "no stated purpose"
     try:
         return vocab.purpose(ident).label.lower()
-    except Exception:
+    except UnknownConcept:
         return ident
 
 

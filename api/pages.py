@@ -6,8 +6,9 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, request
 from marshmallow import ValidationError
 
 from policies import vocab
+from policies.errors import UnknownConcept
 
-from . import connection_pages, intent_pages, log_pages, settings_pages
+from . import connection_pages, inbox_pages, intent_pages, log_pages, settings_pages
 from .accounts import login_required
 from .activity import describe
 from .clock import now
@@ -49,8 +50,7 @@ def _data_page(form, errors, status=200):
         grouped.setdefault(item.category.split(".")[0], []).append(item)
     sections = [(groups.get(key), items) for key, items in sorted(grouped.items())]
     return render_template("data.html", sections=sections, form=form, errors=errors,
-                           choices=category_choices(), kinds=FIELD_KINDS,
-                           concept=vocab.category), status
+                           choices=category_choices(), kinds=FIELD_KINDS), status
 
 
 @bp.post("/data")
@@ -94,6 +94,14 @@ def delete_field(field_id: str):
     return redirect(url_for("pages.data"))
 
 
+def _concept(category_id: str):
+    """The vocabulary concept of a category id, or None for an id it no longer knows."""
+    try:
+        return vocab.category(category_id)
+    except UnknownConcept:
+        return None
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(describe)
     app.register_blueprint(bp)
@@ -101,3 +109,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(settings_pages.bp)
     app.register_blueprint(log_pages.bp)
     app.register_blueprint(connection_pages.bp)
+    app.register_blueprint(inbox_pages.bp)
+    app.add_template_global(_concept, "concept")
