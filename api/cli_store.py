@@ -7,10 +7,10 @@ stored, into an empty target; nothing is decrypted and the master key file is no
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
+from vault.copy import sqlite_folder
 from vault.errors import VaultError
 
 from .config import ConfigError, from_env
@@ -52,7 +52,7 @@ def _describe(vault) -> str:
     "url",
     required=True,
     metavar="URL",
-    help="An empty target: postgresql://user@host:port/db, or sqlite:///folder for the way back.",
+    help="An empty target: postgresql://user@host:port/db, or sqlite:////folder to go back.",
 )
 def copy(url: str) -> None:
     """Copy every table (data and key store) into an empty store, then check the copy."""
@@ -88,7 +88,7 @@ def copy(url: str) -> None:
 def _next_step(url: str, shown: str, home: Path) -> str:
     """What the operator does next: point Custos at the copy and restart."""
     if url.startswith("sqlite"):
-        folder = Path(urlsplit(url).path)
+        folder = sqlite_folder(url).resolve()
         key = "" if (folder / "master.key").exists() else (
             f" Copy {home / 'master.key'} into {folder} (mode 0600) first;"
         )

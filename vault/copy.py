@@ -87,16 +87,21 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def sqlite_folder(url: str) -> Path:
+    """The folder of `sqlite:///relative/folder` or `sqlite:////absolute/folder`."""
+    folder = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
+    if folder.strip("/") == "":
+        raise CopyRefused("name the folder for the SQLite files: sqlite:////absolute/folder")
+    return Path(folder)
+
+
 def open_target(url: str) -> Backend:
-    """`postgresql://...` or `sqlite:///folder` (a new CUSTOS_HOME for custos.db and keys.db)."""
+    """`postgresql://...` or `sqlite:////folder` (a new CUSTOS_HOME for custos.db and keys.db)."""
     if url.startswith("sqlite"):
-        folder = urlsplit(url).path
-        if not url.startswith("sqlite:///") or folder in ("", "/"):
-            raise CopyRefused("name the folder for the SQLite files: sqlite:///path/to/folder")
-        return open_backend(Path(folder), None)
+        return open_backend(sqlite_folder(url), None)
     if url.startswith(("postgresql://", "postgres://")):
         return open_backend(None, url)
-    raise CopyRefused("the target must be postgresql://... or sqlite:///path/to/folder")
+    raise CopyRefused("the target must be postgresql://... or sqlite:////path/to/folder")
 
 
 def copy_store(
