@@ -8,9 +8,9 @@ from marshmallow import ValidationError
 from policies import vocab
 from policies.errors import UnknownConcept
 
-from . import connection_pages, inbox_pages, intent_pages, log_pages, settings_pages
+from . import connection_pages, inbox_pages, intent_pages, log_pages, settings_pages, terms_pages
 from .accounts import login_required
-from .activity import describe
+from .activity import category_words, describe
 from .clock import now
 from .forms import FIELD_KINDS, FieldSchema
 from .store import get_vault
@@ -102,6 +102,13 @@ def _concept(category_id: str):
         return None
 
 
+def _values_of(form, name: str) -> list:
+    """A multi-valued input's values, from a submitted form or from a dict of lists."""
+    if hasattr(form, "getlist"):
+        return form.getlist(name)
+    return list(form.get(name) or [])
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(describe)
     app.register_blueprint(bp)
@@ -110,4 +117,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(log_pages.bp)
     app.register_blueprint(connection_pages.bp)
     app.register_blueprint(inbox_pages.bp)
+    app.register_blueprint(terms_pages.bp)
+    app.add_template_global(_values_of, "values_of")
+    app.add_template_global(category_words)
     app.add_template_global(_concept, "concept")
