@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
 import secrets
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -131,3 +133,25 @@ class Flow:
 @pytest.fixture
 def flow(client) -> Flow:
     return Flow(client)
+
+
+@contextlib.contextmanager
+def serving(app, threads: int = 4):
+    """The app under waitress on a loopback port, in a thread; yields the base URL."""
+    from waitress.server import create_server
+
+    srv = create_server(app, host="127.0.0.1", port=0, threads=threads)
+
+    def run():
+        try:
+            srv.run()
+        except (OSError, ValueError):  # the socket map was closed from the test thread
+            pass
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+        srv.close()
+        thread.join(timeout=5)

@@ -7,27 +7,20 @@ refused afterwards; the browser part is a `requests.Session` signing in through 
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 import requests
 from requests_oauthlib import OAuth2Session
-from waitress.server import create_server
 
-from tests.oauth.conftest import query
+from tests.oauth.conftest import query, serving
 
 SCOPE = ["data:contact.email", "purpose:ServiceProvision", "retention:30"]
 
 
 @pytest.fixture
 def server(app):
-    app.config["CUSTOS_ISSUER"] = None
-    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.close()
-    thread.join(timeout=5)
+    with serving(app) as base:
+        yield base
 
 
 def _csrf(html: str) -> str:

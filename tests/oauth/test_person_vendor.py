@@ -11,6 +11,7 @@ import jsonschema
 import requests
 
 from api.oauth.signing import verify
+from tests.oauth.conftest import serving
 
 DENY_EMAIL = {"default": "ask", "rules": [{"id": "no-email", "effect": "deny",
                                            "categories": ["contact.email"]}]}
@@ -199,22 +200,22 @@ def test_revocation_notifies_the_vendor_through_the_outbox(app, person, vendors,
 
 def test_revoke_races_a_read_loop(app, person, vendors, flow, client):
     """No read that starts after the revoke returned succeeds (real threads, real server)."""
-    from waitress.server import create_server
-
     vendor = vendors.register()
     tokens = flow.tokens(vendor)
     me = butler(vendors, flow)["access_token"]
     agreement = flow.read(tokens["access_token"]).get_json()["agreement"]
-    srv = create_server(app, host="127.0.0.1", port=0, threads=8)
-    threading.Thread(target=srv.run, daemon=True).start()
-    base = f"http://127.0.0.1:{srv.effective_port}"
+    with serving(app, threads=8) as base:
+        _race(base, tokens["access_token"], me, agreement)
+
+
+def _race(base: str, access: str, me: str, agreement: str) -> None:
     results, stop, revoked_at = [], threading.Event(), []
 
     def reader():
         with requests.Session() as s:
             while not stop.is_set():
                 started = time.monotonic()
-                answer = s.get(base + "/api/v1/data", headers=bearer(tokens["access_token"]))
+                answer = s.get(base + "/api/v1/data", headers=bearer(access))
                 results.append((started, answer.status_code))
 
     readers = [threading.Thread(target=reader) for _ in range(4)]
@@ -228,7 +229,6 @@ def test_revoke_races_a_read_loop(app, person, vendors, flow, client):
     stop.set()
     for t in readers:
         t.join()
-    srv.close()
     before = [s for t, s in results if t < revoked_at[0]]
     after = [s for t, s in results if t >= revoked_at[0]]
     assert 200 in before and after and set(after) == {401}
