@@ -62,7 +62,8 @@ def describe_grant(grant) -> dict:
 @bp.get("/connections")
 @login_required
 def index():
-    grants = get_vault().agreements.grants.for_person(g.person_id)
+    grants = [gr for gr in get_vault().agreements.grants.for_person(g.person_id)
+              if not gr.extra.get("person")]  # agents acting for the person live in settings
     rows = sorted((describe_grant(gr) for gr in grants),
                   key=lambda r: (not r["live"], -r["grant"].created_at.timestamp()))
     charts = _daily_reads({r["grant"].id for r in rows if r["live"]})

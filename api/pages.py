@@ -32,9 +32,18 @@ def home():
     if g.get("person_id") is None:
         return render_template("welcome.html")
     vault = get_vault()
-    return render_template("home.html", fields=vault.list_fields(g.person_id),
-                           intents=vault.list_intents(g.person_id),
-                           recent=vault.list_events(g.person_id)[-10:][::-1])
+    pid = g.person_id
+    grants = [connection_pages.describe_grant(gr)
+              for gr in vault.agreements.grants.for_person(pid)]
+    names = {c.client_id: c.metadata.get("client_name") or c.client_id
+             for c in vault.agreements.clients.all()}
+    accesses = vault.list_events(pid, kinds=["access_attempted"])[-5:][::-1]
+    return render_template(
+        "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),
+        pending=vault.agreements.requests.for_person(pid, "pending"),
+        connections=[r for r in grants if r["live"] and not r["grant"].extra.get("person")],
+        accesses=[(e, describe(e, names.get)) for e in accesses],
+        recent=[(e, describe(e, names.get)) for e in vault.list_events(pid)[-8:][::-1]])
 
 
 @bp.get("/data")

@@ -14,10 +14,23 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 DELETE_PHRASE = "delete my vault"
 
 
+def _agents() -> list[dict]:
+    """Clients the person authorised to act for them (the butler), still live."""
+    from .connection_pages import describe_grant
+
+    return [describe_grant(gr) for gr in get_vault().agreements.grants.for_person(g.person_id)
+            if gr.extra.get("person") and gr.live(now())]
+
+
+def _render(errors: dict, form: dict, status: int = 200):
+    return render_template("settings.html", errors=errors, form=form, phrase=DELETE_PHRASE,
+                           agents=_agents()), status
+
+
 @bp.get("")
 @login_required
 def index():
-    return render_template("settings.html", errors={}, phrase=DELETE_PHRASE)
+    return _render({}, {})
 
 
 @bp.post("/export")
@@ -43,7 +56,7 @@ def delete():
     if not verify_password(person.password_hash, request.form.get("password", "")):
         errors["password"] = ["The password is wrong."]
     if errors:
-        return render_template("settings.html", errors=errors, phrase=DELETE_PHRASE), 400
+        return _render(errors, {"phrase": request.form.get("phrase", "")}, 400)
     vault.delete_person(g.person_id)
     response = redirect(url_for("pages.home", deleted=1))
     response.delete_cookie(SESSION_COOKIE)
