@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -44,13 +45,23 @@ def _account_key() -> str:
     return "signin:" + hashlib.sha256(email.encode()).hexdigest()
 
 
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: only a path on this site, never another host."""
+    target = target or ""
+    parts = urlsplit(target)
+    if (target.startswith("/") and not parts.scheme and not parts.netloc
+            and "\\" not in target and target.isprintable()):
+        return target
+    return url_for("pages.home")
+
+
 def login_required(view):
     """Send visitors who are not signed in to the sign-in page."""
 
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         if g.get("person_id") is None:
-            return redirect(url_for("accounts.signin"))
+            return redirect(url_for("accounts.signin", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return wrapped
@@ -95,7 +106,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_signin_limit, methods=["POST"])
 def signup():
-    form, errors = request.form, {}
+    form, errors = request.form if request.method == "POST" else request.args, {}
     if request.method == "POST":
         try:
             data = SignUpSchema().load(form.to_dict())
@@ -109,7 +120,7 @@ def signup():
                 errors = {"email": ["An account with this email already exists. Sign in instead."]}
             else:
                 flash("Welcome to Custos. Your vault is ready and encrypted.")
-                return start_session(redirect(url_for("pages.home")), person_id)
+                return start_session(redirect(safe_next(form.get("next"))), person_id)
     status = 400 if errors else 200
     return render_template("signup.html", form=form, errors=errors), status
 
@@ -118,7 +129,7 @@ def signup():
 @limiter.limit(_signin_limit, methods=["POST"])
 @limiter.limit(_signin_limit, methods=["POST"], key_func=_account_key)
 def signin():
-    form, errors = request.form, {}
+    form, errors = request.form if request.method == "POST" else request.args, {}
     if request.method == "POST":
         try:
             data = SignInSchema().load(form.to_dict())
@@ -130,7 +141,7 @@ def signin():
             if verify_password(person.password_hash if person else None, data["password"]):
                 if _hasher().check_needs_rehash(person.password_hash):
                     vault.set_password_hash(person.id, hash_password(data["password"]), now())
-                return start_session(redirect(url_for("pages.home")), person.id)
+                return start_session(redirect(safe_next(form.get("next"))), person.id)
             errors = {"form": [SIGNIN_FAILED]}
     status = 400 if errors else 200
     return render_template("signin.html", form=form, errors=errors), status

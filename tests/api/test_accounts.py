@@ -146,3 +146,26 @@ def test_security_headers(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_signin_returns_to_the_page_asked_for(auth, client):
+    auth.signup()
+    auth.signout()
+    bounce = client.get("/terms")
+    assert bounce.status_code == 302 and "next=/terms" in bounce.headers["Location"]
+    page = client.get(bounce.headers["Location"])
+    token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post("/signin", data={"email": "ada@example.org",
+                                            "password": "correct horse battery",
+                                            "next": "/terms", "csrf_token": token})
+    assert response.headers["Location"] == "/terms"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x",
+                                    "/\\\\evil.example", "javascript:alert(1)", "/x\\nSet-Cookie"])
+def test_signin_never_redirects_off_site(auth, client, target):
+    auth.signup()
+    auth.signout()
+    response = auth.post("/signin", {"email": "ada@example.org",
+                                     "password": "correct horse battery", "next": target})
+    assert response.headers["Location"] == "/"
