@@ -3,11 +3,38 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urljoin
 
 import requests
+from flask import Flask
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@contextmanager
+def serving(app: Flask, host: str = "127.0.0.1", port: int = 0,
+            threads: int = 6) -> Iterator[str]:
+    """The app under waitress in a thread; stops promptly, keep-alive connections included."""
+    from waitress.server import create_server
+
+    srv = create_server(app, host=host, port=port, threads=threads, ident="Custos")
+    thread = threading.Thread(target=srv.run, daemon=True, name="custos-demo-server")
+    thread.start()
+
+    def stop() -> None:  # runs in the server's loop, so the socket map is not shared
+        for channel in list(srv._map.values()):
+            if channel is not srv and channel is not srv.trigger:
+                channel.close()
+        srv.close()
+
+    try:
+        yield f"http://{host}:{srv.effective_port}"
+    finally:
+        srv.trigger.pull_trigger(stop)
+        thread.join(timeout=5)
 
 
 class Browser:

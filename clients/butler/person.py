@@ -1,0 +1,80 @@
+"""The person's side of the API, as the butler (or any token with scope `person`) calls it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clients.vendor import Transport
+from clients.vendor.oauth import OAuthClient, ServerMetadata
+from clients.vendor.session import TokenSession
+
+from .tokenfile import Credentials, TokenFile
+
+
+def _items(found: Any) -> list[dict]:
+    return found.get("items", []) if isinstance(found, dict) else list(found or [])
+
+
+class PersonClient:
+    """Inbox, connections, terms, log, intents and offers of the person who authorised us."""
+
+    def __init__(self, session: TokenSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_file(cls, store: TokenFile, transport: Transport | None = None) -> PersonClient:
+        """Resume from the 0600 token file; rotated tokens are written back to it at once."""
+        creds: Credentials = store.load()
+        transport = transport or Transport()
+        metadata = ServerMetadata.discover(creds.issuer, transport)
+        oauth = OAuthClient(metadata, creds.client_id, None, transport)
+        return cls(TokenSession(oauth, creds.tokens,
+                                on_tokens=store.sink(metadata.issuer, creds.client_id)))
+
+    @property
+    def issuer(self) -> str:
+        return self.session.base
+
+    def terms(self) -> dict:
+        """`{"version", "terms", "default_terms"}`: the person's current terms."""
+        return self.session.call("GET", "/api/v1/person/terms")
+
+    def replace_terms(self, terms: dict, *, dry_run: bool = False) -> dict:
+        params = {"dry_run": "1"} if dry_run else None
+        return self.session.call("PUT", "/api/v1/person/terms", json=terms, params=params)
+
+    def grants(self) -> list[dict]:
+        return self.session.call("GET", "/api/v1/person/grants")
+
+    def revoke(self, grant_id: str) -> dict:
+        """End an agreement now; its tokens fail from the moment this returns."""
+        return self.session.call("POST", f"/api/v1/person/grants/{grant_id}/revoke")
+
+    def requests(self, status: str = "pending") -> list[dict]:
+        return self.session.call("GET", "/api/v1/person/requests", params={"status": status})
+
+    def decide_request(self, request_id: str, decision: str, *,
+                       categories: list[str] | None = None,
+                       duration_days: int | None = None) -> dict:
+        body: dict[str, Any] = {"decision": decision}
+        if categories is not None:
+            body["categories"] = categories
+        if duration_days is not None:
+            body["duration_days"] = duration_days
+        return self.session.call("POST", f"/api/v1/person/requests/{request_id}/decision",
+                                 json=body)
+
+    def log(self, **params: Any) -> list[dict]:
+        return self.session.call("GET", "/api/v1/person/log", params=params)
+
+    def intents(self) -> list[dict]:
+        return _items(self.session.call("GET", "/api/v1/person/intents"))
+
+    def offers(self, status: str = "new") -> list[dict]:
+        return _items(self.session.call("GET", "/api/v1/person/offers",
+                                        params={"status": status}))
+
+    def decide_offer(self, offer_id: str, action: str, reasons: list[dict]) -> dict:
+        """`action` is deliver or filter; the reasons are shown to the person."""
+        return self.session.call("POST", f"/api/v1/person/offers/{offer_id}/decision",
+                                 json={"action": action, "reasons": reasons})

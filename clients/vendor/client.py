@@ -1,0 +1,155 @@
+"""`VendorClient`: everything a vendor does with a Custos server, in typed calls.
+
+    vendor = VendorClient.register("https://custos.example", client_name="Acme",
+                                   redirect_uris=["https://acme.example/cb"])
+    auth = vendor.start_authorization("https://acme.example/cb", Access(...))
+    person = vendor.finish_authorization(auth, callback_url)   # a PersonSession
+    person.data().values("contact.email")
+
+See docs/sdk.md for every call and the errors each raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from .http import Transport
+from .models import Access, AccessRequest, Agreement, DataRelease, Item, Receipt
+from .oauth import AuthorizationRequest, OAuthClient, ServerMetadata, Tokens, register
+from .session import ClientCredentialsSession, TokenSession, TokenSink
+from .signatures import Verifier
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class PersonSession(TokenSession):
+    """Tokens one person gave this vendor: read what they agreed to, and end it."""
+
+    def me(self) -> dict:
+        """`{"sub", "agreement"}`: the person's pairwise subject for this vendor."""
+        return self.call("GET", "/api/v1/me")
+
+    def data(self) -> DataRelease:
+        """What the agreement and the person's current terms release now (403 if nothing)."""
+        return DataRelease.from_json(self.call("GET", "/api/v1/data"))
+
+
+class VendorClient:
+    """A vendor registered with one Custos server (RFC 8414 discovery on construction)."""
+
+    def __init__(self, issuer: str, client_id: str, client_secret: str | None = None, *,
+                 transport: Transport | None = None, metadata: ServerMetadata | None = None,
+                 clock: Clock = _utcnow, registration: dict | None = None) -> None:
+        self.transport = transport or Transport()
+        self.metadata = metadata or ServerMetadata.discover(issuer, self.transport)
+        self.clock = clock
+        self.oauth = OAuthClient(self.metadata, client_id, client_secret, self.transport, clock)
+        self.registration = registration or {"client_id": client_id}
+        self.verifier = Verifier(self.metadata.jwks_uri, self.metadata.issuer, self.transport)
+        self._own = ClientCredentialsSession(self.oauth, clock=clock)
+
+    @classmethod
+    def register(cls, issuer: str, *, client_name: str, redirect_uris: list[str],
+                 certifications: list[str] | None = None, jurisdiction: str | None = None,
+                 notification_uri: str | None = None, public: bool = False,
+                 transport: Transport | None = None, clock: Clock = _utcnow,
+                 **extra: Any) -> VendorClient:
+        """Register by RFC 7591 with a vendor profile; keep `registration` (it has the secret)."""
+        transport = transport or Transport()
+        metadata = ServerMetadata.discover(issuer, transport)
+        body: dict[str, Any] = {
+            "client_name": client_name, "redirect_uris": redirect_uris,
+            "token_endpoint_auth_method": "none" if public else "client_secret_basic",
+            "grant_types": ["authorization_code", "refresh_token"]
+            + ([] if public else ["client_credentials"]), **extra}
+        if certifications:
+            body["custos_certifications"] = certifications
+        if jurisdiction:
+            body["custos_jurisdiction"] = jurisdiction
+        if notification_uri:
+            body["custos_notification_uri"] = notification_uri
+        reply = register(metadata, transport, body)
+        return cls(issuer, reply["client_id"], reply.get("client_secret"), transport=transport,
+                   metadata=metadata, clock=clock, registration=reply)
+
+    @property
+    def client_id(self) -> str:
+        return self.oauth.client_id
+
+    # -- the person's authorization (code flow with PKCE) ---------------------------------
+    def start_authorization(self, redirect_uri: str, access: Access | None = None, *,
+                            scope: str | None = None) -> AuthorizationRequest:
+        """The URL to send the person to; keep the returned object until the callback."""
+        details = [access.as_detail()] if access else None
+        return self.oauth.authorization_request(redirect_uri, scope=scope,
+                                                authorization_details=details)
+
+    def finish_authorization(self, request: AuthorizationRequest, callback_url: str, *,
+                             on_tokens: TokenSink | None = None) -> PersonSession:
+        """Check the callback (state, iss), redeem the code, and return the person's session."""
+        tokens = self.oauth.finish(request, callback_url)
+        if on_tokens:
+            on_tokens(tokens)
+        return self.session(tokens, on_tokens=on_tokens)
+
+    def session(self, tokens: Tokens, *, on_tokens: TokenSink | None = None) -> PersonSession:
+        """A session from stored tokens (Tokens.from_dict of what on_tokens saved)."""
+        return PersonSession(self.oauth, tokens, on_tokens=on_tokens, clock=self.clock)
+
+    def introspect(self, token: str) -> dict:
+        return self.oauth.introspect(token)
+
+    def revoke(self, token: str, hint: str | None = None) -> None:
+        self.oauth.revoke(token, hint)
+
+    # -- calls with the vendor's own token (client credentials) ---------------------------
+    def submit_request(self, subject: str, access: Access) -> AccessRequest:
+        """Ask while the person is away: answered now by their terms, or pending for them."""
+        return AccessRequest.from_json(self._own.call(
+            "POST", "/api/v1/requests",
+            json={"subject": subject, "authorization_details": [access.as_detail()]}))
+
+    def poll_request(self, request_id: str) -> AccessRequest:
+        return AccessRequest.from_json(self._own.call("GET", f"/api/v1/requests/{request_id}"))
+
+    def agreements(self) -> list[Agreement]:
+        return [Agreement.from_json(a) for a in self._own.call("GET", "/api/v1/agreements")]
+
+    def agreement_data(self, agreement_id: str) -> DataRelease:
+        """Read the data of an agreement made asynchronously (no person token needed)."""
+        return DataRelease.from_json(
+            self._own.call("GET", f"/api/v1/agreements/{agreement_id}/data"))
+
+    def receipt(self, agreement_id: str) -> Receipt:
+        """The signed receipt, verified against the JWKS (SignatureError if it does not)."""
+        view = self._own.call("GET", f"/api/v1/agreements/{agreement_id}/receipt")
+        return Receipt.from_json(view, self.verifier.receipt(view))
+
+    def search_intents(self, **filters: Any) -> list[Item]:
+        """Intents the owners' terms let this vendor see (pseudonymous, no contact data)."""
+        found = self._own.call("GET", "/api/v1/intents", params=filters)
+        return [Item.from_json(i) for i in _items(found)]
+
+    def submit_offer(self, intent_id: str, **offer: Any) -> Item:
+        """Answer an intent with an offer (category, price, currency, text, ...)."""
+        return Item.from_json(self._own.call("POST", f"/api/v1/intents/{intent_id}/offers",
+                                             json=offer))
+
+    def offers(self) -> list[Item]:
+        """This vendor's own offers and what became of them."""
+        return [Item.from_json(o) for o in _items(self._own.call("GET", "/api/v1/offers"))]
+
+    def verify_notification(self, body: str | bytes) -> dict:
+        """The verified agreement-ended notice (SignatureError if forged or not for us)."""
+        return self.verifier.notification(body, self.client_id)
+
+
+def _items(found: Any) -> list[dict]:
+    """A list answer, bare or wrapped as {"items": [...]}."""
+    return found.get("items", []) if isinstance(found, dict) else list(found or [])
