@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from policies import Effect, PolicyError, compile_terms, evaluate, load_request, load_terms
 from policies.offers import filter_offer, load_offer
 
-from .offers import counts_before, intent_of, vendor_json
+from .offers import counts_before, intent_of, vendor_json, vendor_name
 from .person import PersonClient
 from .report import Action
 
@@ -39,7 +39,7 @@ class Butler:
         return actions
 
     def _offers(self, terms, dry_run: bool) -> list[Action]:
-        new = self.person.offers("new")
+        new = self.person.offers("received")
         if not new:
             return []
         every = self.person.offers("all") or new
@@ -64,17 +64,20 @@ class Butler:
             if not dry_run:
                 self.person.decide_offer(offer["id"], decision.action, reasons)
             done.append(Action(kind="offer", target=offer["id"], verdict=decision.action,
-                               vendor=vendor.get("name") or vendor["id"], reasons=reasons,
+                               vendor=vendor_name(offer), reasons=reasons,
                                done=not dry_run))
         return done
 
     def _requests(self, terms, dry_run: bool) -> list[Action]:
         compiled = compile_terms(terms)
         done = []
-        for req in self.person.requests("pending"):
+        pending = self.person.requests("pending")
+        names = {g["client_id"]: g.get("vendor") for g in self.person.grants()} if pending else {}
+        for req in pending:
             vendor = vendor_json(req)
             if vendor is None:
-                done.append(Action.leave("request", req, "the server did not send the "
+                named = {**req, "vendor": {"name": names.get(req.get("client_id"))}}
+                done.append(Action.leave("request", named, "the server did not send the "
                                          "vendor's attributes, so your rules cannot be applied"))
                 continue
             access = req.get("request", {})
@@ -92,14 +95,14 @@ class Butler:
             reasons = [r.to_dict() for r in decision.reasons]
             if decision.effect is Effect.ASK:
                 done.append(Action(kind="request", target=req["id"], verdict="leave",
-                                   vendor=vendor.get("name") or vendor["id"], reasons=reasons,
+                                   vendor=vendor_name(req), reasons=reasons,
                                    done=False))
                 continue
             verdict = "approve" if decision.effect is Effect.PERMIT else "deny"
             if not dry_run:
                 self.person.decide_request(req["id"], verdict)
             done.append(Action(kind="request", target=req["id"], verdict=verdict,
-                               vendor=vendor.get("name") or vendor["id"], reasons=reasons,
+                               vendor=vendor_name(req), reasons=reasons,
                                done=not dry_run))
         return done
 

@@ -23,10 +23,16 @@ def vendor_json(item: dict) -> dict | None:
     vid = vendor.get("id") or vendor.get("client_id") or item.get("client_id")
     if not vid:
         return None
-    return {"id": vid, "name": vendor.get("name") or vendor.get("client_name"),
-            "jurisdiction": vendor.get("jurisdiction"),
+    return {"id": vid, "jurisdiction": vendor.get("jurisdiction"),
             "certifications": list(vendor.get("certifications") or []),
             "verified_certifications": list(vendor.get("verified_certifications") or [])}
+
+
+def vendor_name(item: dict) -> str:
+    """The vendor's display name, else its client id."""
+    vendor = item.get("vendor") if isinstance(item.get("vendor"), dict) else {}
+    return vendor.get("name") or vendor.get("client_name") or vendor.get("id") \
+        or item.get("client_id") or "a vendor"
 
 
 def _money(value: object) -> Decimal | None:

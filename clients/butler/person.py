@@ -70,11 +70,12 @@ class PersonClient:
     def intents(self) -> list[dict]:
         return _items(self.session.call("GET", "/api/v1/person/intents"))
 
-    def offers(self, status: str = "new") -> list[dict]:
+    def offers(self, status: str = "received") -> list[dict]:
+        """`received` (waiting for the butler), `delivered`, `filtered` or `all`."""
         return _items(self.session.call("GET", "/api/v1/person/offers",
                                         params={"status": status}))
 
-    def decide_offer(self, offer_id: str, action: str, reasons: list[dict]) -> dict:
-        """`action` is deliver or filter; the reasons are shown to the person."""
+    def decide_offer(self, offer_id: str, decision: str, reasons: list[dict]) -> dict:
+        """`decision` is deliver or filter; the reasons are shown to the person."""
         return self.session.call("POST", f"/api/v1/person/offers/{offer_id}/decision",
-                                 json={"action": action, "reasons": reasons})
+                                 json={"decision": decision, "reasons": reasons})

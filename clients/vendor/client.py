@@ -12,7 +12,8 @@ See docs/sdk.md for every call and the errors each raises.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from .http import Transport
@@ -131,18 +132,35 @@ class VendorClient:
         view = self._own.call("GET", f"/api/v1/agreements/{agreement_id}/receipt")
         return Receipt.from_json(view, self.verifier.receipt(view))
 
-    def search_intents(self, **filters: Any) -> list[Item]:
-        """Intents the owners' terms let this vendor see (pseudonymous, no contact data)."""
-        found = self._own.call("GET", "/api/v1/intents", params=filters)
-        return [Item.from_json(i) for i in _items(found)]
+    def search_intents(self, category: str | None = None, *, page_size: int = 50,
+                       limit: int | None = None) -> list[Item]:
+        """Intents the owners' terms let this vendor see (pseudonymous, under our own handles).
 
-    def submit_offer(self, intent_id: str, **offer: Any) -> Item:
-        """Answer an intent with an offer (category, price, currency, text, ...)."""
-        return Item.from_json(self._own.call("POST", f"/api/v1/intents/{intent_id}/offers",
-                                             json=offer))
+        Follows the `next` cursor until `limit` items or the end.
+        """
+        found: list[Item] = []
+        params: dict[str, Any] = {"limit": page_size, **({"category": category} if category
+                                                          else {})}
+        while limit is None or len(found) < limit:
+            page = self._own.call("GET", "/api/v1/intents", params=params)
+            found += [Item.from_json(i) for i in _items(page)]
+            cursor = page.get("next") if isinstance(page, dict) else None
+            if not cursor:
+                break
+            params["cursor"] = cursor
+        return found[:limit] if limit is not None else found
+
+    def submit_offer(self, intent_id: str, *, category: str, price: Decimal | str,
+                     currency: str, text: str, valid_until: datetime | None = None) -> Item:
+        """Answer an intent (by our handle) with an offer; valid 30 days unless said."""
+        until = valid_until or self.clock() + timedelta(days=30)
+        return Item.from_json(self._own.call(
+            "POST", f"/api/v1/intents/{intent_id}/offers",
+            json={"category": category, "price": str(price), "currency": currency,
+                  "text": text, "valid_until": until.isoformat()}))
 
     def offers(self) -> list[Item]:
-        """This vendor's own offers and what became of them."""
+        """This vendor's own offers: received, delivered or filtered (never the reasons)."""
         return [Item.from_json(o) for o in _items(self._own.call("GET", "/api/v1/offers"))]
 
     def verify_notification(self, body: str | bytes) -> dict:
