@@ -14,6 +14,7 @@ from .clients import Clients
 from .db import Backend
 from .grants import Grants
 from .keystore import KeyStore
+from .offers import Offers
 from .outbox import Outbox
 from .receipts import Receipts
 from .requests import Requests
@@ -36,6 +37,7 @@ class Agreements:
         self.signing = SigningKeys(db, keys)
         self.requests = Requests(db, keys)
         self.outbox = Outbox(db)
+        self.offers = Offers(db, keys)
 
 
 class AgreementsMixin:
@@ -46,5 +48,5 @@ class AgreementsMixin:
 
     @cached_property
     def agreements(self) -> Agreements:
-        """Vendors, terms, agreements, tokens, requests, receipts and the outbox."""
+        """Vendors, terms, agreements, tokens, requests, receipts, offers and the outbox."""
         return Agreements(self.db, self.keys)

@@ -6,10 +6,10 @@ from flask import Flask, current_app, jsonify
 
 from ..errors import CustosError
 from ..security import csrf, limiter
-from . import data, openapi, person, vendor
+from . import data, intents, offers, openapi, person, vendor
 from .auth import www_authenticate
 
-BLUEPRINTS = (data.bp, person.bp, vendor.bp, openapi.bp)
+BLUEPRINTS = (data.bp, person.bp, vendor.bp, intents.bp, offers.bp, openapi.bp)
 
 
 def _api_limit() -> str:

@@ -40,10 +40,47 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
                              "put": ("Replace the terms (what-if answer; ?dry_run=1)", None,
                                      None, [])},
     "/api/v1/person/log": {"get": ("The person's log", None, None, [])},
+    "/api/v1/person/offers": {"get": ("Offers by status", None, "PersonOffers", [])},
+    "/api/v1/person/offers/{offer_id}/decision": {"post": (
+        "Deliver or filter an offer, with reasons (the person may override)", "OfferDecision",
+        "PersonOffer", ["offer_id"])},
+    "/api/v1/person/intents": {"get": ("The person's intents", None, None, [])},
+    "/api/v1/intents": {"get": ("Intents the owners' terms let you see (pseudonymous)", None,
+                                "IntentPage", [])},
+    "/api/v1/intents/{handle}/offers": {"post": ("Answer an intent with an offer",
+                                                 "OfferSubmit", "VendorOffer", ["handle"])},
+    "/api/v1/offers": {"get": ("Your offers and their status", None, "VendorOffers", [])},
+}
+# (path, method) -> query parameters: name -> JSON schema
+QUERY: dict[tuple[str, str], dict[str, dict]] = {
+    ("/api/v1/intents", "get"): {
+        "category": {"type": "string", "description": "this category or one under it"},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        "cursor": {"type": "string", "description": "`next` of the previous page"}},
+    ("/api/v1/person/offers", "get"): {"status": {
+        "type": "string", "enum": ["received", "delivered", "filtered", "all"],
+        "default": "received"}},
+    ("/api/v1/person/requests", "get"): {"status": {
+        "type": "string", "enum": ["pending", "approved", "denied", "all"],
+        "default": "pending"}},
 }
 COMPONENTS = {"AccessRequest": s.AccessRequestSchema, "Decision": s.DecisionSchema,
               "Data": s.DataSchema, "Grant": s.GrantSchema, "Error": s.ErrorSchema,
-              "RequestStatus": s.RequestStatusSchema, "Detail": s.DetailSchema}
+              "RequestStatus": s.RequestStatusSchema, "Detail": s.DetailSchema,
+              "OfferSubmit": s.OfferSubmitSchema, "OfferDecision": s.OfferDecisionSchema,
+              "IntentPage": s.IntentPageSchema, "VendorOffer": s.VendorOfferSchema,
+              "PersonOffer": s.PersonOfferSchema}
+LISTS = {"PersonOffers": "PersonOffer"}
+WRAPPED = {"VendorOffers": "VendorOffer"}
+
+
+def _answer(name: str | None):
+    if name in LISTS:
+        return {"type": "array", "items": {"$ref": f"#/components/schemas/{LISTS[name]}"}}
+    if name in WRAPPED:
+        return {"type": "object", "properties": {"items": {
+            "type": "array", "items": {"$ref": f"#/components/schemas/{WRAPPED[name]}"}}}}
+    return name or {"type": "object"}
 
 
 def build_spec(server: str) -> dict:
@@ -58,9 +95,11 @@ def build_spec(server: str) -> dict:
         for method, (summary, body, answer, params) in methods.items():
             op = {"summary": summary, "security": BEARER,
                   "parameters": [{"name": p, "in": "path", "required": True,
-                                  "schema": {"type": "string"}} for p in params],
+                                  "schema": {"type": "string"}} for p in params]
+                  + [{"name": n, "in": "query", "required": False, "schema": q}
+                     for n, q in QUERY.get((path, method), {}).items()],
                   "responses": {"200": {"description": "OK", "content": {"application/json": {
-                      "schema": answer or {"type": "object"}}}}}
+                      "schema": _answer(answer)}}}}
                   | {code: {"description": text, **error} for code, text in ERRORS.items()}}
             if body:
                 op["requestBody"] = {"required": True,

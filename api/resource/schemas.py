@@ -107,3 +107,109 @@ def load(schema: Schema, data: object) -> dict:
         messages = exc.normalized_messages()
         first = next(iter(messages), "_schema")
         raise InvalidInput(f"{first}: {messages[first]}", fields=messages) from None
+
+
+OFFER_CATEGORY = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
+MAX_PRICE = 10**9
+
+
+def _price_range(value) -> None:
+    if not 0 <= value <= MAX_PRICE:
+        raise ValidationError(f"must be between 0 and {MAX_PRICE}")
+
+
+class OfferSubmitSchema(Schema):
+    """A vendor's offer in answer to an intent (docs/api.md, "Offers")."""
+
+    class Meta:
+        unknown = RAISE
+
+    price = fields.Decimal(required=True, validate=_price_range,
+                           metadata={"type": "string", "example": "28900.00",
+                                     "description": "0 to 1,000,000,000, as a string or number"})
+    currency = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Z]{3}$", error="a three-letter currency code such as EUR"))
+    category = fields.String(required=True, validate=[
+        validate.Length(max=100),
+        validate.Regexp(OFFER_CATEGORY, error="a category such as vehicles or vehicles.cars")])
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    valid_until = fields.AwareDateTime(required=True,
+                                       metadata={"example": "2026-12-31T23:59:59+00:00"})
+
+
+class OfferReasonSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    text = fields.String(required=True, validate=validate.Length(max=500))
+
+
+class OfferDecisionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    decision = fields.String(required=True, validate=validate.OneOf(["deliver", "filter"]))
+    reasons = fields.List(fields.Nested(OfferReasonSchema), load_default=list,
+                          validate=validate.Length(max=20))
+
+
+class WindowSchema(Schema):
+    starts = fields.String(allow_none=True)
+    ends = fields.String(allow_none=True)
+
+
+class IntentViewSchema(Schema):
+    """An intent as a vendor sees it: an opaque handle of its own, no person, no contact."""
+
+    id = fields.String(metadata={"description": "Your handle for this intent"})
+    category = fields.String()
+    text = fields.String()
+    budget = fields.String(allow_none=True)
+    currency = fields.String(allow_none=True)
+    window = fields.Nested(WindowSchema)
+    region = fields.String(allow_none=True)
+    constraints = fields.List(fields.String())
+    offers = fields.String(metadata={"description": "Where to POST an offer"})
+
+
+class IntentPageSchema(Schema):
+    items = fields.List(fields.Nested(IntentViewSchema))
+    next = fields.String(allow_none=True, metadata={"description": "cursor of the next page"})
+
+
+class VendorOfferSchema(Schema):
+    id = fields.String()
+    intent = fields.String()
+    status = fields.String(metadata={"enum": ["received", "delivered", "filtered"]})
+    category = fields.String()
+    price = fields.String()
+    currency = fields.String()
+    text = fields.String()
+    valid_until = fields.String()
+    created_at = fields.String()
+    decided_at = fields.String(allow_none=True)
+
+
+class OfferVendorSchema(Schema):
+    id = fields.String()
+    name = fields.String(allow_none=True)
+    jurisdiction = fields.String(allow_none=True)
+    certifications = fields.List(fields.String())
+    verified_certifications = fields.List(fields.String())
+
+
+class OfferIntentSchema(Schema):
+    id = fields.String()
+    category = fields.String(allow_none=True)
+    budget = fields.String(allow_none=True)
+    currency = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+
+
+class PersonOfferSchema(VendorOfferSchema):
+    intent = fields.Nested(OfferIntentSchema)
+    client_id = fields.String()
+    vendor = fields.Nested(OfferVendorSchema)
+    decision = fields.Dict(allow_none=True)
+    history = fields.List(fields.Dict())

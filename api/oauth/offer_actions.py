@@ -1,0 +1,82 @@
+"""Offers as the person, their butler and the vendor see them, and deciding one.
+
+Shared by /api/v1 and the web pages, so a decision made on a page and one posted by the butler
+are the same record: `deliver` or `filter`, the reasons shown to the person, who decided, and,
+for a later decision (the person overriding the butler), the earlier one kept in `history`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vault.clients import Client
+from vault.errors import NotFound as Missing
+from vault.offers import Offer
+
+from ..clock import now
+from ..errors import NotFound
+from ..store import get_vault
+
+
+def vendor_profile(client: Client) -> dict[str, Any]:
+    """The vendor as it was when it offered: what the butler's rules look at."""
+    meta = client.metadata
+    verified = list(meta.get("custos_verified_certifications", []))
+    return {"id": client.client_id, "name": meta.get("client_name"),
+            "jurisdiction": meta.get("custos_jurisdiction"),
+            "certifications": sorted(set(meta.get("custos_certifications", [])) | set(verified)),
+            "verified_certifications": verified}
+
+
+def _decided_at(offer: Offer) -> str | None:
+    return (offer.decision or {}).get("at")
+
+
+def vendor_view(offer: Offer, handle: str) -> dict[str, Any]:
+    """What the vendor sees of its own offer: the status, never the person's reasons."""
+    body = offer.body
+    return {"id": offer.id, "intent": handle, "status": offer.status,
+            "category": body["category"], "price": body["price"], "currency": body["currency"],
+            "text": body["text"], "valid_until": body["valid_until"],
+            "created_at": offer.created_at.isoformat(), "decided_at": _decided_at(offer)}
+
+
+def person_view(offer: Offer) -> dict[str, Any]:
+    """The offer with its vendor, the intent it answers, and the decision with reasons."""
+    try:
+        intent = get_vault().get_intent(offer.person_id, offer.intent_id)
+        about = {"id": intent.id, "category": intent.data.get("category"),
+                 "budget": intent.data.get("budget"), "currency": intent.data.get("currency"),
+                 "status": intent.status}
+    except Missing:  # the person deleted the intent since
+        about = {"id": offer.intent_id, "category": None, "budget": None, "currency": None,
+                 "status": "deleted"}
+    body = offer.body
+    return {"id": offer.id, "status": offer.status, "intent": about,
+            "client_id": offer.client_id, "vendor": body["vendor"],
+            "category": body["category"], "price": body["price"], "currency": body["currency"],
+            "text": body["text"], "valid_until": body["valid_until"],
+            "created_at": offer.created_at.isoformat(), "decided_at": _decided_at(offer),
+            "decision": offer.decision, "history": body.get("history", [])}
+
+
+def own_offer(pid: str, offer_id: str) -> Offer:
+    """One of the person's offers; anyone else's is the same 404 as none."""
+    try:
+        offer = get_vault().agreements.offers.get(offer_id)
+    except Missing:
+        offer = None
+    if offer is None or offer.person_id != pid:
+        raise NotFound("You have no such offer.")
+    return offer
+
+
+def decide_offer(pid: str, offer_id: str, action: str, reasons: list[dict],
+                 by: str) -> Offer:
+    """Deliver or filter an offer; deciding again what it already is changes nothing."""
+    offer = own_offer(pid, offer_id)
+    if offer.decision and offer.decision.get("action") == action:
+        return offer
+    decision = {"action": action, "reasons": reasons, "by": by,
+                "override": offer.decision is not None}
+    return get_vault().agreements.offers.decide(offer_id, decision, now())

@@ -1,0 +1,94 @@
+"""Intent search and offers, the vendor's side (client credentials, scope `vendor`).
+
+A vendor finds the intents that their owners' current terms let it see (intent_search.py
+states the rule), under handles of its own, and answers one with an offer. A handle it may not
+see, or no longer may, is the same 404 as one that never existed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, jsonify, request
+
+from vault.agreement_events import AccessAttempted
+
+from ..clock import now
+from ..errors import InvalidInput, NotFound
+from ..oauth import judge
+from ..oauth.offer_actions import vendor_profile, vendor_view
+from ..store import get_vault
+from .intent_search import CATEGORY, PURPOSE, Search, public_view, within
+from .schemas import OfferSubmitSchema, load
+from .vendor import vendor
+
+bp = Blueprint("resource_intents", __name__)
+DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+
+
+def _search() -> tuple[Search, str]:
+    who = vendor()
+    client = who.client
+    return Search(get_vault(), judge.vendor_of(client.client_id, client.metadata), now()), \
+        client.client_id
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", str(DEFAULT_LIMIT))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise InvalidInput(f"limit: a whole number from 1 to {MAX_LIMIT}",
+                           fields={"limit": [f"a whole number from 1 to {MAX_LIMIT}"]})
+    return int(raw)
+
+
+@bp.get("/api/v1/intents")
+def search_intents():
+    """Shown, active intents the owners' current terms let you see; `?category=`, paged."""
+    search, client_id = _search()
+    limit, category = _limit(), request.args.get("category") or None
+    cursor = request.args.get("cursor") or None
+    items, shown, more = [], {}, False
+    for found, rest in search.after(cursor):
+        if category and not within(str(found.intent.data.get("category", "")), category):
+            continue
+        items.append(public_view(found))
+        shown.setdefault(found.intent.person_id, found.reasons)
+        if len(items) == limit:
+            more = rest
+            break
+    at = now()
+    for person_id, reasons in shown.items():  # seeing an intent is an access: log it
+        get_vault().record(person_id, AccessAttempted(
+            client_id=client_id, grant_id=None, purpose=PURPOSE, categories=[CATEGORY],
+            released=[CATEGORY], outcome="allowed", reasons=list(reasons)), at)
+    return jsonify({"items": items, "next": items[-1]["id"] if more and items else None})
+
+
+@bp.post("/api/v1/intents/<handle>/offers")
+def submit_offer(handle: str):
+    """Answer an intent with an offer; it waits as `received` for the person's butler."""
+    search, client_id = _search()
+    body = load(OfferSubmitSchema(), request.get_json(silent=True))
+    found = search.find(handle)
+    if found is None:
+        raise NotFound("There is no such intent you may see.")
+    if body["valid_until"] <= now():
+        raise InvalidInput("valid_until: must be in the future",
+                           fields={"valid_until": ["must be in the future"]})
+    vault = get_vault()
+    price: Decimal = body["price"]
+    stored = {"price": f"{price.quantize(Decimal('0.01'))}", "currency": body["currency"],
+              "category": body["category"], "text": body["text"],
+              "valid_until": body["valid_until"].isoformat(),
+              "vendor": vendor_profile(vault.agreements.clients.get(client_id))}
+    offer = vault.agreements.offers.receive(found.intent.person_id, found.intent.id, client_id,
+                                            stored, now())
+    return jsonify(vendor_view(offer, handle)), 201
+
+
+@bp.get("/api/v1/offers")
+def own_offers():
+    """Your offers and what became of them (delivered or filtered; the reasons stay private)."""
+    search, client_id = _search()
+    offers = get_vault().agreements.offers.for_client(client_id)
+    return jsonify({"items": [vendor_view(o, search.handle(o.intent_id)) for o in offers]})

@@ -1,0 +1,49 @@
+"""Offers and intents, the person's side (a token with scope `person`: the person or butler).
+
+The butler lists `received` offers, decides each by the person's offer rules and posts the
+decision with its reasons; the person reads delivered and filtered ones and may override.
+Blocking a vendor is a change of terms (`offers.blocklist`), the one place that rule lives.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from vault.offers import STATUSES
+
+from ..errors import InvalidInput
+from ..oauth.offer_actions import decide_offer, person_view
+from ..store import get_vault
+from .auth import caller
+from .schemas import OfferDecisionSchema, load
+
+bp = Blueprint("resource_offers", __name__)
+
+
+@bp.get("/api/v1/person/offers")
+def list_offers():
+    """`?status=received` (default), `delivered`, `filtered` or `all`; newest first."""
+    pid = caller(person=True).person_id
+    status = request.args.get("status", "received")
+    if status not in (*STATUSES, "all"):
+        raise InvalidInput("status: use received, delivered, filtered or all",
+                           fields={"status": ["unknown status"]})
+    offers = get_vault().agreements.offers.for_person(pid, None if status == "all" else status)
+    return jsonify([person_view(o) for o in offers])
+
+
+@bp.post("/api/v1/person/offers/<offer_id>/decision")
+def decide(offer_id: str):
+    """Deliver or filter, with the reasons; a later decision overrides (history kept)."""
+    who = caller(person=True)
+    body = load(OfferDecisionSchema(), request.get_json(silent=True))
+    offer = decide_offer(who.person_id, offer_id, body["decision"], body["reasons"],
+                         by=who.client.client_id)
+    return jsonify(person_view(offer))
+
+
+@bp.get("/api/v1/person/intents")
+def list_intents():
+    """The person's intents, for the butler to match offers against."""
+    pid = caller(person=True).person_id
+    return jsonify([i.as_dict() for i in get_vault().list_intents(pid)])
