@@ -25,7 +25,7 @@ _SENTENCES = {
     "grant_changed": "Agreement with {vendor} {change}: {categories} for {purpose}.",
     "terms_changed": "You saved version {version} of your terms ({rules} rules).",
     "request_submitted": "{vendor} asked for {categories} for {purpose}: {status}.",
-    "request_decided": "{vendor}'s request was answered: {decision}.",
+    "request_decided": "The request from {vendor} was answered: {decision}.",
     "token_reuse_detected": "A used credential of {vendor} came back; its tokens were revoked.",
     "offer_received": "{vendor} sent an offer ({status}).",
     "offer_decided": "An offer was {decision}.",

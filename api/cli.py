@@ -62,18 +62,26 @@ def init() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
-def serve(host: str, port: int, threads: int) -> None:
+@click.option("--trusted-proxy", metavar="ADDRESS", default=None,
+              help="Address of a TLS-terminating reverse proxy whose X-Forwarded-Proto, "
+                   "-Host and -For headers are believed (see docs/deployment.md).")
+def serve(host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
     """Run Custos with a production WSGI server (waitress)."""
     import waitress
 
     from . import create_app
 
-    settings = from_env(loopback=_is_loopback(host))
+    settings = from_env(loopback=_is_loopback(host) and not trusted_proxy)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
     _open_vault(settings).close()
     app = create_app(settings)
     click.echo(f"Custos is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="Custos")
+    proxy = {}
+    if trusted_proxy:
+        proxy = {"trusted_proxy": trusted_proxy, "clear_untrusted_proxy_headers": True,
+                 "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-host",
+                                           "x-forwarded-for"}}
+    waitress.serve(app, host=host, port=port, threads=threads, ident="Custos", **proxy)
 
 
 @cli.group()
@@ -153,9 +161,11 @@ def backup(destination: Path) -> None:
 
 def _register_optional() -> None:
     """Sub-commands that live in their own modules."""
+    from .cli_store import store
     from .cli_terms import terms
 
     cli.add_command(terms)
+    cli.add_command(store)
 
 
 def main() -> None:

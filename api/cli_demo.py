@@ -34,7 +34,14 @@ def serving(app: Flask, host: str = "127.0.0.1", port: int = 0,
     from waitress.server import create_server
 
     srv = create_server(app, host=host, port=port, threads=threads, ident="Custos")
-    thread = threading.Thread(target=srv.run, daemon=True, name="custos-demo-server")
+
+    def run() -> None:
+        try:
+            srv.run()
+        except (OSError, ValueError):  # a socket closed under the loop while stopping
+            pass
+
+    thread = threading.Thread(target=run, daemon=True, name="custos-demo-server")
     thread.start()
 
     def stop() -> None:  # runs in the server's loop, so the socket map is not shared
@@ -46,7 +53,10 @@ def serving(app: Flask, host: str = "127.0.0.1", port: int = 0,
     try:
         yield f"http://{host}:{srv.effective_port}"
     finally:
-        srv.trigger.pull_trigger(stop)
+        try:
+            srv.trigger.pull_trigger(stop)
+        except OSError:  # the loop has already ended; close from here
+            stop()
         thread.join(timeout=5)
 
 

@@ -1,4 +1,5 @@
-"""Periodic work: end agreements past their expiry and deliver the vendors' notices.
+"""Periodic work: end agreements past their expiry, deliver the vendors' notices, and drop
+read counters too old for any `frequency` rule.
 
 `custos serve` starts one small daemon thread (`start(app)`) that calls `run_jobs_once(app)`
 every `CUSTOS_JOBS_INTERVAL` seconds (app config, default 60); `custos jobs run-once` calls
@@ -19,6 +20,7 @@ from flask import Flask, request
 from .clock import now
 from .oauth.agreements import expire_due
 from .oauth.notify import Post, deliver_due
+from .store import get_vault
 
 log = logging.getLogger("custos.jobs")
 DEFAULT_INTERVAL = 60.0
@@ -48,6 +50,7 @@ def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
     with app.test_request_context("/", base_url=base):  # issuer() and url building need one
         expired = len(expire_due())
         sent = deliver_due(now(), post=post)
+        get_vault().agreements.access_counts.prune(now())
     counts = {"expired": expired, **sent}
     if any(counts.values()):
         log.info("jobs: %(expired)d agreements expired, %(delivered)d notices delivered, "

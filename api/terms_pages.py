@@ -35,12 +35,36 @@ def current() -> tuple[int, dict]:
     return stored.version, stored.body
 
 
+_STRENGTH = {"permit": 0, "ask": 1, "deny": 2}
+
+
+def _worth_showing(finding, rules: dict[str, dict]) -> bool:
+    """Warn on the rule that loses a conflict, not the winner; a standard agreement's own rules
+    overlap by design (its denials carve out of its permits), so those pairs are not warned."""
+    if finding.kind != "conflict" or finding.other not in rules:
+        return True
+    mine, other = rules[finding.rule_id], rules[finding.other]
+    if ":" in finding.rule_id and finding.rule_id.split(":")[0] == finding.other.split(":")[0]:
+        return False
+    return _STRENGTH[mine["effect"]] < _STRENGTH[other["effect"]]
+
+
+def _in_words(text: str, rules: dict[str, dict]) -> str:
+    """Name other rules by their label, as the person wrote or adopted them."""
+    for rule_id, rule in rules.items():
+        if repr(rule_id) in text:
+            text = text.replace(repr(rule_id), f"“{rule.get('label') or rule_id}”")
+    return text
+
+
 def _view(body: dict) -> dict:
     """Rules with their sentences and analysis findings, for any terms JSON."""
     terms = load_terms({**body, "version": 1})
     findings = analyse(terms, now())
+    by_id = {r["id"]: r for r in body.get("rules", [])}
     rules = [{"rule": raw, "sentence": rule_sentence(parsed),
-              "findings": findings.get(parsed.id, [])}
+              "findings": [_in_words(f.text, by_id) for f in findings.get(parsed.id, [])
+                           if _worth_showing(f, by_id)]}
              for raw, parsed in zip(body.get("rules", []), terms.rules, strict=True)]
     return {"rules": rules, "default": terms.default.value, "body": body}
 

@@ -9,15 +9,27 @@ Every redirect back carries `iss` (RFC 9207 section 2), errors included.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidScopeError
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from policies import Effect, vocab
 from vault.agreement_events import DecisionMade
 
 from ..clock import now
+from ..security import CONTENT_SECURITY_POLICY
 from ..store import get_vault
 from . import details, judge
 from .agreements import make_agreement
@@ -65,6 +77,15 @@ def _log(person_id, client_id, access, decision, context: str) -> None:
         reasons=judge.reasons_for_person(decision)), now())
 
 
+def _allow_redirect_to(page, redirect_uri: str):
+    """CSP form-action also governs the redirect after the form posts (CSP 3, section 6.4.1),
+    so the consent page allows its own origin and the client's registered redirect origin."""
+    parts = urlsplit(redirect_uri)
+    page.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+    return page
+
+
 @bp.route("/oauth/authorize", methods=["GET", "POST"])
 def authorize():
     server = current_app.extensions["custos.oauth"]
@@ -94,11 +115,12 @@ def authorize():
                      grant)
     if request.method == "GET":
         facts = ", ".join(sorted(vendor.certifications)) or ""
-        return render_template(
+        page = make_response(render_template(
             "oauth/consent.html", client=client, access=access, rows=_rows(access, decision),
             purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
             vendor_facts=facts, durations=[d for d in DURATIONS if d <= access.duration_days]
-            or [access.duration_days], action=request.full_path)
+            or [access.duration_days], action=request.full_path))
+        return _allow_redirect_to(page, grant.redirect_uri)
     _log(person_id, client.client_id, access, decision, "authorize")
     chosen = [c for c in request.form.getlist("category") if c in allowed]
     if request.form.get("decision") != "approve" or (access.categories and not chosen):

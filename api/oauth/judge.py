@@ -60,19 +60,26 @@ def vendor_of(client_id: str, metadata: dict) -> Vendor:
                   verified_certifications=verified)
 
 
-def policy_request(vendor: Vendor, access: DataAccess | Grant, now: datetime) -> Request:
+def policy_request(vendor: Vendor, access: DataAccess | Grant, now: datetime,
+                   counts: dict[str, int] | None = None) -> Request:
     """The engine's input for a request or for an agreement's next access."""
     return Request(vendor=vendor, purpose=access.purpose, categories=tuple(access.categories),
                    retention_days=access.retention_days,
                    third_party_sharing=access.third_party_sharing,
                    recipients=frozenset(access.recipients),
-                   intent=getattr(access, "intent", None), time=now)
+                   intent=getattr(access, "intent", None),
+                   counts=tuple(sorted((counts or {}).items())), time=now)
 
 
 def judge(compiled: CompiledTerms, vendor: Vendor, access: DataAccess | Grant,
-          now: datetime) -> Decision:
+          now: datetime, counts: dict[str, int] | None = None) -> Decision:
     """Evaluate a request or an agreement against compiled terms at `now`."""
-    return evaluate(compiled, policy_request(vendor, access, now), now)
+    return evaluate(compiled, policy_request(vendor, access, now, counts), now)
+
+
+def frequency_periods(compiled: CompiledTerms) -> frozenset[str]:
+    """The periods the person's `frequency` rules count in (usually none: nothing to read)."""
+    return frozenset(r.frequency[0] for r in compiled.rules if r.frequency is not None)
 
 
 def reasons_for_person(decision: Decision, effect: str | None = None) -> list[dict]:

@@ -48,11 +48,16 @@ def _covered(categories: list[str]) -> frozenset[str]:
 
 
 def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
-    """Judge the agreement by the current terms, read what is released, log the attempt."""
+    """Judge the agreement by the current terms (with this vendor's read counts for any
+    `frequency` rule), read what is released, count and log the attempt."""
     vault = get_vault()
     at = now()
     vendor = judge.vendor_of(who.client.client_id, who.client.metadata)
-    decision = judge.judge(judge.current_terms(vault, grant.person_id), vendor, grant, at)
+    compiled = judge.current_terms(vault, grant.person_id)
+    counter = vault.agreements.access_counts
+    periods = judge.frequency_periods(compiled)
+    counts = counter.counts(tx, grant.person_id, grant.client_id, periods, at) if periods else {}
+    decision = judge.judge(compiled, vendor, grant, at, counts)
     released = [c for c in grant.categories if decision.effects[c] is not Effect.DENY]
     withheld = [{"category": c, "reasons": [r.to_dict() for r in decision.reasons_for(c)]}
                 for c in grant.categories if c not in released]
@@ -66,6 +71,7 @@ def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
     covered = _covered(released)
     fields = [f for f in vault.list_fields(grant.person_id) if f.category in covered]
     vault.agreements.grants.touch(tx, grant.id, at)
+    counter.add(tx, grant.person_id, grant.client_id, at)  # allowed reads count, refused don't
     return {
         "sub": pairwise_subject(grant.person_id, who.client.client_id),
         "agreement": grant.id, "purpose": grant.purpose,

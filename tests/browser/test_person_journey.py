@@ -8,6 +8,11 @@ import re
 from playwright.sync_api import expect
 
 
+def nav(page, name: str) -> None:
+    """Follow a link of the main navigation."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
 def sign_up(page, url, email="ada@example.org", password="correct horse battery"):
     page.goto(url + "/signup")
     page.get_by_label("Email").fill(email)
@@ -32,7 +37,7 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path)
     sign_up(page, url)
     shots("home")
 
-    page.get_by_role("link", name="My data", exact=True).click()
+    nav(page, "My data")
     page.get_by_label("Category").select_option("contact.email")
     page.get_by_label("Name").fill("Home email")
     page.get_by_label("Type").select_option("email")
@@ -51,7 +56,7 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path)
     expect(page.get_by_role("cell", name="London")).to_be_visible()
     shots("my-data", readme="my-data")
 
-    page.get_by_role("link", name="Intents", exact=True).click()
+    nav(page, "Intents")
     page.get_by_label("What kind of thing").select_option("vehicles")
     page.get_by_label("What you want").fill("An electric car with 400 km range")
     page.get_by_label("Budget").fill("30000")
@@ -62,7 +67,7 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path)
     expect(page.get_by_role("heading", name="An electric car with 400 km range")).to_be_visible()
     shots("intents", readme="intents")
 
-    page.get_by_role("link", name="Settings", exact=True).click()
+    nav(page, "Settings")
     with page.expect_download() as info:
         page.get_by_role("button", name="Download my data").click()
     saved = tmp_path / "export.json"

@@ -1,0 +1,151 @@
+"""Issue 5's story in real Chromium: terms, a vendor's OAuth flow, the inbox, revoke, the log.
+
+The person clicks through the pages; the vendor is a real third-party OAuth client
+(requests-oauthlib) talking to the same server over loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import requests
+from playwright.sync_api import expect
+from requests_oauthlib import OAuth2Session
+
+from tests.browser.test_person_journey import nav, sign_up
+
+REDIRECT = "https://vendor.example/callback"
+
+
+def add_field(page, category, name, kind, value):
+    page.get_by_label("Category").select_option(category)
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Type").select_option(kind)
+    page.get_by_label("Value").fill(value)
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("cell", name=value)).to_be_visible()
+
+
+def save_preview(page):
+    expect(page.get_by_role("heading", name="Check your change before saving")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Save")).click()
+    expect(page.get_by_text(re.compile(r"Saved version \d+ of your terms"))).to_be_visible()
+
+
+def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server, shots,
+                                                               monkeypatch, tmp_path):
+    url = live_server.url
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the server is plain http on loopback
+    sign_up(page, url)
+    nav(page, "My data")
+    add_field(page, "contact.email", "Home email", "email", "ada@lovelace.example")
+    add_field(page, "contact.phone", "Mobile", "phone", "+44 20 7946 0000")
+    add_field(page, "address.city", "City", "text", "London")
+
+    # Terms: a standard agreement in one click, then an own rule in plain words.
+    nav(page, "Terms")
+    page.locator("form.agreement", has_text="Service delivery only").get_by_role(
+        "button", name="Adopt").first.click()
+    save_preview(page)
+    rule_form = page.get_by_role("region", name="Add a rule")
+    rule_form.get_by_label("In your words").fill("Ask me before anyone gets my phone number")
+    rule_form.get_by_label("What happens").select_option("ask")
+    rule_form.get_by_label("Telephone number", exact=True).check()
+    rule_form.get_by_role("button", name="Preview the change").click()
+    shots("terms-preview")
+    save_preview(page)
+    expect(page.get_by_text("Ask me before anyone gets my phone number", exact=True)
+           ).to_be_visible()
+    shots("terms", readme="terms")
+
+    # The vendor registers (RFC 7591) and asks through the authorization code flow.
+    meta = requests.get(url + "/.well-known/oauth-authorization-server", timeout=10).json()
+    reg = requests.post(meta["registration_endpoint"], timeout=10, json={
+        "client_name": "Acme Cars", "redirect_uris": [REDIRECT],
+        "token_endpoint_auth_method": "client_secret_basic",
+        "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+        "custos_certifications": ["b-corp"], "custos_jurisdiction": "DE"}).json()
+    vendor = OAuth2Session(reg["client_id"], redirect_uri=REDIRECT, pkce="S256",
+                           scope=["data:contact.email", "purpose:ServiceProvision",
+                                  "retention:30"])
+    auth_url, _ = vendor.authorization_url(meta["authorization_endpoint"])
+    landed: list[str] = []
+    page.route("https://vendor.example/**", lambda route: (landed.append(route.request.url),
+                                                           route.fulfill(body="vendor")))
+    page.goto(auth_url)
+    expect(page.get_by_role("heading", name="Acme Cars asks for some of your data")).to_be_visible()
+    shots("consent", readme="consent")
+    page.get_by_role("button", name="Share", exact=True).click()
+    page.wait_for_url(re.compile(r"^https://vendor\.example/"))
+    vendor.fetch_token(meta["token_endpoint"], authorization_response=landed[0],
+                       client_secret=reg["client_secret"])
+    first = vendor.get(url + "/api/v1/data").json()
+    assert [f["category"] for f in first["fields"]] == ["contact.email"]
+
+    # The vendor asks for more while the person is away: email and phone. Phone is "ask me".
+    credentials = requests.post(meta["token_endpoint"], timeout=10, auth=(
+        reg["client_id"], reg["client_secret"]), data={"grant_type": "client_credentials",
+                                                       "scope": "vendor"}).json()
+    bearer = {"Authorization": f"Bearer {credentials['access_token']}"}
+    asked = requests.post(url + "/api/v1/requests", headers=bearer, timeout=10, json={
+        "subject": first["sub"], "authorization_details": [{
+            "type": "custos_data_access", "purpose": "ServiceProvision", "retention_days": 30,
+            "categories": ["contact.phone", "address.city"]}]}).json()
+    assert asked["status"] == "pending"
+
+    # The person approves narrowed in the inbox: the city, not the phone, for 7 days.
+    page.goto(url + "/")
+    expect(page.get_by_text("1 request waits for you.")).to_be_visible()
+    shots("dashboard", readme="dashboard")
+    nav(page, "Inbox")
+    expect(page.get_by_text("You want to be asked about any use of your telephone number")
+           ).to_be_visible()
+    shots("inbox", readme="inbox")
+    page.get_by_role("checkbox", name="Telephone number").uncheck()
+    page.get_by_label("For how many days").fill("7")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("You approved Acme Cars's request.")).to_be_visible()
+
+    # The vendor reads exactly the narrowed set.
+    answer = requests.get(f"{url}/api/v1/requests/{asked['id']}", headers=bearer,
+                          timeout=10).json()
+    assert answer["status"] == "approved"
+    narrowed = requests.get(f"{url}/api/v1/agreements/{answer['agreement']}/data",
+                            headers=bearer, timeout=10).json()
+    assert [(f["category"], f["value"]) for f in narrowed["fields"]] == [("address.city",
+                                                                           "London")]
+
+    # The person revokes the first agreement in Connections; the vendor is refused.
+    nav(page, "Connections")
+    expect(page.get_by_text("1 read in the last 30 days").first).to_be_visible()
+    shots("connections", readme="connections")
+    card = page.locator("section.connection", has_text="Email address")
+    card.get_by_role("link", name="Revoke").click()
+    page.get_by_role("button", name="Yes, revoke now").click()
+    expect(page.get_by_text("Acme Cars no longer has access.")).to_be_visible()
+    refused = vendor.get(url + "/api/v1/data")
+    assert refused.status_code == 401
+
+    # The log shows each step with its reason, and the chain verifies.
+    nav(page, "Log")
+    for words in ("Acme Cars read email address for service provision",
+                  "Acme Cars asked for telephone number and city for service provision",
+                  "Agreement with Acme Cars revoked"):
+        expect(page.get_by_text(words).first).to_be_visible()
+    expect(page.get_by_text("You want to be asked about any use of your telephone number")
+           .first).to_be_visible()
+    page.get_by_role("button", name="Verify the chain").click()
+    expect(page.get_by_text(re.compile("Verified: all \\d+ entries are intact"))).to_be_visible()
+    shots("log", readme="log")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export JSON").click()
+    info.value.save_as(tmp_path / "log.json")
+    assert any(e["kind"] == "grant_changed" for e in json.loads((tmp_path / "log.json")
+                                                                .read_text()))
+
+    # Receipts are readable and downloadable.
+    nav(page, "Receipts")
+    page.get_by_role("link", name="Acme Cars").first.click()
+    expect(page.get_by_role("heading", name="Receipt: Acme Cars")).to_be_visible()
+    shots("receipt", readme="receipt")
