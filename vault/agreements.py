@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from . import agreement_events  # noqa: F401 - registers the event kinds
+from .access_counts import AccessCounts
 from .clients import Clients
 from .db import Backend
 from .grants import Grants
@@ -38,6 +39,7 @@ class Agreements:
         self.requests = Requests(db, keys)
         self.outbox = Outbox(db)
         self.offers = Offers(db, keys)
+        self.access_counts = AccessCounts(db)
 
 
 class AgreementsMixin:

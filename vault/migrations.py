@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from . import agreements_schema
+from . import access_counts, agreements_schema
 from .db import Backend, iso
 
 
@@ -96,6 +96,7 @@ MIGRATIONS: list[Migration] = [
         ],
     ),
     Migration(name="0002_agreements", data=agreements_schema.DATA),
+    Migration(name="0003_access_counts", data=access_counts.SCHEMA),
 ]
 
 _DATA_LOG = "schema_migrations"
