@@ -1,0 +1,144 @@
+"""The butler against a real server: authorisation from a terminal, its token file, a pass
+over offers and requests, `custos butler run --once/--dry-run`, and a clean stop on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli_butler import butler as butler_group
+from clients.butler import Butler, PersonClient, Runner, TokenFile, TokenFileError, authorize
+from clients.vendor import Access, VendorClient
+from policies.agreements import adopt
+from tests.clients.conftest import REDIRECT, connect
+
+TERMS = adopt({"default": "ask", "rules": [],  # intent-casting: vendors may see intents
+               "offers": {"require_certifications": ["b-corp"], "within_budget": True}},
+              "intent-casting")
+
+
+def _authorised(server, browser, tmp_path, transport, *, paste: bool = False) -> TokenFile:
+    store = TokenFile(tmp_path / "butler" / "tokens.json")
+
+    def approve(url: str) -> str:
+        return browser.consent(url)
+
+    if paste:
+        shown: list[str] = []
+        authorize(server, store, show=shown.append, paste=lambda: approve(shown[0]),
+                  transport=transport)
+    else:  # the browser follows the redirect to the butler's loopback listener
+        authorize(server, store, show=lambda url: browser.session.get(approve(url), timeout=5),
+                  transport=transport)
+    return store
+
+
+@pytest.mark.parametrize("paste", [False, True], ids=["loopback", "paste"])
+def test_authorize_saves_tokens_readable_by_the_owner_only(server, browser, tmp_path,
+                                                           transport, paste):
+    store = _authorised(server, browser, tmp_path, transport, paste=paste)
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    creds = store.load()
+    assert creds.issuer == server and creds.tokens.refresh_token
+    person = PersonClient.from_file(store, transport)
+    assert person.terms()["version"] == 0
+    person.session.refresh()  # rotation is written back to the file at once
+    assert store.load().tokens.refresh_token == person.session.tokens.refresh_token
+
+
+def test_token_file_open_to_others_is_refused(server, browser, tmp_path, transport):
+    store = _authorised(server, browser, tmp_path, transport)
+    os.chmod(store.path, 0o644)
+    with pytest.raises(TokenFileError, match="chmod 600"):
+        store.load()
+
+
+def _offers(server, transport, browser, app, clock):
+    """Ada has a shown intent; a b-corp vendor and another each answer it with an offer."""
+    vault = app.extensions["custos.vault"]
+    vault.add_intent(browser.person_id, {"category": "vehicles", "text": "An electric car",
+                                         "budget": "30000", "currency": "EUR",
+                                         "visibility": "shown", "status": "active"}, clock())
+    sellers = []
+    for name, certs, price in (("GreenWheels", ["b-corp"], "27500"), ("FastCars", [], "26000")):
+        seller = VendorClient.register(server, client_name=name, redirect_uris=[REDIRECT],
+                                       certifications=certs, transport=transport)
+        for intent in seller.search_intents("vehicles"):
+            seller.submit_offer(intent.id, category="vehicles", price=price, currency="EUR",
+                                text=f"{name}'s car")
+        sellers.append(seller)
+    return sellers
+
+
+def test_one_pass_delivers_filters_and_leaves_requests(server, browser, tmp_path, transport,
+                                                       app, clock, vendor):
+    store = _authorised(server, browser, tmp_path, transport)
+    person = PersonClient.from_file(store, transport)
+    person.replace_terms(TERMS)
+    green, fast = _offers(server, transport, browser, app, clock)
+    sub = connect(vendor, browser).me()["sub"]
+    asked = vendor.submit_request(sub, Access(purpose="ServiceProvision",
+                                              categories=("household.size",)))
+    assert asked.pending
+    lines: list[str] = []
+    dry = Butler(person, say=lines.append).run_once(dry_run=True)
+    assert {a.vendor: a.verdict for a in dry if a.kind == "offer"} == {
+        "GreenWheels": "deliver", "FastCars": "filter"}
+    assert not any(a.done for a in dry) and len(person.offers("received")) == 2
+    assert any(line.startswith("Would filter out the offer from FastCars") for line in lines)
+    done = Butler(person, say=lines.append).run_once()
+    filtered = person.offers("filtered")
+    assert [o["vendor"]["name"] for o in filtered] == ["FastCars"]
+    assert filtered[0]["decision"]["reasons"][0]["code"] == "offer.missing_certification"
+    assert [o["vendor"]["name"] for o in person.offers("delivered")] == ["GreenWheels"]
+    left = [a for a in done if a.kind == "request"]
+    assert [a.verdict for a in left] == ["leave"] and vendor.poll_request(asked.id).pending
+    assert Butler(person, say=lines.append).run_once() == left  # offers are not decided twice
+    assert {o["status"] for o in green.offers() + fast.offers()} == {"delivered", "filtered"}
+
+
+def test_cli_run_once_and_dry_run(server, browser, tmp_path, transport, app, clock):
+    store = _authorised(server, browser, tmp_path, transport)
+    PersonClient.from_file(store, transport).replace_terms(TERMS)
+    _offers(server, transport, browser, app, clock)
+    runner = CliRunner()
+    dry = runner.invoke(butler_group, ["run", "--once", "--dry-run", "--tokens", str(store.path)])
+    assert dry.exit_code == 0, dry.output
+    assert "Would deliver the offer from GreenWheels" in dry.output
+    assert "Dry run, nothing sent" in dry.output
+    real = runner.invoke(butler_group, ["run", "--once", "--tokens", str(store.path)])
+    assert "Delivered the offer from GreenWheels" in real.output
+    assert "Filtered out the offer from FastCars" in real.output and real.exit_code == 0
+    again = runner.invoke(butler_group, ["run", "--once", "--tokens", str(store.path)])
+    assert "Nothing new" in again.output
+    missing = runner.invoke(butler_group, ["run", "--once", "--tokens", str(tmp_path / "x")])
+    assert missing.exit_code == 1 and "custos butler authorize" in missing.output
+
+
+def test_run_stops_cleanly_on_sigterm(server, browser, tmp_path, transport):
+    store = _authorised(server, browser, tmp_path, transport)
+    lines: list[str] = []
+    runner = Runner(Butler(PersonClient.from_file(store, transport), say=lines.append),
+                    interval=0.05, max_interval=0.1, say=lines.append)
+    timer = threading.Timer(0.4, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    assert runner.run() == 0
+    assert runner.passes >= 2 and "Received SIGTERM" in " ".join(lines)
+    assert lines[-1] == "The butler has stopped."
+    assert signal.getsignal(signal.SIGTERM) is not runner._handle  # handler restored
+
+
+def test_revoked_butler_stops_with_exit_code_2(server, browser, tmp_path, transport):
+    store = _authorised(server, browser, tmp_path, transport)
+    person = PersonClient.from_file(store, transport)
+    mine = [g for g in person.grants() if g["vendor"] == "Custos butler"][0]
+    person.revoke(mine["id"])
+    lines: list[str] = []
+    assert Runner(Butler(person, say=lines.append), say=lines.append).run() == 2
+    assert "authorise it again" in lines[-1]
