@@ -101,6 +101,7 @@ class Terms:
     rules: tuple[Rule, ...] = ()
     offers: OfferRules = field(default_factory=OfferRules)
     agreements: tuple[str, ...] = ()
+    auto_approve: bool = False  # approve at once, without the consent screen, what is permitted
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -213,6 +213,7 @@ class TermsSchema(Schema):
     rules = fields.List(fields.Nested(RuleSchema), load_default=list)
     offers = fields.Nested(OfferRulesSchema, load_default=None, allow_none=True)
     agreements = fields.List(fields.String(), load_default=list)
+    auto_approve = fields.Boolean(load_default=False)
     format = fields.String(load_default=None, allow_none=True, data_key="$format")
 
     @validates_schema
@@ -231,6 +232,7 @@ class TermsSchema(Schema):
             rules=tuple(data["rules"]),
             offers=data["offers"] or m.OfferRules(),
             agreements=tuple(data["agreements"]),
+            auto_approve=data["auto_approve"],
         )
 
 

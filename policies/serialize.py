@@ -67,6 +67,8 @@ def dump_terms(terms: Terms) -> dict:
         out["offers"] = _offers(terms.offers)
     if terms.agreements:
         out["agreements"] = list(terms.agreements)
+    if terms.auto_approve:
+        out["auto_approve"] = True
     return out
 
 

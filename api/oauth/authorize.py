@@ -3,7 +3,8 @@
 The request is validated by Authlib first (client, exact redirect URI, PKCE); an unknown client
 or redirect URI gets an error page and never a redirect (RFC 6749 section 4.1.2.1). Then the
 request is judged by the person's current terms: all denied gives `access_denied` with the
-reasons; otherwise the person sees what would be shared and may approve, narrow or deny.
+reasons; all permitted, with `auto_approve` in the terms, is approved at once (no screen);
+otherwise the person sees what would be shared and may approve, narrow or deny.
 Every redirect back carries `iss` (RFC 9207 section 2), errors included.
 """
 
@@ -113,6 +114,9 @@ def authorize():
         reasons = " ".join(r.text for r in decision.reasons if r.effect is Effect.DENY)
         return _fail(AccessDeniedError(f"The person's terms refuse this request. {reasons}"),
                      grant)
+    if decision and decision.effect is Effect.PERMIT and compiled.terms.auto_approve:
+        _log(person_id, client.client_id, access, decision, "authorize")  # no screen: chosen
+        return _approve(server, grant, person_id, access, "terms", compiled.version)
     if request.method == "GET":
         facts = ", ".join(sorted(vendor.certifications)) or ""
         page = make_response(render_template(
@@ -131,7 +135,13 @@ def authorize():
         days = access.duration_days
     narrowed = access.narrowed(tuple(chosen), max(1, days))
     how = "person" if narrowed == access else "person_narrowed"
-    record = make_agreement(person_id, client.client_id, narrowed, decided_by=how,
-                            terms_version=compiled.version)
+    return _approve(server, grant, person_id, narrowed, how, compiled.version)
+
+
+def _approve(server, grant, person_id: str, access: details.DataAccess, how: str,
+             terms_version: int):
+    """Make the agreement and redirect with the code (RFC 6749 section 4.1.2)."""
+    record = make_agreement(person_id, grant.client.client_id, access, decided_by=how,
+                            terms_version=terms_version)
     grant.request.custos_grant = record
     return server.create_authorization_response(grant=grant, grant_user=Person(person_id))
