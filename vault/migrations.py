@@ -97,6 +97,10 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(name="0002_agreements", data=agreements_schema.DATA),
     Migration(name="0003_access_counts", data=access_counts.SCHEMA),
+    Migration(name="0004_code_replay", data=[
+        "ALTER TABLE auth_codes ADD COLUMN replayed_at TEXT",
+        "ALTER TABLE auth_codes ADD COLUMN issued_at TEXT",
+    ]),
 ]
 
 _DATA_LOG = "schema_migrations"

@@ -13,6 +13,11 @@ from datetime import datetime, timedelta
 
 from . import crypto
 from .db import Backend, Tx, from_iso, iso
+from .errors import VaultError
+
+
+class CodeReplayed(VaultError):
+    """Tokens were to be saved for a code that has come back meanwhile: nothing is saved."""
 
 
 def token_hash(raw: str) -> str:
@@ -115,18 +120,8 @@ class Tokens:
                 "INSERT INTO auth_codes (code_hash, client_id, person_id, grant_id, "
                 "redirect_uri, challenge, challenge_method, scope, family_id, expires_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    token_hash(code),
-                    client_id,
-                    person_id,
-                    grant_id,
-                    redirect_uri,
-                    challenge,
-                    challenge_method,
-                    scope,
-                    family_id,
-                    iso(expires_at),
-                ),
+                (token_hash(code), client_id, person_id, grant_id, redirect_uri, challenge,
+                 challenge_method, scope, family_id, iso(expires_at)),
             )
 
     def find_code(self, code: str) -> Code | None:
@@ -154,6 +149,18 @@ class Tokens:
                 == 1
             )
 
+    def code_replayed(self, code_hash: str, family_id: str, now: datetime) -> int:
+        """A spent code came back: flag it and revoke what it issued (RFC 6749 section 4.1.2).
+
+        A redemption's token save checks the flag under the same row lock, so its tokens are
+        either saved before this revocation (and revoked by it) or refused.
+        """
+        with self.db.write() as tx:
+            tx.run("UPDATE auth_codes SET replayed_at = ? WHERE code_hash = ? AND "
+                   "replayed_at IS NULL", (iso(now), code_hash))
+            return tx.run("UPDATE tokens SET revoked_at = ? WHERE family_id = ? AND "
+                          "revoked_at IS NULL", (iso(now), family_id))
+
     def save(
         self,
         *,
@@ -167,12 +174,19 @@ class Tokens:
         now: datetime,
         access_ttl: timedelta,
         refresh_expires: datetime | None = None,
+        code_hash: str | None = None,
     ) -> None:
-        """Store an access token and, if given, its refresh token in one transaction."""
+        """Store an access token and its refresh token, if any, in one transaction; tokens
+        from a code name it, and a code flagged as replayed raises CodeReplayed (saves nothing).
+        """
         rows = [(token_hash(access), "access", now + access_ttl)]
         if refresh:
             rows.append((token_hash(refresh), "refresh", refresh_expires or now + access_ttl))
         with self.db.write() as tx:
+            if code_hash is not None and tx.run(
+                "UPDATE auth_codes SET issued_at = ? WHERE code_hash = ? AND "
+                "replayed_at IS NULL", (iso(now), code_hash)) != 1:
+                raise CodeReplayed("this code was replayed; no token is issued from it")
             for digest, kind, expires in rows:
                 tx.run(
                     "INSERT INTO tokens (token_hash, kind, client_id, person_id, grant_id, "

@@ -19,6 +19,7 @@ from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, grant
 from authlib.oauth2.rfc7636 import CodeChallenge
 
 from vault.agreement_events import TokenReuseDetected
+from vault.tokens import CodeReplayed
 
 from ..clock import now
 from ..store import get_vault
@@ -47,10 +48,13 @@ class S256Challenge(CodeChallenge):
 
 
 def _reuse(family_id: str, client_id: str, person_id: str | None, grant_id: str | None,
-           kind: str) -> None:
-    """A spent credential came back: revoke its family and tell the person."""
+           kind: str, code_hash: str | None = None) -> None:
+    """A spent credential came back: revoke its family (a code: flag it too) and tell the
+    person (RFC 6749 section 4.1.2, RFC 9700 section 4.14.2)."""
     vault = get_vault()
-    revoked = vault.agreements.tokens.revoke_family(family_id, now())
+    tokens = vault.agreements.tokens
+    revoked = tokens.code_replayed(code_hash, family_id, now()) if code_hash \
+        else tokens.revoke_family(family_id, now())
     if person_id:
         vault.record(person_id, TokenReuseDetected(client_id=client_id, grant_id=grant_id,
                                                    credential=kind, revoked=revoked), now())
@@ -81,7 +85,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         if record is None or record.client_id != client.client_id:
             return None
         if record.used_at is not None:
-            _reuse(record.family_id, client.client_id, record.person_id, record.grant_id, "code")
+            _reuse(record.family_id, client.client_id, record.person_id, record.grant_id, "code",
+                   record.code_hash)
             return None
         if now() >= record.expires_at:
             return None
@@ -97,11 +102,16 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         code = self.request.authorization_code
         record = code.record
         if not get_vault().agreements.tokens.claim_code(code.raw, now()):
-            _reuse(record.family_id, record.client_id, record.person_id, record.grant_id, "code")
+            _reuse(record.family_id, record.client_id, record.person_id, record.grant_id, "code",
+                   record.code_hash)
             raise InvalidGrantError("Invalid 'code' in request.")
         self.request.custos_grant = _live_grant(record.grant_id)
         self.request.family_id = record.family_id
-        return super().create_token_response()
+        self.request.custos_code_hash = record.code_hash  # save_token re-checks for a replay
+        try:
+            return super().create_token_response()
+        except CodeReplayed:
+            raise InvalidGrantError("Invalid 'code' in request.") from None
 
 
 class RefreshGrant(grants.RefreshTokenGrant):
@@ -157,7 +167,8 @@ def save_token(token: dict, request) -> None:
         grant_id=grant.id if grant else None,
         family_id=getattr(request, "family_id", None) or str(uuid.uuid4()),
         scope=token.get("scope", ""), now=at,
-        access_ttl=timedelta(seconds=token["expires_in"]), refresh_expires=refresh_until)
+        access_ttl=timedelta(seconds=token["expires_in"]), refresh_expires=refresh_until,
+        code_hash=getattr(request, "custos_code_hash", None))
     if grant is not None and grant.categories:
         from .details import DataAccess
 
