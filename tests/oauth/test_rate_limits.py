@@ -1,0 +1,38 @@
+"""Token, registration and API endpoints answer 429 with Retry-After past their limit."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.oauth.conftest import REDIRECT
+
+REGISTRATION = {"client_name": "Acme", "redirect_uris": [REDIRECT],
+                "token_endpoint_auth_method": "client_secret_basic"}
+
+
+def _limited(responses) -> None:
+    *first, last = responses
+    assert all(r.status_code != 429 for r in first), [r.status_code for r in first]
+    assert last.status_code == 429
+    assert int(last.headers["Retry-After"]) > 0
+    assert last.get_json()["error"] == "too_many_requests"
+
+
+@pytest.mark.parametrize("setting, call", [
+    ("CUSTOS_TOKEN_RATE_LIMIT",
+     lambda c: c.post("/oauth/token", data={"grant_type": "client_credentials"})),
+    ("CUSTOS_REGISTRATION_RATE_LIMIT", lambda c: c.post("/oauth/register", json=REGISTRATION)),
+    ("CUSTOS_API_RATE_LIMIT",
+     lambda c: c.get("/api/v1/me", headers={"Authorization": "Bearer nothing"})),
+])
+def test_429_with_retry_after_past_the_limit(app, client, setting, call):
+    app.config[setting] = "3 per minute"
+    _limited([call(client) for _ in range(4)])
+
+
+def test_the_api_limit_counts_per_address(app, client):
+    app.config["CUSTOS_API_RATE_LIMIT"] = "2 per minute"
+    here = [client.get("/api/v1/offers") for _ in range(3)]
+    _limited(here)
+    there = client.get("/api/v1/offers", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert there.status_code == 401
