@@ -109,6 +109,13 @@ def _local_app(home: Path, port: int):
     return create_app(settings)
 
 
+def start_jobs(app: Flask):
+    """The periodic jobs `custos serve` runs: expiry and the vendors' notices."""
+    from .jobs import start
+
+    return start(app)
+
+
 def _free(port: int) -> int:
     import socket
 
@@ -147,15 +154,21 @@ def demo(url: str | None, port: int, keep_serving: bool, exit_after: bool,
             app = _local_app(home, port)
             stack.callback(app.extensions["custos.vault"].close)
             base = stack.enter_context(serving(app, port=_free(port)))
+            app.config["CUSTOS_ISSUER"] = base  # known before the first request: for the jobs
+            app.config["CUSTOS_JOBS_INTERVAL"] = 0.5  # notices go out while you watch
+            jobs = start_jobs(app)
+            stack.callback(jobs.stop)
             email = "ada@demo.example" if fresh else f"ada.{secrets.token_hex(3)}@demo.example"
             tell.say(f"Custos is running at {base} (data in {home}).")
         password = "demo-" + secrets.token_urlsafe(9)
-        play(base, home, email=email, password=password, tell=tell)
+        play(base, home, email=email, password=password, tell=tell, stack=stack,
+             notice_wait=3.0 if url else 10.0)
         tell.step("See it for yourself")
         tell.say(f"Sign in at {base}/signin as {email} with password {password}")
         tell.say("Connections, Inbox, Offers and Log show the same story.")
         if url or exit_after or not keep_serving:
             return
+        jobs.interval = 30.0  # the story is over: the usual pace
         tell.say("The server keeps running; press Ctrl+C to stop it.")
         try:
             while True:
@@ -211,10 +224,12 @@ def _reasons(items) -> str:
     return "; ".join(r.get("text", r.get("code", "")) for r in items) or "no reason given"
 
 
-def play(base: str, home: Path, *, email: str, password: str, tell: Teller) -> dict:
+def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
+         stack: ExitStack, notice_wait: float = 5.0) -> dict:
     """The story, over HTTP only; returns what happened, for the tests."""
     from clients.butler import Butler, PersonClient, TokenFile, authorize
     from clients.vendor import Access, AuthorizationDenied, InvalidToken, VendorClient
+    from clients.vendor.webhook import notification_view
 
     seen: dict = {}
     tell.step("Ada signs up, keeps her data and states an intent")
@@ -237,8 +252,15 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller) -> d
         tell.say(f"rule: {rule['label']}")
 
     tell.step("GreenWheels (a certified B Corp) asks Ada to connect")
+    notices: list[dict] = []
+    arrived = threading.Event()
+    hook = Flask("greenwheels")
+    hook_base = stack.enter_context(serving(hook, threads=2))
     green = VendorClient.register(base, client_name="GreenWheels", certifications=["b-corp"],
-                                  jurisdiction="DE", redirect_uris=["https://greenwheels.example/cb"])
+                                  jurisdiction="DE", redirect_uris=["https://greenwheels.example/cb"],
+                                  notification_uri=hook_base + "/custos/notices")
+    hook.add_url_rule("/custos/notices", methods=["POST"], view_func=notification_view(
+        green, lambda notice: (notices.append(notice), arrived.set())))
     need = Access(purpose="ServiceProvision", categories=("contact.email", "address.city"),
                   retention_days=30)
     request = green.start_authorization("https://greenwheels.example/cb", need)
@@ -281,6 +303,14 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller) -> d
     seen["offers"] = {a.vendor: a.verdict for a in actions if a.kind == "offer"}
     seen["requests"] = {a.target: a.verdict for a in actions if a.kind == "request"}
 
+    tell.step("Ada answers the waiting request herself")
+    me.decide_request(household.id, "approve", duration_days=30)
+    answered = green.poll_request(household.id)
+    size = green.agreement_data(answered.agreement).values("household.size")
+    tell.ok(f"She approves it for 30 days; GreenWheels polls: {answered.status}, "
+            f"and reads household size {', '.join(map(str, size))}")
+    seen["household_answer"] = answered.status
+
     tell.step("Ada revokes GreenWheels; the vendor is refused at once")
     me.revoke(data.agreement)
     try:
@@ -290,4 +320,11 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller) -> d
         seen["after_revoke"] = exc.error
         tell.no(f"GreenWheels reads again: {exc.error} ({exc.description})")
     tell.ok(f"The receipt now says: {green.receipt(data.agreement).status}")
+    if arrived.wait(notice_wait):
+        notice = notices[0]
+        tell.ok(f"GreenWheels' webhook got the signed notice (verified): agreement "
+                f"{notice['reason']}, duty to {notice['duty']} {', '.join(notice['categories'])}")
+        seen["notice"] = notice["duty"]
+    else:
+        tell.say("The signed notice to GreenWheels is queued; the server's jobs deliver it.")
     return seen

@@ -142,3 +142,24 @@ def test_revoked_butler_stops_with_exit_code_2(server, browser, tmp_path, transp
     lines: list[str] = []
     assert Runner(Butler(person, say=lines.append), say=lines.append).run() == 2
     assert "authorise it again" in lines[-1]
+
+
+def test_cli_authorize_through_the_browser(server, browser, tmp_path, monkeypatch):
+    import webbrowser
+
+    monkeypatch.delenv("CUSTOS_NO_BROWSER", raising=False)
+    opened: list[str] = []
+
+    def person_opens(url: str) -> bool:  # the person's browser: approve, follow the redirect
+        opened.append(url)
+        browser.session.get(browser.consent(url), timeout=5)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", person_opens)
+    path = tmp_path / "tokens.json"
+    result = CliRunner().invoke(butler_group, ["authorize", "--url", server, "--tokens",
+                                               str(path), "--timeout", "10"])
+    assert result.exit_code == 0, result.output
+    assert opened[0] in result.output and "code_challenge_method=S256" in opened[0]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "custos butler run" in result.output
