@@ -119,6 +119,18 @@ class VendorClient:
     def poll_request(self, request_id: str) -> AccessRequest:
         return AccessRequest.from_json(self._own.call("GET", f"/api/v1/requests/{request_id}"))
 
+    def wait_for_request(self, request_id: str, *, timeout: float = 300.0,
+                         interval: float = 5.0) -> AccessRequest:
+        """Poll until the request is answered or `timeout` seconds passed (then still pending)."""
+        waited, current = 0.0, self.poll_request(request_id)
+        while current.pending and waited < timeout:
+            step = min(interval, timeout - waited)
+            self.transport.retry.sleep(step)
+            waited += step
+            interval = min(interval * 1.5, 60.0)
+            current = self.poll_request(request_id)
+        return current
+
     def agreements(self) -> list[Agreement]:
         return [Agreement.from_json(a) for a in self._own.call("GET", "/api/v1/agreements")]
 

@@ -146,3 +146,13 @@ def test_notification_verified_by_the_flask_helper(app, server, browser, transpo
         assert requests.post(hook_base + "/notices", data="junk", timeout=5).status_code == 400
         assert len(received) == 1
 
+
+
+def test_the_servers_own_rate_limit_is_honoured(app, vendor, waits):
+    app.config["CUSTOS_API_RATE_LIMIT"] = "2 per minute"
+    vendor.agreements()
+    vendor.agreements()
+    with pytest.raises(RateLimited) as limited:
+        vendor.agreements()  # retried after each Retry-After (recorded, not slept), then raised
+    assert limited.value.status == 429 and 0 < limited.value.retry_after <= 60
+    assert len(waits) == 2 and all(0 < w <= 60 for w in waits)
