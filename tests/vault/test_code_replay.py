@@ -53,23 +53,24 @@ def test_replay_after_save_revokes_what_was_issued(vault, person, now):
 def test_concurrent_save_and_replay_never_leave_a_live_token(vault, person, now):
     """Real threads, both orders possible: either the save is refused or its tokens die."""
     tokens = vault.agreements.tokens
+    saved: list[str] = []
+
+    def save(start, family, code):
+        start.wait()
+        try:
+            saved.append(_save(vault, person, family, code, now))
+        except CodeReplayed:
+            pass
+
+    def replay(start, family, code):
+        start.wait()
+        tokens.code_replayed(token_hash(code), family, now)
+
     for _ in range(15):
         code, family = _code(vault, person, now)
         assert tokens.claim_code(code, now)
-        start, saved = threading.Barrier(2), []
-
-        def save():
-            start.wait()
-            try:
-                saved.append(_save(vault, person, family, code, now))
-            except CodeReplayed:
-                pass
-
-        def replay():
-            start.wait()
-            tokens.code_replayed(token_hash(code), family, now)
-
-        threads = [threading.Thread(target=save), threading.Thread(target=replay)]
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=f, args=(start, family, code)) for f in (save, replay)]
         for t in threads:
             t.start()
         for t in threads:
