@@ -75,6 +75,9 @@ def serve(host: str, port: int, threads: int, trusted_proxy: str | None) -> None
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
     _open_vault(settings).close()
     app = create_app(settings)
+    from .jobs import start as start_jobs
+
+    start_jobs(app)  # expiry of agreements and the vendors' notices, in the background
     click.echo(f"Custos is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
     proxy = {}
     if trusted_proxy:
@@ -161,11 +164,13 @@ def backup(destination: Path) -> None:
 
 def _register_optional() -> None:
     """Sub-commands that live in their own modules."""
+    from .cli_jobs import jobs
     from .cli_store import store
     from .cli_terms import terms
 
     cli.add_command(terms)
     cli.add_command(store)
+    cli.add_command(jobs)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(Exception):
@@ -26,6 +27,7 @@ class Settings:
     session_hours: int = 12
     secure_cookies: bool = True
     log_level: str = "INFO"
+    issuer: str | None = None
     #: an argon2.profiles name; tests pass "CHEAPEST" to stay fast, production keeps the default
     argon2_profile: str = "RFC_9106_LOW_MEMORY"
 
@@ -47,6 +49,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CUSTOS_SECURE_COOKIES": ("1", "`1` sends cookies only over HTTPS. `custos serve` on a "
                               "loopback address turns it off unless it is set."),
     "CUSTOS_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
+    "CUSTOS_ISSUER": ("(unset: taken from each request's host)", "The public base URL, such as "
+                      "`https://custos.example`: the OAuth issuer (RFC 8414) in metadata, in "
+                      "every authorization response (RFC 9207) and in the vendors' notices. Set "
+                      "it in production."),
 }
 
 
@@ -114,7 +120,15 @@ def from_env(env: dict[str, str] | None = None, *, loopback: bool = False) -> Se
     except ValueError:
         raise ConfigError(f"CUSTOS_SIGNIN_RATE_LIMIT is not a rate such as '10 per minute': "
                           f"{signin_limit!r}") from None
+    issuer = (env.get("CUSTOS_ISSUER") or "").rstrip("/") or None
+    if issuer:
+        parts = urlsplit(issuer)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query \
+                or parts.fragment:
+            raise ConfigError(f"CUSTOS_ISSUER must be a URL such as https://custos.example, "
+                              f"not {issuer!r}")
     return Settings(
+        issuer=issuer,
         home=home,
         database_url=url,
         secret_key=_secret(env, home),

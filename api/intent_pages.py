@@ -24,10 +24,20 @@ def _render(template: str, form, errors, **extra):
                            **extra), 400 if errors else 200
 
 
+def _offer_counts() -> dict[str, dict[str, int]]:
+    """Offers each intent drew, by status, for the intents page."""
+    counts: dict[str, dict[str, int]] = {}
+    for offer in get_vault().agreements.offers.for_person(g.person_id):
+        per = counts.setdefault(offer.intent_id, {})
+        per[offer.status] = per.get(offer.status, 0) + 1
+    return counts
+
+
 @bp.get("")
 @login_required
 def index():
-    return _render("intents.html", {}, {}, intents=get_vault().list_intents(g.person_id))
+    return _render("intents.html", {}, {}, intents=get_vault().list_intents(g.person_id),
+                   offer_counts=_offer_counts())
 
 
 @bp.post("")
@@ -37,7 +47,8 @@ def create():
         data = IntentSchema().load(request.form.to_dict())
     except ValidationError as exc:
         return _render("intents.html", request.form, exc.normalized_messages(),
-                       intents=get_vault().list_intents(g.person_id))
+                       intents=get_vault().list_intents(g.person_id),
+                       offer_counts=_offer_counts())
     get_vault().add_intent(g.person_id, data, now())
     flash("Your intent is saved.")
     return redirect(url_for("intents.index"))

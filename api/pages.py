@@ -8,7 +8,15 @@ from marshmallow import ValidationError
 from policies import vocab
 from policies.errors import UnknownConcept
 
-from . import connection_pages, inbox_pages, intent_pages, log_pages, settings_pages, terms_pages
+from . import (
+    connection_pages,
+    inbox_pages,
+    intent_pages,
+    log_pages,
+    offer_pages,
+    settings_pages,
+    terms_pages,
+)
 from .accounts import login_required
 from .activity import category_words, describe
 from .clock import now
@@ -127,6 +135,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(connection_pages.bp)
     app.register_blueprint(inbox_pages.bp)
     app.register_blueprint(terms_pages.bp)
+    app.register_blueprint(offer_pages.bp)
     app.add_template_global(_values_of, "values_of")
     app.add_template_global(category_words)
     app.add_template_global(_concept, "concept")

@@ -36,6 +36,8 @@ def test_loopback_turns_secure_cookies_off_unless_set(tmp_path):
     ("CUSTOS_RATELIMIT_STORAGE_URL", "ftp://x", "CUSTOS_RATELIMIT_STORAGE_URL must be"),
     ("CUSTOS_SIGNIN_RATE_LIMIT", "lots", "CUSTOS_SIGNIN_RATE_LIMIT is not a rate"),
     ("CUSTOS_LOG_LEVEL", "LOUD", "CUSTOS_LOG_LEVEL must be"),
+    ("CUSTOS_ISSUER", "custos.example", "CUSTOS_ISSUER must be a URL"),
+    ("CUSTOS_ISSUER", "https://custos.example/?x=1", "CUSTOS_ISSUER must be a URL"),
 ])
 def test_bad_setting_is_one_clear_line(tmp_path, name, value, words):
     with pytest.raises(ConfigError) as info:
@@ -47,3 +49,15 @@ def test_docs_table_lists_every_variable_with_its_default():
     text = DOCS.read_text()
     for name, (default, _) in VARIABLES.items():
         assert f"| `{name}` | `{default}` |" in text, name
+
+
+def test_issuer_reaches_the_metadata(tmp_path):
+    from api import create_app
+
+    settings = from_env({"CUSTOS_HOME": str(tmp_path), "CUSTOS_ISSUER": "https://custos.example/"})
+    assert settings.issuer == "https://custos.example"
+    app = create_app(settings, testing=True)
+    meta = app.test_client().get("/.well-known/oauth-authorization-server",
+                                 base_url="http://forged.example").get_json()
+    assert meta["issuer"] == "https://custos.example"
+    app.extensions["custos.vault"].close()

@@ -23,7 +23,13 @@ DOCS_SHOTS = ROOT / "docs" / "screenshots"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-pytestmark = pytest.mark.slow
+
+
+def pytest_collection_modifyitems(items):
+    """Every browser test is slow: `pytest -m "not slow"` leaves them out, CI runs them."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.slow)
 
 
 def _need_browser() -> None:
