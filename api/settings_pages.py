@@ -8,6 +8,7 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 
 from .accounts import SESSION_COOKIE, login_required, verify_password
 from .clock import now
+from .oauth.agreements import end_agreement
 from .store import get_vault
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -47,7 +48,7 @@ def export():
 @bp.post("/delete")
 @login_required
 def delete():
-    """Destroy the person's data key, then the rows; asks for the password and a typed phrase."""
+    """End every agreement (vendors are notified), destroy the data key, then the rows."""
     vault = get_vault()
     person = vault.get_person(g.person_id)
     errors = {}
@@ -57,6 +58,9 @@ def delete():
         errors["password"] = ["The password is wrong."]
     if errors:
         return _render(errors, {"phrase": request.form.get("phrase", "")}, 400)
+    for grant in vault.agreements.grants.for_person(g.person_id):
+        if grant.status == "active":  # each vendor is told, with the duty to delete
+            end_agreement(grant.id, "account_closed")
     vault.delete_person(g.person_id)
     response = redirect(url_for("pages.home", deleted=1))
     response.delete_cookie(SESSION_COOKIE)

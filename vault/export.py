@@ -1,7 +1,8 @@
 """The person's export: one JSON-able document with everything the vault holds on them.
 
 The shape is documented in docs/export.md (`format: custos-export/1`). Other parts of
-Custos (terms, grants, receipts) add their own top-level keys to this document.
+Custos (terms, agreements, receipts, requests, offers) add their keys through
+`export_agreements.py`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from . import audit, fields, intents, persons, sessions
 from .db import Backend, iso
 from .events import DataExported
+from .export_agreements import export_agreements
 from .keystore import KeyStore
 
 FORMAT = "custos-export/1"
@@ -30,6 +32,7 @@ def export_person(db: Backend, keys: KeyStore, person_id: str, now: datetime) ->
         field_list = fields.list_all(db, keys, person_id)
         intent_list = intents.list_all(db, keys, person_id)
         session_list = sessions.list_for(db, person_id)
+        agreements = export_agreements(db, keys, person_id)
     return {
         "format": FORMAT,
         "exported_at": iso(now),
@@ -42,6 +45,7 @@ def export_person(db: Backend, keys: KeyStore, person_id: str, now: datetime) ->
         "fields": [f.as_dict() for f in field_list],
         "intents": [i.as_dict() for i in intent_list],
         "sessions": session_list,
+        **agreements,
         "audit_log": [
             {"seq": e.seq, "at": iso(e.at), "kind": e.kind, "data": e.payload} for e in events
         ],

@@ -64,3 +64,29 @@ def test_someone_elses_connection_is_not_found(auth, client, grant):
     assert client.get(f"/receipts/{grant['id']}").status_code == 404
     response = auth.post(f"/connections/{grant['id']}/revoke", {}, page="/connections")
     assert response.status_code == 404
+
+
+def test_export_holds_agreements_and_receipts(auth, client, grant):
+    import json as _json
+
+    document = _json.loads(auth.post("/settings/export", {}, page="/settings")
+                           .get_data(as_text=True))
+    [agreement] = document["agreements"]
+    assert agreement["id"] == grant["id"] and agreement["receipt"]["jws"].count(".") == 2
+    assert agreement["categories"] == ["contact.email", "address.city"]
+    assert document["terms"] == [] and document["requests"] == [] and document["offers"] == []
+
+
+def test_deleting_the_account_ends_agreements_and_tells_the_vendor(app, auth, client, grant):
+    vault = app.extensions["custos.vault"]
+    clients = vault.agreements.clients
+    vendor_id = grant["vendor"]["client_id"]
+    clients.update_metadata(vendor_id, {**clients.get(vendor_id).metadata,
+                                        "custos_notification_uri": "https://acme.example/n"})
+    auth.post("/settings/delete", {"phrase": "delete my vault",
+                                   "password": "correct horse battery"}, page="/settings")
+    assert grant["flow"].read(grant["tokens"]["access_token"]).status_code == 401
+    with vault.db.read() as tx:
+        [(client_id,)] = tx.all("SELECT client_id FROM outbox")
+        assert tx.all("SELECT id FROM grants") == []
+    assert client_id == grant["vendor"]["client_id"]

@@ -1,0 +1,57 @@
+"""The agreements part of a person's export: terms, agreements with receipts, requests, offers.
+
+Kept beside `export.py` so that module stays about the person's own data; `export_person`
+adds these keys to the same document (shape in docs/export.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from .agreements import Agreements
+from .db import Backend, iso
+from .errors import NotFound
+from .keystore import KeyStore
+
+
+def _plain(value: Any) -> Any:
+    """Dataclass fields as JSON values: times as ISO text, tuples as lists."""
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _record(obj: Any) -> dict[str, Any]:
+    return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+            if f.name != "person_id"}
+
+
+def export_agreements(db: Backend, keys: KeyStore, person_id: str) -> dict[str, Any]:
+    """Every terms version, agreement (with its signed receipt), request and offer."""
+    store = Agreements(db, keys)
+    terms = []
+    for version, _ in store.terms.versions(person_id):
+        stored = store.terms.get(person_id, version)
+        terms.append({"version": version, "saved_at": iso(stored.created_at),
+                      "terms": stored.body})
+    agreements = []
+    for grant in store.grants.for_person(person_id):
+        entry = _record(grant)
+        try:
+            receipt = store.receipts.for_grant(grant.id)
+            entry["receipt"] = {"id": receipt.id, "receipt": receipt.receipt, "jws": receipt.jws}
+        except NotFound:
+            entry["receipt"] = None
+        agreements.append(entry)
+    return {
+        "terms": terms,
+        "agreements": agreements,
+        "requests": [_record(r) for r in store.requests.for_person(person_id)],
+        "offers": [_record(o) for o in store.offers.for_person(person_id)],
+    }
