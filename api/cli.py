@@ -164,6 +164,8 @@ def backup(destination: Path) -> None:
 
 def _register_optional() -> None:
     """Sub-commands that live in their own modules."""
+    from .cli_butler import butler
+    from .cli_demo import demo
     from .cli_jobs import jobs
     from .cli_store import store
     from .cli_terms import terms
@@ -171,6 +173,8 @@ def _register_optional() -> None:
     cli.add_command(terms)
     cli.add_command(store)
     cli.add_command(jobs)
+    cli.add_command(butler)
+    cli.add_command(demo)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from vault.grants import Grant
 from vault.requests import AccessRequest
 
+from ..oauth.offer_actions import vendor_profile
 from ..store import get_vault
 
 
@@ -28,5 +29,8 @@ def request_json(req: AccessRequest, *, for_person: bool) -> dict:
             "decided_at": req.decided_at.isoformat() if req.decided_at else None,
             "reasons": req.body.get("reasons", [])}
     if for_person:
-        body |= {"client_id": req.client_id, "request": req.body.get("access", {})}
+        client = get_vault().agreements.clients.find(req.client_id)
+        body |= {"client_id": req.client_id, "request": req.body.get("access", {}),
+                 "vendor": vendor_profile(client) if client else {"id": req.client_id},
+                 "terms_version": req.body.get("terms_version")}
     return body

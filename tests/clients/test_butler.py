@@ -164,3 +164,28 @@ def test_cli_authorize_through_the_browser(server, browser, tmp_path, monkeypatc
     assert opened[0] in result.output and "code_challenge_method=S256" in opened[0]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert "custos butler run" in result.output
+
+
+def test_standing_rules_answer_pending_requests(server, browser, tmp_path, transport, vendor):
+    """Requests that waited for the person are answered once the terms decide them."""
+    store = _authorised(server, browser, tmp_path, transport)
+    person = PersonClient.from_file(store, transport)
+    sub = connect(vendor, browser).me()["sub"]
+    size = vendor.submit_request(sub, Access(purpose="ServiceProvision",
+                                             categories=("household.size",)))
+    ads = vendor.submit_request(sub, Access(purpose="Marketing", categories=("contact.email",)))
+    assert size.pending and ads.pending  # default terms: ask the person
+    [listed, _] = sorted(person.requests("pending"), key=lambda r: r["request"]["purpose"])
+    assert listed["vendor"]["certifications"] == ["b-corp"]  # the butler sees who asks
+    person.replace_terms({"default": "ask", "rules": [
+        {"id": "b-corps-may-serve", "effect": "permit", "purposes": ["ServiceProvision"],
+         "categories": ["household"],
+         "conditions": [{"field": "vendor.certifications", "op": "has", "value": ["b-corp"]}]},
+        {"id": "no-marketing", "effect": "deny", "purposes": ["Marketing"]}]})
+    actions = {a.target: a for a in Butler(person, say=lambda line: None).run_once()
+               if a.kind == "request"}
+    assert actions[size.id].verdict == "approve" and actions[size.id].done
+    assert actions[ads.id].verdict == "deny"
+    assert actions[ads.id].reasons[0]["rule"] == "no-marketing"
+    assert vendor.wait_for_request(size.id, timeout=5, interval=1).status == "approved"
+    assert vendor.wait_for_request(ads.id, timeout=5, interval=1).status == "denied"

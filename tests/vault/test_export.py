@@ -16,7 +16,8 @@ def test_export_shape(vault: Vault, person: str, now):
     doc = vault.export_person(person, now)
     json.dumps(doc)  # JSON-able
     assert set(doc) == {"format", "exported_at", "person", "fields", "intents", "sessions",
-                        "audit_log", "audit_log_verification"}
+                        "audit_log", "audit_log_verification", "terms", "agreements",
+                        "requests", "offers"}
     assert doc["format"] == "custos-export/1"
     assert doc["person"]["email"] == "ann@example.org" and "password_hash" not in doc["person"]
     assert doc["fields"][0]["value"] == "+1 555"
