@@ -157,6 +157,14 @@ def set_default():
     return propose({**body, "default": request.form.get("default", "")})
 
 
+@bp.post("/auto-approve")
+@login_required
+def set_auto_approve():
+    """Whether a vendor's request the terms permit in full is approved without asking."""
+    _, body = current()
+    return propose({**body, "auto_approve": request.form.get("auto_approve") == "1"})
+
+
 @bp.post("/save")
 @login_required
 def save():

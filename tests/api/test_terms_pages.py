@@ -148,3 +148,13 @@ def test_tampered_candidate_is_refused(auth, app, person):
     bad = json.dumps({"rules": [{"id": "x", "effect": "deny", "purposes": ["Nope"]}]})
     assert auth.post("/terms/save", {"candidate": bad}, page="/terms").status_code == 400
     assert saved(app, person) == {}
+
+
+def test_auto_approve_is_a_previewed_terms_change(auth, app, client, person):
+    preview = auth.post("/terms/auto-approve", {"auto_approve": "1"}, page="/terms")
+    auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
+    assert saved(app, person)["auto_approve"] is True
+    assert 'name="auto_approve" value="1" checked' in client.get("/terms").get_data(as_text=True)
+    preview = auth.post("/terms/auto-approve", {}, page="/terms")
+    auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
+    assert saved(app, person)["auto_approve"] is False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.cli_demo import Browser, serving
+from api.loopback import Browser, serving
 from clients.vendor import Access, RetryPolicy, Transport, VendorClient
 
 PASSWORD = "correct horse battery"

@@ -14,7 +14,7 @@ import pytest
 import requests
 from flask import Flask, jsonify
 
-from api.cli_demo import serving
+from api.loopback import serving
 from clients.vendor import (
     InvalidToken,
     OAuthError,
