@@ -124,3 +124,12 @@ def test_delete_account_needs_phrase_and_password(auth, app, client, person):
     assert done.status_code == 302
     assert vault.find_person_by_email("ada@example.org") is None
     assert client.get("/data").status_code == 302
+
+
+def test_navigation_marks_the_current_page(auth, client, person):
+    page = client.get("/terms").get_data(as_text=True)
+    assert '<a href="/terms" aria-current="page">Terms</a>' in page
+    assert page.count('aria-current="page"') == 1
+    receipts = client.get("/receipts").get_data(as_text=True)
+    assert '<a href="/receipts" aria-current="page">Receipts</a>' in receipts
+    assert receipts.count('aria-current="page"') == 1

@@ -88,8 +88,12 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path)
 def test_phone_width_and_keyboard(page, live_server, shots):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_up(page, live_server.url, email="kim@example.org")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    for path in ("/", "/data", "/intents", "/terms", "/inbox", "/offers", "/connections",
+                 "/log", "/receipts", "/settings"):
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
+    shots("phone-terms")
     page.goto(live_server.url + "/data")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
