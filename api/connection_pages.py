@@ -8,12 +8,11 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
 
-from vault.errors import NotFound as Missing
-
 from .accounts import login_required
 from .activity import category_words, purpose_words
 from .clock import now
 from .oauth.agreements import end_agreement
+from .oauth.ownership import own_grant
 from .oauth.receipts import receipt_view
 from .store import get_vault
 
@@ -32,13 +31,7 @@ def _vendor(client_id: str) -> dict:
 
 
 def _own_grant(grant_id: str):
-    try:
-        grant = get_vault().agreements.grants.get(grant_id)
-    except Missing:
-        grant = None
-    if grant is None or grant.person_id != g.person_id:
-        abort(404)
-    return grant
+    return own_grant(g.person_id, grant_id)
 
 
 def _daily_reads(grant_ids: set[str]) -> dict[str, list[int]]:

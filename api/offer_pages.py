@@ -8,7 +8,8 @@ from .accounts import login_required
 from .connection_pages import _vendor
 from .errors import InvalidInput
 from .forms import INTENT_CATEGORIES
-from .oauth.offer_actions import decide_offer, own_offer
+from .oauth.offer_actions import decide_offer
+from .oauth.ownership import own_offer
 from .store import get_vault
 from .terms_pages import current, propose
 

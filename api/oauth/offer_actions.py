@@ -14,8 +14,8 @@ from vault.errors import NotFound as Missing
 from vault.offers import Offer
 
 from ..clock import now
-from ..errors import NotFound
 from ..store import get_vault
+from .ownership import own_offer
 
 
 def vendor_profile(client: Client) -> dict[str, Any]:
@@ -58,17 +58,6 @@ def person_view(offer: Offer) -> dict[str, Any]:
             "text": body["text"], "valid_until": body["valid_until"],
             "created_at": offer.created_at.isoformat(), "decided_at": _decided_at(offer),
             "decision": offer.decision, "history": body.get("history", [])}
-
-
-def own_offer(pid: str, offer_id: str) -> Offer:
-    """One of the person's offers; anyone else's is the same 404 as none."""
-    try:
-        offer = get_vault().agreements.offers.get(offer_id)
-    except Missing:
-        offer = None
-    if offer is None or offer.person_id != pid:
-        raise NotFound("You have no such offer.")
-    return offer
 
 
 def decide_offer(pid: str, offer_id: str, action: str, reasons: list[dict],

@@ -10,24 +10,14 @@ import json
 
 from policies import TermsError, load_terms
 from policies.whatif import what_if
-from vault.errors import NotFound as Missing
 from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 
 from ..clock import now
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..store import get_vault
 from . import details, judge
 from .agreements import end_agreement, make_agreement
-
-
-def own_request(pid: str, request_id: str) -> AccessRequest:
-    try:
-        req = get_vault().agreements.requests.get(request_id)
-    except Missing:
-        req = None
-    if req is None or req.person_id != pid:
-        raise NotFound("You have no such request.")
-    return req
+from .ownership import own_request
 
 
 def decide_request(pid: str, request_id: str, decision: str, categories: list[str] | None = None,

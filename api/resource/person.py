@@ -10,12 +10,12 @@ from datetime import datetime
 
 from flask import Blueprint, jsonify, request
 
-from vault.errors import NotFound as Missing
 from vault.requests import APPROVED, DENIED, PENDING
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..oauth import judge, person_actions
 from ..oauth.agreements import end_agreement
+from ..oauth.ownership import own_grant
 from ..oauth.receipts import receipt_view
 from ..store import get_vault
 from .auth import caller
@@ -29,16 +29,6 @@ def person_id() -> str:
     return caller(person=True).person_id
 
 
-def _own_grant(pid: str, grant_id: str):
-    try:
-        grant = get_vault().agreements.grants.get(grant_id)
-    except Missing:
-        grant = None
-    if grant is None or grant.person_id != pid:
-        raise NotFound("You have no such connection.")
-    return grant
-
-
 @bp.get("/api/v1/person/grants")
 def list_grants():
     return jsonify([grant_json(g) for g in get_vault().agreements.grants.for_person(person_id())])
@@ -48,14 +38,14 @@ def list_grants():
 def revoke_grant(grant_id: str):
     """Effective at once: when this returns, no token of the agreement works any more."""
     pid = person_id()
-    _own_grant(pid, grant_id)
+    own_grant(pid, grant_id)
     end_agreement(grant_id, "revoked")
     return jsonify(grant_json(get_vault().agreements.grants.get(grant_id)))
 
 
 @bp.get("/api/v1/person/grants/<grant_id>/receipt")
 def grant_receipt(grant_id: str):
-    return jsonify(receipt_view(_own_grant(person_id(), grant_id)))
+    return jsonify(receipt_view(own_grant(person_id(), grant_id)))
 
 
 @bp.get("/api/v1/person/requests")
