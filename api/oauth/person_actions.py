@@ -43,10 +43,11 @@ def decide_request(pid: str, request_id: str, decision: str, categories: list[st
                            fields={"duration_days": [f"choose 1 to {access.duration_days}"]})
     narrowed = access.narrowed(tuple(chosen), duration_days or access.duration_days)
     how = "person" if narrowed == access else "person_narrowed"
-    grant = make_agreement(pid, req.client_id, narrowed, decided_by=how,
-                           terms_version=req.body.get("terms_version", 0))
-    vault.agreements.requests.decide(request_id, APPROVED, now(), grant_id=grant.id,
-                                     categories=list(narrowed.categories))
+    with vault.db.write():  # the agreement and the answer land together, or neither
+        grant = make_agreement(pid, req.client_id, narrowed, decided_by=how,
+                               terms_version=req.body.get("terms_version", 0))
+        vault.agreements.requests.decide(request_id, APPROVED, now(), grant_id=grant.id,
+                                         categories=list(narrowed.categories))
     return vault.agreements.requests.get(request_id)
 
 
