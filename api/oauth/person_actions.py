@@ -24,14 +24,33 @@ def decide_request(pid: str, request_id: str, decision: str, categories: list[st
                    duration_days: int | None = None) -> AccessRequest:
     """Approve (optionally narrowed: fewer categories, shorter duration) or deny."""
     vault = get_vault()
-    req = own_request(pid, request_id)
-    if req.status != PENDING:
-        raise InvalidInput("This request was already answered.",
-                           fields={"decision": [f"already {req.status}"]})
-    if decision == "deny":
-        vault.agreements.requests.decide(request_id, DENIED, now())
+    # One write transaction from the status check to the answer: two answers racing (the
+    # person on a page, the butler through the API) cannot both make an agreement.
+    with vault.db.write():
+        req = own_request(pid, request_id)
+        if req.status != PENDING:
+            raise InvalidInput("This request was already answered.",
+                               fields={"decision": [f"already {req.status}"]})
+        if decision == "deny":
+            vault.agreements.requests.decide(request_id, DENIED, now())
+            return vault.agreements.requests.get(request_id)
+        narrowed = _narrowed(req, categories, duration_days)
+        how = "person" if narrowed == _asked(req) else "person_narrowed"
+        grant = make_agreement(pid, req.client_id, narrowed, decided_by=how,
+                               terms_version=req.body.get("terms_version", 0))
+        vault.agreements.requests.decide(request_id, APPROVED, now(), grant_id=grant.id,
+                                         categories=list(narrowed.categories))
         return vault.agreements.requests.get(request_id)
-    access = details.from_details(json.dumps([req.body["access"]]))
+
+
+def _asked(req: AccessRequest) -> details.DataAccess:
+    return details.from_details(json.dumps([req.body["access"]]))
+
+
+def _narrowed(req: AccessRequest, categories: list[str] | None,
+              duration_days: int | None) -> details.DataAccess:
+    """What the person approves: some of the asked categories, for at most the asked time."""
+    access = _asked(req)
     chosen = categories if categories is not None else list(access.categories)
     unknown = [c for c in chosen if c not in access.categories]
     if unknown or not chosen:
@@ -41,14 +60,7 @@ def decide_request(pid: str, request_id: str, decision: str, categories: list[st
     if duration_days is not None and not 1 <= duration_days <= access.duration_days:
         raise InvalidInput("duration_days: at most what the vendor asked for",
                            fields={"duration_days": [f"choose 1 to {access.duration_days}"]})
-    narrowed = access.narrowed(tuple(chosen), duration_days or access.duration_days)
-    how = "person" if narrowed == access else "person_narrowed"
-    with vault.db.write():  # the agreement and the answer land together, or neither
-        grant = make_agreement(pid, req.client_id, narrowed, decided_by=how,
-                               terms_version=req.body.get("terms_version", 0))
-        vault.agreements.requests.decide(request_id, APPROVED, now(), grant_id=grant.id,
-                                         categories=list(narrowed.categories))
-    return vault.agreements.requests.get(request_id)
+    return access.narrowed(tuple(chosen), duration_days or access.duration_days)
 
 
 def terms_what_if(pid: str, raw: object) -> dict:
