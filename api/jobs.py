@@ -45,7 +45,7 @@ def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
     """Expire due agreements (queueing their notices), then deliver due notices; counts."""
     base = _base_url(app)
     if base is None:  # the notices' `iss` is unknown until CUSTOS_ISSUER or a first request
-        log.warning("jobs: waiting for CUSTOS_ISSUER or a first request to know the issuer")
+        log.debug("jobs: waiting for CUSTOS_ISSUER or a first request to know the issuer")
         return {"expired": 0, "delivered": 0, "failed": 0}
     with app.test_request_context("/", base_url=base):  # issuer() and url building need one
         expired = len(expire_due())
