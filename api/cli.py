@@ -11,22 +11,11 @@ from pathlib import Path
 
 import click
 
-from vault.errors import VaultError
-
-from .config import ConfigError, from_env
-
-
-class _Group(click.Group):
-    """Turn configuration and vault errors into one clear line instead of a traceback."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (ConfigError, VaultError) as exc:
-            raise click.ClickException(str(exc)) from None
+from .cli_errors import ClearErrors
+from .config import from_env
 
 
-@click.group(cls=_Group)
+@click.group(cls=ClearErrors)
 @click.version_option(package_name="custos")
 def cli() -> None:
     """Custos, a personal data vault: your data, your intents, your terms."""

@@ -11,22 +11,12 @@ from pathlib import Path
 import click
 
 from vault.copy import sqlite_folder
-from vault.errors import VaultError
 
-from .config import ConfigError, from_env
-
-
-class _StoreGroup(click.Group):
-    """Configuration and vault errors as one clear line, also when run as its own group."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (ConfigError, VaultError) as exc:
-            raise click.ClickException(str(exc)) from None
+from .cli_errors import ClearErrors
+from .config import from_env
 
 
-@click.group(cls=_StoreGroup)
+@click.group(cls=ClearErrors)
 def store() -> None:
     """The data store: what it holds, and moving it to PostgreSQL (or back to SQLite)."""
 
