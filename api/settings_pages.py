@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
@@ -23,9 +24,15 @@ def _agents() -> list[dict]:
             if gr.extra.get("person") and gr.live(now())]
 
 
+def _live_sessions() -> list[dict]:
+    at = now()
+    return [s for s in get_vault().list_sessions(g.person_id)
+            if s["ended_at"] is None and datetime.fromisoformat(s["expires_at"]) > at]
+
+
 def _render(errors: dict, form: dict, status: int = 200):
     return render_template("settings.html", errors=errors, form=form, phrase=DELETE_PHRASE,
-                           agents=_agents()), status
+                           agents=_agents(), sessions=_live_sessions()), status
 
 
 @bp.get("")

@@ -119,6 +119,10 @@ class Vault(AgreementsMixin):
         """Sign out one session; logs SignedOut. False if it was not live."""
         return sessions.end(self.db, self.keys, token, now or datetime.now(UTC))
 
+    def list_sessions(self, person_id: str) -> list[dict[str, str | None]]:
+        """When each of the person's sessions started, expires and ended (never the hashes)."""
+        return sessions.list_for(self.db, person_id)
+
     def end_all_sessions(self, person_id: str, now: datetime) -> int:
         """Sign out everywhere; logs SessionsEnded; returns how many were live."""
         return sessions.end_all(self.db, self.keys, person_id, now)

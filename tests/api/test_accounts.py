@@ -190,3 +190,12 @@ def test_forms_work_over_https_with_the_same_origin_referer(tmp_path, clock):
                        headers={"Referer": base + "/signup"})
     assert done.status_code == 302
     app.extensions["custos.vault"].close()
+
+
+def test_settings_list_live_sessions(app, auth, client):
+    auth.signup()
+    from tests.conftest import Auth
+
+    Auth(app.test_client()).signin()
+    page = client.get("/settings").get_data(as_text=True)
+    assert "You are signed in 2 times:" in page
