@@ -19,6 +19,7 @@ from ..store import get_vault
 from .server import issuer
 from .signing import sign
 from .subject import pairwise_subject
+from .targets import delivery_problem, issuer_is_loopback
 
 MEDIA_TYPE = "application/jose"
 Post = Callable[..., object]
@@ -47,7 +48,13 @@ def deliver_due(at: datetime | None = None, post: Post | None = None) -> dict[st
     post = post or requests.post
     outbox = get_vault().agreements.outbox
     counts = {"delivered": 0, "failed": 0}
+    allow_loopback = issuer_is_loopback(issuer())
     for notice in outbox.due(at):
+        refused = delivery_problem(notice.url, allow_loopback)
+        if refused:  # never a request into the server's own network (SSRF)
+            outbox.failed(notice.id, f"refused: {refused}", at)
+            counts["failed"] += 1
+            continue
         try:
             response = post(notice.url, data=notice.body, timeout=5,
                             headers={"Content-Type": MEDIA_TYPE})

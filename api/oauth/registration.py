@@ -17,6 +17,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from vault import Vault
 
+from .targets import literal_problem
+
 AUTH_METHODS = ("none", "client_secret_basic", "client_secret_post")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
@@ -84,6 +86,8 @@ class ClientMetadataSchema(Schema):
     def _notify(self, value: str | None, **kwargs: Any) -> None:
         if value and check_redirect_uri(value):
             raise ValidationError("must use https (http only on a loopback address)")
+        if value and (problem := literal_problem(value)):
+            raise ValidationError(problem)
 
 
 def validate_metadata(raw: object) -> dict[str, Any]:
