@@ -39,14 +39,15 @@ _STRENGTH = {"permit": 0, "ask": 1, "deny": 2}
 
 
 def _worth_showing(finding, rules: dict[str, dict]) -> bool:
-    """Warn on the rule that loses a conflict, not the winner; a standard agreement's own rules
-    overlap by design (its denials carve out of its permits), so those pairs are not warned."""
+    """Warn where a permission the person gave is partly taken back by a stricter rule, on
+    that permission only. An ask losing to a refusal is what "a refusal always wins" means,
+    and a standard agreement's own rules overlap by design, so neither is warned about."""
     if finding.kind != "conflict" or finding.other not in rules:
         return True
     mine, other = rules[finding.rule_id], rules[finding.other]
     if ":" in finding.rule_id and finding.rule_id.split(":")[0] == finding.other.split(":")[0]:
         return False
-    return _STRENGTH[mine["effect"]] < _STRENGTH[other["effect"]]
+    return mine["effect"] == "permit" and _STRENGTH[other["effect"]] > _STRENGTH["permit"]
 
 
 def _in_words(text: str, rules: dict[str, dict]) -> str:

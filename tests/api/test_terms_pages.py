@@ -158,3 +158,16 @@ def test_auto_approve_is_a_previewed_terms_change(auth, app, client, person):
     preview = auth.post("/terms/auto-approve", {}, page="/terms")
     auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
     assert saved(app, person)["auto_approve"] is False
+
+
+def test_conflict_warnings_only_on_a_permission_a_stricter_rule_takes_back(auth, client, person):
+    allow = {"label": "Services may use my contact details", "effect": "permit",
+             "purposes": ["ServiceProvision"], "categories": ["contact"]}
+    ask_phone = {"label": "Ask me about my phone", "effect": "ask",
+                 "categories": ["contact.phone"]}
+    no_ads = {"label": "No advertising", "effect": "deny", "purposes": ["Advertising"]}
+    _save_rules(auth, allow, ask_phone, no_ads)
+    page = client.get("/terms").get_data(as_text=True)
+    warnings = re.findall(r'<p class="warning" role="note">⚠ ([^<]+)</p>', page)
+    assert warnings == ["Where it and rule “Ask me about my phone” both apply, “Ask me about "
+                        "my phone” (ask) wins"]
