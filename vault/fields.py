@@ -1,7 +1,9 @@
-"""Personal data fields: category, name, kind and value, each sealed in its own slot.
+"""Personal data fields: category, name, kind and value, sealed together in one slot.
 
-Sealing every column (not just the value) matters: "health.condition = diabetes" leaks
-through the category and name alone. Each slot's AAD names the person, row and column.
+Sealing every part (not just the value) matters: "health.condition = diabetes" leaks through
+the category and name alone. The slot's AAD names the person, the row and the `body` column.
+Rows written before migration 0005 hold the four parts in four slots (the old columns, now
+empty for new rows); they still read, and are re-sealed as one body when next changed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from . import audit, crypto
 from .db import Backend, Tx, from_iso, iso
-from .errors import NotFound
+from .errors import CryptoError, NotFound
 from .events import FieldAdded, FieldChanged, FieldDeleted
 from .keystore import KeyStore
 from .persons import locked_key
@@ -47,15 +49,23 @@ class Field:
         }
 
 
-_SELECT = "SELECT id, person_id, category, name, kind, value, created_at, updated_at FROM fields"
+_SELECT = (
+    "SELECT id, person_id, body, category, name, kind, value, created_at, updated_at FROM fields"
+)
+_EMPTY = b""  # what the four old slots hold for rows sealed as one body
 
 
 def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
-    fid, pid, *sealed, created, updated = row
-    opened = {
-        c: crypto.open_json(key, b, pid, "fields", fid, c)
-        for c, b in zip(SEALED, sealed, strict=True)
-    }
+    fid, pid, body, *legacy, created, updated = row
+    if body is not None:
+        opened = crypto.open_json(key, body, pid, "fields", fid, "body")
+        if not isinstance(opened, dict) or set(opened) != set(SEALED):
+            raise CryptoError()
+    else:  # written before migration 0005: one slot per part
+        opened = {
+            c: crypto.open_json(key, b, pid, "fields", fid, c)
+            for c, b in zip(SEALED, legacy, strict=True)
+        }
     return Field(
         id=fid,
         person_id=pid,
@@ -65,8 +75,9 @@ def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
     )
 
 
-def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -> list[bytes]:
-    return [crypto.seal_json(key, values[c], person_id, "fields", field_id, c) for c in SEALED]
+def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -> bytes:
+    body = {c: values[c] for c in SEALED}
+    return crypto.seal_json(key, body, person_id, "fields", field_id, "body")
 
 
 def list_all(db: Backend, keys: KeyStore, person_id: str) -> list[Field]:
@@ -98,9 +109,10 @@ def add(
     with db.write() as tx:
         key = locked_key(tx, keys, person_id)
         tx.run(
-            "INSERT INTO fields (id, person_id, category, name, kind, value, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (field_id, person_id, *_sealed(key, person_id, field_id, values), iso(now), iso(now)),
+            "INSERT INTO fields (id, person_id, body, category, name, kind, value, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (field_id, person_id, _sealed(key, person_id, field_id, values),
+             *[_EMPTY] * len(SEALED), iso(now), iso(now)),
         )
         event = FieldAdded(field_id=field_id, category=values["category"], name=values["name"])
         audit.append(tx, person_id, key, event, now)
@@ -115,15 +127,16 @@ def update(
     values: dict[str, Any],
     now: datetime,
 ) -> Field:
-    """Re-seal every column (fresh nonces) and log FieldChanged naming what changed."""
+    """Re-seal the field as one body (fresh nonce) and log FieldChanged naming what changed."""
     with db.write() as tx:
         key = locked_key(tx, keys, person_id)
         old = _get(tx, key, person_id, field_id)
         changed = [c for c in SEALED if getattr(old, c) != values[c]]
         tx.run(
-            "UPDATE fields SET category = ?, name = ?, kind = ?, value = ?, updated_at = ? "
-            "WHERE id = ? AND person_id = ?",
-            (*_sealed(key, person_id, field_id, values), iso(now), field_id, person_id),
+            "UPDATE fields SET body = ?, category = ?, name = ?, kind = ?, value = ?, "
+            "updated_at = ? WHERE id = ? AND person_id = ?",
+            (_sealed(key, person_id, field_id, values), *[_EMPTY] * len(SEALED), iso(now),
+             field_id, person_id),
         )
         event = FieldChanged(
             field_id=field_id, category=values["category"], name=values["name"], changed=changed

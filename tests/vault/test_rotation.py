@@ -25,7 +25,7 @@ def _people(vault, now, n: int) -> dict[str, str]:
 
 
 def _sealed_rows(store) -> list[tuple]:
-    return store.execute("SELECT id, value FROM fields ORDER BY id")
+    return store.execute("SELECT id, body FROM fields ORDER BY id")
 
 
 def test_rotation_keeps_data_readable_and_reencrypts_nothing(store, now):
