@@ -35,7 +35,7 @@ SESSION_COOKIE = "custos_session"
 SIGNIN_FAILED = "The email or the password is wrong."
 
 
-def _signin_limit() -> str:
+def signin_limit() -> str:
     return current_app.config["CUSTOS_SETTINGS"].signin_rate_limit
 
 
@@ -104,7 +104,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
+@limiter.limit(signin_limit, methods=["POST"])
 def signup():
     form, errors = request.form if request.method == "POST" else request.args, {}
     if request.method == "POST":
@@ -126,8 +126,8 @@ def signup():
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
-@limiter.limit(_signin_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(signin_limit, methods=["POST"])
+@limiter.limit(signin_limit, methods=["POST"], key_func=_account_key)
 def signin():
     form, errors = request.form if request.method == "POST" else request.args, {}
     if request.method == "POST":

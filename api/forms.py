@@ -72,6 +72,21 @@ class SignUpSchema(_Form):
             raise ValidationError("The two passwords differ.", field_name="confirm")
 
 
+class PasswordChangeSchema(_Form):
+    """The settings form names its inputs pw_* so they never clash with the delete form's."""
+
+    current = fields.String(required=True, data_key="pw_current",
+                            validate=validate.Length(max=256))
+    password = fields.String(required=True, data_key="pw_password", validate=validate.Length(
+        min=10, max=256, error="Use a password of {min} to {max} characters."))
+    confirm = fields.String(required=True, data_key="pw_confirm")
+
+    @validates_schema
+    def _same(self, data, **kwargs):
+        if data.get("password") != data.get("confirm"):
+            raise ValidationError("The two passwords differ.", field_name="pw_confirm")
+
+
 class SignInSchema(_Form):
     email = fields.String(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(max=256))

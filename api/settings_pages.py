@@ -5,11 +5,21 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from marshmallow import ValidationError
 
-from .accounts import SESSION_COOKIE, login_required, verify_password
+from .accounts import (
+    SESSION_COOKIE,
+    hash_password,
+    login_required,
+    signin_limit,
+    start_session,
+    verify_password,
+)
 from .clock import now
+from .forms import PasswordChangeSchema
 from .oauth.agreements import end_agreement
+from .security import limiter
 from .store import get_vault
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -39,6 +49,24 @@ def _render(errors: dict, form: dict, status: int = 200):
 @login_required
 def index():
     return _render({}, {})
+
+
+@bp.post("/password")
+@login_required
+@limiter.limit(signin_limit)
+def change_password():
+    """A new password ends every session, this one too, then signs this browser in again."""
+    try:
+        data = PasswordChangeSchema().load(request.form.to_dict())
+    except ValidationError as exc:
+        return _render(exc.normalized_messages(), {}, 400)
+    vault = get_vault()
+    if not verify_password(vault.get_person(g.person_id).password_hash, data["current"]):
+        return _render({"pw_current": ["The password is wrong."]}, {}, 400)
+    vault.set_password_hash(g.person_id, hash_password(data["password"]), now())
+    vault.end_all_sessions(g.person_id, now())
+    flash("Your password is changed. Every other device is signed out.")
+    return start_session(redirect(url_for("settings.index")), g.person_id)
 
 
 @bp.post("/export")

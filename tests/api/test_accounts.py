@@ -199,3 +199,34 @@ def test_settings_list_live_sessions(app, auth, client):
     Auth(app.test_client()).signin()
     page = client.get("/settings").get_data(as_text=True)
     assert "You are signed in 2 times:" in page
+
+
+def test_change_password_signs_out_other_devices(app, auth, client):
+    auth.signup()
+    from tests.conftest import Auth
+
+    other = app.test_client()
+    Auth(other).signin()
+    wrong = auth.post("/settings/password", {"pw_current": "not it at all",
+                                             "pw_password": "a new long password",
+                                             "pw_confirm": "a new long password"},
+                      page="/settings")
+    assert wrong.status_code == 400 and 'id="pw_current-error">The password is wrong.' in \
+        wrong.get_data(as_text=True)
+    short = auth.post("/settings/password", {"pw_current": "correct horse battery",
+                                             "pw_password": "short", "pw_confirm": "short"},
+                      page="/settings")
+    assert 'id="pw_password-error">Use a password of 10 to 256' in short.get_data(as_text=True)
+    done = auth.post("/settings/password", {"pw_current": "correct horse battery",
+                                            "pw_password": "a new long password",
+                                            "pw_confirm": "a new long password"},
+                     page="/settings")
+    assert done.status_code == 302
+    assert client.get("/settings").status_code == 200  # this browser stays signed in
+    assert other.get("/settings").status_code == 302  # the other device is signed out
+    auth.signout()
+    assert auth.signin().status_code == 400
+    assert auth.signin(password="a new long password").status_code == 302
+    vault = app.extensions["custos.vault"]
+    person = vault.find_person_by_email("ada@example.org")
+    assert "password_changed" in [e.kind for e in vault.list_events(person.id)]
