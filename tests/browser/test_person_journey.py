@@ -99,3 +99,21 @@ def test_phone_width_and_keyboard(page, live_server, shots):
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Skip to content"
     shots("phone-data")
+
+
+def test_deleting_a_field_asks_first_with_javascript(page, live_server):
+    sign_up(page, live_server.url, email="lee@example.org")
+    nav(page, "My data")
+    page.get_by_label("Category").select_option("address.city")
+    page.get_by_label("Name").fill("City")
+    page.get_by_label("Type").select_option("text")
+    page.get_by_label("Value").fill("Lisbon")
+    page.get_by_role("button", name="Add").click()
+    questions: list[str] = []
+    page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
+    page.get_by_role("button", name="Delete City").click()
+    expect(page.get_by_role("cell", name="Lisbon")).to_be_visible()  # dismissed: kept
+    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
+    page.get_by_role("button", name="Delete City").click()
+    expect(page.get_by_text("Deleted.")).to_be_visible()
+    assert questions == ["Delete “City” from your vault?"] * 2
