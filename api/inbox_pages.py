@@ -10,7 +10,7 @@ from .accounts import login_required
 from .activity import category_words, purpose_words
 from .connection_pages import _vendor
 from .errors import InvalidInput
-from .oauth.person_actions import decide_request
+from .oauth.person_actions import decide_request, narrower_purposes
 from .store import get_vault
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -18,7 +18,9 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 def describe_request(req) -> dict:
     access = req.body.get("access", {})
+    asked = access.get("purpose")
     return {"req": req, "vendor": _vendor(req.client_id), "access": access,
+            "purposes": narrower_purposes(asked) if asked else [],
             "what": category_words(access.get("categories", [])),
             "why": purpose_words(access.get("purpose")), "reasons": req.body.get("reasons", [])}
 
@@ -50,8 +52,9 @@ def decide(request_id: str):
     except ValueError:
         return _page({request_id: {"duration_days": ["Enter a number of days."]}}, 400)
     categories = request.form.getlist("category") if decision == "approve" else None
+    purpose = request.form.get("purpose") or None
     try:
-        req = decide_request(g.person_id, request_id, decision, categories, duration)
+        req = decide_request(g.person_id, request_id, decision, categories, duration, purpose)
     except InvalidInput as exc:
         return _page({request_id: exc.fields}, 400)
     vendor = _vendor(req.client_id)["name"]

@@ -46,11 +46,14 @@ class DataAccess:
     intent: str | None = None
     person: bool = field(default=False)
 
-    def narrowed(self, categories: tuple[str, ...], duration_days: int) -> DataAccess:
-        """The same request with fewer categories or a shorter duration (never more)."""
+    def narrowed(self, categories: tuple[str, ...], duration_days: int,
+                 purpose: str | None = None) -> DataAccess:
+        """The same request with fewer categories, a shorter duration or a narrower purpose
+        (never more: a purpose outside the asked one is the caller's error to refuse)."""
         keep = tuple(c for c in self.categories if c in categories)
         return DataAccess(**{**self.__dict__, "categories": keep,
-                             "duration_days": min(duration_days, self.duration_days)})
+                             "duration_days": min(duration_days, self.duration_days),
+                             "purpose": purpose or self.purpose})
 
     def as_detail(self) -> dict:
         """The RFC 9396 object as granted, returned with tokens and in introspection."""

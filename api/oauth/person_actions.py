@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from policies import TermsError, load_terms
+from policies import TermsError, load_terms, vocab
 from policies.whatif import what_if
 from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 
@@ -21,8 +21,9 @@ from .ownership import own_request
 
 
 def decide_request(pid: str, request_id: str, decision: str, categories: list[str] | None = None,
-                   duration_days: int | None = None) -> AccessRequest:
-    """Approve (optionally narrowed: fewer categories, shorter duration) or deny."""
+                   duration_days: int | None = None, purpose: str | None = None) -> AccessRequest:
+    """Approve (optionally narrowed: fewer categories, shorter duration, narrower purpose) or
+    deny."""
     vault = get_vault()
     # One write transaction from the status check to the answer: two answers racing (the
     # person on a page, the butler through the API) cannot both make an agreement.
@@ -34,7 +35,7 @@ def decide_request(pid: str, request_id: str, decision: str, categories: list[st
         if decision == "deny":
             vault.agreements.requests.decide(request_id, DENIED, now())
             return vault.agreements.requests.get(request_id)
-        narrowed = _narrowed(req, categories, duration_days)
+        narrowed = _narrowed(req, categories, duration_days, purpose)
         how = "person" if narrowed == _asked(req) else "person_narrowed"
         grant = make_agreement(pid, req.client_id, narrowed, decided_by=how,
                                terms_version=req.body.get("terms_version", 0))
@@ -47,10 +48,23 @@ def _asked(req: AccessRequest) -> details.DataAccess:
     return details.from_details(json.dumps([req.body["access"]]))
 
 
-def _narrowed(req: AccessRequest, categories: list[str] | None,
-              duration_days: int | None) -> details.DataAccess:
-    """What the person approves: some of the asked categories, for at most the asked time."""
+def narrower_purposes(asked: str) -> list:
+    """The asked purpose and every DPV purpose under it, for "approve for less" pickers."""
+    below = vocab.purpose_sets(asked)[1]
+    return sorted((p for p in vocab.purposes() if p.id in below), key=lambda p: p.id != asked)
+
+
+def _narrowed(req: AccessRequest, categories: list[str] | None, duration_days: int | None,
+              purpose: str | None = None) -> details.DataAccess:
+    """What the person approves: some of the asked categories, for at most the asked time,
+    for the asked purpose or a narrower one."""
     access = _asked(req)
+    if purpose is not None and not (vocab.is_purpose(purpose) and access.purpose
+                                    and vocab.narrower_or_equal(purpose, access.purpose)):
+        raise InvalidInput("purpose: the asked purpose or a narrower one only",
+                           fields={"purpose": [f"not within {access.purpose}"]})
+    if purpose is not None:
+        purpose = vocab.purpose(purpose).id
     chosen = categories if categories is not None else list(access.categories)
     unknown = [c for c in chosen if c not in access.categories]
     if unknown or not chosen:
@@ -60,7 +74,7 @@ def _narrowed(req: AccessRequest, categories: list[str] | None,
     if duration_days is not None and not 1 <= duration_days <= access.duration_days:
         raise InvalidInput("duration_days: at most what the vendor asked for",
                            fields={"duration_days": [f"choose 1 to {access.duration_days}"]})
-    return access.narrowed(tuple(chosen), duration_days or access.duration_days)
+    return access.narrowed(tuple(chosen), duration_days or access.duration_days, purpose)
 
 
 def terms_what_if(pid: str, raw: object) -> dict:

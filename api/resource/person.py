@@ -64,7 +64,8 @@ def decide_request(request_id: str):
     """Approve (optionally narrowed: fewer categories, shorter duration) or deny."""
     body = load(DecisionSchema(), request.get_json(silent=True))
     req = person_actions.decide_request(person_id(), request_id, body["decision"],
-                                        body["categories"], body["duration_days"])
+                                        body["categories"], body["duration_days"],
+                                        body["purpose"])
     return jsonify(request_json(req, for_person=True))
 
 

@@ -42,6 +42,8 @@ class DecisionSchema(Schema):
                              metadata={"description": "Approve only these (narrowed)"})
     duration_days = fields.Integer(load_default=None, strict=True,
                                    validate=validate.Range(min=1, max=MAX_DURATION_DAYS))
+    purpose = fields.String(load_default=None, metadata={
+        "description": "Approve for this purpose only: the asked one or a narrower DPV purpose"})
 
 
 class ReasonSchema(Schema):

@@ -71,3 +71,41 @@ def test_bad_decision_says_why_and_changes_nothing(auth, client, pending, form, 
     assert response.status_code == 400
     assert field in response.get_data(as_text=True)
     assert poll(client, pending)["status"] == "pending"
+
+
+@pytest.fixture
+def marketing(app, auth, client):
+    """A pending request for marketing with the email; the person may narrow the purpose."""
+    auth.signup(email="mia@example.org")
+    vault = app.extensions["custos.vault"]
+    person = vault.find_person_by_email("mia@example.org").id
+    vault.add_field(person, category="contact.email", name="Email", kind="email",
+                    value="mia@example.org", now=app.extensions["custos.clock"]())
+    vendor = Vendors(client).register()
+    flow = Flow(client)
+    sub = flow.read(flow.tokens(vendor)["access_token"]).get_json()["sub"]
+    token = vendor_token(client, vendor)
+    asked = client.post("/api/v1/requests", headers=bearer(token), json={
+        "subject": sub, "authorization_details": [{**DETAILS[0], "purpose": "Marketing"}]})
+    assert asked.get_json()["status"] == "pending"
+    return {"id": asked.get_json()["id"], "token": token}
+
+
+def test_approve_for_a_narrower_purpose(app, auth, client, marketing):
+    page = client.get("/inbox").get_data(as_text=True)
+    assert 'value="DirectMarketing">Direct Marketing' in page
+    auth.post(f"/inbox/{marketing['id']}", {"decision": "approve", "category": ["contact.email"],
+                                            "purpose": "DirectMarketing"}, page="/inbox")
+    answer = poll(client, marketing)
+    grant = app.extensions["custos.vault"].agreements.grants.get(answer["agreement"])
+    assert grant.purpose == "DirectMarketing" and grant.decided_by == "person_narrowed"
+
+
+@pytest.mark.parametrize("purpose", ["ServiceProvision", "Nonsense"])
+def test_a_broader_or_other_purpose_is_refused(auth, client, marketing, purpose):
+    response = auth.post(f"/inbox/{marketing['id']}", {"decision": "approve",
+                                                       "category": ["contact.email"],
+                                                       "purpose": purpose}, page="/inbox")
+    assert response.status_code == 400 and "not within Marketing" in response.get_data(
+        as_text=True)
+    assert poll(client, marketing)["status"] == "pending"
