@@ -14,6 +14,8 @@ from policies import vocab
 SHARING = {"any": "Whether or not it is shared", "none": "Only when it is not shared",
            "shared": "Only when it is shared with third parties"}
 EFFECTS = {"permit": "Allow", "deny": "Refuse", "ask": "Ask me"}
+PERIODS = {"hour": "an hour", "day": "a day", "week": "a week", "month": "a month",
+           "year": "a year"}
 
 
 def _split(text: str) -> list[str]:
@@ -34,6 +36,11 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
         rule["categories"] = categories
     if purposes := form.getlist("purposes"):
         rule["purposes"] = purposes
+    if vendors := [v for v in form.getlist("vendors") if v]:
+        rule["vendors"] = vendors
+    if (most := (form.get("frequency_max") or "").strip()):
+        rule["frequency"] = {"max": int(most) if most.isdigit() else most,
+                             "per": form.get("frequency_per") or "day"}
     conditions = []
     if certs := _split(form.get("certifications", "")):
         conditions.append({"field": "vendor.certifications", "op": "has_all", "value": certs})
@@ -60,6 +67,9 @@ def form_from_rule(rule: dict) -> dict:
     """The form's values for an existing rule (for editing)."""
     form = {"label": rule.get("label", ""), "effect": rule.get("effect", "deny"),
             "categories": rule.get("categories", []), "purposes": rule.get("purposes", []),
+            "vendors": rule.get("vendors", []),
+            "frequency_max": str((rule.get("frequency") or {}).get("max", "")),
+            "frequency_per": (rule.get("frequency") or {}).get("per", "day"),
             "valid_from": rule.get("valid_from", ""), "valid_until": rule.get("valid_until", ""),
             "sharing": "any"}
     for c in rule.get("conditions", []):
@@ -78,6 +88,7 @@ def form_from_rule(rule: dict) -> dict:
 
 
 _FIELD_OF = {"conditions": "conditions", "categories": "categories", "purposes": "purposes",
+             "vendors": "vendors", "frequency": "frequency",
              "effect": "effect", "label": "label", "valid_from": "valid_from",
              "valid_until": "valid_until", "id": "label"}
 

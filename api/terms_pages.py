@@ -23,7 +23,7 @@ from .errors import InvalidInput
 from .oauth import judge
 from .oauth.person_actions import replace_terms, terms_what_if
 from .store import get_vault
-from .terms_form import EFFECTS, SHARING, errors_for_rule, form_from_rule, rule_from_form
+from .terms_form import EFFECTS, PERIODS, SHARING, errors_for_rule, form_from_rule, rule_from_form
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
 
@@ -79,7 +79,7 @@ def _render(template: str, *, status: int = 200, **extra):
     version, body = current()
     context = {"version": version, "saved": _view(body), "roster": roster(),
                "adopted": set(body.get("agreements", [])), "effects": EFFECTS,
-               "sharing": SHARING, "categories": vocab.categories(),
+               "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
                "purposes": vocab.purposes(), "vendors": _vendors(), "form": {}, "errors": {},
                "trial": None, "trial_form": {}}
     context.update(extra)

@@ -171,3 +171,20 @@ def test_conflict_warnings_only_on_a_permission_a_stricter_rule_takes_back(auth,
     warnings = re.findall(r'<p class="warning" role="note">⚠ ([^<]+)</p>', page)
     assert warnings == ["Where it and rule “Ask me about my phone” both apply, “Ask me about "
                         "my phone” (ask) wins"]
+
+
+def test_rule_for_one_vendor_with_a_frequency(auth, app, client, person):
+    vendor = Vendors(client).register()
+    rule = {"label": "Acme may read my email twice a day", "effect": "permit",
+            "categories": ["contact.email"], "vendors": [vendor["client_id"]],
+            "frequency_max": "2", "frequency_per": "day"}
+    preview = auth.post("/terms/rules", rule, page="/terms")
+    auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
+    [saved_rule] = saved(app, person)["rules"]
+    assert saved_rule["vendors"] == [vendor["client_id"]]
+    assert saved_rule["frequency"] == {"max": 2, "per": "day"}
+    edit = client.get(f"/terms/rules/{saved_rule['id']}").get_data(as_text=True)
+    assert f'value="{vendor["client_id"]}" selected' in edit
+    assert 'id="frequency_max" name="frequency_max" inputmode="numeric" value="2"' in edit
+    bad = auth.post("/terms/rules", {**rule, "effect": "deny"}, page="/terms")
+    assert bad.status_code == 400 and "frequency" in bad.get_data(as_text=True).lower()
