@@ -88,6 +88,10 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
         "purpose": purpose_words(payload.get("purpose")),
         "verb": "read" if payload.get("outcome") == "allowed" else "was refused",
     }
+    if entry.kind == "grant_changed" and not payload.get("categories"):
+        # an agreement with no data is an agent acting for the person (the butler)
+        verb = "authorised" if payload.get("change") == "created" else payload.get("change")
+        return f"Agent {values['vendor']} {verb} to act for you."
     try:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):

@@ -32,7 +32,7 @@ def test_connections_show_what_why_and_reads(client, grant):
     page = client.get("/connections").get_data(as_text=True)
     assert "Acme Cars" in page and "Active" in page
     assert "Email address and city" in page
-    assert "1 read in the last 30 days" in page
+    assert "1 read in the last 30 days, at most 1 on one day" in page
 
 
 def test_revoke_asks_first_then_cuts_the_vendor_off(auth, client, grant):

@@ -61,3 +61,15 @@ def test_verify_says_intact_then_names_the_edited_entry(auth, client, app, perso
 def test_log_needs_sign_in(client):
     assert client.get("/log").status_code == 302
     assert client.get("/log/export.csv").status_code == 302
+
+
+def test_an_agent_grant_reads_as_an_authorisation(app, person, clock):
+    from api.activity import describe
+    from vault.agreement_events import GrantChanged
+
+    vault = app.extensions["custos.vault"]
+    vault.record(person, GrantChanged(grant_id="g", client_id="c", change="created",
+                                      purpose="", categories=[]), clock())
+    entry = vault.list_events(person, kinds=["grant_changed"])[0]
+    assert describe(entry, {"c": "Custos butler"}.get) == \
+        "Agent Custos butler authorised to act for you."
