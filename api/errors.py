@@ -41,10 +41,6 @@ class NotFound(CustosError):
     status_code, error, description = 404, "not_found", "There is nothing here."
 
 
-class Forbidden(CustosError):
-    status_code, error, description = 403, "forbidden", "You may not do this."
-
-
 def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/oauth/", "/.well-known/"))
 
