@@ -136,6 +136,26 @@ def from_scope(scope: str) -> DataAccess | None:
     return DataAccess(**{**access.__dict__, "person": person})
 
 
+def coarse_scope(scope: str | None) -> str:
+    """What is stored with a code or token: `person` and `vendor` only. The data part names
+    the person's data, so it lives sealed in the agreement and is derived from it."""
+    return " ".join(s for s in (scope or "").split() if s in (PERSON_SCOPE, VENDOR_SCOPE))
+
+
+def granted_scope(grant, coarse: str = "") -> str:
+    """The scope as granted (RFC 6749 section 3.3: it MUST be returned when it differs from
+    the request, as after "approve narrowed"), written in the scope form `from_scope` reads."""
+    parts = coarse.split()
+    if grant is not None and grant.categories:
+        parts += [f"data:{c}" for c in grant.categories]
+        parts.append(f"purpose:{grant.purpose}")
+        if grant.retention_days is not None:
+            parts.append(f"retention:{grant.retention_days}")
+        if grant.third_party_sharing:  # `sharing:none` is the default and goes unsaid
+            parts.append("sharing:third_party")
+    return " ".join(dict.fromkeys(parts))
+
+
 def requested(scope: str | None, details: str | None) -> DataAccess | None:
     """The data request of an authorization or access request, in either form."""
     if details:

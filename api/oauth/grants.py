@@ -23,6 +23,7 @@ from vault.tokens import CodeReplayed
 
 from ..clock import now
 from ..store import get_vault
+from .details import coarse_scope
 from .models import OAuthCode, OAuthToken, Person
 
 CODE_TTL = timedelta(minutes=5)  # RFC 6749 section 4.1.2: at most 10 minutes
@@ -77,7 +78,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             code, client_id=request.client.client_id, person_id=request.user.id,
             grant_id=request.custos_grant.id, redirect_uri=request.payload.redirect_uri,
             challenge=request.payload.data["code_challenge"], challenge_method="S256",
-            scope=request.scope or "", family_id=str(uuid.uuid4()),
+            scope=coarse_scope(request.scope), family_id=str(uuid.uuid4()),
             expires_at=now() + CODE_TTL)
 
     def query_authorization_code(self, code, client):
@@ -166,7 +167,7 @@ def save_token(token: dict, request) -> None:
         client_id=request.client.client_id, person_id=grant.person_id if grant else None,
         grant_id=grant.id if grant else None,
         family_id=getattr(request, "family_id", None) or str(uuid.uuid4()),
-        scope=token.get("scope", ""), now=at,
+        scope=coarse_scope(token.get("scope")), now=at,
         access_ttl=timedelta(seconds=token["expires_in"]), refresh_expires=refresh_until,
         code_hash=getattr(request, "custos_code_hash", None))
     if grant is not None and grant.categories:

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
 
 from vault.clients import Client
+from vault.errors import NotFound as Missing
 from vault.tokens import Code, Token
 
 from ..clock import now
+from ..store import get_vault
+from .details import granted_scope
 
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
@@ -84,7 +87,19 @@ class OAuthCode(AuthorizationCodeMixin):
         return self.record.redirect_uri
 
     def get_scope(self) -> str:
-        return self.record.scope
+        return _granted(self.record)
+
+
+def _granted(record) -> str:
+    """The full scope of a code or token: its stored `person`/`vendor` part plus the data part
+    of its agreement, read from the sealed grant (never stored beside the person's id)."""
+    grant = None
+    if record.grant_id:
+        try:
+            grant = get_vault().agreements.grants.get(record.grant_id)
+        except Missing:
+            grant = None
+    return granted_scope(grant, record.scope)
 
 
 class OAuthToken(TokenMixin):
@@ -97,7 +112,7 @@ class OAuthToken(TokenMixin):
         return self.record.client_id == client.client_id
 
     def get_scope(self) -> str:
-        return self.record.scope
+        return _granted(self.record)
 
     def get_expires_in(self) -> int:
         return max(0, int((self.record.expires_at - now()).total_seconds()))

@@ -80,7 +80,7 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
 
     def introspect_token(self, token):
         record = token.record
-        body = {"active": True, "client_id": record.client_id, "scope": record.scope,
+        body = {"active": True, "client_id": record.client_id, "scope": token.get_scope(),
                 "token_type": "Bearer" if record.kind == "access" else "refresh_token",
                 "exp": int(record.expires_at.timestamp()),
                 "iat": int(record.issued_at.timestamp()), "iss": issuer()}
