@@ -70,7 +70,7 @@ def login_required(view):
 def _load_person() -> None:
     g.person_id = None
     token = request.cookies.get(SESSION_COOKIE)
-    if token:
+    if token and not request.path.startswith("/static/"):  # no session lookup for CSS
         g.person_id = get_vault().session_person(token, now())
 
 
