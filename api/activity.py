@@ -31,6 +31,11 @@ _SENTENCES = {
     "offer_decided": "An offer was {decision}.",
 }
 
+#: how an agreement changed, in words
+CHANGES = {"vendor_disabled": "ended (the operator disabled the vendor)",
+           "account_closed": "ended (you closed your account)",
+           "cut": "ended by a change of your terms"}
+
 #: kinds grouped for the log filter
 DECISION_KINDS = ("access_attempted", "decision_made", "request_submitted", "request_decided")
 
@@ -87,6 +92,8 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
                                      else payload.get("categories")),
         "purpose": purpose_words(payload.get("purpose")),
         "verb": "read" if payload.get("outcome") == "allowed" else "was refused",
+        "change": CHANGES.get(payload.get("change"), str(payload.get("change", "")).replace(
+            "_", " ")),
     }
     if entry.kind == "grant_changed" and not payload.get("categories"):
         # an agreement with no data is an agent acting for the person (the butler)

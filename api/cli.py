@@ -158,12 +158,14 @@ def _register_optional() -> None:
     from .cli_jobs import jobs
     from .cli_store import store
     from .cli_terms import terms
+    from .cli_vendors import vendors
 
     cli.add_command(terms)
     cli.add_command(store)
     cli.add_command(jobs)
     cli.add_command(butler)
     cli.add_command(demo)
+    cli.add_command(vendors)
 
 
 def main() -> None:

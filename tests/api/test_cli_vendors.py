@@ -1,0 +1,74 @@
+"""`custos vendors`: the operator registers, lists, verifies and disables vendors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from api import create_app
+from api.cli_vendors import vendors
+from api.config import from_env
+from tests.conftest import Auth
+from tests.oauth.conftest import Flow
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    return {"CUSTOS_HOME": str(tmp_path / "home"), "CUSTOS_SECRET_KEY": "v" * 40}
+
+
+def run(env, *args):
+    return CliRunner().invoke(vendors, list(args), env=env, catch_exceptions=False)
+
+
+def test_add_list_verify(env):
+    added = run(env, "add", "--name", "GreenWheels", "--redirect-uri",
+                "https://greenwheels.example/cb", "--jurisdiction", "DE", "--certification",
+                "b-corp", "--notify", "https://greenwheels.example/notices")
+    assert added.exit_code == 0, added.output
+    client_id = re.search(r"client_id\s+(\S+)", added.output).group(1)
+    assert re.search(r"client_secret\s+\S{20,}", added.output)
+    listed = run(env, "list").output
+    assert f"{client_id}  GreenWheels  DE  b-corp  active" in listed
+    assert run(env, "verify", client_id, "b-corp", "carbon-neutral").exit_code == 0
+    listed = run(env, "list").output
+    assert "b-corp (verified), carbon-neutral (verified)" in listed
+
+
+@pytest.mark.parametrize("args, words", [
+    (["add", "--name", "X", "--redirect-uri", "http://example.org/cb"], "redirect_uris"),
+    (["add", "--name", "X", "--redirect-uri", "https://x.example/cb", "--notify",
+      "https://169.254.169.254/"], "custos_notification_uri"),
+    (["verify", "cus_nobody", "b-corp"], "there is no vendor cus_nobody"),
+    (["disable", "cus_nobody"], "there is no vendor cus_nobody"),
+])
+def test_bad_input_is_one_line(env, args, words):
+    result = CliRunner().invoke(vendors, args, env=env)
+    assert result.exit_code == 1 and words in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_disable_ends_agreements_and_tokens(env, monkeypatch):
+    monkeypatch.setenv("CUSTOS_HOME", env["CUSTOS_HOME"])
+    monkeypatch.setenv("CUSTOS_SECRET_KEY", env["CUSTOS_SECRET_KEY"])
+    app = create_app(from_env(), testing=True)
+    client = app.test_client()
+    Auth(client).signup()
+    vault = app.extensions["custos.vault"]
+    pid = vault.find_person_by_email("ada@example.org").id
+    vault.add_field(pid, category="contact.email", name="Email", kind="email",
+                    value="ada@example.org", now=app.extensions["custos.clock"]())
+    added = run(env, "add", "--name", "Acme", "--redirect-uri", "https://vendor.example/cb")
+    vendor = {"client_id": re.search(r"client_id\s+(\S+)", added.output).group(1),
+              "client_secret": re.search(r"client_secret\s+(\S+)", added.output).group(1)}
+    flow = Flow(client)
+    tokens = flow.tokens(vendor)
+    assert flow.read(tokens["access_token"]).status_code == 200
+    done = run(env, "disable", vendor["client_id"])
+    assert "1 agreement(s) ended" in done.output
+    assert flow.read(tokens["access_token"]).status_code == 401
+    [grant] = vault.agreements.grants.for_person(pid)
+    assert grant.status == "revoked" and grant.end_reason == "vendor_disabled"
+    vault.close()
