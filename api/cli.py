@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .cli_errors import ClearErrors
+from .cli_errors import ClearErrors, progress_bar
 from .config import from_env
 
 
@@ -85,20 +85,10 @@ def keys() -> None:
 def keys_rotate() -> None:
     """Make a new master-key version and re-wrap every data key with it (safe to re-run)."""
     vault = _open_vault(from_env())
-    bar: click.progressbar | None = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="Re-wrapping data keys")
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
     try:
-        report = vault.rotate_master_key(progress=progress)
+        with progress_bar("Re-wrapping data keys") as progress:
+            report = vault.rotate_master_key(progress=progress)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
         vault.close()
     click.echo(f"Master key version {report.new_version} is active; {report.rewrapped} keys "
                f"re-wrapped. Retire the old version with: custos keys retire {report.old_version}")

@@ -12,7 +12,7 @@ import click
 
 from vault.copy import sqlite_folder
 
-from .cli_errors import ClearErrors
+from .cli_errors import ClearErrors, progress_bar
 from .config import from_env
 
 
@@ -49,20 +49,10 @@ def copy(url: str) -> None:
     settings, vault = _open()
     click.echo(f"Copying from {_describe(vault)}.")
     click.echo("Every Custos process must be stopped: writes made during the copy are not in it.")
-    bar: click.progressbar | None = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="Copying rows")
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
     try:
-        report = vault.copy_to(url, progress=progress)
+        with progress_bar("Copying rows") as progress:
+            report = vault.copy_to(url, progress=progress)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
         vault.close()
     width = max(len(name) for name in report.rows)
     for name, rows in report.rows.items():
