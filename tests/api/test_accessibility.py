@@ -22,6 +22,8 @@ class Controls(HTMLParser):
         self.in_label = 0
         self.h1 = 0
         self.lang = None
+        self.in_p = 0
+        self.form_in_p = 0  # browsers close the <p> before a <form>: the layout breaks
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -29,6 +31,10 @@ class Controls(HTMLParser):
             self.lang = a.get("lang")
         if tag == "h1":
             self.h1 += 1
+        if tag == "p":
+            self.in_p += 1
+        if tag in ("form", "div", "ul", "section") and self.in_p:
+            self.form_in_p += 1
         if tag == "label":
             self.in_label += 1
             if a.get("for"):
@@ -39,6 +45,8 @@ class Controls(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "label":
             self.in_label -= 1
+        if tag == "p" and self.in_p:
+            self.in_p -= 1
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -48,6 +56,7 @@ def test_every_control_is_labelled(client, offers, path):  # noqa: F811
     page = Controls()
     page.feed(response.get_data(as_text=True))
     assert page.lang == "en" and page.h1 == 1, path
+    assert page.form_in_p == 0, f"{path}: a block element inside a <p>"
     if path in ("/data", "/intents", "/terms", "/settings"):
         assert len(page.controls) >= 4, f"{path}: the parser found no form"
     unlabelled = [c.get("name") or c["_tag"] for c in page.controls
