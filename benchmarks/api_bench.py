@@ -129,6 +129,14 @@ def load(url: str, headers: dict, clients: int, seconds: float) -> list[float]:
     return latencies
 
 
+def peak_rss_mib(pid: int) -> float:
+    """The server process's peak resident memory (Linux /proc VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -152,14 +160,15 @@ def main() -> None:
             assert len(body["fields"]) == 10, json.dumps(body)[:200]
             load(url, headers, args.clients, 1.0)  # warm up
             lat = load(url, headers, args.clients, args.seconds)
+            memory = peak_rss_mib(proc.pid)
             proc.terminate()
             lat.sort()
             rows.append((kind, len(lat) / args.seconds, statistics.median(lat) * 1000,
-                         lat[int(len(lat) * 0.99) - 1] * 1000))
+                         lat[int(len(lat) * 0.99) - 1] * 1000, memory))
     print(f"{args.clients} concurrent clients, {args.seconds:.0f} s each, waitress 8 threads")
-    print(f"{'endpoint':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for kind, rps, p50, p99 in rows:
-        print(f"{kind:<10}{rps:>10.0f}{p50:>10.2f}{p99:>10.2f}")
+    print(f"{'endpoint':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'peak RSS MiB':>14}")
+    for kind, rps, p50, p99, memory in rows:
+        print(f"{kind:<10}{rps:>10.0f}{p50:>10.2f}{p99:>10.2f}{memory:>14.1f}")
     print(f"custos / bare throughput: {rows[1][1] / rows[0][1]:.0%} (aim: at least 60%)")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -228,6 +229,8 @@ def main() -> None:
     print(f"  {'backend':<10} {'persons':>9} {'median ms':>10} {'p99 ms':>8} {'load s':>8}")
     for dialect, size, median, p99, load_s in results:
         print(f"  {dialect:<10} {size:>9,} {median:>10.3f} {p99:>8.3f} {load_s:>8.1f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"\n  Peak resident memory of this benchmark process: {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

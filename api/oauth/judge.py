@@ -22,7 +22,7 @@ from .details import DataAccess
 DEFAULT_TERMS: dict = {"default": "ask", "rules": []}
 _CACHE: OrderedDict[tuple[str, int], CompiledTerms] = OrderedDict()
 _LOCK = Lock()
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 1024  # about 56 KiB each for a 30-rule person: at most ~56 MiB (docs/benchmarks.md)
 
 
 def current_terms(vault: Vault, person_id: str) -> CompiledTerms:
