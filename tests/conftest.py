@@ -78,3 +78,20 @@ class Auth:
 @pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL schema as a database URL, dropped afterwards (store copies)."""
+    import uuid
+
+    from tests.vault.conftest import _admin_connection, postgres_url, with_search_path
+
+    admin = _admin_connection()
+    schema = f"custos_t_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield with_search_path(postgres_url(), schema)
+    finally:
+        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()

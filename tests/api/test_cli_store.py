@@ -9,9 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -19,7 +17,7 @@ from argon2 import PasswordHasher
 from click.testing import CliRunner
 
 from api.cli_store import store
-from tests.vault.conftest import NOW, _admin_connection, postgres_url, with_search_path
+from tests.vault.conftest import NOW
 from vault import Vault
 
 PASSWORD = "correct horse battery"
@@ -41,19 +39,6 @@ def populated(env) -> str:
     finally:
         vault.close()
     return pid
-
-
-@pytest.fixture
-def pg_url() -> Any:
-    """A fresh PostgreSQL schema, dropped afterwards."""
-    admin = _admin_connection()
-    schema = f"custos_cli_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield with_search_path(postgres_url(), schema)
-    finally:
-        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.close()
 
 
 def run(env, *args):

@@ -13,6 +13,16 @@ def nav(page, name: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
 
 
+def add_field(page, category, name, kind, value):
+    """Fill in the "Add a field" form on My data and wait for the new row."""
+    page.get_by_label("Category").select_option(category)
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Type").select_option(kind)
+    page.get_by_label("Value").fill(value)
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("cell", name=value)).to_be_visible()
+
+
 def sign_up(page, url, email="ada@example.org", password="correct horse battery"):
     page.goto(url + "/signup")
     page.get_by_label("Email").fill(email)
@@ -48,12 +58,7 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path)
     page.get_by_label("Value").fill("ada@lovelace.example")
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_role("cell", name="ada@lovelace.example")).to_be_visible()
-    page.get_by_label("Category").select_option("address.city")
-    page.get_by_label("Name").fill("City")
-    page.get_by_label("Type").select_option("text")
-    page.get_by_label("Value").fill("London")
-    page.get_by_role("button", name="Add").click()
-    expect(page.get_by_role("cell", name="London")).to_be_visible()
+    add_field(page, "address.city", "City", "text", "London")
     shots("my-data", readme="my-data")
 
     nav(page, "Intents")
@@ -104,11 +109,7 @@ def test_phone_width_and_keyboard(page, live_server, shots):
 def test_deleting_a_field_asks_first_with_javascript(page, live_server):
     sign_up(page, live_server.url, email="lee@example.org")
     nav(page, "My data")
-    page.get_by_label("Category").select_option("address.city")
-    page.get_by_label("Name").fill("City")
-    page.get_by_label("Type").select_option("text")
-    page.get_by_label("Value").fill("Lisbon")
-    page.get_by_role("button", name="Add").click()
+    add_field(page, "address.city", "City", "text", "Lisbon")
     questions: list[str] = []
     page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
     page.get_by_role("button", name="Delete City").click()

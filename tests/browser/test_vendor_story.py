@@ -13,18 +13,9 @@ import requests
 from playwright.sync_api import expect
 from requests_oauthlib import OAuth2Session
 
-from tests.browser.test_person_journey import nav, sign_up
+from tests.browser.test_person_journey import add_field, nav, sign_up
 
 REDIRECT = "https://vendor.example/callback"
-
-
-def add_field(page, category, name, kind, value):
-    page.get_by_label("Category").select_option(category)
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Type").select_option(kind)
-    page.get_by_label("Value").fill(value)
-    page.get_by_role("button", name="Add").click()
-    expect(page.get_by_role("cell", name=value)).to_be_visible()
 
 
 def save_preview(page):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from vault import Vault, copy, migrations
 from vault.copy import CopyMismatch, CopyRefused, copy_store
 
-from .conftest import NOW, _admin_connection, postgres_url, with_search_path
+from .conftest import NOW
 
 HASH = "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA"
 
@@ -94,19 +93,6 @@ def source(tmp_path: Path) -> Any:
     made = populate(vault)
     yield vault, made
     vault.close()
-
-
-@pytest.fixture
-def pg_url() -> Any:
-    """A fresh PostgreSQL schema, dropped afterwards."""
-    admin = _admin_connection()
-    schema = f"custos_copy_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield with_search_path(postgres_url(), schema)
-    finally:
-        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.close()
 
 
 def test_tables_come_from_the_migrations_and_match_a_fresh_store(tmp_path):
