@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
-from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidScopeError
+from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, InvalidScopeError
 from flask import (
     Blueprint,
     current_app,
@@ -35,7 +35,7 @@ from ..store import get_vault
 from . import details, judge
 from .agreements import make_agreement
 from .models import Person
-from .server import issuer
+from .server import issuer, repeated_parameter
 
 bp = Blueprint("oauth_authorize", __name__)
 DURATIONS = (1, 7, 30, 90, 180, 365)
@@ -94,6 +94,10 @@ def authorize():
         grant = server.get_consent_grant(end_user=None)
     except OAuth2Error as error:
         return error_response(error)
+    # RFC 6749 section 3.1: no parameter twice. Only the query counts: the consent form that
+    # posts back to this URL repeats `category` by design.
+    if name := repeated_parameter(request.args):
+        return _fail(InvalidRequestError(f"Multiple '{name[:40]}' in request."), grant)
     payload = grant.request.payload
     try:
         access = details.requested(payload.scope, payload.data.get("authorization_details"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from authlib.oauth2 import OAuth2Error
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from policies import vocab
 from policies.errors import flatten
 from policies.schema import Category, Purpose
 
@@ -23,8 +24,6 @@ DEFAULT_DURATION_DAYS = 90
 MAX_DURATION_DAYS = 365
 PERSON_SCOPE = "person"
 VENDOR_SCOPE = "vendor"
-SCOPES = (PERSON_SCOPE, VENDOR_SCOPE, "data:<category>", "purpose:<purpose>",
-          "retention:<days>", "sharing:none", "sharing:third_party", "duration:<days>")
 
 
 class InvalidAuthorizationDetails(OAuth2Error):
@@ -134,6 +133,15 @@ def from_scope(scope: str) -> DataAccess | None:
         return DataAccess(purpose="", categories=(), person=True) if person else None
     access = _load(raw, "scope")
     return DataAccess(**{**access.__dict__, "person": person})
+
+
+def supported_scopes() -> list[str]:
+    """Every scope value `from_scope` accepts that can be listed (RFC 8414 section 2:
+    `scopes_supported`); `retention:<days>` and `duration:<days>` are ranges and go unlisted,
+    as the RFC allows, and are documented in docs/oauth.md instead."""
+    return [PERSON_SCOPE, VENDOR_SCOPE, "sharing:none", "sharing:third_party",
+            *(f"data:{c.id}" for c in vocab.categories()),
+            *(f"purpose:{p.id}" for p in vocab.purposes())]
 
 
 def coarse_scope(scope: str | None) -> str:

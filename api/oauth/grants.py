@@ -29,7 +29,8 @@ from .models import OAuthCode, OAuthToken, Person
 CODE_TTL = timedelta(minutes=5)  # RFC 6749 section 4.1.2: at most 10 minutes
 ACCESS_TTL = timedelta(minutes=10)
 REFRESH_TTL = timedelta(days=30)
-AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+SECRET_METHODS = ["client_secret_basic", "client_secret_post"]
+AUTH_METHODS = [*SECRET_METHODS, "none"]  # "none": a public client names itself (6749 3.2.1)
 
 
 class S256Challenge(CodeChallenge):
@@ -154,7 +155,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
 class VendorCredentials(grants.ClientCredentialsGrant):
     """Client credentials (RFC 6749 section 4.4) for vendor calls that name no person."""
 
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS = SECRET_METHODS  # confidential clients only
 
 
 def save_token(token: dict, request) -> None:

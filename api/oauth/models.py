@@ -17,6 +17,7 @@ from vault.tokens import Code, Token
 from ..clock import now
 from ..store import get_vault
 from .details import granted_scope
+from .uris import redirect_matches
 
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
@@ -55,8 +56,10 @@ class OAuthClient(ClientMixin):
         return scope or ""
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        """Exact string comparison (RFC 9700 section 4.1.3), no prefix or pattern matching."""
-        return redirect_uri in self.metadata.get("redirect_uris", [])
+        """Exact string comparison (RFC 9700 section 4.1.3), no prefix or pattern matching;
+        a loopback IP redirect matches on any port (RFC 8252 section 7.3)."""
+        return any(redirect_matches(registered, redirect_uri)
+                   for registered in self.metadata.get("redirect_uris", []))
 
     def check_client_secret(self, client_secret: str) -> bool:
         return self.record.check_secret(client_secret)

@@ -12,7 +12,8 @@ from ..clock import now
 from ..security import limiter
 from ..store import get_vault
 from . import details
-from .registration import AUTH_METHODS, add_vendor
+from .grants import AUTH_METHODS, SECRET_METHODS
+from .registration import add_vendor
 from .server import issuer
 from .signing import jwks
 
@@ -76,14 +77,14 @@ def metadata():
         "introspection_endpoint": base + "/oauth/introspect",
         "registration_endpoint": base + "/oauth/register",
         "jwks_uri": base + "/oauth/jwks.json",
-        "scopes_supported": list(details.SCOPES),
+        "scopes_supported": details.supported_scopes(),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
-        "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
-        "introspection_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": SECRET_METHODS,
         "authorization_response_iss_parameter_supported": True,
         "authorization_details_types_supported": [details.DETAILS_TYPE],
         "service_documentation": base + "/api/v1/openapi.json",

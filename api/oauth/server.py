@@ -1,9 +1,12 @@
 """The Authlib authorization server of one app, with Custos's grants and endpoints.
 
-Revocation (RFC 7009) and introspection (RFC 7662) are Authlib's endpoints with three changes
-read off its defaults: public clients may call them for their own tokens (Authlib allows only
-client_secret_basic), a wrong or unknown `token_type_hint` never fails the request (RFC 7009
-section 2.1: the server extends its search), and a token whose agreement ended is inactive.
+Revocation (RFC 7009) and introspection (RFC 7662) are Authlib's endpoints with these changes
+read off its defaults: a public client may revoke its own tokens (Authlib allows only
+client_secret_basic), but introspection needs a client secret (RFC 7662 section 2.1: the
+endpoint MUST require authorization, and a bare client_id is none); a wrong or unknown
+`token_type_hint` never fails the request (RFC 7009 section 2.1: the server extends its
+search); a token whose agreement ended is inactive. A parameter sent twice to any of these or
+to the token endpoint is `invalid_request` (RFC 6749 section 3.2; Authlib takes the first).
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app, request
+from werkzeug.datastructures import MultiDict
 
 from ..clock import now
 from ..store import get_vault
 from .grants import (
     ACCESS_TTL,
     AUTH_METHODS,
+    SECRET_METHODS,
     CodeGrant,
     RefreshGrant,
     S256Challenge,
@@ -37,6 +42,28 @@ def query_client(client_id: str) -> OAuthClient | None:
 def issuer() -> str:
     """This server's issuer identifier (RFC 8414 section 2), the same in every response."""
     return current_app.config.get("CUSTOS_ISSUER") or request.host_url.rstrip("/")
+
+
+def repeated_parameter(values: MultiDict) -> str | None:
+    """The first parameter sent more than once (RFC 6749 sections 3.1 and 3.2 forbid it)."""
+    return next((name for name in values if len(values.getlist(name)) > 1), None)
+
+
+class Server(AuthorizationServer):
+    """Authlib's server, refusing repeated parameters at the token-style endpoints."""
+
+    def create_token_response(self, request=None):
+        return self._repeated() or super().create_token_response(request)
+
+    def create_endpoint_response(self, name, request=None):
+        return self._repeated() or super().create_endpoint_response(name, request)
+
+    def _repeated(self):
+        name = repeated_parameter(request.values)
+        if name is None:
+            return None
+        return self.handle_error_response(None, InvalidRequestError(
+            f"Multiple '{name[:40]}' in request."))
 
 
 class _TokenLookup:
@@ -65,6 +92,8 @@ class Revocation(_TokenLookup, RevocationEndpoint):
 
 class Introspection(_TokenLookup, IntrospectionEndpoint):
     """RFC 7662: a client may introspect its own tokens; anything else is `active: false`."""
+
+    CLIENT_AUTH_METHODS = SECRET_METHODS  # RFC 7662 section 2.1
 
     def check_permission(self, token, client, request):
         return token.check_client(client)
@@ -95,7 +124,7 @@ def create_server(app: Flask) -> AuthorizationServer:
     app.config.setdefault("OAUTH2_REFRESH_TOKEN_GENERATOR", True)
     app.config.setdefault("OAUTH2_TOKEN_EXPIRES_IN", {
         "authorization_code": seconds, "refresh_token": seconds, "client_credentials": seconds})
-    server = AuthorizationServer(app, query_client=query_client, save_token=save_token)
+    server = Server(app, query_client=query_client, save_token=save_token)
     # No implicit and no password grant (RFC 9700 sections 2.1.2 and 2.4).
     server.register_grant(CodeGrant, [S256Challenge(required=True)])
     server.register_grant(RefreshGrant)

@@ -1,8 +1,10 @@
 """Bearer tokens for the resource API (RFC 6750): checked against the vault on every call.
 
-Errors follow RFC 6750 section 3: 401 with `WWW-Authenticate: Bearer error="invalid_token"`
-for a missing, unknown, expired or revoked token (or one whose agreement ended), 403 with
-`insufficient_scope` for a token that does not carry what the endpoint needs.
+Errors follow RFC 6750 section 3: a request with no credentials (or another scheme than
+Bearer) gets 401 and a bare `WWW-Authenticate: Bearer realm="custos"`, without an error code
+(section 3.1: SHOULD NOT); an unknown, expired or revoked token (or one whose agreement ended)
+gets 401 with `error="invalid_token"`; a token that does not carry what the endpoint needs
+gets 403 with `insufficient_scope`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ from ..store import get_vault
 class InvalidToken(CustosError):
     status_code, error = 401, "invalid_token"
     description = "The access token is missing, expired or revoked."
+
+
+class NoCredentials(InvalidToken):
+    """No Bearer token at all: the client may not know this needs one (RFC 6750 section 3.1)."""
+
+    error = "missing_authorization"
+    description = "Send the access token as 'Authorization: Bearer <token>'."
 
 
 class InsufficientScope(CustosError):
@@ -51,8 +60,10 @@ def bearer() -> str:
     """The raw token from the Authorization header (RFC 6750 section 2.1 only)."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise InvalidToken("Send the access token as 'Authorization: Bearer <token>'.")
+    if scheme.lower() != "bearer":
+        raise NoCredentials()
+    if not value.strip():
+        raise InvalidToken("The Bearer token is empty.")
     return value.strip()
 
 
@@ -87,7 +98,9 @@ def caller(tx: Tx | None = None, *, scope: str | None = None, person: bool = Fal
 
 def www_authenticate(response, error: CustosError):
     """Add the RFC 6750 section 3 challenge to a 401 or 403 from this module."""
-    if isinstance(error, InvalidToken | InsufficientScope):
+    if isinstance(error, NoCredentials):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="custos"'
+    elif isinstance(error, InvalidToken | InsufficientScope):
         response.headers["WWW-Authenticate"] = (
             f'Bearer realm="custos", error="{error.error}", '
             f'error_description="{error.description}"')
