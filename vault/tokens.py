@@ -174,20 +174,23 @@ class Tokens:
         now: datetime,
         access_ttl: timedelta,
         refresh_expires: datetime | None = None,
+        refresh_scope: str | None = None,
         code_hash: str | None = None,
     ) -> None:
         """Store an access token and its refresh token, if any, in one transaction; tokens
         from a code name it, and a code flagged as replayed raises CodeReplayed (saves nothing).
+        The refresh token's scope may differ (a refresh narrows only the access token).
         """
-        rows = [(token_hash(access), "access", now + access_ttl)]
+        rows = [(token_hash(access), "access", now + access_ttl, scope)]
         if refresh:
-            rows.append((token_hash(refresh), "refresh", refresh_expires or now + access_ttl))
+            rows.append((token_hash(refresh), "refresh", refresh_expires or now + access_ttl,
+                         scope if refresh_scope is None else refresh_scope))
         with self.db.write() as tx:
             if code_hash is not None and tx.run(
                 "UPDATE auth_codes SET issued_at = ? WHERE code_hash = ? AND "
                 "replayed_at IS NULL", (iso(now), code_hash)) != 1:
                 raise CodeReplayed("this code was replayed; no token is issued from it")
-            for digest, kind, expires in rows:
+            for digest, kind, expires, stored in rows:
                 tx.run(
                     "INSERT INTO tokens (token_hash, kind, client_id, person_id, grant_id, "
                     "family_id, scope, issued_at, expires_at) "
@@ -199,7 +202,7 @@ class Tokens:
                         person_id,
                         grant_id,
                         family_id,
-                        scope,
+                        stored,
                         iso(now),
                         iso(expires),
                     ),

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from authlib.oauth2 import OAuth2Error
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from policies import vocab
 from policies.errors import flatten
 from policies.schema import Category, Purpose
 
@@ -133,35 +132,6 @@ def from_scope(scope: str) -> DataAccess | None:
         return DataAccess(purpose="", categories=(), person=True) if person else None
     access = _load(raw, "scope")
     return DataAccess(**{**access.__dict__, "person": person})
-
-
-def supported_scopes() -> list[str]:
-    """Every scope value `from_scope` accepts that can be listed (RFC 8414 section 2:
-    `scopes_supported`); `retention:<days>` and `duration:<days>` are ranges and go unlisted,
-    as the RFC allows, and are documented in docs/oauth.md instead."""
-    return [PERSON_SCOPE, VENDOR_SCOPE, "sharing:none", "sharing:third_party",
-            *(f"data:{c.id}" for c in vocab.categories()),
-            *(f"purpose:{p.id}" for p in vocab.purposes())]
-
-
-def coarse_scope(scope: str | None) -> str:
-    """What is stored with a code or token: `person` and `vendor` only. The data part names
-    the person's data, so it lives sealed in the agreement and is derived from it."""
-    return " ".join(s for s in (scope or "").split() if s in (PERSON_SCOPE, VENDOR_SCOPE))
-
-
-def granted_scope(grant, coarse: str = "") -> str:
-    """The scope as granted (RFC 6749 section 3.3: it MUST be returned when it differs from
-    the request, as after "approve narrowed"), written in the scope form `from_scope` reads."""
-    parts = coarse.split()
-    if grant is not None and grant.categories:
-        parts += [f"data:{c}" for c in grant.categories]
-        parts.append(f"purpose:{grant.purpose}")
-        if grant.retention_days is not None:
-            parts.append(f"retention:{grant.retention_days}")
-        if grant.third_party_sharing:  # `sharing:none` is the default and goes unsaid
-            parts.append("sharing:third_party")
-    return " ".join(dict.fromkeys(parts))
 
 
 def requested(scope: str | None, details: str | None) -> DataAccess | None:

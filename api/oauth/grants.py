@@ -23,8 +23,8 @@ from vault.tokens import CodeReplayed
 
 from ..clock import now
 from ..store import get_vault
-from .details import coarse_scope
 from .models import OAuthCode, OAuthToken, Person
+from .scopes import carried, granted_details, granted_scope, stored_scope
 
 CODE_TTL = timedelta(minutes=5)  # RFC 6749 section 4.1.2: at most 10 minutes
 ACCESS_TTL = timedelta(minutes=10)
@@ -79,7 +79,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             code, client_id=request.client.client_id, person_id=request.user.id,
             grant_id=request.custos_grant.id, redirect_uri=request.payload.redirect_uri,
             challenge=request.payload.data["code_challenge"], challenge_method="S256",
-            scope=coarse_scope(request.scope), family_id=str(uuid.uuid4()),
+            scope=stored_scope(request.scope), family_id=str(uuid.uuid4()),
             expires_at=now() + CODE_TTL)
 
     def query_authorization_code(self, code, client):
@@ -159,24 +159,24 @@ class VendorCredentials(grants.ClientCredentialsGrant):
 
 
 def save_token(token: dict, request) -> None:
-    """Store hashes only; add the granted authorization_details (RFC 9396 section 7)."""
+    """Store hashes only, and answer with the scope and `authorization_details` as issued
+    (RFC 6749 section 3.3, RFC 9396 section 7). A refresh may narrow the access token's
+    scope; the new refresh token keeps the old one's (RFC 6749 section 6: it MUST be
+    identical)."""
     grant = getattr(request, "custos_grant", None)
     at = now()
     refresh_until = min(at + REFRESH_TTL, grant.expires_at) if grant else None
+    scope = stored_scope(token.get("scope"), grant)
+    spent = request.refresh_token  # the refresh token being rotated, if this is a refresh
     get_vault().agreements.tokens.save(
         access=token["access_token"], refresh=token.get("refresh_token"),
         client_id=request.client.client_id, person_id=grant.person_id if grant else None,
         grant_id=grant.id if grant else None,
         family_id=getattr(request, "family_id", None) or str(uuid.uuid4()),
-        scope=coarse_scope(token.get("scope")), now=at,
+        scope=scope, refresh_scope=spent.record.scope if spent else scope, now=at,
         access_ttl=timedelta(seconds=token["expires_in"]), refresh_expires=refresh_until,
         code_hash=getattr(request, "custos_code_hash", None))
-    if grant is not None and grant.categories:
-        from .details import DataAccess
-
-        detail = DataAccess(purpose=grant.purpose, categories=grant.categories,
-                            retention_days=grant.retention_days,
-                            third_party_sharing=grant.third_party_sharing,
-                            recipients=grant.recipients).as_detail()
-        detail["expires_at"] = grant.expires_at.isoformat()
-        token["authorization_details"] = [detail]
+    if grant is not None:
+        token["scope"] = granted_scope(grant, scope)
+        if details := granted_details(carried(grant, scope)):
+            token["authorization_details"] = details

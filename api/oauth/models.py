@@ -16,7 +16,7 @@ from vault.tokens import Code, Token
 
 from ..clock import now
 from ..store import get_vault
-from .details import granted_scope
+from .scopes import granted_scope
 from .uris import redirect_matches
 
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")

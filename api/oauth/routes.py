@@ -14,6 +14,7 @@ from ..store import get_vault
 from . import details
 from .grants import AUTH_METHODS, SECRET_METHODS
 from .registration import add_vendor
+from .scopes import supported_scopes
 from .server import issuer
 from .signing import jwks
 
@@ -77,7 +78,7 @@ def metadata():
         "introspection_endpoint": base + "/oauth/introspect",
         "registration_endpoint": base + "/oauth/register",
         "jwks_uri": base + "/oauth/jwks.json",
-        "scopes_supported": details.supported_scopes(),
+        "scopes_supported": supported_scopes(),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],

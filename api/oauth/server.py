@@ -18,6 +18,8 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app, request
 from werkzeug.datastructures import MultiDict
 
+from vault.errors import NotFound as Missing
+
 from ..clock import now
 from ..store import get_vault
 from .grants import (
@@ -31,6 +33,7 @@ from .grants import (
     save_token,
 )
 from .models import OAuthClient, OAuthToken
+from .scopes import carried, granted_details, granted_scope
 from .subject import pairwise_subject
 
 
@@ -98,24 +101,30 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
     def check_permission(self, token, client, request):
         return token.check_client(client)
 
-    def create_introspection_payload(self, token):
-        payload = super().create_introspection_payload(token)
-        record = token.record if token else None
-        if payload.get("active") and record.grant_id:
-            grant = get_vault().agreements.grants.get(record.grant_id)
-            if not grant.live(now()):
-                return {"active": False}
-        return payload
-
     def introspect_token(self, token):
+        """The token's claims, with its scope and `authorization_details` as it carries them
+        (RFC 9396 section 9.2); inactive once its agreement has ended."""
         record = token.record
-        body = {"active": True, "client_id": record.client_id, "scope": token.get_scope(),
+        grant = _grant(record.grant_id)
+        if record.grant_id and (grant is None or not grant.live(now())):
+            return {"active": False}
+        body = {"active": True, "client_id": record.client_id,
+                "scope": granted_scope(grant, record.scope),
                 "token_type": "Bearer" if record.kind == "access" else "refresh_token",
                 "exp": int(record.expires_at.timestamp()),
                 "iat": int(record.issued_at.timestamp()), "iss": issuer()}
         if record.person_id:
             body["sub"] = pairwise_subject(record.person_id, record.client_id)
+        if grant is not None and (details := granted_details(carried(grant, record.scope))):
+            body["authorization_details"] = details
         return body
+
+
+def _grant(grant_id: str | None):
+    try:
+        return get_vault().agreements.grants.get(grant_id) if grant_id else None
+    except Missing:
+        return None
 
 
 def create_server(app: Flask) -> AuthorizationServer:

@@ -20,6 +20,7 @@ from vault.tokens import Token
 
 from ..clock import now
 from ..errors import CustosError
+from ..oauth.scopes import carried
 from ..store import get_vault
 
 
@@ -42,7 +43,8 @@ class InsufficientScope(CustosError):
 
 @dataclass(frozen=True, kw_only=True)
 class Caller:
-    """Who is calling: the token, its client and, for person-bound tokens, the agreement."""
+    """Who is calling: the token, its client and, for person-bound tokens, the agreement as
+    this token carries it (its categories, and `person` only while the token has it)."""
 
     token: Token
     client: Client
@@ -83,6 +85,8 @@ def caller(tx: Tx | None = None, *, scope: str | None = None, person: bool = Fal
         grant = agreements.grants.load(t, token.grant_id) if token.grant_id else None
         if token.grant_id and (grant is None or not grant.live(at)):
             raise InvalidToken("The agreement behind this token has ended.")
+        if grant is not None:
+            grant = carried(grant, token.scope)  # a refresh may have narrowed this token
         found = Caller(token=token, client=client, grant=grant)
         if person and (grant is None or not grant.extra.get("person")):
             raise InsufficientScope("This needs a token the person gave to act for them.")
