@@ -144,8 +144,20 @@ def authorize():
 
 def _approve(server, grant, person_id: str, access: details.DataAccess, how: str,
              terms_version: int):
-    """Make the agreement and redirect with the code (RFC 6749 section 4.1.2)."""
-    record = make_agreement(person_id, grant.client.client_id, access, decided_by=how,
-                            terms_version=terms_version)
-    grant.request.custos_grant = record
-    return server.create_authorization_response(grant=grant, grant_user=Person(person_id))
+    """Make the agreement and redirect with the code (RFC 6749 section 4.1.2). The agreement,
+    its receipt and the code are one transaction: a failure in between leaves none of them.
+    These are the steps of Authlib's `create_authorization_response`, less its second
+    validation of the request and its catch-all, which would commit an agreement without a code.
+    """
+    try:
+        with get_vault().db.write():
+            grant.request.custos_grant = make_agreement(
+                person_id, grant.client.client_id, access, decided_by=how,
+                terms_version=terms_version)
+            status, body, headers = grant.create_authorization_response(
+                grant.redirect_uri, Person(person_id))
+    except OAuth2Error as error:
+        return _fail(error, grant)
+    response = server.handle_response(status, body, headers)
+    server.execute_hook("after_create_authorization_response", response)  # `iss`, RFC 9207
+    return response

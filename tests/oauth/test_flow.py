@@ -27,3 +27,23 @@ def test_authorization_response_carries_iss_and_state(person, vendor, flow):
     params = query(response.headers["Location"])
     assert response.headers["Location"].startswith(REDIRECT + "?")
     assert params["iss"] == "http://localhost" and params["state"] == "xyz"
+
+
+def test_a_failure_after_consent_leaves_no_agreement(app, person, vendor, flow, client):
+    """The agreement, its receipt and the code are made in one transaction (issue 9 item 10):
+    a real database failure while saving the code (a trigger refusing the INSERT) must not
+    leave a live agreement without a code behind."""
+    from tests.oauth.conftest import pkce
+
+    vault = app.extensions["custos.vault"]
+    with vault.db.write() as tx:
+        tx.run("CREATE TRIGGER no_codes BEFORE INSERT ON auth_codes "
+               "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    _, challenge = pkce()
+    response = flow.consent(flow.authorize_url(vendor, challenge=challenge))
+    assert response.status_code == 500 and "disk full" not in response.get_data(as_text=True)
+    assert vault.agreements.grants.for_person(person) == []
+    with vault.db.read() as tx:
+        assert tx.all("SELECT id FROM receipts") == []
+    kinds = [e.kind for e in vault.list_events(person)]
+    assert "grant_changed" not in kinds
