@@ -30,8 +30,7 @@ def _day(name: str, end: bool = False) -> datetime | None:
 
 
 def _vendor_names() -> dict[str, str]:
-    return {c.client_id: c.metadata.get("client_name") or c.client_id
-            for c in get_vault().agreements.clients.all()}
+    return get_vault().agreements.clients.names()
 
 
 def _rows() -> tuple[list[dict], dict[str, str]]:

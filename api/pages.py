@@ -43,8 +43,7 @@ def home():
     pid = g.person_id
     grants = [connection_pages.describe_grant(gr)
               for gr in vault.agreements.grants.for_person(pid)]
-    names = {c.client_id: c.metadata.get("client_name") or c.client_id
-             for c in vault.agreements.clients.all()}
+    names = vault.agreements.clients.names()
     accesses = vault.list_events(pid, kinds=["access_attempted"])[-5:][::-1]
     return render_template(
         "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),

@@ -71,8 +71,7 @@ def _view(body: dict) -> dict:
 
 
 def _vendors() -> list[tuple[str, str]]:
-    return sorted(((c.client_id, c.metadata.get("client_name") or c.client_id)
-                   for c in get_vault().agreements.clients.all()), key=lambda v: v[1])
+    return sorted(get_vault().agreements.clients.names().items(), key=lambda v: v[1])
 
 
 def _render(template: str, *, status: int = 200, **extra):

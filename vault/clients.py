@@ -68,9 +68,10 @@ class Clients:
         secret_hash = crypto.sha256_hex(secret.encode()) if secret else None
         with self.db.write() as tx:
             tx.run(
-                "INSERT INTO oauth_clients (client_id, secret_hash, metadata, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                (client_id, secret_hash, json.dumps(metadata, sort_keys=True), iso(now)),
+                "INSERT INTO oauth_clients (client_id, secret_hash, metadata, created_at, "
+                "client_name) VALUES (?, ?, ?, ?, ?)",
+                (client_id, secret_hash, json.dumps(metadata, sort_keys=True), iso(now),
+                 metadata.get("client_name")),
             )
         return Client(
             client_id=client_id, secret_hash=secret_hash, metadata=metadata, created_at=now
@@ -91,6 +92,12 @@ class Clients:
             raise NotFound("client", client_id)
         return _row(row)
 
+    def names(self) -> dict[str, str]:
+        """Every client's display name by id, without reading any metadata (person pages)."""
+        with self.db.read() as tx:
+            rows = tx.all("SELECT client_id, client_name FROM oauth_clients")
+        return {cid: name or cid for cid, name in rows}
+
     def all(self) -> list[Client]:
         """Every client, oldest first (operator listing)."""
         with self.db.read() as tx:
@@ -100,8 +107,8 @@ class Clients:
         """Replace metadata, e.g. when the operator verifies a vendor's certifications."""
         with self.db.write() as tx:
             if not tx.run(
-                "UPDATE oauth_clients SET metadata = ? WHERE client_id = ?",
-                (json.dumps(metadata, sort_keys=True), client_id),
+                "UPDATE oauth_clients SET metadata = ?, client_name = ? WHERE client_id = ?",
+                (json.dumps(metadata, sort_keys=True), metadata.get("client_name"), client_id),
             ):
                 raise NotFound("client", client_id)
 

@@ -63,6 +63,8 @@ def tables() -> list[str]:
         for statement, prefix in [(s, "") for s in migration.data] + [
             (s, "{k}") for s in migration.keys
         ]:
+            if not isinstance(statement, str):
+                continue  # a per-dialect statement updates rows; tables are made portably
             if match := _CREATE.match(statement):
                 names.append(prefix + match.group(2))
             elif match := _DROP.match(statement):

@@ -15,11 +15,12 @@ from .db import Backend, iso
 
 @dataclass(frozen=True)
 class Migration:
-    """One step of the schema, identified by a stable name such as `0001_initial`."""
+    """One step of the schema, identified by a stable name such as `0001_initial`; a
+    statement is portable SQL, or a dict of SQL by dialect where the two must differ."""
 
     name: str
-    data: list[str] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
+    data: list[str | dict[str, str]] = field(default_factory=list)
+    keys: list[str | dict[str, str]] = field(default_factory=list)
 
 
 MIGRATIONS: list[Migration] = [
@@ -104,6 +105,15 @@ MIGRATIONS: list[Migration] = [
     # A field sealed as one value (category, name, kind, value together): a quarter of the
     # decryptions per read. Rows written before keep their four slots and still read.
     Migration(name="0005_field_body", data=["ALTER TABLE fields ADD COLUMN body {blob}"]),
+    # A vendor's name beside its metadata, so the person's pages list vendors without reading
+    # every vendor's metadata. Reading a JSON member is spelled differently on each backend.
+    Migration(name="0006_client_name", data=[
+        "ALTER TABLE oauth_clients ADD COLUMN client_name TEXT",
+        {"sqlite": "UPDATE oauth_clients SET client_name = "
+                   "json_extract(metadata, '$.client_name')",
+         "postgres": "UPDATE oauth_clients SET client_name = "
+                     "CAST(metadata AS JSON) ->> 'client_name'"},
+    ]),
 ]
 
 _DATA_LOG = "schema_migrations"
@@ -131,7 +141,7 @@ def apply_migrations(db: Backend, now: datetime | None = None) -> list[str]:
                 if migration.name in done:
                     continue
                 for statement in statements:
-                    tx.run(statement)
+                    tx.run(statement if isinstance(statement, str) else statement[db.dialect])
                 tx.run(
                     f"INSERT INTO {log} (name, applied_at) VALUES (?, ?)", (migration.name, stamp)
                 )
