@@ -106,9 +106,12 @@ MIGRATIONS: list[Migration] = [
     # decryptions per read. Rows written before keep their four slots and still read.
     Migration(name="0005_field_body", data=["ALTER TABLE fields ADD COLUMN body {blob}"]),
     # A vendor's name beside its metadata, so the person's pages list vendors without reading
-    # every vendor's metadata. Reading a JSON member is spelled differently on each backend.
+    # every vendor's metadata: the covering index answers the name query alone (SQLite would
+    # otherwise walk each row's overflow pages past `metadata` to reach the new last column).
+    # Reading a JSON member is spelled differently on each backend.
     Migration(name="0006_client_name", data=[
         "ALTER TABLE oauth_clients ADD COLUMN client_name TEXT",
+        "CREATE INDEX oauth_clients_names ON oauth_clients(client_id, client_name)",
         {"sqlite": "UPDATE oauth_clients SET client_name = "
                    "json_extract(metadata, '$.client_name')",
          "postgres": "UPDATE oauth_clients SET client_name = "

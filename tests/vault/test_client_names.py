@@ -32,3 +32,13 @@ def test_migration_fills_in_the_names_of_existing_vendors(store, monkeypatch, tm
         with Vault.open(home, url, now=now) as new:
             assert new.agreements.clients.names() == {"cus_old": "Old é Co",
                                                       "cus_bare": "cus_bare"}
+
+
+
+def test_names_come_from_the_covering_index(tmp_path, now):
+    """The cause of slow person pages with bulky vendors, on SQLite: reading a column stored
+    after a 1 MB `metadata` walks that row's overflow pages; the index answers alone.
+    (PostgreSQL keeps large values out of line, TOAST, so its rows stay small anyway.)"""
+    with Vault.open(tmp_path, None, now=now) as vault, vault.db.read() as tx:
+        plan = tx.all("EXPLAIN QUERY PLAN SELECT client_id, client_name FROM oauth_clients")
+    assert "COVERING INDEX oauth_clients_names" in " ".join(str(r[-1]) for r in plan)
