@@ -17,7 +17,7 @@ from vault.tokens import Code, Token
 from ..clock import now
 from ..store import get_vault
 from .scopes import granted_scope
-from .uris import redirect_matches
+from .uris import redirect_matches, uri_problem
 
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
@@ -57,7 +57,10 @@ class OAuthClient(ClientMixin):
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         """Exact string comparison (RFC 9700 section 4.1.3), no prefix or pattern matching;
-        a loopback IP redirect matches on any port (RFC 8252 section 7.3)."""
+        a loopback IP redirect matches on any port (RFC 8252 section 7.3). A URI that fails
+        today's registration checks (a row stored before them) matches nothing."""
+        if uri_problem(redirect_uri, redirect=True):
+            return False
         return any(redirect_matches(registered, redirect_uri)
                    for registered in self.metadata.get("redirect_uris", []))
 

@@ -174,3 +174,20 @@ def test_person_pages_never_read_vendors_metadata(app, auth, client, clock):
     assert "Bulky 2" in pages["/terms"].get_data(as_text=True)  # the vendor list still names
     reads = [s for s in statements if "oauth_clients" in s]
     assert reads and not any("metadata" in s for s in reads), reads
+
+
+def test_a_malformed_redirect_registered_before_the_checks_is_never_used(app, person, flow,
+                                                                        client, clock):
+    """A vendor stored before registration was strict keeps its row, but its malformed URI
+    cannot reach the consent page's CSP header or a redirect: it matches nothing."""
+    from tests.oauth.conftest import pkce
+
+    bad = "https://vendor.example;script-src 'unsafe-inline'/cb"
+    record, _ = app.extensions["custos.vault"].agreements.clients.register(
+        {"client_name": "Old", "redirect_uris": [bad], "grant_types": ["authorization_code"],
+         "token_endpoint_auth_method": "client_secret_basic"}, clock(), confidential=True)
+    _, challenge = pkce()
+    response = client.get(flow.authorize_url({"client_id": record.client_id},
+                                             challenge=challenge, redirect_uri=bad))
+    assert response.status_code == 400 and "Location" not in response.headers
+    assert "unsafe-inline" not in response.headers.get("Content-Security-Policy", "")
