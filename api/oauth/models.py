@@ -12,6 +12,7 @@ from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMix
 
 from vault.clients import Client
 from vault.errors import NotFound as Missing
+from vault.grants import Grant
 from vault.tokens import Code, Token
 
 from ..clock import now
@@ -96,16 +97,20 @@ class OAuthCode(AuthorizationCodeMixin):
         return _granted(self.record)
 
 
-def _granted(record) -> str:
+def grant_of(record: Code | Token) -> Grant | None:
+    """The agreement behind a code or token; None for client credentials or one now gone."""
+    if not record.grant_id:
+        return None
+    try:
+        return get_vault().agreements.grants.get(record.grant_id)
+    except Missing:
+        return None
+
+
+def _granted(record: Code | Token) -> str:
     """The full scope of a code or token: its stored `person`/`vendor` part plus the data part
     of its agreement, read from the sealed grant (never stored beside the person's id)."""
-    grant = None
-    if record.grant_id:
-        try:
-            grant = get_vault().agreements.grants.get(record.grant_id)
-        except Missing:
-            grant = None
-    return granted_scope(grant, record.scope)
+    return granted_scope(grant_of(record), record.scope)
 
 
 class OAuthToken(TokenMixin):

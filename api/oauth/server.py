@@ -18,8 +18,6 @@ from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app, request
 from werkzeug.datastructures import MultiDict
 
-from vault.errors import NotFound as Missing
-
 from ..clock import now
 from ..store import get_vault
 from .grants import (
@@ -32,7 +30,7 @@ from .grants import (
     VendorCredentials,
     save_token,
 )
-from .models import OAuthClient, OAuthToken
+from .models import OAuthClient, OAuthToken, grant_of
 from .scopes import carried, granted_details, granted_scope
 from .subject import pairwise_subject
 
@@ -105,7 +103,7 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
         """The token's claims, with its scope and `authorization_details` as it carries them
         (RFC 9396 section 9.2); inactive once its agreement has ended."""
         record = token.record
-        grant = _grant(record.grant_id)
+        grant = grant_of(record)
         if record.grant_id and (grant is None or not grant.live(now())):
             return {"active": False}
         body = {"active": True, "client_id": record.client_id,
@@ -118,13 +116,6 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
         if grant is not None and (details := granted_details(carried(grant, record.scope))):
             body["authorization_details"] = details
         return body
-
-
-def _grant(grant_id: str | None):
-    try:
-        return get_vault().agreements.grants.get(grant_id) if grant_id else None
-    except Missing:
-        return None
 
 
 def create_server(app: Flask) -> AuthorizationServer:

@@ -26,7 +26,7 @@ from ..store import get_vault
 
 class InvalidToken(CustosError):
     status_code, error = 401, "invalid_token"
-    description = "The access token is missing, expired or revoked."
+    description = "The access token is unknown, expired or revoked."
 
 
 class NoCredentials(InvalidToken):
