@@ -90,7 +90,7 @@ class ClientMetadataSchema(Schema):
     class Meta:
         unknown = EXCLUDE  # RFC 7591 section 2: ignored, not refused
 
-    redirect_uris = fields.List(fields.Raw(), load_default=list,
+    redirect_uris = fields.List(fields.Raw(allow_none=True), load_default=list,
                                 validate=validate.Length(max=10))
     client_name = _text(200, required=True)
     client_uri = _uri()

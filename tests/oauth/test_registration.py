@@ -99,7 +99,7 @@ def test_jwks_must_be_a_set_of_public_keys(client, jwks, words):
     "http://vendor.example/cb", "ftp://vendor.example/cb", "javascript:alert(1)",
     "https://vendor.example/cb#frag", "/relative/cb", "", "https://-vendor.example/cb",
     "https://vendor..example/cb", "https://" + "a" * 64 + ".example/cb",
-    "https://vendor.example/" + "a" * 2001,
+    "https://vendor.example/" + "a" * 2001, None, 5, ["https://vendor.example/cb"],
 ])
 def test_malformed_redirect_uris_are_refused(client, uri):
     """RFC 3986 syntax, a DNS name or IP literal as host, https except on loopback, no fragment
