@@ -76,3 +76,27 @@ def test_each_ending_queues_one_signed_notice(app, person, vendors, flow, client
     end(Env(app, client, clock, grant, me))
     notices = vault.agreements.outbox.for_client(vendor["client_id"])
     assert len(notices) == 1 and notices[0].url == NOTIFY
+
+
+def test_stop_sharing_everything_through_the_api(app, person, vendors, flow, client):
+    """The butler (or any person token) ends every agreement of one vendor in one call."""
+    vendor = vendors.register(custos_notification_uri=NOTIFY)
+    other = vendors.register(client_name="Bike Hub")
+    me = butler(vendors, flow)["access_token"]
+    first = flow.tokens(vendor)["access_token"]
+    second = flow.tokens(vendor, scope="data:contact.phone purpose:ServiceProvision")
+    kept = flow.tokens(other)["access_token"]
+    path = f"/api/v1/person/vendors/{vendor['client_id']}/revoke"
+    answer = client.post(path, headers=bearer(me))
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["client_id"] == vendor["client_id"] and len(body["ended"]) == 2
+    assert {g["status"] for g in body["ended"]} == {"revoked"}
+    for token in (first, second["access_token"]):
+        assert flow.read(token).status_code == 401
+    assert flow.read(kept).status_code == 200
+    vault = app.extensions["custos.vault"]
+    assert len(vault.agreements.outbox.for_client(vendor["client_id"])) == 2
+    assert client.post(path, headers=bearer(me)).get_json()["ended"] == []  # already stopped
+    unknown = client.post("/api/v1/person/vendors/cus_nobody/revoke", headers=bearer(me))
+    assert unknown.status_code == 404
