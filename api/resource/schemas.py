@@ -207,6 +207,7 @@ class OfferIntentSchema(Schema):
     budget = fields.String(allow_none=True)
     currency = fields.String(allow_none=True)
     status = fields.String(allow_none=True)
+    ends = fields.String(allow_none=True, metadata={"description": "last day, YYYY-MM-DD (UTC)"})
 
 
 class PersonOfferSchema(VendorOfferSchema):
