@@ -65,6 +65,8 @@ class FieldValueSchema(Schema):
     name = fields.String()
     kind = fields.String()
     value = fields.Raw()
+    derived = fields.Boolean(metadata={"description": "worked out by the vault (age in years "
+                                                      "from the date of birth), not stored"})
 
 
 class DataSchema(Schema):
