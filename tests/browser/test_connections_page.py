@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from api.agreement_terms import policy_url
 from api.oauth.agreements import end_agreement, make_agreement
 from api.oauth.details import DataAccess
 from api.oauth.registration import add_vendor
@@ -25,7 +26,7 @@ SPLIT_DATES = """() => [...document.querySelectorAll('main time')]
   .filter(t => t.getClientRects().length > 1).map(t => t.textContent)"""
 
 
-def _agreements(app, email: str) -> None:
+def _agreements(app, email: str) -> str:
     """Acme Cars holds two agreements (one of them also ended earlier), Bike Hub one."""
     vault = app.extensions["custos.vault"]
     clock = app.extensions["custos.clock"]
@@ -50,6 +51,7 @@ def _agreements(app, email: str) -> None:
                 decided_by="person", terms_version=0)
             if vendor == "Acme Cars" and categories == ("contact.phone",) and "ended" not in ids:
                 ids["ended"] = end_agreement(grant.id, "revoked").id
+        return policy_url(grant)  # Bike Hub's agreement: the public page of its terms
 
 
 def test_connections_by_vendor_on_a_phone_without_javascript(browser, live_server):
@@ -59,7 +61,7 @@ def test_connections_by_vendor_on_a_phone_without_javascript(browser, live_serve
     shots = Shots(page, "test_connections_by_vendor_on_a_phone")
     try:
         sign_up(page, live_server.url, email="rui@example.org")
-        _agreements(live_server.app, "rui@example.org")
+        public = _agreements(live_server.app, "rui@example.org")
         page.goto(live_server.url + "/connections")
         cards = page.locator("section.connection")
         expect(cards.locator("h2")).to_have_text(["Bike Hub", "Acme Cars"])
@@ -86,6 +88,14 @@ def test_connections_by_vendor_on_a_phone_without_javascript(browser, live_serve
         expect(page.locator("section.connection.ended h3")).to_have_text(["Acme Cars"])
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shots("phone-connections-stopped")
+
+        # The receipt's policyUrl: the agreement's terms, public, readable on a phone too.
+        page.goto(public.replace("http://127.0.0.1", live_server.url))
+        expect(page.get_by_role("heading", name="The terms of an agreement with Bike Hub")
+               ).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert page.evaluate(SPLIT_DATES) == []
+        shots("phone-agreement-terms")
     finally:
         context.close()
     vault = live_server.app.extensions["custos.vault"]
