@@ -53,7 +53,10 @@ def intent_live(status: str, ends: date | str | None, now: datetime) -> bool:
         return False
     if ends is None or ends == "":
         return True
-    last = ends if isinstance(ends, date) else date.fromisoformat(str(ends))
+    try:
+        last = ends if isinstance(ends, date) else date.fromisoformat(str(ends))
+    except ValueError:  # an end nobody can read: fail closed, vendors do not see it
+        return False
     return now.astimezone(UTC).date() <= last
 
 

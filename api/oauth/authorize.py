@@ -63,13 +63,13 @@ def _fail(error: OAuth2Error, grant):
 
 def _rows(person_id: str, access: details.DataAccess, decision) -> list[dict]:
     """Each asked category with the terms' answer and exactly what would leave today."""
-    rows = []
+    rows, fields = [], get_vault().list_fields(person_id)
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
         rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
                      "reasons": [r.text for r in decision.reasons_for(cat)] if decision else [],
-                     "leaves": what_leaves(person_id, [cat], now()),
-                     "kept": kept_home(person_id, [cat], access.categories)})
+                     "leaves": what_leaves(fields, [cat], now()),
+                     "kept": kept_home(fields, [cat], access.categories)})
     return rows
 
 

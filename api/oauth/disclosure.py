@@ -14,8 +14,7 @@ from typing import Any
 
 from policies import vocab
 from vault import claims
-
-from ..store import get_vault
+from vault.fields import Field
 
 
 def covered(categories: Iterable[str]) -> frozenset[str]:
@@ -23,16 +22,18 @@ def covered(categories: Iterable[str]) -> frozenset[str]:
     return frozenset().union(*(vocab.category_sets(c)[1] for c in categories))
 
 
-def what_leaves(person_id: str, categories: Iterable[str], at: datetime) -> list[dict[str, Any]]:
-    """The fields and derived claims a grant of `categories` releases now."""
+def what_leaves(fields: list[Field], categories: Iterable[str],
+                at: datetime) -> list[dict[str, Any]]:
+    """The fields and derived claims a grant of `categories` releases now, from the person's
+    `fields` (`vault.list_fields`)."""
     granted = list(categories)
-    return claims.release(get_vault().list_fields(person_id), granted, covered(granted), at)
+    return claims.release(fields, granted, covered(granted), at)
 
 
-def kept_home(person_id: str, categories: Iterable[str], asked: Iterable[str]) -> list[str]:
+def kept_home(fields: list[Field], categories: Iterable[str], asked: Iterable[str]) -> list[str]:
     """Labels of precise categories that `categories` cover and the person holds values for,
     which stay in the vault because nothing `asked` names them (for the consent page)."""
     named = set(asked)
-    held = {f.category for f in get_vault().list_fields(person_id)}
+    held = {f.category for f in fields}
     return [vocab.category(c).label for c in sorted(claims.PRECISE & covered(categories) & held)
             if c not in named]

@@ -171,6 +171,7 @@ def test_offer_filter(offers: dict, offer: dict, intent, codes: list) -> None:
     ("active", "2027-02-28", "2027-03-01T00:30:00+01:00", True),  # still the 28th in UTC
     ("withdrawn", None, "2027-01-01T00:00:00+00:00", False),
     ("fulfilled", "2099-01-01", "2027-01-01T00:00:00+00:00", False),
+    ("active", "end of March", "2027-01-01T00:00:00+00:00", False),  # unreadable: fail closed
 ])
 def test_intent_is_live_while_active_and_not_past_its_end(status, ends, at, live) -> None:
     assert intent_live(status, ends, datetime.fromisoformat(at)) is live
