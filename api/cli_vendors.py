@@ -116,21 +116,28 @@ def verify(client_id: str, certifications: tuple[str, ...]) -> None:
 
 @vendors.command("disable")
 @click.argument("client_id")
-def disable(client_id: str) -> None:
+@click.option("--issuer", envvar="CUSTOS_ISSUER", default=None,
+              help="Public base URL, the `iss` of the notices (default: $CUSTOS_ISSUER).")
+def disable(client_id: str, issuer: str | None) -> None:
     """Stop a vendor at once: it can no longer authenticate, and its agreements end (each person
-    sees it in their log and connections)."""
-    vault = _open()
-    now = datetime.now(UTC)
+    sees it in their log and connections; the vendor gets the signed notice of each)."""
+    from . import create_app
+    from .oauth.agreements import disable_vendor
+
+    if not issuer:
+        raise click.UsageError("say the public URL, the notices' issuer: "
+                               "--issuer https://custos.example")
+    app = create_app(from_env())
+    app.config["CUSTOS_ISSUER"] = issuer = issuer.rstrip("/")
+    vault = app.extensions["custos.vault"]
     try:
         try:
             vault.agreements.clients.get(client_id)
         except NotFound:
             raise click.ClickException(f"there is no vendor {client_id}") from None
-        vault.agreements.clients.disable(client_id, now)
-        ended = [g.id for g in vault.agreements.grants.for_client(client_id)
-                 if g.status == "active" and vault.agreements.grants.end(
-                     g.id, "vendor_disabled", now) is not None]
+        with app.test_request_context("/", base_url=issuer):  # the one ending needs the app
+            ended = disable_vendor(client_id)
     finally:
         vault.close()
     click.echo(f"{client_id} is disabled; {len(ended)} agreement(s) ended, its tokens no longer "
-               f"work.")
+               f"work, and it is told to delete what it holds.")

@@ -69,7 +69,13 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
          stack: ExitStack, notice_wait: float = 5.0) -> dict:
     """The story, over HTTP only; returns what happened, for the tests."""
     from clients.butler import Butler, PersonClient, TokenFile, authorize
-    from clients.vendor import Access, AuthorizationDenied, InvalidToken, VendorClient
+    from clients.vendor import (
+        Access,
+        AccessRefused,
+        AuthorizationDenied,
+        InvalidToken,
+        VendorClient,
+    )
     from clients.vendor.webhook import notification_view
 
     seen: dict = {}
@@ -94,14 +100,19 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
 
     tell.step("GreenWheels (a certified B Corp) asks Ada to connect")
     notices: list[dict] = []
-    arrived = threading.Event()
+    arrived = threading.Condition()
+
+    def notified(notice: dict) -> None:
+        with arrived:
+            notices.append(notice)
+            arrived.notify_all()
     hook = Flask("greenwheels")
     hook_base = stack.enter_context(serving(hook, threads=2))
     green = VendorClient.register(base, client_name="GreenWheels", certifications=["b-corp"],
                                   jurisdiction="DE", redirect_uris=["https://greenwheels.example/cb"],
                                   notification_uri=hook_base + "/custos/notices")
     hook.add_url_rule("/custos/notices", methods=["POST"], view_func=notification_view(
-        green, lambda notice: (notices.append(notice), arrived.set())))
+        green, notified))
     need = Access(purpose="ServiceProvision", categories=("contact.email", "address.city"),
                   retention_days=30)
     request = green.start_authorization("https://greenwheels.example/cb", need)
@@ -152,20 +163,34 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
             f"and reads household size {', '.join(map(str, size))}")
     seen["household_answer"] = answered.status
 
-    tell.step("Ada revokes GreenWheels; the vendor is refused at once")
-    me.revoke(data.agreement)
+    tell.step("Ada stops sharing with GreenWheels; the vendor is refused at once")
+    stopped = me.stop_vendor(green.client_id)["ended"]
+    tell.ok(f"Ada stops sharing everything with GreenWheels: {len(stopped)} agreements end "
+            f"(her email and city, and her household size)")
     try:
         person.data()
         seen["after_revoke"] = "read"
     except InvalidToken as exc:
         seen["after_revoke"] = exc.error
-        tell.no(f"GreenWheels reads again: {exc.error} ({exc.description})")
-    tell.ok(f"The receipt now says: {green.receipt(data.agreement).status}")
-    if arrived.wait(notice_wait):
-        notice = notices[0]
-        tell.ok(f"GreenWheels' webhook got the signed notice (verified): agreement "
-                f"{notice['reason']}, duty to {notice['duty']} {', '.join(notice['categories'])}")
-        seen["notice"] = notice["duty"]
+        tell.no(f"GreenWheels reads her email again: {exc.error} ({exc.description})")
+    try:
+        green.agreement_data(answered.agreement)
+        seen["household_after"] = "read"
+    except AccessRefused as exc:
+        seen["household_after"] = exc.error
+        tell.no(f"GreenWheels reads her household size again: {exc.error} ({exc.description})")
+    statuses = [green.receipt(g).status for g in (data.agreement, answered.agreement)]
+    tell.ok(f"The receipts now say: {', '.join(statuses)}")
+    with arrived:
+        every = arrived.wait_for(lambda: len(notices) >= len(stopped), notice_wait)
+    if every:
+        duties = sorted({n["duty"] for n in notices})
+        categories = [c for n in sorted(notices, key=lambda n: n["categories"])
+                      for c in n["categories"]]
+        tell.ok(f"GreenWheels' webhook got {len(notices)} signed notices (verified): agreements "
+                f"{', '.join(sorted({n['reason'] for n in notices}))}, duty to "
+                f"{', '.join(duties)} {', '.join(categories)}")
+        seen["notice"] = duties[0]
     else:
-        tell.say("The signed notice to GreenWheels is queued; the server's jobs deliver it.")
+        tell.say("The signed notices to GreenWheels are queued; the server's jobs deliver them.")
     return seen

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from policies.offers import intent_live
+
 from .accounts import login_required
 from .clock import now
 from .forms import INTENT_CATEGORIES, IntentSchema
@@ -19,9 +21,15 @@ def _form_of(intent) -> dict:
     return {k: v for k, v in form.items() if v is not None}
 
 
+def _ended(intent) -> bool:
+    """Active, but past its end date: vendors no longer see it and its offers are not delivered."""
+    return intent.status == "active" and not intent_live(intent.status, intent.data.get("ends"),
+                                                         now())
+
+
 def _render(template: str, form, errors, **extra):
     return render_template(template, form=form, errors=errors, categories=INTENT_CATEGORIES,
-                           **extra), 400 if errors else 200
+                           ended=_ended, **extra), 400 if errors else 200
 
 
 def _offer_counts() -> dict[str, dict[str, int]]:

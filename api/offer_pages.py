@@ -46,7 +46,11 @@ def decide(offer_id: str):
     if action not in ("deliver", "filter"):
         raise InvalidInput("Choose deliver or filter.", fields={"decision": ["unknown"]})
     reason = {"code": "offer.person_override", "text": "You decided this yourself"}
-    offer = decide_offer(g.person_id, offer_id, action, [reason], by="person")
+    try:
+        offer = decide_offer(g.person_id, offer_id, action, [reason], by="person")
+    except InvalidInput as refused:  # expired, or its intent ended: say so beside the offers
+        flash(" ".join(refused.fields.get("decision", [])) or refused.description, "error")
+        return redirect(url_for("offers.index", status=own_offer(g.person_id, offer_id).status))
     flash("Delivered to you." if action == "deliver" else "Filtered out.")
     return redirect(url_for("offers.index", status=offer.status))
 

@@ -9,6 +9,7 @@ from policies import vocab
 from policies.errors import UnknownConcept
 
 from . import (
+    agreement_terms,
     connection_pages,
     inbox_pages,
     intent_pages,
@@ -135,6 +136,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(inbox_pages.bp)
     app.register_blueprint(terms_pages.bp)
     app.register_blueprint(offer_pages.bp)
+    app.register_blueprint(agreement_terms.bp)
     app.add_template_global(_values_of, "values_of")
     app.add_template_global(category_words)
     app.add_template_global(_concept, "concept")

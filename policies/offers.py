@@ -1,13 +1,16 @@
 """The butler's offer filter: should this offer reach the person? Deliver or filter, with reasons.
 
-The person's offer rules (in their terms) are checked in a fixed order: blocklist, intent,
-category, budget, certifications, frequency. Every failing check gives a reason; an offer is
-delivered only when none fails. Counts of earlier offers are inputs: the engine stays pure.
+The person's offer rules (in their terms) are checked in a fixed order: blocklist, expiry,
+intent, category, budget, certifications, frequency. Every failing check gives a reason; an
+offer is delivered only when none fails. Counts of earlier offers and the time are inputs: the
+engine stays pure. An offer past its `valid_until`, or answering an intent that is no longer
+live (`intent_live`: active and not past its end date), is never delivered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -19,23 +22,42 @@ from .request_schema import VendorSchema
 DELIVERED = "offer.delivered"
 BLOCKED = "offer.blocked_vendor"
 NO_INTENT = "offer.no_intent"
+INTENT_ENDED = "offer.intent_ended"
+EXPIRED = "offer.expired"
 CATEGORY = "offer.category_mismatch"
 BUDGET = "offer.over_budget"
 CURRENCY = "offer.currency_mismatch"
 CERTIFICATION = "offer.missing_certification"
 TOO_MANY = "offer.too_many"
-OFFER_CODES = (DELIVERED, BLOCKED, NO_INTENT, CATEGORY, BUDGET, CURRENCY, CERTIFICATION, TOO_MANY)
+OFFER_CODES = (DELIVERED, BLOCKED, EXPIRED, NO_INTENT, INTENT_ENDED, CATEGORY, BUDGET, CURRENCY,
+               CERTIFICATION, TOO_MANY)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Intent:
-    """The part of a person's intent the butler needs: what, budget, and whether it is active."""
+    """The part of a person's intent the butler needs: what, budget, whether it is active, and
+    the last day it runs (its `ends` date, if any)."""
 
     id: str
     category: str
     budget: Decimal | None = None
     currency: str | None = None
     active: bool = True
+    ends: date | None = None
+
+
+def intent_live(status: str, ends: date | str | None, now: datetime) -> bool:
+    """Vendors may see and answer an intent while it is active and its end date has not passed:
+    it runs through its last day, counted in UTC (the date the person typed has no zone)."""
+    if status != "active":
+        return False
+    if ends is None or ends == "":
+        return True
+    try:
+        last = ends if isinstance(ends, date) else date.fromisoformat(str(ends))
+    except ValueError:  # an end nobody can read: fail closed, vendors do not see it
+        return False
+    return now.astimezone(UTC).date() <= last
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +70,7 @@ class Offer:
     price: Decimal | None = None
     currency: str | None = None
     text: str = ""
+    valid_until: datetime | None = None
     counts: tuple[tuple[str, int], ...] = ()  # offers this vendor already sent, per period
 
 
@@ -84,6 +107,7 @@ class OfferSchema(Schema):
     price = fields.Decimal(load_default=None, allow_none=True, validate=validate.Range(min=0))
     currency = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=3))
     text = fields.String(load_default="")
+    valid_until = fields.AwareDateTime(load_default=None, allow_none=True)
     counts = fields.Dict(
         keys=fields.String(validate=validate.OneOf(PERIODS)),
         values=fields.Integer(strict=True, validate=validate.Range(min=0)),
@@ -107,14 +131,21 @@ def _within(category: str, wanted: str) -> bool:
     return category == wanted or category.startswith(wanted + ".")
 
 
-def filter_offer(rules: OfferRules, offer: Offer, intent: Intent | None) -> OfferDecision:
+def filter_offer(rules: OfferRules, offer: Offer, intent: Intent | None,
+                 now: datetime) -> OfferDecision:
     """Deliver or filter `offer` (answering `intent`, if known) by the person's offer rules."""
     why: list[OfferReason] = []
     v = offer.vendor
     if v.id in rules.blocklist:
         why.append(OfferReason(code=BLOCKED, text=f"You blocked offers from {v.id}"))
+    if offer.valid_until is not None and offer.valid_until <= now:
+        why.append(OfferReason(code=EXPIRED, text="The offer expired on "
+                               f"{offer.valid_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"))
     if intent is None or not intent.active or (offer.intent and offer.intent != intent.id):
         why.append(OfferReason(code=NO_INTENT, text="It answers none of your active intents"))
+    elif not intent_live("active", intent.ends, now):
+        why.append(OfferReason(code=INTENT_ENDED,
+                               text=f"The intent it answers ended on {intent.ends:%Y-%m-%d}"))
     elif rules.match_category and not _within(offer.category, intent.category):
         why.append(
             OfferReason(

@@ -1,14 +1,17 @@
 """Making and ending agreements, the same way from the consent screen, the inbox and the API.
 
-An agreement is made with its receipt; it ends (revoked, expired, cut by a terms change) with
-its tokens revoked and a signed notice to the vendor queued in the same transaction.
+An agreement is made with its receipt; it ends (revoked, expired, cut by a terms change, the
+account closed, the vendor disabled) with its tokens revoked and a signed notice to the vendor
+queued in the same transaction. `end_agreement` is the only caller of the vault's
+`grants.end` (tests/oauth/test_endings.py checks it), so no way of ending can skip the notice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
-from vault.grants import Grant
+from vault.grants import ACTIVE, Grant
 
 from ..clock import now
 from ..store import get_vault
@@ -35,13 +38,38 @@ def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decide
 
 
 def end_agreement(grant_id: str, reason: str) -> Grant | None:
-    """End a live agreement at once (tokens revoked) and queue the vendor's notice."""
+    """End a live agreement at once (tokens revoked) and queue the vendor's notice; None if
+    it had already ended. Every way of ending an agreement comes through here."""
     vault = get_vault()
     with vault.db.write():
         ended = vault.agreements.grants.end(grant_id, reason, now())
         if ended is not None:
             queue_end_notice(ended)
     return ended
+
+
+def end_agreements(grants: Iterable[Grant], reason: str) -> list[Grant]:
+    """End every still-active one of `grants` in one transaction: all of them or none."""
+    with get_vault().db.write():
+        ended = [end_agreement(g.id, reason) for g in grants if g.status == ACTIVE]
+    return [g for g in ended if g is not None]
+
+
+def stop_vendor(person_id: str, client_id: str, reason: str = "revoked") -> list[Grant]:
+    """Stop sharing everything with one vendor: each of its agreements with the person ends."""
+    vault = get_vault()
+    with vault.db.write():
+        return end_agreements((g for g in vault.agreements.grants.for_person(person_id)
+                               if g.client_id == client_id), reason)
+
+
+def disable_vendor(client_id: str) -> list[Grant]:
+    """The operator stops a vendor: it can no longer authenticate, and every agreement it
+    holds ends, each person told in their log and the vendor in its notices."""
+    vault = get_vault()
+    with vault.db.write():
+        vault.agreements.clients.disable(client_id, now())
+        return end_agreements(vault.agreements.grants.for_client(client_id), "vendor_disabled")
 
 
 def expire_due() -> list[str]:

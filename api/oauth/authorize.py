@@ -34,6 +34,7 @@ from ..security import CONTENT_SECURITY_POLICY
 from ..store import get_vault
 from . import details, judge
 from .agreements import make_agreement
+from .disclosure import kept_home, what_leaves
 from .models import Person
 from .server import issuer, repeated_parameter
 
@@ -60,12 +61,15 @@ def _fail(error: OAuth2Error, grant):
     return error_response(error)
 
 
-def _rows(access: details.DataAccess, decision) -> list[dict]:
-    rows = []
+def _rows(person_id: str, access: details.DataAccess, decision) -> list[dict]:
+    """Each asked category with the terms' answer and exactly what would leave today."""
+    rows, fields = [], get_vault().list_fields(person_id)
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
         rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
-                     "reasons": [r.text for r in decision.reasons_for(cat)] if decision else []})
+                     "reasons": [r.text for r in decision.reasons_for(cat)] if decision else [],
+                     "leaves": what_leaves(fields, [cat], now()),
+                     "kept": kept_home(fields, [cat], access.categories)})
     return rows
 
 
@@ -124,7 +128,8 @@ def authorize():
     if request.method == "GET":
         facts = ", ".join(sorted(vendor.certifications)) or ""
         page = make_response(render_template(
-            "oauth/consent.html", client=client, access=access, rows=_rows(access, decision),
+            "oauth/consent.html", client=client, access=access,
+            rows=_rows(person_id, access, decision),
             purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
             vendor_facts=facts, durations=[d for d in DURATIONS if d <= access.duration_days]
             or [access.duration_days], action=request.full_path))

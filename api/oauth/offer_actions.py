@@ -7,13 +7,16 @@ for a later decision (the person overriding the butler), the earlier one kept in
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from policies.offers import intent_live
 from vault.clients import Client
 from vault.errors import NotFound as Missing
 from vault.offers import Offer
 
 from ..clock import now
+from ..errors import InvalidInput
 from ..store import get_vault
 from .ownership import own_offer
 
@@ -47,10 +50,10 @@ def person_view(offer: Offer) -> dict[str, Any]:
         intent = get_vault().get_intent(offer.person_id, offer.intent_id)
         about = {"id": intent.id, "category": intent.data.get("category"),
                  "budget": intent.data.get("budget"), "currency": intent.data.get("currency"),
-                 "status": intent.status}
+                 "status": intent.status, "ends": intent.data.get("ends")}
     except Missing:  # the person deleted the intent since
         about = {"id": offer.intent_id, "category": None, "budget": None, "currency": None,
-                 "status": "deleted"}
+                 "status": "deleted", "ends": None}
     body = offer.body
     return {"id": offer.id, "status": offer.status, "intent": about,
             "client_id": offer.client_id, "vendor": body["vendor"],
@@ -60,12 +63,33 @@ def person_view(offer: Offer) -> dict[str, Any]:
             "decision": offer.decision, "history": body.get("history", [])}
 
 
+def undeliverable(offer: Offer, at: datetime) -> str | None:
+    """Why the offer can no longer reach the person: it expired, or its intent is not live."""
+    until = offer.body.get("valid_until")
+    if until and datetime.fromisoformat(until) <= at:
+        when = datetime.fromisoformat(until).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        return f"This offer expired on {when} UTC, so it can no longer be delivered."
+    try:
+        intent = get_vault().get_intent(offer.person_id, offer.intent_id)
+    except Missing:
+        return "The intent it answers was deleted, so it can no longer be delivered."
+    if not intent_live(intent.status, intent.data.get("ends"), at):
+        why = (f"ended on {intent.data['ends']}" if intent.status == "active"
+               else f"is {intent.status}")
+        return f"The intent it answers {why}, so it can no longer be delivered."
+    return None
+
+
 def decide_offer(pid: str, offer_id: str, action: str, reasons: list[dict],
                  by: str) -> Offer:
-    """Deliver or filter an offer; deciding again what it already is changes nothing."""
+    """Deliver or filter an offer; deciding again what it already is changes nothing. An
+    expired offer, or one whose intent ended, is never delivered (filtering it is fine)."""
     offer = own_offer(pid, offer_id)
     if offer.decision and offer.decision.get("action") == action:
         return offer
+    problem = undeliverable(offer, now()) if action == "deliver" else None
+    if problem:
+        raise InvalidInput(f"decision: {problem}", fields={"decision": [problem]})
     decision = {"action": action, "reasons": reasons, "by": by,
                 "override": offer.decision is not None}
     return get_vault().agreements.offers.decide(offer_id, decision, now())

@@ -34,3 +34,12 @@ def own_request(person_id: str, request_id: str):
 
 def own_offer(person_id: str, offer_id: str):
     return owned(get_vault().agreements.offers.get, person_id, offer_id, "offer")
+
+
+def own_vendor(person_id: str, client_id: str) -> list:
+    """Every agreement (live or ended) the person has with one vendor; none is a 404."""
+    grants = [gr for gr in get_vault().agreements.grants.for_person(person_id)
+              if gr.client_id == client_id]
+    if not grants:
+        raise NotFound("You have no connection with this vendor.")
+    return grants

@@ -2,7 +2,9 @@
 W3C DPV IRIs, signed as a JWS with the key in the JWKS. Vendor and person fetch the same one.
 
 Kantara CR v1.1 wants the controller's contact, address, email and phone; a vendor that did not
-register them gets "not stated", which the person sees on the receipt.
+register them gets "not stated", which the person sees on the receipt. `policyUrl` is the
+public page of this agreement's terms (api/agreement_terms.py), not the vendor's own policy:
+in VRM the terms are the person's.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import uuid
 from policies import vocab
 from vault.grants import Grant
 
+from ..agreement_terms import policy_url
 from ..clock import now
 from ..store import get_vault
 from .server import issuer
@@ -62,7 +65,7 @@ def build_receipt(grant: Grant, receipt_id: str) -> dict:
         "language": "en",
         "piiPrincipalId": pairwise_subject(grant.person_id, grant.client_id),
         "piiControllers": [_controller(client.metadata)],
-        "policyUrl": client.metadata.get("policy_uri") or issuer() + "/terms/" + grant.id,
+        "policyUrl": policy_url(grant),  # the public page of this agreement's terms
         "services": [service],
         "sensitive": False,
         "spiCat": [],

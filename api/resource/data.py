@@ -12,7 +12,7 @@ from contextlib import contextmanager, nullcontext
 
 from flask import Blueprint, jsonify
 
-from policies import Effect, vocab
+from policies import Effect
 from vault.agreement_events import AccessAttempted
 from vault.db import Tx
 from vault.grants import Grant
@@ -20,6 +20,7 @@ from vault.grants import Grant
 from ..clock import now
 from ..errors import CustosError, NotFound
 from ..oauth import judge
+from ..oauth.disclosure import what_leaves
 from ..oauth.subject import pairwise_subject
 from ..store import get_vault
 from .auth import Caller, InsufficientScope, caller
@@ -54,13 +55,10 @@ class AccessRefused(CustosError):
         return super().to_dict() | {"reasons": self.reasons}
 
 
-def _covered(categories: list[str]) -> frozenset[str]:
-    return frozenset().union(*(vocab.category_sets(c)[1] for c in categories))
-
-
 def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
     """Judge the agreement by the current terms (with this vendor's read counts for any
-    `frequency` rule), read what is released, count and log the attempt."""
+    `frequency` rule), read what is released, count and log the attempt. A broader category
+    never releases a more precise value than granted: age in years, not the date of birth."""
     vault = get_vault()
     at = now()
     vendor = judge.vendor_of(who.client.client_id, who.client.metadata)
@@ -79,15 +77,13 @@ def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
         outcome="allowed" if released else "refused", reasons=denied), at)
     if not released:
         return AccessRefused(denied)
-    covered = _covered(released)
-    fields = [f for f in vault.list_fields(grant.person_id) if f.category in covered]
+    fields = what_leaves(vault.list_fields(grant.person_id), released, at)  # precise: if named
     vault.agreements.grants.touch(tx, grant.id, at)
     counter.add(tx, grant.person_id, grant.client_id, at)  # allowed reads count, refused don't
     return {
         "sub": pairwise_subject(grant.person_id, who.client.client_id),
         "agreement": grant.id, "purpose": grant.purpose,
-        "fields": [{"category": f.category, "name": f.name, "kind": f.kind, "value": f.value}
-                   for f in fields],
+        "fields": fields,
         "withheld": withheld,
     }
 

@@ -1,7 +1,8 @@
 """Which intents a vendor may see, under which handle, and what it sees of them.
 
 The rule (docs/api.md, "Intent search"): an intent is shown to vendor V when it is `shown` and
-`active`, V is not on its owner's offer blocklist, and the owner's *current* terms PERMIT (not
+live (`active` and not past its end date: `policies.offers.intent_live`), V is not on its
+owner's offer blocklist, and the owner's *current* terms PERMIT (not
 ask: nobody is there to ask) this request: V, purpose `SellProductsToDataSubject`, category
 `preferences.intentions`, kept at most 30 days, not shared, answering an intent. The standard
 agreement `intent-casting` permits exactly that; default terms (ask) show nothing.
@@ -12,6 +13,7 @@ so two vendors cannot join their lists and no intent or person id leaves the ser
 opening any; then one HMAC per such intent (microseconds), one terms decision per owner (terms
 compiled once per version and cached) and one decryption per intent only for owners whose terms
 permit, until the page is full: O(shown intents) hashing plus O(page) decryptions per call.
+The end date is sealed with the intent, so one past its end is opened, then skipped.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from datetime import datetime
 
 from policies import Effect, evaluate
 from policies.model import Request, Vendor
+from policies.offers import intent_live
 from vault import Vault
 from vault.intents import Intent
 
@@ -83,8 +86,9 @@ class Search:
         if reasons is None:
             return None
         intent = self.vault.get_intent(person_id, intent_id)
-        if intent.status != "active" or intent.visibility != "shown":
-            return None  # changed since the index was read
+        if intent.visibility != "shown" or not intent_live(intent.status,
+                                                           intent.data.get("ends"), self.at):
+            return None  # changed since the index was read, or past its end date
         return Found(handle=handle, intent=intent, reasons=reasons)
 
     def after(self, cursor: str | None) -> Iterator[tuple[Found, bool]]:

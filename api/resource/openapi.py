@@ -31,6 +31,9 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
     "/api/v1/person/grants": {"get": ("The person's connections", None, None, [])},
     "/api/v1/person/grants/{grant_id}/revoke": {"post": ("End a connection now", None, "Grant",
                                                          ["grant_id"])},
+    "/api/v1/person/vendors/{client_id}/revoke": {"post": (
+        "Stop sharing everything with a vendor: every agreement of it ends now", None, None,
+        ["client_id"])},
     "/api/v1/person/grants/{grant_id}/receipt": {"get": ("The signed receipt", None, None,
                                                          ["grant_id"])},
     "/api/v1/person/requests": {"get": ("The inbox", None, None, [])},

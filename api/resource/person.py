@@ -14,8 +14,8 @@ from vault.requests import APPROVED, DENIED, PENDING
 
 from ..errors import InvalidInput
 from ..oauth import judge, person_actions
-from ..oauth.agreements import end_agreement
-from ..oauth.ownership import own_grant
+from ..oauth.agreements import end_agreement, stop_vendor
+from ..oauth.ownership import own_grant, own_vendor
 from ..oauth.receipts import receipt_view
 from ..store import get_vault
 from .auth import caller
@@ -41,6 +41,16 @@ def revoke_grant(grant_id: str):
     own_grant(pid, grant_id)
     end_agreement(grant_id, "revoked")
     return jsonify(grant_json(get_vault().agreements.grants.get(grant_id)))
+
+
+@bp.post("/api/v1/person/vendors/<client_id>/revoke")
+def revoke_vendor(client_id: str):
+    """Stop sharing everything with one vendor: each of its agreements ends now, each with its
+    notice; the answer lists the ones that were still live (none the second time)."""
+    pid = person_id()
+    own_vendor(pid, client_id)
+    return jsonify({"client_id": client_id,
+                    "ended": [grant_json(g) for g in stop_vendor(pid, client_id)]})
 
 
 @bp.get("/api/v1/person/grants/<grant_id>/receipt")

@@ -65,6 +65,8 @@ class FieldValueSchema(Schema):
     name = fields.String()
     kind = fields.String()
     value = fields.Raw()
+    derived = fields.Boolean(metadata={"description": "worked out by the vault (age in years "
+                                                      "from the date of birth), not stored"})
 
 
 class DataSchema(Schema):
@@ -207,6 +209,7 @@ class OfferIntentSchema(Schema):
     budget = fields.String(allow_none=True)
     currency = fields.String(allow_none=True)
     status = fields.String(allow_none=True)
+    ends = fields.String(allow_none=True, metadata={"description": "last day, YYYY-MM-DD (UTC)"})
 
 
 class PersonOfferSchema(VendorOfferSchema):

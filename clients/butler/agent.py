@@ -2,7 +2,7 @@
 
 One pass reads the person's current terms, then
 - decides each new offer locally with `policies.offers.filter_offer` and posts deliver or filter
-  with the reasons;
+  with the reasons (an expired offer, or one for an intent past its end date, is filtered);
 - re-judges each pending vendor request against the current terms with `policies.evaluate`:
   a clear permit or deny is answered for the person, anything to ask is left for them.
 Nothing is guessed: a request or offer whose vendor attributes the server did not send is left
@@ -55,11 +55,12 @@ class Butler:
                                     "category": offer.get("category", ""),
                                     "price": offer.get("price"), "currency": offer.get("currency"),
                                     "text": offer.get("text", ""),
+                                    "valid_until": offer.get("valid_until"),
                                     "counts": counts_before(offer, every)})
             except PolicyError as exc:
                 done.append(Action.leave("offer", offer, f"it is malformed ({exc})"))
                 continue
-            decision = filter_offer(terms.offers, value, intent_of(offer, intents))
+            decision = filter_offer(terms.offers, value, intent_of(offer, intents), self.clock())
             reasons = [r.to_dict() for r in decision.reasons]
             if not dry_run:
                 self.person.decide_offer(offer["id"], decision.action, reasons)

@@ -6,7 +6,7 @@ before this one, per period, from the person's offer list (frequency caps, `max_
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from policies.offers import Intent
@@ -54,7 +54,17 @@ def intent_of(offer: dict, intents: dict[str, dict]) -> Intent | None:
     data = found.get("data", found)
     return Intent(id=found["id"], category=data.get("category", ""),
                   budget=_money(data.get("budget")), currency=data.get("currency"),
-                  active=found.get("status", data.get("status", "active")) == "active")
+                  active=found.get("status", data.get("status", "active")) == "active",
+                  ends=_day(data.get("ends")))
+
+
+def _day(value: object) -> date | None:
+    """The intent's last day; one the butler cannot read counts as no end date (the server
+    refuses to deliver past the real one anyway)."""
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _when(item: dict) -> datetime | None:

@@ -50,6 +50,10 @@ class PersonClient:
         """End an agreement now; its tokens fail from the moment this returns."""
         return self.session.call("POST", f"/api/v1/person/grants/{grant_id}/revoke")
 
+    def stop_vendor(self, client_id: str) -> dict:
+        """Stop sharing everything with one vendor: `{"client_id", "ended": [agreements]}`."""
+        return self.session.call("POST", f"/api/v1/person/vendors/{client_id}/revoke")
+
     def requests(self, status: str = "pending") -> list[dict]:
         return self.session.call("GET", "/api/v1/person/requests", params={"status": status})
 

@@ -10,13 +10,15 @@ from click.testing import CliRunner
 from api import create_app
 from api.cli_vendors import vendors
 from api.config import from_env
+from api.oauth.signing import verify
 from tests.conftest import Auth
 from tests.oauth.conftest import Flow
 
 
 @pytest.fixture
 def env(tmp_path) -> dict[str, str]:
-    return {"CUSTOS_HOME": str(tmp_path / "home"), "CUSTOS_SECRET_KEY": "v" * 40}
+    return {"CUSTOS_HOME": str(tmp_path / "home"), "CUSTOS_SECRET_KEY": "v" * 40,
+            "CUSTOS_ISSUER": "https://custos.example"}
 
 
 def run(env, *args):
@@ -50,9 +52,10 @@ def test_bad_input_is_one_line(env, args, words):
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_disable_ends_agreements_and_tokens(env, monkeypatch):
-    monkeypatch.setenv("CUSTOS_HOME", env["CUSTOS_HOME"])
-    monkeypatch.setenv("CUSTOS_SECRET_KEY", env["CUSTOS_SECRET_KEY"])
+def test_disable_ends_agreements_tokens_and_sends_the_signed_notice(env, monkeypatch):
+    """Disabling ends each agreement the one way every ending goes: notice queued, signed."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     app = create_app(from_env(), testing=True)
     client = app.test_client()
     Auth(client).signup()
@@ -60,7 +63,8 @@ def test_disable_ends_agreements_and_tokens(env, monkeypatch):
     pid = vault.find_person_by_email("ada@example.org").id
     vault.add_field(pid, category="contact.email", name="Email", kind="email",
                     value="ada@example.org", now=app.extensions["custos.clock"]())
-    added = run(env, "add", "--name", "Acme", "--redirect-uri", "https://vendor.example/cb")
+    added = run(env, "add", "--name", "Acme", "--redirect-uri", "https://vendor.example/cb",
+                "--notify", "https://vendor.example/notices")
     vendor = {"client_id": re.search(r"client_id\s+(\S+)", added.output).group(1),
               "client_secret": re.search(r"client_secret\s+(\S+)", added.output).group(1)}
     flow = Flow(client)
@@ -71,4 +75,19 @@ def test_disable_ends_agreements_and_tokens(env, monkeypatch):
     assert flow.read(tokens["access_token"]).status_code == 401
     [grant] = vault.agreements.grants.for_person(pid)
     assert grant.status == "revoked" and grant.end_reason == "vendor_disabled"
+    [notice] = vault.agreements.outbox.for_client(vendor["client_id"])
+    assert notice.url == "https://vendor.example/notices"
+    signed = verify(notice.body, client.get("/oauth/jwks.json").get_json())
+    assert signed["agreement"] == grant.id and signed["duty"] == "delete"
+    assert signed["iss"] == "https://custos.example" and signed["type"] == "agreement_ended"
     vault.close()
+
+
+def test_disable_without_an_issuer_says_so(env):
+    """The notices name the issuer, so the operator must say it (as for `jobs run-once`)."""
+    added = run(env, "add", "--name", "Acme", "--redirect-uri", "https://vendor.example/cb")
+    client_id = re.search(r"client_id\s+(\S+)", added.output).group(1)
+    result = CliRunner().invoke(vendors, ["disable", client_id],
+                                env={**env, "CUSTOS_ISSUER": ""})
+    assert result.exit_code == 2 and "--issuer" in result.output
+    assert "active" in run(env, "list").output  # nothing changed

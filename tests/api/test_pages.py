@@ -84,6 +84,18 @@ def test_intent_lifecycle(auth, app, client, person):
     assert vault.get_intent(person, intent.id).status == "withdrawn"
 
 
+def test_an_intent_past_its_end_says_vendors_no_longer_see_it(auth, app, client, clock, person):
+    auth.post("/intents", INTENT)
+    clock.now = clock.now.replace(year=2027, month=3, day=1, hour=23)
+    auth.signin()
+    page = client.get("/intents").get_data(as_text=True)
+    assert "Ended 2027-03-01" not in page and "Active" in page  # its last day
+    clock.advance(hours=1)
+    auth.signin()
+    page = client.get("/intents").get_data(as_text=True)
+    assert "Ended 2027-03-01" in page and "vendors no longer see it" in page
+
+
 @pytest.mark.parametrize("change, field", [
     ({"budget": "-5"}, "budget"),
     ({"budget": "lots"}, "budget"),

@@ -107,16 +107,25 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     assert [(f["category"], f["value"]) for f in narrowed["fields"]] == [("address.city",
                                                                            "London")]
 
-    # The person revokes the first agreement in Connections; the vendor is refused.
+    # Connections: one card for Acme Cars with both agreements. The person revokes the first;
+    # the page says the second is still live, and she stops sharing everything.
     nav(page, "Connections")
-    expect(page.get_by_text("1 read in the last 30 days").first).to_be_visible()
+    expect(page.get_by_text("2 reads in the last 30 days").last).to_be_visible()
+    expect(page.get_by_text("Can read now: email address and city.")).to_be_visible()
     shots("connections", readme="connections")
-    card = page.locator("section.connection", has_text="Email address")
-    card.get_by_role("link", name="Revoke").click()
+    page.get_by_role("link", name="Revoke email address").click()
     page.get_by_role("button", name="Yes, revoke now").click()
-    expect(page.get_by_text("Acme Cars no longer has access.")).to_be_visible()
+    expect(page.get_by_text("Acme Cars can still read your city under another agreement.")
+           ).to_be_visible()
     refused = vendor.get(url + "/api/v1/data")
     assert refused.status_code == 401
+    page.get_by_role("link", name="Stop sharing everything with Acme Cars").click()
+    page.get_by_role("button", name="Yes, stop everything now").click()
+    expect(page.get_by_text("Acme Cars can no longer read anything of yours: 1 agreement "
+                            "ended.")).to_be_visible()
+    after = requests.get(f"{url}/api/v1/agreements/{answer['agreement']}/data",
+                         headers=bearer, timeout=10)
+    assert after.status_code == 403 and after.json()["reasons"][0]["code"] == "agreement.ended"
 
     # The log shows each step with its reason, and the chain verifies.
     nav(page, "Log")

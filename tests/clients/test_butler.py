@@ -8,6 +8,7 @@ import os
 import signal
 import stat
 import threading
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -102,6 +103,31 @@ def test_one_pass_delivers_filters_and_leaves_requests(server, browser, tmp_path
     assert vendor.wait_for_request(asked.id, timeout=12, interval=5).pending
     assert Butler(person, say=lines.append).run_once() == left  # offers are not decided twice
     assert {o["status"] for o in green.offers() + fast.offers()} == {"delivered", "filtered"}
+
+
+def test_expired_offers_and_offers_for_ended_intents_are_filtered(server, browser, tmp_path,
+                                                                  transport, app, clock):
+    """Issue 9 item 17: the butler judges by its clock; the server would refuse to deliver."""
+    person = PersonClient.from_file(_authorised(server, browser, tmp_path, transport), transport)
+    person.replace_terms(TERMS)
+    vault = app.extensions["custos.vault"]
+    for category, text, ends in (("vehicles", "An electric car", "2026-11-26"),
+                                 ("travel", "A week in Lisbon", "2027-06-30")):
+        vault.add_intent(browser.person_id, {"category": category, "text": text, "ends": ends,
+                                             "visibility": "shown", "status": "active"}, clock())
+    seller = VendorClient.register(server, client_name="GreenWheels", redirect_uris=[REDIRECT],
+                                   certifications=["b-corp"], transport=transport)
+    [car] = seller.search_intents("vehicles")
+    [trip] = seller.search_intents("travel")
+    seller.submit_offer(car.id, category="vehicles", price="27500", currency="EUR", text="A car")
+    seller.submit_offer(trip.id, category="travel", price="900", currency="EUR", text="A trip",
+                        valid_until=clock.now + timedelta(hours=1))
+    clock.advance(days=2)
+    done = Butler(person, say=lambda line: None, clock=clock).run_once()
+    assert sorted(a.verdict for a in done) == ["filter", "filter"]
+    codes = {o["text"]: o["decision"]["reasons"][0]["code"] for o in person.offers("filtered")}
+    assert codes == {"A car": "offer.intent_ended", "A trip": "offer.expired"}
+    assert seller.search_intents("vehicles") == []  # ended: out of search too
 
 
 def test_cli_run_once_and_dry_run(server, browser, tmp_path, transport, app, clock):

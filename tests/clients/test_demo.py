@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import stat
 
 from click.testing import CliRunner
 
+from api import create_app
 from api.cli_demo import demo
+from api.config import from_env
+from tests.conftest import Auth
 
 
 def test_demo_story_plays_to_the_end(tmp_path, monkeypatch):
@@ -21,8 +25,27 @@ def test_demo_story_plays_to_the_end(tmp_path, monkeypatch):
     assert "Delivered the offer from GreenWheels" in out
     assert "Filtered out the offer from FastCars" in out and "b-corp" in out
     assert "polls: approved, and reads household size 3" in out
-    assert "invalid_token" in out and "receipt now says: revoked" in out
-    assert "webhook got the signed notice (verified): agreement revoked, duty to delete" in out
+    assert "Ada stops sharing everything with GreenWheels: 2 agreements end" in out
+    assert "invalid_token" in out and "access_refused" in out
+    assert "receipts now say: revoked, revoked" in out
+    assert "webhook got 2 signed notices (verified): agreements revoked, duty to delete" in out
     assert "Sign in at http://127.0.0.1:" in out
     token_file = tmp_path / "home" / "demo-butler.json"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    _pages_tell_the_same_story(out, monkeypatch)
+
+
+def _pages_tell_the_same_story(out: str, monkeypatch) -> None:
+    """What the story says last is what Ada's Connections page shows: GreenWheels has ended."""
+    email, password = re.search(r"as (\S+) with password (\S+)", out).groups()
+    monkeypatch.setenv("CUSTOS_SECRET_KEY", "d" * 40)
+    app = create_app(from_env(), testing=True)
+    try:
+        client = app.test_client()
+        assert Auth(client).signin(email, password).status_code == 302
+        page = client.get("/connections").get_data(as_text=True)
+        live, _, ended = page.partition("Ended connections")
+        assert "GreenWheels" not in live and "GreenWheels" in ended
+        assert "No vendor can read your data." in live
+    finally:
+        app.extensions["custos.vault"].close()

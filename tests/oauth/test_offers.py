@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from policies.agreements import adopt
@@ -176,3 +178,78 @@ def test_person_intents_and_offer_status_filter(casting, me, client):
     assert {i["id"] for i in intents} >= {casting}
     bad = client.get("/api/v1/person/offers?status=new", headers=bearer(me))
     assert bad.status_code == 400 and "status" in bad.get_json()["fields"]
+
+
+def test_an_ended_intent_is_out_of_search_and_refuses_offers(casting, vendor, client, clock):
+    """Issue 9 item 17: the intent ends on 2027-02-28 and runs through that day (UTC)."""
+    handle = search(client, vendor_token(client, vendor))["items"][0]["id"]
+    clock.now = datetime(2027, 2, 28, 23, 59, tzinfo=UTC)
+    token = vendor_token(client, vendor)
+    assert [i["id"] for i in search(client, token)["items"]] == [handle]
+    clock.now = datetime(2027, 3, 1, 0, 0, tzinfo=UTC)
+    token = vendor_token(client, vendor)
+    assert search(client, token)["items"] == []
+    late = {**OFFER, "valid_until": "2027-06-01T00:00:00Z"}
+    refused = client.post(f"/api/v1/intents/{handle}/offers", json=late, headers=bearer(token))
+    assert refused.status_code == 404
+
+
+def _offer(client, token, **changes) -> dict:
+    handle = search(client, token)["items"][0]["id"]
+    sent = client.post(f"/api/v1/intents/{handle}/offers", json={**OFFER, **changes},
+                       headers=bearer(token))
+    assert sent.status_code == 201, sent.get_json()
+    return sent.get_json()
+
+
+@pytest.fixture
+def short(app, casting, person, clock) -> str:
+    """The cast intent now ends tomorrow, 2026-11-26."""
+    vault = app.extensions["custos.vault"]
+    vault.update_intent(person, casting, {**INTENT, "ends": "2026-11-26"}, clock())
+    return casting
+
+
+@pytest.mark.parametrize("valid_until, days, problem", [
+    ("2026-11-25T12:00:00Z", 1, "expired on 2026-11-25 12:00 UTC"),
+    ("2027-06-01T00:00:00Z", 2, "ended on 2026-11-26"),
+], ids=["offer-expired", "intent-ended"])
+def test_an_expired_offer_or_ended_intent_is_never_delivered(short, vendor, vendors, flow,
+                                                             client, clock, auth, valid_until,
+                                                             days, problem):
+    offer = _offer(client, vendor_token(client, vendor), valid_until=valid_until)
+    clock.advance(days=days)
+    auth.signin()  # the session of the day before has ended
+    me = butler(vendors, flow)["access_token"]
+    path = f"/api/v1/person/offers/{offer['id']}/decision"
+    refused = client.post(path, headers=bearer(me), json={"decision": "deliver"})
+    assert refused.status_code == 400, refused.get_json()
+    assert problem in refused.get_json()["fields"]["decision"][0]
+    [stored] = client.get("/api/v1/person/offers?status=all", headers=bearer(me)).get_json()
+    assert stored["status"] == "received"  # nothing changed
+    filtered = client.post(path, headers=bearer(me), json={"decision": "filter"})
+    assert filtered.get_json()["status"] == "filtered"
+    again = client.post(path, headers=bearer(me), json={"decision": "deliver"})  # no override
+    assert again.status_code == 400
+
+
+def test_the_person_sees_why_deliver_anyway_is_refused(short, vendor, me, client, clock, auth):
+    """On the offers page the refusal is a message beside the offer, not an error page."""
+    offer = _offer(client, vendor_token(client, vendor), valid_until="2026-11-25T12:00:00Z")
+    client.post(f"/api/v1/person/offers/{offer['id']}/decision", headers=bearer(me),
+                json={"decision": "filter"})
+    clock.advance(days=1)
+    auth.signin()
+    page = auth.post(f"/offers/{offer['id']}", {"decision": "deliver"},
+                     page="/offers?status=filtered", follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "This offer expired on 2026-11-25 12:00 UTC" in html
+    vault = client.application.extensions["custos.vault"]
+    assert vault.agreements.offers.get(offer["id"]).status == "filtered"
+
+
+def test_the_butler_is_told_when_the_intent_ends(casting, vendor, me, client):
+    """The offer's intent carries its end date, so the butler can judge it by its own clock."""
+    _offer(client, vendor_token(client, vendor))
+    [offer] = client.get("/api/v1/person/offers", headers=bearer(me)).get_json()
+    assert offer["intent"]["ends"] == "2027-02-28" and offer["intent"]["status"] == "active"

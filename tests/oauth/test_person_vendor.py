@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 
 import jsonschema
@@ -209,26 +208,40 @@ def test_revoke_races_a_read_loop(app, person, vendors, flow, client):
 
 
 def _race(base: str, access: str, me: str, agreement: str) -> None:
-    results, stop, revoked_at = [], threading.Event(), []
+    """Readers loop; the revoke comes once reads succeed, and the loop stops once every reader
+    has read again after the revoke returned. Waits are on conditions, never on time."""
+    results: list[tuple[bool, int]] = []  # (started after the revoke returned, status)
+    changed, stop, revoked = threading.Condition(), threading.Event(), threading.Event()
+    readers_n = 4
 
     def reader():
         with requests.Session() as s:
             while not stop.is_set():
-                started = time.monotonic()
+                after = revoked.is_set()  # read before the request starts
                 answer = s.get(base + "/api/v1/data", headers=bearer(access))
-                results.append((started, answer.status_code))
+                with changed:
+                    results.append((after, answer.status_code))
+                    changed.notify_all()
 
-    readers = [threading.Thread(target=reader) for _ in range(4)]
+    def count(after: bool, status: int | None = None) -> int:
+        return sum(1 for a, s in results if a is after and status in (None, s))
+
+    readers = [threading.Thread(target=reader) for _ in range(readers_n)]
     for t in readers:
         t.start()
-    time.sleep(0.3)
-    response = requests.post(f"{base}/api/v1/person/grants/{agreement}/revoke", headers=bearer(me))
-    revoked_at.append(time.monotonic())
-    assert response.status_code == 200
-    time.sleep(0.3)
-    stop.set()
-    for t in readers:
-        t.join()
-    before = [s for t, s in results if t < revoked_at[0]]
-    after = [s for t, s in results if t >= revoked_at[0]]
+    try:
+        with changed:  # the timeouts only bound a failure; nothing waits for them to pass
+            assert changed.wait_for(lambda: count(False, 200) >= readers_n, timeout=60)
+        response = requests.post(f"{base}/api/v1/person/grants/{agreement}/revoke",
+                                 headers=bearer(me))
+        assert response.status_code == 200
+        revoked.set()
+        with changed:
+            assert changed.wait_for(lambda: count(True) >= 2 * readers_n, timeout=60)
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+    before = [s for a, s in results if not a]
+    after = [s for a, s in results if a]
     assert 200 in before and after and set(after) == {401}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ from policies.agreements import adopt, drop, expand, roster
 from policies.analysis import CONFLICT, NEVER, SHADOWED, analyse
 from policies.decision import CODES
 from policies.errors import TermsError, UnknownConcept
-from policies.offers import Intent, filter_offer, load_offer
+from policies.offers import Intent, filter_offer, intent_live, load_offer
 from policies.serialize import dump_request, dump_terms
 from policies.whatif import vendors_cut_off, what_if
 
@@ -144,14 +144,37 @@ OFFER = {
             ["offer.too_many"],
         ),
         ({"within_budget": False}, {"price": "99999"}, INTENT, ["offer.delivered"]),
+        # Issue 9 item 17: an ended intent or an expired offer is never delivered.
+        ({}, {"valid_until": (NOW - timedelta(seconds=1)).isoformat()}, INTENT,
+         ["offer.expired"]),
+        ({}, {"valid_until": NOW.isoformat()}, INTENT, ["offer.expired"]),
+        ({}, {"valid_until": (NOW + timedelta(days=1)).isoformat()}, INTENT,
+         ["offer.delivered"]),
+        ({}, {}, dataclasses.replace(INTENT, ends=NOW.date() - timedelta(days=1)),
+         ["offer.intent_ended"]),
+        ({}, {}, dataclasses.replace(INTENT, ends=NOW.date()), ["offer.delivered"]),
+        ({}, {}, dataclasses.replace(INTENT, active=False), ["offer.no_intent"]),
     ],
 )
 def test_offer_filter(offers: dict, offer: dict, intent, codes: list) -> None:
     rules = load_terms({"offers": offers}).offers
-    decision = filter_offer(rules, load_offer({**OFFER, **offer}), intent)
+    decision = filter_offer(rules, load_offer({**OFFER, **offer}), intent, NOW)
     assert [r.code for r in decision.reasons] == codes
     assert decision.deliver == (codes == ["offer.delivered"])
     assert decision.to_dict()["action"] in ("deliver", "filter")
+
+
+@pytest.mark.parametrize(("status", "ends", "at", "live"), [
+    ("active", None, "2027-02-28T23:59:59+00:00", True),
+    ("active", "2027-02-28", "2027-02-28T23:59:59+00:00", True),  # through its last day (UTC)
+    ("active", "2027-02-28", "2027-03-01T00:00:00+00:00", False),
+    ("active", "2027-02-28", "2027-03-01T00:30:00+01:00", True),  # still the 28th in UTC
+    ("withdrawn", None, "2027-01-01T00:00:00+00:00", False),
+    ("fulfilled", "2099-01-01", "2027-01-01T00:00:00+00:00", False),
+    ("active", "end of March", "2027-01-01T00:00:00+00:00", False),  # unreadable: fail closed
+])
+def test_intent_is_live_while_active_and_not_past_its_end(status, ends, at, live) -> None:
+    assert intent_live(status, ends, datetime.fromisoformat(at)) is live
 
 
 def test_what_if_lists_changed_answers() -> None:

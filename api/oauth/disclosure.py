@@ -1,0 +1,39 @@
+"""What leaves the vault for a set of granted categories: the one answer that the data read
+and the consent page both give, so the page says exactly what the vendor will get.
+
+Each granted category covers the ones under it (`policies.vocab`); `vault.claims` then keeps
+precise values (the date of birth) home unless granted by name, and adds the claims the
+vault works out instead (age in whole years).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from policies import vocab
+from vault import claims
+from vault.fields import Field
+
+
+def covered(categories: Iterable[str]) -> frozenset[str]:
+    """Every category the granted ones include, themselves too."""
+    return frozenset().union(*(vocab.category_sets(c)[1] for c in categories))
+
+
+def what_leaves(fields: list[Field], categories: Iterable[str],
+                at: datetime) -> list[dict[str, Any]]:
+    """The fields and derived claims a grant of `categories` releases now, from the person's
+    `fields` (`vault.list_fields`)."""
+    granted = list(categories)
+    return claims.release(fields, granted, covered(granted), at)
+
+
+def kept_home(fields: list[Field], categories: Iterable[str], asked: Iterable[str]) -> list[str]:
+    """Labels of precise categories that `categories` cover and the person holds values for,
+    which stay in the vault because nothing `asked` names them (for the consent page)."""
+    named = set(asked)
+    held = {f.category for f in fields}
+    return [vocab.category(c).label for c in sorted(claims.PRECISE & covered(categories) & held)
+            if c not in named]

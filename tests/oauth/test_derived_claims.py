@@ -1,0 +1,68 @@
+"""A broader category never releases a more precise value than granted (issue 9 item 18):
+a request for age gets age in whole years, worked out by the vault; the date of birth leaves
+only when `demographics.birthdate` itself was asked for and granted. The consent page says
+exactly what will leave."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.oauth.test_person_vendor import bearer, vendor_token
+
+BORN = "1984-11-26"  # the clock starts on 2026-11-25: her 42nd birthday is tomorrow
+
+
+def scope(*categories: str) -> str:
+    return " ".join(f"data:{c}" for c in categories) + " purpose:ServiceProvision retention:30"
+
+
+@pytest.fixture
+def born(app, person) -> str:
+    vault = app.extensions["custos.vault"]
+    vault.add_field(person, category="demographics.birthdate", name="Date of birth",
+                    kind="date", value=BORN, now=app.extensions["custos.clock"]())
+    return person
+
+
+def _read(client, vendor, agreement: str) -> dict:
+    answer = client.get(f"/api/v1/agreements/{agreement}/data",
+                        headers=bearer(vendor_token(client, vendor)))
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def _fields(body: dict) -> list[tuple]:
+    return [(f["category"], f["value"], f["derived"]) for f in body["fields"]]
+
+
+@pytest.mark.parametrize("asked", ["demographics.age", "demographics"])
+def test_age_is_released_in_whole_years_never_the_date_of_birth(born, vendor, flow, client,
+                                                                clock, asked):
+    body = flow.read(flow.tokens(vendor, scope=scope(asked))["access_token"]).get_json()
+    assert _fields(body) == [("demographics.age", 41, True)]
+    assert BORN not in str(body) and "1984" not in str(body)
+    clock.advance(days=1)  # her birthday
+    assert _fields(_read(client, vendor, body["agreement"])) == [("demographics.age", 42, True)]
+
+
+def test_the_date_of_birth_leaves_when_granted_by_name(born, vendor, flow):
+    tokens = flow.tokens(vendor, scope=scope("demographics.birthdate", "contact.email"))
+    assert sorted(_fields(flow.read(tokens["access_token"]).get_json())) == [
+        ("contact.email", "ada@example.org", False), ("demographics.birthdate", BORN, False)]
+
+
+def test_the_consent_page_says_exactly_what_leaves(born, vendor, flow, client):
+    url = flow.authorize_url(vendor, scope=scope("demographics.age", "contact.email"),
+                             challenge="x" * 43)
+    page = client.get(url).get_data(as_text=True)
+    assert "Age in years: 41" in page and "Email: ada@example.org" in page
+    assert "Your date of birth itself stays here" in page
+    assert BORN not in page
+    asked = client.get(flow.authorize_url(vendor, scope=scope("demographics.birthdate"),
+                                          challenge="x" * 43)).get_data(as_text=True)
+    assert f"Date of birth: {BORN}" in asked and "Age in years" not in asked
+    both = client.get(flow.authorize_url(vendor, scope=scope("demographics.age",
+                                                             "demographics.birthdate"),
+                                         challenge="x" * 43)).get_data(as_text=True)
+    assert "Age in years: 41" in both and f"Date of birth: {BORN}" in both
+    assert "stays here" not in both  # its own row says it leaves
