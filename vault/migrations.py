@@ -106,8 +106,8 @@ MIGRATIONS: list[Migration] = [
     Migration(name="0005_field_body", data=["ALTER TABLE fields ADD COLUMN body {blob}"]),
 ]
 
-_DATA_LOG = "schema_migrations"
-_KEYS_LOG = "{k}schema_migrations"
+DATA_LOG = "schema_migrations"
+KEYS_LOG = "{k}schema_migrations"
 
 
 def apply_migrations(db: Backend, now: datetime | None = None) -> list[str]:
@@ -116,17 +116,17 @@ def apply_migrations(db: Backend, now: datetime | None = None) -> list[str]:
     applied: list[str] = []
     with db.write() as tx:
         db.migration_lock(tx)
-        for log in (_DATA_LOG, _KEYS_LOG):
+        for log in (DATA_LOG, KEYS_LOG):
             tx.run(
                 f"CREATE TABLE IF NOT EXISTS {log} "
                 "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-        done_data = {r[0] for r in tx.all(f"SELECT name FROM {_DATA_LOG}")}
-        done_keys = {r[0] for r in tx.all(f"SELECT name FROM {_KEYS_LOG}")}
+        done_data = {r[0] for r in tx.all(f"SELECT name FROM {DATA_LOG}")}
+        done_keys = {r[0] for r in tx.all(f"SELECT name FROM {KEYS_LOG}")}
         for migration in MIGRATIONS:
             for log, done, statements in (
-                (_DATA_LOG, done_data, migration.data),
-                (_KEYS_LOG, done_keys, migration.keys),
+                (DATA_LOG, done_data, migration.data),
+                (KEYS_LOG, done_keys, migration.keys),
             ):
                 if migration.name in done:
                     continue
@@ -143,4 +143,4 @@ def apply_migrations(db: Backend, now: datetime | None = None) -> list[str]:
 def applied_migrations(db: Backend) -> list[str]:
     """Names of the migrations recorded in the data store, in order."""
     with db.read() as tx:
-        return [r[0] for r in tx.all(f"SELECT name FROM {_DATA_LOG} ORDER BY name")]
+        return [r[0] for r in tx.all(f"SELECT name FROM {DATA_LOG} ORDER BY name")]

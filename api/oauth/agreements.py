@@ -22,7 +22,7 @@ def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decide
     """Store the agreement and its signed receipt in one transaction: never one without the
     other, even if the process dies in between."""
     vault = get_vault()
-    with vault.db.write():
+    with vault.transaction("write"):
         grant = vault.agreements.grants.create(person_id, client_id, {
             "purpose": access.purpose, "categories": list(access.categories),
             "retention_days": access.retention_days,
@@ -37,7 +37,7 @@ def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decide
 def end_agreement(grant_id: str, reason: str) -> Grant | None:
     """End a live agreement at once (tokens revoked) and queue the vendor's notice."""
     vault = get_vault()
-    with vault.db.write():
+    with vault.transaction("write"):
         ended = vault.agreements.grants.end(grant_id, reason, now())
         if ended is not None:
             queue_end_notice(ended)

@@ -27,7 +27,7 @@ def decide_request(pid: str, request_id: str, decision: str, categories: list[st
     vault = get_vault()
     # One write transaction from the status check to the answer: two answers racing (the
     # person on a page, the butler through the API) cannot both make an agreement.
-    with vault.db.write():
+    with vault.transaction("write"):
         req = own_request(pid, request_id)
         if req.status != PENDING:
             raise InvalidInput("This request was already answered.",
@@ -103,7 +103,7 @@ def replace_terms(pid: str, raw: dict) -> dict:
     """Save new terms as the next version; agreements they no longer allow end now."""
     answer = terms_what_if(pid, raw)
     vault = get_vault()
-    with vault.db.write():
+    with vault.transaction("write"):
         version = vault.agreements.terms.save(pid, raw, now(), cut=answer["cut"])
         for grant_id in answer["cut"]:
             end_agreement(grant_id, "cut")
