@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Condition, Frequency, OfferRules, Request, Rule, Terms
+from .model import Condition, Frequency, OfferRules, Request, Rule, Terms, Vendor
 from .schema import DAYS
 
 
@@ -72,16 +72,20 @@ def dump_terms(terms: Terms) -> dict:
     return out
 
 
+def dump_vendor(v: Vendor) -> dict:
+    """A vendor as JSON: the one shape of a vendor's profile (requests, offers, the server)."""
+    return {
+        "id": v.id,
+        "jurisdiction": v.jurisdiction,
+        "certifications": sorted(v.certifications),
+        "verified_certifications": sorted(v.verified_certifications),
+    }
+
+
 def dump_request(request: Request) -> dict:
     """A request as the JSON `load_request` reads."""
-    v = request.vendor
     out: dict = {
-        "vendor": {
-            "id": v.id,
-            "jurisdiction": v.jurisdiction,
-            "certifications": sorted(v.certifications),
-            "verified_certifications": sorted(v.verified_certifications),
-        },
+        "vendor": dump_vendor(request.vendor),
         "purpose": request.purpose,
         "categories": list(request.categories),
         "retention_days": request.retention_days,

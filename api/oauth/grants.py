@@ -25,11 +25,11 @@ from ..clock import now
 from ..store import get_vault
 from .details import coarse_scope
 from .models import OAuthCode, OAuthToken, Person
+from .registration import AUTH_METHODS
 
 CODE_TTL = timedelta(minutes=5)  # RFC 6749 section 4.1.2: at most 10 minutes
 ACCESS_TTL = timedelta(minutes=10)
 REFRESH_TTL = timedelta(days=30)
-AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
 
 class S256Challenge(CodeChallenge):
@@ -154,7 +154,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
 class VendorCredentials(grants.ClientCredentialsGrant):
     """Client credentials (RFC 6749 section 4.4) for vendor calls that name no person."""
 
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS = [m for m in AUTH_METHODS if m != "none"]  # confidential only
 
 
 def save_token(token: dict, request) -> None:

@@ -9,27 +9,18 @@ operator verifies them separately (`custos_verified_certifications`).
 from __future__ import annotations
 
 from datetime import datetime
-from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlsplit
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
+from common.loopback import is_loopback_host
 from vault import Vault
 
 from .targets import literal_problem
 
 AUTH_METHODS = ("none", "client_secret_basic", "client_secret_post")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_redirect_uri(uri: str) -> str | None:
@@ -39,7 +30,7 @@ def check_redirect_uri(uri: str) -> str | None:
         return "must not contain a fragment"
     if parts.scheme == "https" and parts.hostname:
         return None
-    if parts.scheme == "http" and parts.hostname and _loopback(parts.hostname):
+    if parts.scheme == "http" and is_loopback_host(parts.hostname):
         return None
     return "must use https (http only on a loopback address)"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from policies import Effect, vocab
+from policies.codes import AGREEMENT_ENDED
 from vault import Tx
 from vault.agreement_events import AccessAttempted
 from vault.grants import Grant
@@ -107,7 +108,7 @@ def read_agreement_data(agreement_id: str):
         if grant is None or grant.client_id != who.client.client_id:
             raise NotFound("There is no such agreement of yours.")
         if not grant.live(now()):
-            raise AccessRefused([{"code": "agreement.ended", "effect": "deny", "rule": None,
+            raise AccessRefused([{"code": AGREEMENT_ENDED, "effect": "deny", "rule": None,
                                   "text": "This agreement has ended."}])
         result = release(tx, who, grant)
     return _answer(result)

@@ -52,7 +52,7 @@ def test_without_frequency_rules_nothing_is_read_but_reads_are_counted(app, pers
 
 
 def test_buckets_are_calendar_periods_in_utc():
-    from vault.access_counts import bucket
+    from common.periods import bucket
 
     at = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
     assert [bucket(p, at) for p in ("hour", "day", "week", "month", "year")] == [
