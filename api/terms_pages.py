@@ -59,7 +59,7 @@ def _in_words(text: str, rules: dict[str, dict]) -> str:
 
 def _view(body: dict) -> dict:
     """Rules with their sentences and analysis findings, for any terms JSON."""
-    terms = load_terms({**body, "version": 1})
+    terms = load_terms(body, version=0)
     findings = analyse(terms, now())
     by_id = {r["id"]: r for r in body.get("rules", [])}
     rules = [{"rule": raw, "sentence": rule_sentence(parsed),
@@ -200,7 +200,7 @@ def try_request():
         req = load_request({
             "vendor": dump_vendor(vendor) if vendor else {"id": "any-vendor"},
             "purpose": trial_form["purpose"], "categories": trial_form["categories"]})
-        trial = evaluate(compile_terms(load_terms({**body, "version": 1})), req, now())
+        trial = evaluate(compile_terms(load_terms(body, version=0)), req, now())
     except TermsError as exc:
         trial = {"errors": {k.split(".")[0]: v for k, v in exc.messages.items()}}
     if raw_candidate:
@@ -216,7 +216,7 @@ def try_request():
 def odrl():
     """The saved terms as an ODRL 2.2 policy (JSON-LD) that imports back to the same answers."""
     version, body = current()
-    document = export_odrl(load_terms({**body, "version": max(version, 1)}))
+    document = export_odrl(load_terms(body, version=version))
     return Response(json.dumps(document, indent=2), mimetype="application/ld+json",
                     headers={"Content-Disposition":
                              f'attachment; filename="custos-terms-v{version}.jsonld"'})

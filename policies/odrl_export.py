@@ -108,9 +108,10 @@ def export_odrl(terms: Terms) -> dict:
         "uid": f"urn:custos:terms:v{terms.version}",
         "profile": "https://w3id.org/oac",
         "conflict": "prohibit",
-        "custos:version": terms.version,
         "custos:default": terms.default.value,
     }
+    if terms.version:  # 0: never saved, so no version to carry
+        policy["custos:version"] = terms.version
     if terms.agreements:
         policy["custos:agreements"] = " ".join(terms.agreements)
     permissions = [export_rule(r) for r in terms.rules if r.effect is not Effect.DENY]

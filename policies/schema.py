@@ -6,6 +6,7 @@ field, so the person sees "rules[no-ads].purposes: unknown purpose 'Marketting'"
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC
 
 from marshmallow import (
@@ -244,14 +245,24 @@ def _named(messages: dict, raw: object) -> dict[str, list[str]]:
     return flatten(messages)
 
 
-def load_terms(data: object) -> m.Terms:
-    """Validate JSON terms and return them, or raise `TermsError` naming every problem."""
+def load_terms(data: object, version: int | None = None) -> m.Terms:
+    """Validate JSON terms and return them, or raise `TermsError` naming every problem.
+
+    `version` is storage metadata: the number the store gave these terms (0: never saved, such
+    as the default terms or a draft). When it is given, a `version` key in `data` is ignored:
+    callers never patch the document. Without it, a file's own `version` is read (default 1).
+    """
     if not isinstance(data, dict):
         raise TermsError(
             "terms must be a JSON object", {"_schema": ["terms must be a JSON object"]}
         )
+    if version is not None and version < 0:
+        raise ValueError(f"a terms version is 0 or more, not {version}")
     try:
-        return TermsSchema().load(data)
+        if version is None:
+            return TermsSchema().load(data)
+        terms = TermsSchema().load({k: v for k, v in data.items() if k != "version"})
+        return dataclasses.replace(terms, version=version)
     except ValidationError as e:
         messages = _named(
             e.messages if isinstance(e.messages, dict) else {"_schema": e.messages}, data

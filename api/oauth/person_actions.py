@@ -79,12 +79,12 @@ def _narrowed(req: AccessRequest, categories: list[str] | None, duration_days: i
 
 def terms_what_if(pid: str, raw: object) -> dict:
     """Validate new terms and say which live agreements they would change or cut."""
-    try:
-        new = load_terms({**raw, "version": 1} if isinstance(raw, dict) else raw)
-    except TermsError as exc:
-        raise InvalidInput(str(exc), fields=exc.messages) from None
     vault = get_vault()
     old = judge.current_terms(vault, pid)
+    try:
+        new = load_terms(raw, version=old.version + 1)  # what the next version would answer
+    except TermsError as exc:
+        raise InvalidInput(str(exc), fields=exc.messages) from None
     live = {g.id: g for g in vault.agreements.grants.for_person(pid) if g.live(now())}
     requests = {}
     for g in live.values():
