@@ -46,7 +46,7 @@ def _condition(c: Condition) -> dict:
     if f.odrl_values == "plain":
         return _constraint(f.odrl, OPERATOR[c.op],
                            list(c.value) if isinstance(c.value, tuple) else c.value)
-    names = [c.value] if isinstance(c.value, str) else list(c.value)  # type: ignore[arg-type]
+    names = list(c.value) if isinstance(c.value, tuple) else [str(c.value)]
     refs = [_purpose_ref(n) if f.odrl_values == "purpose" else {"@id": vendor_iri(n)}
             for n in names]
     return _constraint(f.odrl, OPERATOR[c.op], refs[0] if c.op in f.kind.single else refs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from . import vocab
 from .conditions import FIELD_OF, FIELDS, NUMBER
@@ -158,7 +159,7 @@ class RuleBuilder:
         heads = self._objects(node, key)
         if not heads:
             return None
-        items = []
+        items: list[Any] = []
         for h in heads:
             try:
                 items.extend(Collection(self.g, h))

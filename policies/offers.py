@@ -100,7 +100,7 @@ def load_offer(data: object) -> Offer:
     try:
         return OfferSchema().load(data if isinstance(data, dict) else {})
     except ValidationError as e:
-        raise TermsError("invalid offer", flatten(e.messages)) from None
+        raise TermsError("invalid offer", flatten(e.normalized_messages())) from None
 
 
 def _within(category: str, wanted: str) -> bool:

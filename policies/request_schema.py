@@ -75,4 +75,4 @@ def load_request(data: object) -> m.Request:
     try:
         return RequestSchema().load(data)
     except ValidationError as e:
-        raise TermsError("invalid request", flatten(e.messages)) from None
+        raise TermsError("invalid request", flatten(e.normalized_messages())) from None

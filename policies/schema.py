@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC
+from typing import Any
 
 from marshmallow import (
     RAISE,
@@ -145,7 +146,7 @@ class RuleSchema(Schema):
 
 
 def _rule(data: dict, hours: dict | None, days: list | None) -> m.Rule:
-    scoped = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    scoped: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     scoped["effect"] = m.Effect(data["effect"])
     return m.Rule(
         **scoped,
@@ -186,7 +187,8 @@ class OfferRulesSchema(Schema):
 
     @post_load
     def _make(self, data: dict, **kwargs) -> m.OfferRules:
-        return m.OfferRules(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        rules: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return m.OfferRules(**rules)
 
 
 class TermsSchema(Schema):

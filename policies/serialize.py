@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .model import Condition, Frequency, OfferRules, Request, Rule, Terms, Vendor
 from .schema import DAYS
 
@@ -58,7 +60,7 @@ def _offers(o: OfferRules) -> dict:
 
 def dump_terms(terms: Terms) -> dict:
     """Terms as the JSON `load_terms` reads (dump then load gives an equal value)."""
-    out = {
+    out: dict[str, Any] = {
         "version": terms.version,
         "default": terms.default.value,
         "rules": [dump_rule(r) for r in terms.rules],

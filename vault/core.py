@@ -64,8 +64,8 @@ class Vault(AgreementsMixin):
             ring, new_ring = load_or_create_ring(ring_path(home, master_key_file), now)
             if new_ring:
                 created.append(ring.path)
-            if getattr(db, "created", False):
-                created.append(db.data_path)  # type: ignore[attr-defined]
+            if db.created is not None:
+                created.append(db.created)
             apply_migrations(db, now)
             vault = cls(db, ring, created)
             vault.keys.check_ring(now)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -73,6 +74,14 @@ class Tx:
         row = self.cursor.fetchone()
         return tuple(row) if row is not None else None
 
+    def row(self, sql: str, params: Sequence[Any] = ()) -> Row:
+        """The first row of a query that always finds one (a count, or a row this transaction
+        wrote or locked); none is a bug, raised as `LookupError`."""
+        found = self.one(sql, params)
+        if found is None:
+            raise LookupError(f"no row for: {sql}")
+        return found
+
     def _execute(self, sql: str, params: Sequence[Any]) -> None:
         try:
             self.cursor.execute(self.backend.sql(sql), tuple(params))
@@ -99,6 +108,7 @@ class Backend:
     blob_type = "BLOB"
     lock_person_sql = "SELECT id FROM persons WHERE id = ?"
     integrity_errors: tuple[type[BaseException], ...] = ()
+    created: Path | None = None  # the file this backend made on opening, if it made one
     errors: tuple[type[BaseException], ...] = ()  # the driver's errors, for `is_read_only_error`
 
     def __init__(self) -> None:

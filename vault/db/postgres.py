@@ -33,7 +33,6 @@ class PostgresBackend(Backend):
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = url
-        self.created = False
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:

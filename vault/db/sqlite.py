@@ -43,7 +43,7 @@ class SQLiteBackend(Backend):
         self.home.mkdir(parents=True, exist_ok=True)
         self.data_path = self.home / DATA_FILE
         self.keys_path = self.home / KEYS_FILE
-        self.created = not self.data_path.exists()
+        self.created = None if self.data_path.exists() else self.data_path
         self._writer = threading.Lock()
 
     def _connect(self) -> sqlite_utils.Database:
