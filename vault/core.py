@@ -7,18 +7,19 @@ for the contract. Times are always passed in (`now`), so tests never sleep.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import audit, export, persons, rotation
+from . import export, rotation
 from .agreements import AgreementsMixin
 from .audit import ChainProblem
+from .audit_log import AuditLog
 from .copy import CopyReport, copy_store
 from .db import Backend, Mode, Tx, open_backend
-from .errors import NotFound, Shredded, VaultError
+from .errors import VaultError
 from .events import Event, LoggedEvent, SignedIn
 from .fields import Field, Fields
 from .intents import Intent, Intents
@@ -44,7 +45,8 @@ class Vault(AgreementsMixin):
         self._sessions = Sessions(db, self.keys)
         self._fields = Fields(db, self.keys)
         self._intents = Intents(db, self.keys)
-        self._pseudonyms = Pseudonyms(self.keys)
+        self.pseudonyms = Pseudonyms(self.keys)  # per-vendor subjects and intent handles
+        self._log = AuditLog(db, self.keys)
 
     @classmethod
     def open(
@@ -201,9 +203,7 @@ class Vault(AgreementsMixin):
     # audit
     def record(self, person_id: str, event: Event, now: datetime) -> int:
         """Append a typed event to the person's log; returns its seq."""
-        with self.db.write() as tx:
-            key = persons.locked_key(tx, self.keys, person_id)
-            return audit.append(tx, person_id, key, event, now)
+        return self._log.record(person_id, event, now)
 
     def list_events(
         self,
@@ -214,41 +214,11 @@ class Vault(AgreementsMixin):
         until: datetime | None = None,
     ) -> list[LoggedEvent]:
         """The person's log, decrypted, oldest first, filtered by kind and [since, until)."""
-        with self.db.read() as tx:
-            key = self.keys.data_key(tx, person_id)
-            return audit.read_events(tx, person_id, key, kinds=kinds, since=since, until=until)
+        return self._log.events(person_id, kinds=kinds, since=since, until=until)
 
     def verify_log(self, person_id: str | None = None) -> list[ChainProblem]:
         """Check one person's chain, or everyone's; an empty list means intact."""
-        ids = [person_id] if person_id else self.person_ids()
-        problems: list[ChainProblem] = []
-        for pid in ids:
-            with self.db.read() as tx:
-                try:
-                    key = self.keys.data_key(tx, pid)
-                except Shredded:
-                    if person_id:
-                        raise
-                    continue
-                if person_id and tx.one("SELECT id FROM persons WHERE id = ?", (pid,)) is None:
-                    raise NotFound("person", pid)
-                problems += audit.verify_chain(tx, pid, key)
-        return problems
-
-    # pseudonyms
-    def pairwise_subject(self, person_id: str, sector: str, now: datetime | None = None) -> str:
-        """The person's identifier as one vendor (`sector`: its client id) sees it."""
-        return self._pseudonyms.subject(person_id, sector, now or datetime.now(UTC))
-
-    def person_for_subject(
-        self, subject: str, sector: str, person_ids: Iterable[str], now: datetime | None = None
-    ) -> str | None:
-        """The person behind one vendor's subject among candidates, or None."""
-        return self._pseudonyms.person_for(subject, sector, person_ids, now or datetime.now(UTC))
-
-    def intent_handle(self, intent_id: str, sector: str, now: datetime | None = None) -> str:
-        """The handle under which one vendor sees an intent."""
-        return self._pseudonyms.intent_handle(intent_id, sector, now or datetime.now(UTC))
+        return self._log.verify([person_id] if person_id else self.person_ids(), bool(person_id))
 
     # export / keys / backup
     def export_person(self, person_id: str, now: datetime) -> dict[str, Any]:

@@ -73,7 +73,7 @@ def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
     vault.agreements.grants.touch(tx, grant.id, at)
     counter.add(tx, grant.person_id, grant.client_id, at)  # allowed reads count, refused don't
     return {
-        "sub": vault.pairwise_subject(grant.person_id, who.client.client_id, at),
+        "sub": vault.pseudonyms.subject(grant.person_id, who.client.client_id, at),
         "agreement": grant.id, "purpose": grant.purpose,
         "fields": [{"category": f.category, "name": f.name, "kind": f.kind, "value": f.value}
                    for f in fields],
@@ -120,6 +120,6 @@ def me():
     who = caller()
     if who.person_id is None:
         raise InsufficientScope("This token does not act for a person.")
-    return jsonify({"sub": get_vault().pairwise_subject(who.person_id, who.client.client_id,
-                                                        now()),
+    return jsonify({"sub": get_vault().pseudonyms.subject(who.person_id, who.client.client_id,
+                                                          now()),
                     "agreement": who.grant.id if who.grant else None})

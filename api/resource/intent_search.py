@@ -51,7 +51,7 @@ class Search:
         self.verdicts: dict[str, tuple[dict, ...] | None] = {}
 
     def handle(self, intent_id: str) -> str:
-        return self.vault.intent_handle(intent_id, self.vendor.id, self.at)
+        return self.vault.pseudonyms.intent_handle(intent_id, self.vendor.id, self.at)
 
     def permits(self, person_id: str) -> tuple[dict, ...] | None:
         """The permitting reasons when the owner's current terms let this vendor see intents."""

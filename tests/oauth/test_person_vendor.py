@@ -232,3 +232,11 @@ def _race(base: str, access: str, me: str, agreement: str) -> None:
     before = [s for t, s in results if t < revoked_at[0]]
     after = [s for t, s in results if t >= revoked_at[0]]
     assert 200 in before and after and set(after) == {401}
+
+
+def test_a_subject_in_other_characters_is_a_404_not_a_500(person, vendor, flow, client):
+    flow.tokens(vendor)  # the vendor has an agreement, so the person is a candidate
+    token = vendor_token(client, vendor)
+    answer = client.post("/api/v1/requests", headers=bearer(token),
+                         json={"subject": "ünïcode", "authorization_details": DETAILS})
+    assert answer.status_code == 404
