@@ -6,7 +6,7 @@ purposes are DPV term names, categories are vocabulary ids, dates are timezone-a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
@@ -23,11 +23,15 @@ class Effect(StrEnum):
 # deny overrides ask overrides permit: the one definition of which effect wins
 STRENGTH = {Effect.PERMIT: 0, Effect.ASK: 1, Effect.DENY: 2}
 BY_STRENGTH = tuple(sorted(STRENGTH, key=STRENGTH.__getitem__))  # weakest first
+_STRONGEST_FIRST = BY_STRENGTH[::-1]
 
 
-def strongest(effects: Iterable[Effect]) -> Effect:
-    """The effect that wins among several (permit when there are none)."""
-    return max(effects, key=STRENGTH.__getitem__, default=Effect.PERMIT)
+def strongest(effects: Collection[Effect]) -> Effect:
+    """The effect that wins among several (the weakest, permit, when there are none)."""
+    for effect in _STRONGEST_FIRST:  # a loop over members: faster than `max` with a key
+        if effect in effects:
+            return effect
+    return BY_STRENGTH[0]
 
 
 @dataclass(frozen=True, kw_only=True)
