@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,16 @@ def test_a_form_input_means_an_operator_of_its_field(name):
     assert f.form is not None and f.form.op in f.kind.operators
     for value in (f.form.choices or {}).values():
         assert f.kind.fits(value, f.form.op)
+
+
+def test_the_docs_list_every_field_with_its_operators_and_odrl_operand():
+    from policies.odrl_common import CUSTOS, ODRL
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "policies.md").read_text()
+    for name, f in FIELDS.items():
+        rows = [line for line in doc.splitlines() if line.strip().startswith("|")
+                and f"`{name}`" in line and f"`{f.kind.operators[-1]}`" in line]
+        assert rows, f"no row of the conditions table names {name}"
+        assert all(f"`{op}`" in rows[0] for op in f.kind.operators), (name, rows[0])
+        operand = f.odrl.removeprefix(CUSTOS).removeprefix(ODRL)
+        assert f"`{operand}`" in doc or f"`{operand} " in doc, (name, operand)

@@ -102,7 +102,6 @@ class Tx:
 class Backend:
     """What both stores share: per-thread connections and nested-safe transactions."""
 
-    dialect = "generic"
     placeholder = "?"
     key_prefix = "keystore."
     blob_type = "BLOB"

@@ -22,7 +22,6 @@ _MIGRATION_LOCK = 0x637573746F73  # "custos": one advisory lock id for migration
 class PostgresBackend(Backend):
     """Autocommit connections with explicit transactions, per thread."""
 
-    dialect = "postgres"
     placeholder = "%s"
     key_prefix = "keystore_"
     blob_type = "BYTEA"

@@ -29,7 +29,6 @@ BUSY_SECONDS = 30
 class SQLiteBackend(Backend):
     """One sqlite3 connection per thread, each with the key store attached."""
 
-    dialect = "sqlite"
     placeholder = "?"
     key_prefix = "keystore."
     blob_type = "BLOB"
