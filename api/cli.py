@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from common.loopback import is_loopback_host
+
 from .cli_errors import ClearErrors, progress_bar
 from .config import from_env
 
@@ -22,6 +24,8 @@ def cli() -> None:
 
 
 def _is_loopback(host: str) -> bool:
+    if is_loopback_host(host):
+        return True
     try:
         return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
     except (OSError, ValueError):

@@ -28,14 +28,6 @@ def _open():
     return settings, Vault.open(settings.home, settings.database_url)
 
 
-def _describe(vault) -> str:
-    if vault.db.dialect == "postgres":
-        from vault.copy import redact
-
-        return f"PostgreSQL, {redact(vault.db.url)}"
-    return f"SQLite, {vault.db.data_path} (data) and {vault.db.keys_path} (keys)"
-
-
 @store.command("copy")
 @click.option(
     "--to",
@@ -47,7 +39,7 @@ def _describe(vault) -> str:
 def copy(url: str) -> None:
     """Copy every table (data and key store) into an empty store, then check the copy."""
     settings, vault = _open()
-    click.echo(f"Copying from {_describe(vault)}.")
+    click.echo(f"Copying from {vault.describe()}.")
     click.echo("Every Custos process must be stopped: writes made during the copy are not in it.")
     try:
         with progress_bar("Copying rows") as progress:
@@ -84,23 +76,17 @@ def _next_step(url: str, shown: str, home: Path) -> str:
 @store.command("info")
 def info() -> None:
     """The backend, each table with its row count, and the master key versions in use."""
-    from vault.copy import table_counts
-    from vault.migrations import applied_migrations
-
     _, vault = _open()
     try:
-        counts = table_counts(vault.db)
-        applied = applied_migrations(vault.db)
-        versions = vault.key_versions()
-        active = vault.ring.active
+        found = vault.store_info()
     finally:
         vault.close()
-    click.echo(f"Backend: {_describe(vault)}")
-    click.echo(f"Migrations: {', '.join(applied)}")
-    width = max(len(name) for name in counts)
+    click.echo(f"Backend: {found.backend}")
+    click.echo(f"Migrations: {', '.join(found.migrations)}")
+    width = max(len(name) for name in found.rows)
     click.echo("Tables:")
-    for name, rows in counts.items():
+    for name, rows in found.rows.items():
         where = "  (key store)" if name.startswith("keystore_") else ""
         click.echo(f"  {name:<{width}}  {rows:>8}{where}")
-    used = ", ".join(f"{v} ({n} keys)" for v, n in versions.items())
-    click.echo(f"Master key: version {active} active; versions: {used}")
+    used = ", ".join(f"{v} ({n} keys)" for v, n in found.key_versions.items())
+    click.echo(f"Master key: version {found.master_key} active; versions: {used}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
+from policies.codes import OFFER_PERSON_OVERRIDE
+
 from .accounts import login_required
 from .connection_pages import _vendor
 from .errors import InvalidInput
@@ -45,7 +47,7 @@ def decide(offer_id: str):
     action = request.form.get("decision", "")
     if action not in ("deliver", "filter"):
         raise InvalidInput("Choose deliver or filter.", fields={"decision": ["unknown"]})
-    reason = {"code": "offer.person_override", "text": "You decided this yourself"}
+    reason = {"code": OFFER_PERSON_OVERRIDE, "text": "You decided this yourself"}
     try:
         offer = decide_offer(g.person_id, offer_id, action, [reason], by="person")
     except InvalidInput as refused:  # expired, or its intent ended: say so beside the offers

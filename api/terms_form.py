@@ -10,6 +10,7 @@ import re
 import secrets
 
 from policies import vocab
+from policies.conditions import FIELDS
 
 SHARING = {"any": "Whether or not it is shared", "none": "Only when it is not shared",
            "shared": "Only when it is shared with third parties"}
@@ -42,19 +43,17 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
         rule["frequency"] = {"max": int(most) if most.isdigit() else most,
                              "per": form.get("frequency_per") or "day"}
     conditions = []
-    if certs := _split(form.get("certifications", "")):
-        conditions.append({"field": "vendor.certifications", "op": "has_all", "value": certs})
-    if places := _split(form.get("jurisdictions", "")):
-        conditions.append({"field": "vendor.jurisdiction", "op": "in", "value": places})
-    if (days := (form.get("max_retention") or "").strip()):
-        conditions.append({"field": "retention_days", "op": "lte",
-                           "value": int(days) if days.isdigit() else days})
-    sharing = form.get("sharing", "any")
-    if sharing in ("none", "shared"):
-        conditions.append({"field": "third_party_sharing", "op": "eq",
-                           "value": sharing == "shared"})
-    if form.get("intent_only"):
-        conditions.append({"field": "answers_intent", "op": "eq", "value": True})
+    for name, f in FIELDS.items():  # the inputs come from the condition-field registry
+        if f.form is None or not (raw := (form.get(f.form.name) or "").strip()):
+            continue
+        if f.form.choices is not None:
+            value = f.form.choices.get(raw)
+        elif f.kind.name == "number":
+            value = int(raw) if raw.isdigit() else raw
+        else:
+            value = _split(raw)
+        if value not in (None, []):
+            conditions.append({"field": name, "op": f.form.op, "value": value})
     if conditions:
         rule["conditions"] = conditions
     for key in ("valid_from", "valid_until"):
@@ -73,17 +72,15 @@ def form_from_rule(rule: dict) -> dict:
             "valid_from": rule.get("valid_from", ""), "valid_until": rule.get("valid_until", ""),
             "sharing": "any"}
     for c in rule.get("conditions", []):
-        field, value = c.get("field"), c.get("value")
-        if field == "vendor.certifications":
-            form["certifications"] = ", ".join(value)
-        elif field == "vendor.jurisdiction":
-            form["jurisdictions"] = ", ".join(value if isinstance(value, list) else [value])
-        elif field == "retention_days":
-            form["max_retention"] = str(value)
-        elif field == "third_party_sharing":
-            form["sharing"] = "shared" if value else "none"
-        elif field == "answers_intent":
-            form["intent_only"] = bool(value)
+        f, value = FIELDS.get(c.get("field")), c.get("value")
+        if f is None or f.form is None:
+            continue
+        if f.form.choices is not None:
+            form[f.form.name] = next((k for k, v in f.form.choices.items() if v == value), "")
+        elif isinstance(value, list | str):
+            form[f.form.name] = ", ".join(value if isinstance(value, list) else [value])
+        else:
+            form[f.form.name] = str(value)
     return form
 
 

@@ -14,8 +14,10 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from policies import TermsError, compile_terms, evaluate, load_request, load_terms, vocab
 from policies.agreements import adopt, drop, roster
 from policies.analysis import analyse
+from policies.model import STRENGTH
 from policies.odrl_export import export_odrl
 from policies.sentences import rule_sentence
+from policies.serialize import dump_vendor
 
 from .accounts import login_required
 from .clock import now
@@ -35,9 +37,6 @@ def current() -> tuple[int, dict]:
     return stored.version, stored.body
 
 
-_STRENGTH = {"permit": 0, "ask": 1, "deny": 2}
-
-
 def _worth_showing(finding, rules: dict[str, dict]) -> bool:
     """Warn where a permission the person gave is partly taken back by a stricter rule, on
     that permission only. An ask losing to a refusal is what "a refusal always wins" means,
@@ -47,7 +46,7 @@ def _worth_showing(finding, rules: dict[str, dict]) -> bool:
     mine, other = rules[finding.rule_id], rules[finding.other]
     if ":" in finding.rule_id and finding.rule_id.split(":")[0] == finding.other.split(":")[0]:
         return False
-    return mine["effect"] == "permit" and _STRENGTH[other["effect"]] > _STRENGTH["permit"]
+    return mine["effect"] == "permit" and STRENGTH[other["effect"]] > STRENGTH["permit"]
 
 
 def _in_words(text: str, rules: dict[str, dict]) -> str:
@@ -60,7 +59,7 @@ def _in_words(text: str, rules: dict[str, dict]) -> str:
 
 def _view(body: dict) -> dict:
     """Rules with their sentences and analysis findings, for any terms JSON."""
-    terms = load_terms({**body, "version": 1})
+    terms = load_terms(body, version=0)
     findings = analyse(terms, now())
     by_id = {r["id"]: r for r in body.get("rules", [])}
     rules = [{"rule": raw, "sentence": rule_sentence(parsed),
@@ -198,12 +197,9 @@ def try_request():
                   "categories": request.form.getlist("categories")}
     try:
         req = load_request({
-            "vendor": {"id": vendor.id, "jurisdiction": vendor.jurisdiction,
-                       "certifications": sorted(vendor.certifications),
-                       "verified_certifications": sorted(vendor.verified_certifications)}
-            if vendor else {"id": "any-vendor"},
+            "vendor": dump_vendor(vendor) if vendor else {"id": "any-vendor"},
             "purpose": trial_form["purpose"], "categories": trial_form["categories"]})
-        trial = evaluate(compile_terms(load_terms({**body, "version": 1})), req, now())
+        trial = evaluate(compile_terms(load_terms(body, version=0)), req, now())
     except TermsError as exc:
         trial = {"errors": {k.split(".")[0]: v for k, v in exc.messages.items()}}
     if raw_candidate:
@@ -219,7 +215,7 @@ def try_request():
 def odrl():
     """The saved terms as an ODRL 2.2 policy (JSON-LD) that imports back to the same answers."""
     version, body = current()
-    document = export_odrl(load_terms({**body, "version": max(version, 1)}))
+    document = export_odrl(load_terms(body, version=version))
     return Response(json.dumps(document, indent=2), mimetype="application/ld+json",
                     headers={"Content-Disposition":
                              f'attachment; filename="custos-terms-v{version}.jsonld"'})

@@ -25,9 +25,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from vault import Vault, crypto
-from vault.db import iso
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+STAMP = NOW.isoformat(timespec="microseconds")  # as the vault writes timestamps
 PG_URL = os.environ.get("CUSTOS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 FIELDS_PER_PERSON = 50
 MEASURED_PERSONS = 50
@@ -83,7 +83,7 @@ def bench_crypto(n: int) -> list[tuple[str, str]]:
 def add_measured(vault: Vault, count: int) -> list[str]:
     """Persons with real keys and 50 sealed fields each, bulk-inserted in one transaction."""
     ids = []
-    stamp = iso(NOW)
+    stamp = STAMP
     for _ in range(count):
         pid = str(uuid.uuid4())
         key = vault.keys.create_data_key(pid, NOW)
@@ -99,7 +99,7 @@ def add_measured(vault: Vault, count: int) -> list[str]:
             }
             body = crypto.seal_json(key, vals, pid, "fields", fid, "body")  # as vault/fields.py
             rows.append((fid, pid, b"", b"", b"", b"", stamp, stamp, body))
-        with vault.db.write() as tx:
+        with vault.transaction("write") as tx:
             tx.run(
                 "INSERT INTO persons (id, email_index, email, password_hash, created_at, "
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -123,7 +123,7 @@ FIELD_INSERT = ("INSERT INTO fields (id, person_id, category, name, kind, value,
 
 def add_filler(vault: Vault, count: int, fields_each: int, batch: int = 5000) -> None:
     """Grow the store fast: rows shaped like real ones, random bytes where ciphertext goes."""
-    stamp = iso(NOW)
+    stamp = STAMP
     rnd = os.urandom
     for start in range(0, count, batch):
         n = min(batch, count - start)
@@ -135,7 +135,7 @@ def add_filler(vault: Vault, count: int, fields_each: int, batch: int = 5000) ->
             for p in ids
             for _ in range(fields_each)
         ]
-        with vault.db.write() as tx:
+        with vault.transaction("write") as tx:
             tx.many("INSERT INTO {k}data_keys VALUES (?, ?, ?, ?)", keys)
             tx.many(
                 "INSERT INTO persons (id, email_index, email, password_hash, created_at, "
@@ -158,7 +158,9 @@ def time_reads(vault: Vault, ids: list[str], reads: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
-def bench_reads(vault: Vault, sizes: list[int], filler_fields: int, reads: int) -> list[tuple]:
+def bench_reads(
+    vault: Vault, backend: str, sizes: list[int], filler_fields: int, reads: int
+) -> list[tuple]:
     """Grow the store through each size and time a full read at each."""
     ids = add_measured(vault, MEASURED_PERSONS)
     have, out = MEASURED_PERSONS, []
@@ -167,12 +169,12 @@ def bench_reads(vault: Vault, sizes: list[int], filler_fields: int, reads: int) 
         add_filler(vault, size - have, filler_fields)
         load_s = time.perf_counter() - start
         have = size
-        if vault.db.dialect == "postgres":
-            with vault.db.write() as tx:
+        if backend == "postgres":
+            with vault.transaction("write") as tx:
                 tx.run("ANALYZE")
         time_reads(vault, ids, 50)  # warm up
         median, p99 = time_reads(vault, ids, reads)
-        out.append((vault.db.dialect, size, median, p99, load_s))
+        out.append((backend, size, median, p99, load_s))
     return out
 
 
@@ -211,7 +213,7 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         vault = Vault.open(Path(tmp) / "sqlite", now=NOW)
-        results += bench_reads(vault, sizes, filler_fields, reads)
+        results += bench_reads(vault, "sqlite", sizes, filler_fields, reads)
         vault.close()
         pg = postgres_vault(Path(tmp) / "pg")
         if pg is None:
@@ -219,7 +221,7 @@ def main() -> None:
         else:
             vault, cleanup = pg
             try:
-                results += bench_reads(vault, sizes, filler_fields, reads)
+                results += bench_reads(vault, "postgres", sizes, filler_fields, reads)
             finally:
                 cleanup()
     print(
@@ -227,8 +229,8 @@ def main() -> None:
         f"{reads} reads; filler persons have {filler_fields} fields"
     )
     print(f"  {'backend':<10} {'persons':>9} {'median ms':>10} {'p99 ms':>8} {'load s':>8}")
-    for dialect, size, median, p99, load_s in results:
-        print(f"  {dialect:<10} {size:>9,} {median:>10.3f} {p99:>8.3f} {load_s:>8.1f}")
+    for backend, size, median, p99, load_s in results:
+        print(f"  {backend:<10} {size:>9,} {median:>10.3f} {p99:>8.3f} {load_s:>8.1f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"\n  Peak resident memory of this benchmark process: {peak:.0f} MiB")
 

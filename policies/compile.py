@@ -14,14 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from . import vocab
-from .decision import DEFAULT, FREQUENCY_EXCEEDED, RULE, Reason
+from .codes import DEFAULT, FREQUENCY_EXCEEDED, RULE
+from .conditions import FIELDS
+from .decision import Reason
 from .model import STRENGTH, Condition, Effect, Request, Rule, Terms
 from .sentences import default_sentence, frequency_sentence, rule_sentence
 
 Check = Callable[[Request, datetime], bool]
-INF = float("inf")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +50,7 @@ class CompiledTerms:
     terms: Terms
     rules: tuple[CompiledRule, ...]
     default_reason: Reason
-    plans: dict = field(default_factory=dict)
+    plans: dict[tuple[str, tuple[str, ...]], Any] = field(default_factory=dict)
 
     @property
     def version(self) -> int:
@@ -59,24 +61,10 @@ def _union(sets: list[frozenset[str]]) -> frozenset[str]:
     return frozenset().union(*sets)
 
 
-def _number(request: Request) -> float:
-    return INF if request.retention_days is None else request.retention_days
-
-
 def condition_check(c: Condition) -> Check:
     """A predicate for one condition; `value` is bound now, not looked up per decision."""
-    v = c.value
-    get: Callable[[Request], object] = {
-        "vendor.id": lambda q: q.vendor.id,
-        "vendor.jurisdiction": lambda q: q.vendor.jurisdiction,
-        "vendor.certifications": lambda q: q.vendor.certifications,
-        "vendor.verified_certifications": lambda q: q.vendor.verified_certifications,
-        "retention_days": _number,
-        "third_party_sharing": lambda q: q.third_party_sharing,
-        "recipients": lambda q: q.recipients,
-        "answers_intent": lambda q: q.intent is not None,
-        "purpose": lambda q: q.purpose,
-    }[c.field]
+    v: Any = c.value
+    get = FIELDS[c.field].get
     if c.op in ("has", "has_all"):
         need = frozenset(v)
         return lambda q, now: need <= get(q)

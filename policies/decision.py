@@ -1,7 +1,7 @@
 """The answer to a request: a frozen value with the effect per category and the reasons.
 
 The UI, the API error, the audit log and the butler all render the same `Reason`s: a sentence a
-person understands and a stable code a machine can match on (codes are listed in docs/policies.md).
+person understands and a stable code a machine can match on (the registry is `policies.codes`).
 """
 
 from __future__ import annotations
@@ -10,16 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .model import Effect
-
-# stable reason codes; never rename one, only add
-RULE_PERMIT = "rule.permit"
-RULE_DENY = "rule.deny"
-RULE_ASK = "rule.ask"
-FREQUENCY_EXCEEDED = "frequency.exceeded"
-DEFAULT = {Effect.PERMIT: "default.permit", Effect.DENY: "default.deny", Effect.ASK: "default.ask"}
-RULE = {Effect.PERMIT: RULE_PERMIT, Effect.DENY: RULE_DENY, Effect.ASK: RULE_ASK}
-CODES = (RULE_PERMIT, RULE_DENY, RULE_ASK, FREQUENCY_EXCEEDED, *DEFAULT.values())
+from .model import Effect, strongest
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,16 +50,8 @@ class Decision:
         version: int,
     ) -> Decision:
         """Build a decision from per-category results (the overall effect follows from them)."""
-        values = effects.values()
-        overall = (
-            Effect.DENY
-            if Effect.DENY in values
-            else Effect.ASK
-            if Effect.ASK in values
-            else Effect.PERMIT
-        )
         return cls(
-            effect=overall,
+            effect=strongest(effects.values()),
             effects=MappingProxyType(effects),
             reasons=tuple(reasons),
             because=MappingProxyType(because),

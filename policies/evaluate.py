@@ -12,11 +12,11 @@ from datetime import datetime
 from .compile import CompiledRule, CompiledTerms, compile_terms
 from .decision import Decision, Reason
 from .errors import TermsError
-from .model import Effect, Request, Terms
+from .model import BY_STRENGTH, STRENGTH, Effect, Request, Terms
 
 PLAN_LIMIT = 4096
-_ORDER = (Effect.PERMIT, Effect.ASK, Effect.DENY)
-_RANK = {e: i for i, e in enumerate(_ORDER)}
+_ORDER = BY_STRENGTH  # STRENGTH numbers the effects 0, 1, 2: a strength indexes this tuple
+_RANK = STRENGTH
 
 
 def _plan(compiled: CompiledTerms, purpose: str, categories: tuple[str, ...]) -> tuple:

@@ -6,6 +6,7 @@ purposes are DPV term names, categories are vocabulary ids, dates are timezone-a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
@@ -19,34 +20,26 @@ class Effect(StrEnum):
     ASK = "ask"
 
 
-# deny overrides ask overrides permit
+# deny overrides ask overrides permit: the one definition of which effect wins
 STRENGTH = {Effect.PERMIT: 0, Effect.ASK: 1, Effect.DENY: 2}
-PERIODS = ("hour", "day", "week", "month", "year")
+BY_STRENGTH = tuple(sorted(STRENGTH, key=STRENGTH.__getitem__))  # weakest first
+_STRONGEST_FIRST = BY_STRENGTH[::-1]
 
-# condition fields -> their kind; the kind decides the operators allowed
-FIELDS = {
-    "vendor.id": "text",
-    "vendor.jurisdiction": "text",
-    "vendor.certifications": "set",
-    "vendor.verified_certifications": "set",
-    "retention_days": "number",
-    "third_party_sharing": "bool",
-    "recipients": "set",
-    "answers_intent": "bool",
-    "purpose": "purpose",  # exact purpose tests (ODRL eq, isAnyOf, isNoneOf); scope uses `purposes`
-}
-OPERATORS = {
-    "text": ("eq", "ne", "in", "not_in"),
-    "set": ("has", "has_all", "has_any", "has_none"),
-    "number": ("eq", "ne", "lt", "lte", "gt", "gte"),
-    "bool": ("eq",),
-    "purpose": ("eq", "ne", "in", "not_in"),
-}
+
+def strongest(effects: Collection[Effect]) -> Effect:
+    """The effect that wins among several (the weakest, permit, when there are none)."""
+    for effect in _STRONGEST_FIRST:  # a loop over members: faster than `max` with a key
+        if effect in effects:
+            return effect
+    return BY_STRENGTH[0]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Condition:
-    """One test on the request: `retention_days lte 30`, `vendor.certifications has b-corp`."""
+    """One test on the request: `retention_days lte 30`, `vendor.certifications has b-corp`.
+
+    The fields, their kinds and operators are defined once, in `policies.conditions`.
+    """
 
     field: str
     op: str

@@ -17,23 +17,11 @@ RULE_PREFIX = "urn:custos:rule:"
 VENDOR_PREFIX = "urn:custos:vendor:"
 DCT = "http://purl.org/dc/terms/"
 
-# Custos condition field -> ODRL left operand (full IRI)
-LEFT_OPERAND = {
-    "vendor.id": CUSTOS + "vendor",
-    "vendor.jurisdiction": CUSTOS + "jurisdiction",
-    "vendor.certifications": CUSTOS + "certification",
-    "vendor.verified_certifications": CUSTOS + "verifiedCertification",
-    "retention_days": CUSTOS + "retentionDays",
-    "third_party_sharing": CUSTOS + "thirdPartySharing",
-    "recipients": ODRL + "recipient",
-    "answers_intent": CUSTOS + "answersIntent",
-    "purpose": ODRL + "purpose",
-}
-FIELD_OF = {v: k for k, v in LEFT_OPERAND.items()}
+# A condition field's left operand is defined with the field, in `policies.conditions`.
 HOURS = CUSTOS + "timeOfDay"
 DAYS = CUSTOS + "dayOfWeek"
 
-# Custos operator -> ODRL operator, per kind of field
+# Custos operator -> ODRL operator (each kind reads its own back: `conditions.Kind.from_odrl`)
 OPERATOR = {
     "eq": "eq",
     "ne": "neq",
@@ -48,15 +36,6 @@ OPERATOR = {
     "has_any": "isAnyOf",
     "has_none": "isNoneOf",
 }
-TEXT_OP = {"eq": "eq", "neq": "ne", "isAnyOf": "in", "isNoneOf": "not_in"}
-SET_OP = {
-    "isAllOf": "has_all",
-    "isAnyOf": "has_any",
-    "isNoneOf": "has_none",
-    "eq": "has_any",
-    "neq": "has_none",
-}
-NUMBER_OP = {"eq": "eq", "neq": "ne", "lt": "lt", "lteq": "lte", "gt": "gt", "gteq": "gte"}
 
 PERIOD_DURATION = {"hour": "PT1H", "day": "P1D", "week": "P7D", "month": "P1M", "year": "P1Y"}
 DURATION_PERIOD = {v: k for k, v in PERIOD_DURATION.items()} | {"P1W": "week"}

@@ -7,12 +7,12 @@ offer rules are not part of the export: ODRL has nothing to say about offers.
 from __future__ import annotations
 
 from . import vocab
+from .conditions import FIELDS
 from .model import Condition, Effect, Rule, Terms
 from .odrl_common import (
     CUSTOS,
     DAYS,
     HOURS,
-    LEFT_OPERAND,
     ODRL_CONTEXT_URL,
     OPERATOR,
     PERIOD_DURATION,
@@ -42,19 +42,14 @@ def _purpose_ref(name: str) -> dict:
 
 
 def _condition(c: Condition) -> dict:
-    left = LEFT_OPERAND[c.field]
-    if c.field == "purpose":
-        names = [c.value] if isinstance(c.value, str) else list(c.value)
-        refs = [_purpose_ref(n) for n in names]
-        return _constraint(left, OPERATOR[c.op], refs[0] if c.op in ("eq", "ne") else refs)
-    if c.field in ("vendor.id",):
-        vals = [c.value] if isinstance(c.value, str) else list(c.value)
-        refs = [{"@id": vendor_iri(v)} for v in vals]
-        return _constraint(left, OPERATOR[c.op], refs[0] if c.op in ("eq", "ne") else refs)
-    if c.field == "recipients":
-        return _constraint(left, OPERATOR[c.op], [{"@id": vendor_iri(v)} for v in c.value])
-    value = list(c.value) if isinstance(c.value, tuple) else c.value
-    return _constraint(left, OPERATOR[c.op], value)
+    f = FIELDS[c.field]
+    if f.odrl_values == "plain":
+        return _constraint(f.odrl, OPERATOR[c.op],
+                           list(c.value) if isinstance(c.value, tuple) else c.value)
+    names = list(c.value) if isinstance(c.value, tuple) else [str(c.value)]
+    refs = [_purpose_ref(n) if f.odrl_values == "purpose" else {"@id": vendor_iri(n)}
+            for n in names]
+    return _constraint(f.odrl, OPERATOR[c.op], refs[0] if c.op in f.kind.single else refs)
 
 
 def _constraints(rule: Rule) -> list[dict]:
@@ -113,9 +108,10 @@ def export_odrl(terms: Terms) -> dict:
         "uid": f"urn:custos:terms:v{terms.version}",
         "profile": "https://w3id.org/oac",
         "conflict": "prohibit",
-        "custos:version": terms.version,
         "custos:default": terms.default.value,
     }
+    if terms.version:  # 0: never saved, so no version to carry
+        policy["custos:version"] = terms.version
     if terms.agreements:
         policy["custos:agreements"] = " ".join(terms.agreements)
     permissions = [export_rule(r) for r in terms.rules if r.effect is not Effect.DENY]

@@ -50,7 +50,7 @@ def _inline_contexts(node: object) -> object:
         return [_inline_contexts(n) for n in node]
     if not isinstance(node, dict):
         return node
-    out = {}
+    out: dict[str, object] = {}
     for key, value in node.items():
         if key == "@context":
             items = value if isinstance(value, list) else [value]

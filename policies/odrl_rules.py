@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from . import vocab
+from .conditions import FIELD_OF, FIELDS, NUMBER
 from .errors import OdrlError, UnknownConcept
 from .odrl_common import (
     CUSTOS,
     DAYS,
     DCT,
     DURATION_PERIOD,
-    FIELD_OF,
     HOURS,
-    NUMBER_OP,
     OAC,
     ODRL,
-    SET_OP,
-    TEXT_OP,
     vendor_id,
 )
 
@@ -26,6 +24,7 @@ READ = {ODRL + "read", OAC + "Read"}
 USE = {ODRL + "use"}
 SHARE = {ODRL + "distribute", ODRL + "share"}
 PURPOSE = {ODRL + "purpose", OAC + "Purpose"}
+NUMBER_OP = NUMBER.from_odrl
 DURATION = re.compile(r"^P(?:(\d+)W|(\d+)D)$")
 TICK = timedelta(microseconds=1)
 
@@ -160,7 +159,7 @@ class RuleBuilder:
         heads = self._objects(node, key)
         if not heads:
             return None
-        items = []
+        items: list[Any] = []
         for h in heads:
             try:
                 items.extend(Collection(self.g, h))
@@ -184,16 +183,10 @@ class RuleBuilder:
     def _map(self, left: str, op: str, rights: list) -> None:
         values = [r.toPython() if hasattr(r, "toPython") else r for r in rights]
         strings = [str(r) for r in rights]
-        if left in PURPOSE:
-            if op == "isA":
-                return self._scope_purposes(strings)
-            if op in TEXT_OP:
-                value = strings[0] if op in ("eq", "neq") and len(strings) == 1 else strings
-                return self._add("purpose", TEXT_OP[op], value)
-        elif left == ODRL + "dateTime" and op in NUMBER_OP and len(values) == 1:
+        if left in PURPOSE and op == "isA":
+            return self._scope_purposes(strings)
+        if left == ODRL + "dateTime" and op in NUMBER_OP and len(values) == 1:
             return self._date(op, values[0])
-        elif left == ODRL + "recipient" and op in SET_OP:
-            return self._add("recipients", SET_OP[op], [vendor_id(s) for s in strings])
         elif left == ODRL + "count" and op in ("lt", "lteq") and isinstance(values[0], int):
             per = self._interval()
             return self.rule.__setitem__(
@@ -216,25 +209,15 @@ class RuleBuilder:
         self.conditions.append({"field": field, "op": op, "value": value})
 
     def _custom(self, field: str, op: str, values: list, strings: list) -> None:
-        kind = {
-            "vendor.id": "text",
-            "vendor.jurisdiction": "text",
-            "retention_days": "number",
-            "third_party_sharing": "bool",
-            "answers_intent": "bool",
-        }.get(field, "set")
-        table = {"text": TEXT_OP, "number": NUMBER_OP, "bool": {"eq": "eq"}, "set": SET_OP}[kind]
-        if op not in table:
+        """A condition on one of the fields of `policies.conditions`, read by its kind."""
+        f = FIELDS[field]
+        if op not in f.kind.from_odrl:
             raise OdrlError(f"unsupported operator odrl:{op} for {field}")
-        if field == "vendor.id":
+        ours = f.kind.from_odrl[op]
+        if f.odrl_values == "vendor":
             strings = [vendor_id(s) for s in strings]
-        if kind == "text":
-            value = strings[0] if table[op] in ("eq", "ne") else strings
-        elif kind == "set":
-            value = strings
-        else:
-            value = values[0]
-        self._add(field, table[op], value)
+        items = values if f.kind.typed else strings
+        self._add(field, ours, items[0] if ours in f.kind.single and len(items) == 1 else items)
 
     def _interval(self) -> str:
         for c in self._objects(self.node, "constraint"):

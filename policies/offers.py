@@ -15,22 +15,21 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from .errors import TermsError, flatten
-from .model import PERIODS, OfferRules, Vendor
-from .request_schema import VendorSchema
+from common.periods import PERIODS
 
-DELIVERED = "offer.delivered"
-BLOCKED = "offer.blocked_vendor"
-NO_INTENT = "offer.no_intent"
-INTENT_ENDED = "offer.intent_ended"
-EXPIRED = "offer.expired"
-CATEGORY = "offer.category_mismatch"
-BUDGET = "offer.over_budget"
-CURRENCY = "offer.currency_mismatch"
-CERTIFICATION = "offer.missing_certification"
-TOO_MANY = "offer.too_many"
-OFFER_CODES = (DELIVERED, BLOCKED, EXPIRED, NO_INTENT, INTENT_ENDED, CATEGORY, BUDGET, CURRENCY,
-               CERTIFICATION, TOO_MANY)
+from .codes import OFFER_BLOCKED as BLOCKED
+from .codes import OFFER_BUDGET as BUDGET
+from .codes import OFFER_CATEGORY as CATEGORY
+from .codes import OFFER_CERTIFICATION as CERTIFICATION
+from .codes import OFFER_CURRENCY as CURRENCY
+from .codes import OFFER_DELIVERED as DELIVERED
+from .codes import OFFER_EXPIRED as EXPIRED
+from .codes import OFFER_INTENT_ENDED as INTENT_ENDED
+from .codes import OFFER_NO_INTENT as NO_INTENT
+from .codes import OFFER_TOO_MANY as TOO_MANY
+from .errors import TermsError, flatten
+from .model import OfferRules, Vendor
+from .request_schema import VendorSchema
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,7 +123,7 @@ def load_offer(data: object) -> Offer:
     try:
         return OfferSchema().load(data if isinstance(data, dict) else {})
     except ValidationError as e:
-        raise TermsError("invalid offer", flatten(e.messages)) from None
+        raise TermsError("invalid offer", flatten(e.normalized_messages())) from None
 
 
 def _within(category: str, wanted: str) -> bool:

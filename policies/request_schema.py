@@ -6,6 +6,8 @@ from datetime import UTC
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
+from common.periods import PERIODS
+
 from . import model as m
 from .errors import TermsError, flatten
 from .schema import Category, Purpose
@@ -42,7 +44,7 @@ class RequestSchema(Schema):
     recipients = fields.List(fields.String(), load_default=list)
     intent = fields.String(load_default=None, allow_none=True)
     counts = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(m.PERIODS)),
+        keys=fields.String(validate=validate.OneOf(PERIODS)),
         values=fields.Integer(strict=True, validate=validate.Range(min=0)),
         load_default=dict,
     )
@@ -73,4 +75,4 @@ def load_request(data: object) -> m.Request:
     try:
         return RequestSchema().load(data)
     except ValidationError as e:
-        raise TermsError("invalid request", flatten(e.messages)) from None
+        raise TermsError("invalid request", flatten(e.normalized_messages())) from None

@@ -6,7 +6,9 @@ field, so the person sees "rules[no-ads].purposes: unknown purpose 'Marketting'"
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC
+from typing import Any
 
 from marshmallow import (
     RAISE,
@@ -18,8 +20,11 @@ from marshmallow import (
     validates_schema,
 )
 
+from common.periods import PERIODS
+
 from . import model as m
 from . import vocab
+from .conditions import BOOL, FIELDS, NUMBER, PURPOSE, SET
 from .errors import TermsError, UnknownConcept, flatten
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -56,56 +61,36 @@ def _scope(inner: fields.Field) -> fields.List:
 
 
 class ConditionSchema(Schema):
-    field = fields.String(required=True, validate=validate.OneOf(m.FIELDS))
+    field = fields.String(required=True, validate=validate.OneOf(FIELDS))
     op = fields.String(required=True)
     value = fields.Raw(required=True)
 
     @validates_schema
     def _typed(self, data: dict, **kwargs) -> None:
-        kind = m.FIELDS[data["field"]]
-        if data["op"] not in m.OPERATORS[kind]:
+        kind = FIELDS[data["field"]].kind
+        v, op = data["value"], data["op"]
+        if op not in kind.operators:
             raise ValidationError(
-                f"unknown operator {data['op']!r} for {data['field']}; "
-                f"use one of {', '.join(m.OPERATORS[kind])}",
+                f"unknown operator {op!r} for {data['field']}; "
+                f"use one of {', '.join(kind.operators)}",
                 "op",
             )
-        v, op = data["value"], data["op"]
-        ok = (
-            {
-                "bool": isinstance(v, bool),
-                "number": isinstance(v, int | float) and not isinstance(v, bool) and v >= 0,
-                "set": isinstance(v, str) or _strings(v),
-                "text": isinstance(v, str) if op in ("eq", "ne") else _strings(v),
-            }.get(kind)
-            if kind != "purpose"
-            else _purposes_ok(v, op)
-        )
-        if not ok:
+        if not kind.fits(v, op):
             raise ValidationError(f"wrong value for {data['field']} {op}", "value")
+        if kind is PURPOSE:
+            unknown = [n for n in ([v] if isinstance(v, str) else v) if not vocab.is_purpose(n)]
+            if unknown:
+                raise ValidationError(f"unknown purpose: {unknown[0]!r}", "value")
 
     @post_load
     def _make(self, data: dict, **kwargs) -> m.Condition:
-        v = data["value"]
-        if data["field"] == "purpose":
+        v, kind = data["value"], FIELDS[data["field"]].kind
+        if kind is PURPOSE:
             v = vocab.purpose(v).id if isinstance(v, str) else [vocab.purpose(x).id for x in v]
-        if isinstance(v, list) or (m.FIELDS[data["field"]] == "set" and isinstance(v, str)):
+        if isinstance(v, list) or (kind is SET and isinstance(v, str)):
             v = tuple([v] if isinstance(v, str) else v)
         op = "has_all" if data["op"] == "has" else data["op"]  # synonyms; one canonical form
         return m.Condition(field=data["field"], op=op, value=v)
-
-
-def _purposes_ok(v: object, op: str) -> bool:
-    names = [v] if isinstance(v, str) and op in ("eq", "ne") else v if _strings(v) else None
-    if names is None:
-        return False
-    unknown = [n for n in names if not vocab.is_purpose(n)]
-    if unknown:
-        raise ValidationError(f"unknown purpose: {unknown[0]!r}", "value")
-    return True
-
-
-def _strings(v: object) -> bool:
-    return isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v)
 
 
 class HoursSchema(Schema):
@@ -115,7 +100,7 @@ class HoursSchema(Schema):
 
 class FrequencySchema(Schema):
     max = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    per = fields.String(required=True, validate=validate.OneOf(m.PERIODS))
+    per = fields.String(required=True, validate=validate.OneOf(PERIODS))
 
     @post_load
     def _make(self, data: dict, **kwargs) -> m.Frequency:
@@ -161,7 +146,7 @@ class RuleSchema(Schema):
 
 
 def _rule(data: dict, hours: dict | None, days: list | None) -> m.Rule:
-    scoped = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    scoped: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     scoped["effect"] = m.Effect(data["effect"])
     return m.Rule(
         **scoped,
@@ -172,19 +157,22 @@ def _rule(data: dict, hours: dict | None, days: list | None) -> m.Rule:
 
 def contradiction(conditions: list[m.Condition]) -> str | None:
     """Why a rule's conditions can never all hold together, or None."""
-    low, high, bools = {}, {}, {}
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    bools: dict[str, object] = {}
     for c in conditions:
-        if m.FIELDS[c.field] == "number" and c.op in ("gt", "gte", "eq"):
-            low[c.field] = max(low.get(c.field, -1.0), c.value + (0.5 if c.op == "gt" else 0))
-        if m.FIELDS[c.field] == "number" and c.op in ("lt", "lte", "eq"):
-            high[c.field] = min(
-                high.get(c.field, float("inf")), c.value - (0.5 if c.op == "lt" else 0)
-            )
-        if m.FIELDS[c.field] == "bool":
-            if bools.setdefault(c.field, c.value) != c.value:
-                return f"{c.field} cannot be both true and false"
+        kind = FIELDS[c.field].kind
+        if kind is NUMBER and isinstance(c.value, int | float):
+            if c.op in ("gt", "gte", "eq"):
+                low[c.field] = max(low.get(c.field, -1.0), c.value + (0.5 if c.op == "gt" else 0))
+            if c.op in ("lt", "lte", "eq"):
+                high[c.field] = min(
+                    high.get(c.field, float("inf")), c.value - (0.5 if c.op == "lt" else 0)
+                )
+        elif kind is BOOL and bools.setdefault(c.field, c.value) != c.value:
+            return f"{c.field} cannot be both true and false"
     for f in low.keys() & high.keys():
-        if low[f] > high[f] or (m.FIELDS[f] == "number" and high[f] < 0):
+        if low[f] > high[f] or high[f] < 0:
             return f"no {f} satisfies every condition"
     return None
 
@@ -199,7 +187,8 @@ class OfferRulesSchema(Schema):
 
     @post_load
     def _make(self, data: dict, **kwargs) -> m.OfferRules:
-        return m.OfferRules(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        rules: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return m.OfferRules(**rules)
 
 
 class TermsSchema(Schema):
@@ -258,14 +247,24 @@ def _named(messages: dict, raw: object) -> dict[str, list[str]]:
     return flatten(messages)
 
 
-def load_terms(data: object) -> m.Terms:
-    """Validate JSON terms and return them, or raise `TermsError` naming every problem."""
+def load_terms(data: object, version: int | None = None) -> m.Terms:
+    """Validate JSON terms and return them, or raise `TermsError` naming every problem.
+
+    `version` is storage metadata: the number the store gave these terms (0: never saved, such
+    as the default terms or a draft). When it is given, a `version` key in `data` is ignored:
+    callers never patch the document. Without it, a file's own `version` is read (default 1).
+    """
     if not isinstance(data, dict):
         raise TermsError(
             "terms must be a JSON object", {"_schema": ["terms must be a JSON object"]}
         )
+    if version is not None and version < 0:
+        raise ValueError(f"a terms version is 0 or more, not {version}")
     try:
-        return TermsSchema().load(data)
+        if version is None:
+            return TermsSchema().load(data)
+        terms = TermsSchema().load({k: v for k, v in data.items() if k != "version"})
+        return dataclasses.replace(terms, version=version)
     except ValidationError as e:
         messages = _named(
             e.messages if isinstance(e.messages, dict) else {"_schema": e.messages}, data

@@ -6,17 +6,12 @@ Written once per rule when terms are compiled, so reasons cost nothing at decisi
 from __future__ import annotations
 
 from . import vocab
-from .model import Condition, Effect, Rule
+from .conditions import join
+from .conditions import phrase as condition_phrase
+from .model import Effect, Rule
 
 VERB = {Effect.PERMIT: "allow", Effect.DENY: "deny", Effect.ASK: "want to be asked about"}
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def join(words: list[str], last: str = "and") -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} {last} {words[-1]}"
 
 
 def purposes_phrase(purposes: tuple[str, ...] | None) -> str:
@@ -29,49 +24,6 @@ def categories_phrase(categories: tuple[str, ...] | None) -> str:
     if categories is None:
         return "personal data"
     return join([vocab.category(c).phrase for c in categories])
-
-
-def _values(value: object) -> str:
-    return join(list(value), "or") if isinstance(value, tuple) else str(value)
-
-
-def condition_phrase(c: Condition) -> str:
-    """One condition in words: 'they keep it at most 30 days'."""
-    v = c.value
-    numbers = {
-        "eq": "exactly",
-        "ne": "other than",
-        "lt": "less than",
-        "lte": "at most",
-        "gt": "more than",
-        "gte": "at least",
-    }
-    if c.field == "retention_days":
-        return f"they keep it {numbers[c.op]} {v} days"
-    if c.field == "third_party_sharing":
-        return "they share it with others" if v else "they do not share it with anyone"
-    if c.field == "answers_intent":
-        return "it answers one of your intents" if v else "it answers none of your intents"
-    if c.field == "recipients":
-        verb = {
-            "has": "share it with",
-            "has_all": "share it with",
-            "has_any": "share it with",
-            "has_none": "do not share it with",
-        }[c.op]
-        return f"they {verb} {_values(v) if c.op != 'has_all' else join(list(v))}"
-    if c.field in ("vendor.certifications", "vendor.verified_certifications"):
-        how = "verified as" if c.field.endswith("verified_certifications") else "claiming"
-        if c.op == "has_none":
-            return f"the vendor is not {how} {_values(v)}"
-        return f"the vendor is {how} {join(list(v)) if c.op != 'has_any' else _values(v)}"
-    if c.field == "purpose":
-        names = [v] if isinstance(v, str) else list(v)
-        words = join([vocab.purpose(n).label.lower() for n in names], "or")
-        return f"the purpose {'is' if c.op in ('eq', 'in') else 'is not'} exactly {words}"
-    what = "the vendor" if c.field == "vendor.id" else "the vendor's jurisdiction"
-    verb = {"eq": "is", "ne": "is not", "in": "is", "not_in": "is not"}[c.op]
-    return f"{what} {verb} {_values(v)}"
 
 
 def rule_sentence(rule: Rule) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .model import Condition, Frequency, OfferRules, Request, Rule, Terms
+from typing import Any
+
+from .model import Condition, Frequency, OfferRules, Request, Rule, Terms, Vendor
 from .schema import DAYS
 
 
@@ -58,7 +60,7 @@ def _offers(o: OfferRules) -> dict:
 
 def dump_terms(terms: Terms) -> dict:
     """Terms as the JSON `load_terms` reads (dump then load gives an equal value)."""
-    out = {
+    out: dict[str, Any] = {
         "version": terms.version,
         "default": terms.default.value,
         "rules": [dump_rule(r) for r in terms.rules],
@@ -72,16 +74,20 @@ def dump_terms(terms: Terms) -> dict:
     return out
 
 
+def dump_vendor(v: Vendor) -> dict:
+    """A vendor as JSON: the one shape of a vendor's profile (requests, offers, the server)."""
+    return {
+        "id": v.id,
+        "jurisdiction": v.jurisdiction,
+        "certifications": sorted(v.certifications),
+        "verified_certifications": sorted(v.verified_certifications),
+    }
+
+
 def dump_request(request: Request) -> dict:
     """A request as the JSON `load_request` reads."""
-    v = request.vendor
     out: dict = {
-        "vendor": {
-            "id": v.id,
-            "jurisdiction": v.jurisdiction,
-            "certifications": sorted(v.certifications),
-            "verified_certifications": sorted(v.verified_certifications),
-        },
+        "vendor": dump_vendor(request.vendor),
         "purpose": request.purpose,
         "categories": list(request.categories),
         "retention_days": request.retention_days,

@@ -157,17 +157,17 @@ def _categories() -> _Scheme:
     ids = {iri: friendly[iri].id if iri in friendly else _short(iri) for iri in raw}
     concepts = []
     for iri, d in raw.items():
-        f = friendly.get(iri)
+        known = friendly.get(iri)
         concepts.append(
             Concept(
                 id=ids[iri],
                 iri=iri,
-                label=f.label if f else d["label"],
-                definition=(f.definition if f and f.definition else d["definition"]),
+                label=known.label if known else d["label"],
+                definition=(known.definition if known and known.definition else d["definition"]),
                 parents=tuple(ids[p] for p in d["parents"] if p in ids),
                 kind="category",
-                phrase=f.phrase if f else d["label"].lower(),
-                friendly=bool(f),
+                phrase=known.phrase if known else d["label"].lower(),
+                friendly=bool(known),
             )
         )
     extra = {_short(iri): ids[iri] for iri in raw}

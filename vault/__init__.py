@@ -5,11 +5,13 @@ Imports only the standard library, cryptography, sqlite-utils and psycopg; never
 
 from .audit import ChainProblem
 from .core import Vault
+from .db import Tx
 from .errors import (
     CryptoError,
     EmailTaken,
     KeyRingError,
     NotFound,
+    ReadOnlyTransaction,
     RotationInProgress,
     Shredded,
     VaultError,
@@ -29,9 +31,11 @@ __all__ = [
     "KeyRingError",
     "NotFound",
     "Person",
+    "ReadOnlyTransaction",
     "RotationInProgress",
     "RotationReport",
     "Shredded",
+    "Tx",
     "Vault",
     "VaultError",
     "WrongMasterKey",

@@ -2,18 +2,19 @@
 
 One row per (person, vendor, period, bucket), bumped in the transaction of each allowed read,
 so a frequency check is one indexed lookup per period the person's rules use, however many
-reads there were. Buckets are calendar periods in UTC: hour `2026-11-25T09`, day `2026-11-25`,
-ISO week `2026-W48`, month `2026-11`, year `2026`. The counts say *that* a vendor read, never
-what; they are plain like an agreement's `last_used_at`.
+reads there were. Buckets are the calendar periods of `common.periods` (UTC): hour
+`2026-11-25T09`, day `2026-11-25`, ISO week `2026-W48`, month `2026-11`, year `2026`. The counts
+say *that* a vendor read, never what; they are plain like an agreement's `last_used_at`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from common.periods import PERIODS, bucket
 
 from .db import Backend, Tx
 
-PERIODS = ("hour", "day", "week", "month", "year")
 #: how long the fine-grained buckets are kept (coarse ones are few)
 KEEP = {"hour": timedelta(days=2), "day": timedelta(days=62)}
 
@@ -27,23 +28,6 @@ SCHEMA: list[str] = [
         PRIMARY KEY (person_id, client_id, period, bucket)
     )""",
 ]
-
-
-def bucket(period: str, at: datetime) -> str:
-    """The calendar bucket of `at` (UTC) for one period."""
-    at = at.astimezone(UTC)
-    if period == "hour":
-        return at.strftime("%Y-%m-%dT%H")
-    if period == "day":
-        return at.strftime("%Y-%m-%d")
-    if period == "week":
-        year, week, _ = at.isocalendar()
-        return f"{year}-W{week:02d}"
-    if period == "month":
-        return at.strftime("%Y-%m")
-    if period == "year":
-        return at.strftime("%Y")
-    raise ValueError(f"unknown period {period!r}")
 
 
 class AccessCounts:

@@ -8,17 +8,16 @@ tables are read from the migrations, so a table added by a new migration is copi
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from . import migrations
-from .db import Backend, Tx, open_backend
+from .db import Backend, Tx, open_backend, redact
 from .errors import NotFound, VaultError
+from .inventory import count, label, tables
 
 if TYPE_CHECKING:
     from .core import Vault
@@ -26,9 +25,6 @@ if TYPE_CHECKING:
 BATCH = 500
 SAMPLE = 25  # persons whose values are opened on both sides after the copy
 
-_CREATE = re.compile(r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\{k\})?(\w+)", re.I)
-_DROP = re.compile(r"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\{k\})?(\w+)", re.I)
-_RENAME = re.compile(r"^\s*ALTER\s+TABLE\s+(\{k\})?(\w+)\s+RENAME\s+TO\s+(\w+)", re.I)
 
 
 class CopyRefused(VaultError):
@@ -54,39 +50,6 @@ class CopyReport:
     @property
     def total(self) -> int:
         return sum(self.rows.values())
-
-
-def tables() -> list[str]:
-    """Every table of both stores in creation order (so references come first), `{k}` marked."""
-    names = [migrations._DATA_LOG, migrations._KEYS_LOG]
-    for migration in migrations.MIGRATIONS:
-        for statement, prefix in [(s, "") for s in migration.data] + [
-            (s, "{k}") for s in migration.keys
-        ]:
-            if not isinstance(statement, str):
-                continue  # a per-dialect statement updates rows; tables are made portably
-            if match := _CREATE.match(statement):
-                names.append(prefix + match.group(2))
-            elif match := _DROP.match(statement):
-                names = [n for n in names if n != prefix + match.group(2)]
-            elif match := _RENAME.match(statement):
-                old, new = prefix + match.group(2), prefix + match.group(3)
-                names = [new if n == old else n for n in names]
-    return names
-
-
-def label(table: str) -> str:
-    """A table's name as shown to the operator (key-store tables as on PostgreSQL)."""
-    return table.replace("{k}", "keystore_")
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages and reports."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def sqlite_folder(url: str) -> Path:
@@ -122,8 +85,8 @@ def copy_store(
         _refuse_unless_empty(target, names, url)
         migrations.apply_migrations(target)  # the same schema, made by the same code
         with vault.db.read() as src:  # one snapshot: every table as of the same moment
-            totals = {t: src.one(f"SELECT COUNT(*) FROM {t}")[0] for t in names}
-            applied = [r[0] for r in src.all(f"SELECT name FROM {migrations._DATA_LOG}")]
+            totals = {t: count(vault.db, t) for t in names}
+            applied = migrations.applied_migrations(vault.db)
             done = 0
             for table in names:
                 try:
@@ -140,7 +103,7 @@ def copy_store(
     finally:
         target.close()
     return CopyReport(
-        source=_describe(vault.db),
+        source=vault.db.location(),
         target=redact(url),
         rows={label(t): n for t, n in totals.items()},
         migrations=sorted(applied),
@@ -150,43 +113,17 @@ def copy_store(
     )
 
 
-def table_counts(db: Backend) -> dict[str, int]:
-    """Rows per table, for `custos store info`."""
-    with db.read() as tx:
-        return {label(t): tx.one(f"SELECT COUNT(*) FROM {t}")[0] for t in tables()}
-
-
-def _describe(db: Backend) -> str:
-    if db.dialect == "postgres":
-        return redact(db.url)  # type: ignore[attr-defined]
-    return f"sqlite:///{db.home}"  # type: ignore[attr-defined]
-
-
-def _existing(db: Backend) -> set[str]:
-    """The tables present in a store, named as that backend's SQL names them."""
-    with db.read() as tx:
-        if db.dialect == "postgres":
-            rows = tx.all(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            )
-            return {r[0] for r in rows}
-        found = {r[0] for r in tx.all("SELECT name FROM main.sqlite_master WHERE type='table'")}
-        keys = tx.all("SELECT name FROM keystore.sqlite_master WHERE type='table'")
-        return found | {"keystore." + r[0] for r in keys}
-
-
 def _refuse_unless_empty(target: Backend, names: list[str], url: str) -> None:
     """A store with any rows (beyond the migration logs) is refused: the copy never merges."""
-    existing = _existing(target)
-    logs = {migrations._DATA_LOG, migrations._KEYS_LOG}
+    existing = target.tables_present()
+    logs = {migrations.DATA_LOG, migrations.KEYS_LOG}
     full: list[str] = []
-    with target.read() as tx:
+    with target.read():
         for table in names:
             if table not in logs and target.sql(table) in existing:
-                count = tx.one(f"SELECT COUNT(*) FROM {table}")[0]
-                if count:
-                    full.append(f"{label(table)} ({count})")
+                rows = count(target, table)
+                if rows:
+                    full.append(f"{label(table)} ({rows})")
     if full:
         shown = ", ".join(full[:5]) + (", ..." if len(full) > 5 else "")
         raise CopyRefused(
@@ -196,19 +133,8 @@ def _refuse_unless_empty(target: Backend, names: list[str], url: str) -> None:
 
 
 def _batches(src: Tx, table: str, size: int) -> Iterator[Sequence[Any]]:
-    """Rows in batches; on PostgreSQL through a server-side cursor, so memory stays flat."""
-    sql = src.backend.sql(f"SELECT * FROM {table}")
-    if src.backend.dialect == "postgres":
-        with src.cursor.connection.cursor(name="custos_copy") as cursor:
-            cursor.itersize = size
-            cursor.execute(sql)
-            while rows := cursor.fetchmany(size):
-                yield rows
-        return
-    cursor = src.cursor
-    cursor.execute(sql)
-    while rows := cursor.fetchmany(size):
-        yield rows
+    """A table's rows in batches, as the source backend reads them best."""
+    return src.backend.batches(src, f"SELECT * FROM {table}", size)
 
 
 def _copy_table(
@@ -241,8 +167,8 @@ def _verify(
     """Counts per table, every audit chain, and a sample of values opened on both sides."""
     from .core import Vault as VaultClass
 
-    with target.read() as tx:
-        counted = {t: tx.one(f"SELECT COUNT(*) FROM {t}")[0] for t in totals}
+    with target.read():
+        counted = {t: count(target, t) for t in totals}
     wrong = [
         f"{label(t)}: {totals[t]} copied, {counted[t]} found"
         for t in totals

@@ -8,34 +8,45 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import audit, export, fields, intents, persons, rotation, sessions
+from . import export, rotation
 from .agreements import AgreementsMixin
 from .audit import ChainProblem
+from .audit_log import AuditLog
 from .copy import CopyReport, copy_store
-from .db import Backend, open_backend
-from .errors import NotFound, Shredded, VaultError
+from .db import Backend, Mode, Tx, open_backend
+from .errors import VaultError
 from .events import Event, LoggedEvent, SignedIn
-from .fields import Field
-from .intents import Intent
+from .fields import Field, Fields
+from .intents import Intent, Intents
+from .inventory import StoreInfo, store_info
 from .keys import MasterKeyRing, load_or_create_ring, ring_path
 from .keystore import KeyStore
 from .migrations import apply_migrations
-from .persons import Person
+from .persons import Person, Persons
+from .pseudonyms import Pseudonyms
 from .rotation import RotationReport
+from .sessions import Sessions
 
 
 class Vault(AgreementsMixin):
     """The encrypted per-person store; thread-safe (one connection per thread)."""
 
     def __init__(self, db: Backend, ring: MasterKeyRing, created: list[Path]) -> None:
-        self.db = db
+        self.db = db  # the backend: internal to the vault; callers use `transaction()`
         self.ring = ring
         self.keys = KeyStore(db, ring)
         self.created = created  # files made on this first start, for the CLI to announce
+        self._persons = Persons(db, self.keys)
+        self._sessions = Sessions(db, self.keys)
+        self._fields = Fields(db, self.keys)
+        self._intents = Intents(db, self.keys)
+        self.pseudonyms = Pseudonyms(self.keys)  # per-vendor subjects and intent handles
+        self._log = AuditLog(db, self.keys)
 
     @classmethod
     def open(
@@ -55,8 +66,8 @@ class Vault(AgreementsMixin):
             ring, new_ring = load_or_create_ring(ring_path(home, master_key_file), now)
             if new_ring:
                 created.append(ring.path)
-            if getattr(db, "created", False):
-                created.append(db.data_path)  # type: ignore[attr-defined]
+            if db.created is not None:
+                created.append(db.created)
             apply_migrations(db, now)
             vault = cls(db, ring, created)
             vault.keys.check_ring(now)
@@ -75,30 +86,38 @@ class Vault(AgreementsMixin):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def transaction(self, mode: Mode = "read") -> AbstractContextManager[Tx]:
+        """One transaction for several calls, the same on SQLite and PostgreSQL.
+
+        "read" sees one consistent snapshot and refuses writes; "write" serialises writers.
+        Vault calls made inside join it; a write inside a read raises `ReadOnlyTransaction`.
+        """
+        return self.db.transaction(mode)
+
     # persons
     def create_person(self, email: str, password_hash: str, now: datetime) -> str:
         """Sign-up; raises EmailTaken if the email is in use. Logs AccountCreated."""
-        return persons.create(self.db, self.keys, email, password_hash, now)
+        return self._persons.create(email, password_hash, now)
 
     def find_person_by_email(self, email: str, now: datetime | None = None) -> Person | None:
         """Sign-in lookup (case-insensitive); None if unknown."""
-        return persons.find_by_email(self.db, self.keys, email, now or datetime.now(UTC))
+        return self._persons.find_by_email(email, now or datetime.now(UTC))
 
     def get_person(self, person_id: str) -> Person:
         """A person by id; NotFound (or its subclass Shredded) if gone."""
-        return persons.get(self.db, self.keys, person_id)
+        return self._persons.get(person_id)
 
     def set_password_hash(self, person_id: str, password_hash: str, now: datetime) -> None:
         """Store a new argon2 hash made by `api/`. Logs PasswordChanged."""
-        persons.set_password_hash(self.db, self.keys, person_id, password_hash, now)
+        self._persons.set_password_hash(person_id, password_hash, now)
 
     def delete_person(self, person_id: str) -> None:
         """Crypto-shred the person's key, then delete their rows."""
-        persons.delete(self.db, self.keys, person_id)
+        self._persons.delete(person_id)
 
     def person_ids(self) -> list[str]:
         """Every person id (operator commands, verification)."""
-        return persons.all_ids(self.db)
+        return self._persons.all_ids()
 
     # sessions
     def create_session(
@@ -109,39 +128,39 @@ class Vault(AgreementsMixin):
         event: SignedIn | None = None,
     ) -> str:
         """Open a session, log SignedIn (pass one to record ip/user agent); returns the token."""
-        return sessions.create(self.db, self.keys, person_id, now, lifetime, event)
+        return self._sessions.create(person_id, now, lifetime, event)
 
     def session_person(self, token: str, now: datetime) -> str | None:
         """The person id of a live session token, else None."""
-        return sessions.person_for(self.db, token, now)
+        return self._sessions.person_for(token, now)
 
     def end_session(self, token: str, now: datetime | None = None) -> bool:
         """Sign out one session; logs SignedOut. False if it was not live."""
-        return sessions.end(self.db, self.keys, token, now or datetime.now(UTC))
+        return self._sessions.end(token, now or datetime.now(UTC))
 
     def list_sessions(self, person_id: str) -> list[dict[str, str | None]]:
         """When each of the person's sessions started, expires and ended (never the hashes)."""
-        return sessions.list_for(self.db, person_id)
+        return self._sessions.list_for(person_id)
 
     def end_all_sessions(self, person_id: str, now: datetime) -> int:
         """Sign out everywhere; logs SessionsEnded; returns how many were live."""
-        return sessions.end_all(self.db, self.keys, person_id, now)
+        return self._sessions.end_all(person_id, now)
 
     # personal data
     def list_fields(self, person_id: str) -> list[Field]:
         """Every field of the person, decrypted."""
-        return fields.list_all(self.db, self.keys, person_id)
+        return self._fields.list_all(person_id)
 
     def get_field(self, person_id: str, field_id: str) -> Field:
         """One field; NotFound if absent or someone else's."""
-        return fields.get(self.db, self.keys, person_id, field_id)
+        return self._fields.get(person_id, field_id)
 
     def add_field(
         self, person_id: str, *, category: str, name: str, kind: str, value: Any, now: datetime
     ) -> Field:
         """Add a field (value: any JSON-able value). Logs FieldAdded."""
         values = {"category": category, "name": name, "kind": kind, "value": value}
-        return fields.add(self.db, self.keys, person_id, values, now)
+        return self._fields.add(person_id, values, now)
 
     def update_field(
         self,
@@ -156,37 +175,35 @@ class Vault(AgreementsMixin):
     ) -> Field:
         """Replace a field's columns. Logs FieldChanged naming the changed columns."""
         values = {"category": category, "name": name, "kind": kind, "value": value}
-        return fields.update(self.db, self.keys, person_id, field_id, values, now)
+        return self._fields.update(person_id, field_id, values, now)
 
     def delete_field(self, person_id: str, field_id: str, now: datetime) -> None:
         """Delete a field. Logs FieldDeleted."""
-        fields.delete(self.db, self.keys, person_id, field_id, now)
+        self._fields.delete(person_id, field_id, now)
 
     # intents
     def list_intents(self, person_id: str) -> list[Intent]:
         """Every intent of the person, decrypted."""
-        return intents.list_all(self.db, self.keys, person_id)
+        return self._intents.list_all(person_id)
 
     def get_intent(self, person_id: str, intent_id: str) -> Intent:
         """One intent; NotFound if absent or someone else's."""
-        return intents.get(self.db, self.keys, person_id, intent_id)
+        return self._intents.get(person_id, intent_id)
 
     def add_intent(self, person_id: str, data: dict[str, Any], now: datetime) -> Intent:
         """Add a validated intent dict. Logs IntentAdded."""
-        return intents.add(self.db, self.keys, person_id, data, now)
+        return self._intents.add(person_id, data, now)
 
     def update_intent(
         self, person_id: str, intent_id: str, data: dict[str, Any], now: datetime
     ) -> Intent:
         """Replace an intent's data with a full validated dict. Logs IntentChanged."""
-        return intents.update(self.db, self.keys, person_id, intent_id, data, now)
+        return self._intents.update(person_id, intent_id, data, now)
 
     # audit
     def record(self, person_id: str, event: Event, now: datetime) -> int:
         """Append a typed event to the person's log; returns its seq."""
-        with self.db.write() as tx:
-            key = persons.locked_key(tx, self.keys, person_id)
-            return audit.append(tx, person_id, key, event, now)
+        return self._log.record(person_id, event, now)
 
     def list_events(
         self,
@@ -197,31 +214,16 @@ class Vault(AgreementsMixin):
         until: datetime | None = None,
     ) -> list[LoggedEvent]:
         """The person's log, decrypted, oldest first, filtered by kind and [since, until)."""
-        with self.db.read() as tx:
-            key = self.keys.data_key(tx, person_id)
-            return audit.read_events(tx, person_id, key, kinds=kinds, since=since, until=until)
+        return self._log.events(person_id, kinds=kinds, since=since, until=until)
 
     def verify_log(self, person_id: str | None = None) -> list[ChainProblem]:
         """Check one person's chain, or everyone's; an empty list means intact."""
-        ids = [person_id] if person_id else self.person_ids()
-        problems: list[ChainProblem] = []
-        for pid in ids:
-            with self.db.read() as tx:
-                try:
-                    key = self.keys.data_key(tx, pid)
-                except Shredded:
-                    if person_id:
-                        raise
-                    continue
-                if person_id and tx.one("SELECT id FROM persons WHERE id = ?", (pid,)) is None:
-                    raise NotFound("person", pid)
-                problems += audit.verify_chain(tx, pid, key)
-        return problems
+        return self._log.verify([person_id] if person_id else self.person_ids(), bool(person_id))
 
     # export / keys / backup
     def export_person(self, person_id: str, now: datetime) -> dict[str, Any]:
         """Everything the vault holds on the person, decrypted (docs/export.md)."""
-        return export.export_person(self.db, self.keys, person_id, now)
+        return export.export_person(self, person_id, now)
 
     def rotate_master_key(
         self, progress: Callable[[int, int], None] | None = None, now: datetime | None = None
@@ -245,6 +247,14 @@ class Vault(AgreementsMixin):
         if os.path.exists(destination):
             raise VaultError(f"backup destination {destination} already exists")
         return self.db.backup(Path(destination))
+
+    def describe(self) -> str:
+        """Where the store lives, in words for the operator (never a password)."""
+        return self.db.describe()
+
+    def store_info(self) -> StoreInfo:
+        """Where the store lives, its migrations and rows per table (`custos store info`)."""
+        return store_info(self)
 
     def copy_to(self, url: str, progress: Callable[[int, int], None] | None = None) -> CopyReport:
         """Copy every table as stored into the empty store at `url`, then check it (copy.py)."""

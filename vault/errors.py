@@ -57,6 +57,12 @@ class RotationInProgress(KeyRingError):
     code = "rotation_in_progress"
 
 
+class ReadOnlyTransaction(VaultError):
+    """A write was asked for inside a read transaction: open the write transaction first."""
+
+    code = "read_only_transaction"
+
+
 class CryptoError(VaultError):
     """Sealed data could not be opened. Deliberately says nothing about why (fail closed)."""
 
@@ -71,6 +77,7 @@ __all__ = [
     "EmailTaken",
     "KeyRingError",
     "NotFound",
+    "ReadOnlyTransaction",
     "RotationInProgress",
     "Shredded",
     "VaultError",

@@ -8,31 +8,31 @@ Custos (terms, agreements, receipts, requests, offers) add their keys through
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import audit, fields, intents, persons, sessions
-from .db import Backend, iso
+from . import audit
+from .db import iso
 from .events import DataExported
 from .export_agreements import export_agreements
-from .keystore import KeyStore
+
+if TYPE_CHECKING:
+    from .core import Vault
 
 FORMAT = "custos-export/1"
 
 
-def export_person(db: Backend, keys: KeyStore, person_id: str, now: datetime) -> dict[str, Any]:
+def export_person(vault: Vault, person_id: str, now: datetime) -> dict[str, Any]:
     """Log DataExported, then read everything decrypted in one consistent snapshot."""
-    with db.write() as tx:
-        key = persons.locked_key(tx, keys, person_id)
-        audit.append(tx, person_id, key, DataExported(format=FORMAT), now)
-    with db.read() as tx:  # nested reads below join this one snapshot
-        person = persons.get(db, keys, person_id)
-        key = keys.data_key(tx, person_id)
+    vault.record(person_id, DataExported(format=FORMAT), now)
+    with vault.transaction("read") as tx:  # the reads below join this one snapshot
+        person = vault.get_person(person_id)
+        key = vault.keys.data_key(tx, person_id)
         events = audit.read_events(tx, person_id, key)
         problems = audit.verify_chain(tx, person_id, key)
-        field_list = fields.list_all(db, keys, person_id)
-        intent_list = intents.list_all(db, keys, person_id)
-        session_list = sessions.list_for(db, person_id)
-        agreements = export_agreements(db, keys, person_id)
+        field_list = vault.list_fields(person_id)
+        intent_list = vault.list_intents(person_id)
+        session_list = vault.list_sessions(person_id)
+        agreements = export_agreements(vault.agreements, person_id)
     return {
         "format": FORMAT,
         "exported_at": iso(now),

@@ -11,9 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from .agreements import Agreements
-from .db import Backend, iso
+from .db import iso
 from .errors import NotFound
-from .keystore import KeyStore
 
 
 def _plain(value: Any) -> Any:
@@ -32,14 +31,10 @@ def _record(obj: Any) -> dict[str, Any]:
             if f.name != "person_id"}
 
 
-def export_agreements(db: Backend, keys: KeyStore, person_id: str) -> dict[str, Any]:
+def export_agreements(store: Agreements, person_id: str) -> dict[str, Any]:
     """Every terms version, agreement (with its signed receipt), request and offer."""
-    store = Agreements(db, keys)
-    terms = []
-    for version, _ in store.terms.versions(person_id):
-        stored = store.terms.get(person_id, version)
-        terms.append({"version": version, "saved_at": iso(stored.created_at),
-                      "terms": stored.body})
+    terms = [{"version": stored.version, "saved_at": iso(stored.created_at), "terms": stored.body}
+             for stored in store.terms.every(person_id)]
     agreements = []
     for grant in store.grants.for_person(person_id):
         entry = _record(grant)

@@ -80,14 +80,6 @@ def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -
     return crypto.seal_json(key, body, person_id, "fields", field_id, "body")
 
 
-def list_all(db: Backend, keys: KeyStore, person_id: str) -> list[Field]:
-    """Every field of a person, decrypted, oldest first."""
-    with db.read() as tx:
-        key = crypto.Sealer(keys.data_key(tx, person_id))  # one AES-GCM context per read
-        rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY created_at, id", (person_id,))
-    return [_open(key, r) for r in rows]
-
-
 def _get(tx: Tx, key: bytes, person_id: str, field_id: str) -> Field:
     row = tx.one(_SELECT + " WHERE person_id = ? AND id = ?", (person_id, field_id))
     if row is None:
@@ -95,61 +87,67 @@ def _get(tx: Tx, key: bytes, person_id: str, field_id: str) -> Field:
     return _open(key, row)
 
 
-def get(db: Backend, keys: KeyStore, person_id: str, field_id: str) -> Field:
-    """One field of a person; NotFound if it belongs to someone else."""
-    with db.read() as tx:
-        return _get(tx, keys.data_key(tx, person_id), person_id, field_id)
+class Fields:
+    """List, read, add, change and delete a person's fields; each change is in their log."""
 
+    def __init__(self, db: Backend, keys: KeyStore) -> None:
+        self.db = db
+        self.keys = keys
 
-def add(
-    db: Backend, keys: KeyStore, person_id: str, values: dict[str, Any], now: datetime
-) -> Field:
-    """Store a new field and log FieldAdded in one transaction."""
-    field_id = str(uuid.uuid4())
-    with db.write() as tx:
-        key = locked_key(tx, keys, person_id)
-        tx.run(
-            "INSERT INTO fields (id, person_id, body, category, name, kind, value, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (field_id, person_id, _sealed(key, person_id, field_id, values),
-             *[_EMPTY] * len(SEALED), iso(now), iso(now)),
-        )
-        event = FieldAdded(field_id=field_id, category=values["category"], name=values["name"])
-        audit.append(tx, person_id, key, event, now)
-        return _get(tx, key, person_id, field_id)
+    def list_all(self, person_id: str) -> list[Field]:
+        """Every field of a person, decrypted, oldest first."""
+        with self.db.read() as tx:
+            key = crypto.Sealer(self.keys.data_key(tx, person_id))  # one AES-GCM context per read
+            rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY created_at, id", (person_id,))
+        return [_open(key, r) for r in rows]
 
+    def get(self, person_id: str, field_id: str) -> Field:
+        """One field of a person; NotFound if it belongs to someone else."""
+        with self.db.read() as tx:
+            return _get(tx, self.keys.data_key(tx, person_id), person_id, field_id)
 
-def update(
-    db: Backend,
-    keys: KeyStore,
-    person_id: str,
-    field_id: str,
-    values: dict[str, Any],
-    now: datetime,
-) -> Field:
-    """Re-seal the field as one body (fresh nonce) and log FieldChanged naming what changed."""
-    with db.write() as tx:
-        key = locked_key(tx, keys, person_id)
-        old = _get(tx, key, person_id, field_id)
-        changed = [c for c in SEALED if getattr(old, c) != values[c]]
-        tx.run(
-            "UPDATE fields SET body = ?, category = ?, name = ?, kind = ?, value = ?, "
-            "updated_at = ? WHERE id = ? AND person_id = ?",
-            (_sealed(key, person_id, field_id, values), *[_EMPTY] * len(SEALED), iso(now),
-             field_id, person_id),
-        )
-        event = FieldChanged(
-            field_id=field_id, category=values["category"], name=values["name"], changed=changed
-        )
-        audit.append(tx, person_id, key, event, now)
-        return _get(tx, key, person_id, field_id)
+    def add(self, person_id: str, values: dict[str, Any], now: datetime) -> Field:
+        """Store a new field and log FieldAdded in one transaction."""
+        field_id = str(uuid.uuid4())
+        with self.db.write() as tx:
+            key = locked_key(tx, self.keys, person_id)
+            tx.run(
+                "INSERT INTO fields (id, person_id, body, category, name, kind, value, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (field_id, person_id, _sealed(key, person_id, field_id, values),
+                 *[_EMPTY] * len(SEALED), iso(now), iso(now)),
+            )
+            event = FieldAdded(field_id=field_id, category=values["category"],
+                               name=values["name"])
+            audit.append(tx, person_id, key, event, now)
+            return _get(tx, key, person_id, field_id)
 
+    def update(
+        self, person_id: str, field_id: str, values: dict[str, Any], now: datetime
+    ) -> Field:
+        """Re-seal the field as one body (fresh nonce) and log FieldChanged naming what changed."""
+        with self.db.write() as tx:
+            key = locked_key(tx, self.keys, person_id)
+            old = _get(tx, key, person_id, field_id)
+            changed = [c for c in SEALED if getattr(old, c) != values[c]]
+            tx.run(
+                "UPDATE fields SET body = ?, category = ?, name = ?, kind = ?, value = ?, "
+                "updated_at = ? WHERE id = ? AND person_id = ?",
+                (_sealed(key, person_id, field_id, values), *[_EMPTY] * len(SEALED), iso(now),
+                 field_id, person_id),
+            )
+            event = FieldChanged(
+                field_id=field_id, category=values["category"], name=values["name"],
+                changed=changed,
+            )
+            audit.append(tx, person_id, key, event, now)
+            return _get(tx, key, person_id, field_id)
 
-def delete(db: Backend, keys: KeyStore, person_id: str, field_id: str, now: datetime) -> None:
-    """Delete a field and log FieldDeleted in one transaction."""
-    with db.write() as tx:
-        key = locked_key(tx, keys, person_id)
-        old = _get(tx, key, person_id, field_id)
-        tx.run("DELETE FROM fields WHERE id = ? AND person_id = ?", (field_id, person_id))
-        event = FieldDeleted(field_id=field_id, category=old.category, name=old.name)
-        audit.append(tx, person_id, key, event, now)
+    def delete(self, person_id: str, field_id: str, now: datetime) -> None:
+        """Delete a field and log FieldDeleted in one transaction."""
+        with self.db.write() as tx:
+            key = locked_key(tx, self.keys, person_id)
+            old = _get(tx, key, person_id, field_id)
+            tx.run("DELETE FROM fields WHERE id = ? AND person_id = ?", (field_id, person_id))
+            event = FieldDeleted(field_id=field_id, category=old.category, name=old.name)
+            audit.append(tx, person_id, key, event, now)

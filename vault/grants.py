@@ -109,7 +109,7 @@ class Grants:
     ) -> Grant:
         """Store an agreement; `terms` holds purpose, categories, retention, sharing, ..."""
         grant_id = str(uuid.uuid4())
-        body = {k: terms.get(k) for k in _BODY}
+        body: dict[str, Any] = {k: terms.get(k) for k in _BODY}
         body["categories"] = list(body["categories"] or [])
         body["recipients"] = list(body["recipients"] or [])
         body["extra"] = body["extra"] or {}
@@ -136,7 +136,7 @@ class Grants:
                 ),
                 now,
             )
-            return _open(key, tx.one(_SELECT + " WHERE id = ?", (grant_id,)))
+            return _open(key, tx.row(_SELECT + " WHERE id = ?", (grant_id,)))
 
     def load(self, tx: Tx, grant_id: str) -> Grant | None:
         """Read one agreement inside the caller's transaction."""
@@ -179,7 +179,7 @@ class Grants:
             if row is None:
                 raise NotFound("grant", grant_id)
             key = locked_key(tx, self.keys, row[0])
-            grant = _open(key, tx.one(_SELECT + " WHERE id = ?", (grant_id,)))
+            grant = _open(key, tx.row(_SELECT + " WHERE id = ?", (grant_id,)))
             if grant.status != ACTIVE:
                 return None
             body = {k: getattr(grant, k) for k in _BODY} | {"end_reason": reason}
@@ -213,7 +213,7 @@ class Grants:
                 ),
                 now,
             )
-            return _open(key, tx.one(_SELECT + " WHERE id = ?", (grant_id,)))
+            return _open(key, tx.row(_SELECT + " WHERE id = ?", (grant_id,)))
 
     def due_to_expire(self, now: datetime) -> list[str]:
         """Ids of active agreements past their expiry (ended by a periodic sweep)."""

@@ -66,14 +66,6 @@ def _plain(data: dict[str, Any]) -> tuple[str, str]:
     return str(data.get("status", DEFAULT_STATUS)), str(data.get("visibility", DEFAULT_VISIBILITY))
 
 
-def list_all(db: Backend, keys: KeyStore, person_id: str) -> list[Intent]:
-    """Every intent of a person, decrypted, oldest first."""
-    with db.read() as tx:
-        key = crypto.Sealer(keys.data_key(tx, person_id))  # one AES-GCM context per read
-        rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY created_at, id", (person_id,))
-    return [_open(key, r) for r in rows]
-
-
 def _get(tx: Tx, key: bytes, person_id: str, intent_id: str) -> Intent:
     row = tx.one(_SELECT + " WHERE person_id = ? AND id = ?", (person_id, intent_id))
     if row is None:
@@ -81,50 +73,55 @@ def _get(tx: Tx, key: bytes, person_id: str, intent_id: str) -> Intent:
     return _open(key, row)
 
 
-def get(db: Backend, keys: KeyStore, person_id: str, intent_id: str) -> Intent:
-    """One intent of a person; NotFound if it belongs to someone else."""
-    with db.read() as tx:
-        return _get(tx, keys.data_key(tx, person_id), person_id, intent_id)
+class Intents:
+    """List, read, add and change a person's intents; each change is in their log."""
 
+    def __init__(self, db: Backend, keys: KeyStore) -> None:
+        self.db = db
+        self.keys = keys
 
-def add(db: Backend, keys: KeyStore, person_id: str, data: dict[str, Any], now: datetime) -> Intent:
-    """Store a new intent and log IntentAdded in one transaction."""
-    intent_id = str(uuid.uuid4())
-    status, visibility = _plain(data)
-    data = {**data, "status": status, "visibility": visibility}
-    with db.write() as tx:
-        key = locked_key(tx, keys, person_id)
-        body = crypto.seal_json(key, data, person_id, "intents", intent_id, "body")
-        tx.run(
-            "INSERT INTO intents (id, person_id, status, visibility, body, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (intent_id, person_id, status, visibility, body, iso(now), iso(now)),
-        )
-        event = IntentAdded(intent_id=intent_id, status=status, visibility=visibility)
-        audit.append(tx, person_id, key, event, now)
-        return _get(tx, key, person_id, intent_id)
+    def list_all(self, person_id: str) -> list[Intent]:
+        """Every intent of a person, decrypted, oldest first."""
+        with self.db.read() as tx:
+            key = crypto.Sealer(self.keys.data_key(tx, person_id))  # one AES-GCM context per read
+            rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY created_at, id", (person_id,))
+        return [_open(key, r) for r in rows]
 
+    def get(self, person_id: str, intent_id: str) -> Intent:
+        """One intent of a person; NotFound if it belongs to someone else."""
+        with self.db.read() as tx:
+            return _get(tx, self.keys.data_key(tx, person_id), person_id, intent_id)
 
-def update(
-    db: Backend,
-    keys: KeyStore,
-    person_id: str,
-    intent_id: str,
-    data: dict[str, Any],
-    now: datetime,
-) -> Intent:
-    """Replace the intent's data (a full, validated dict) and log IntentChanged."""
-    with db.write() as tx:
-        key = locked_key(tx, keys, person_id)
-        _get(tx, key, person_id, intent_id)
+    def add(self, person_id: str, data: dict[str, Any], now: datetime) -> Intent:
+        """Store a new intent and log IntentAdded in one transaction."""
+        intent_id = str(uuid.uuid4())
         status, visibility = _plain(data)
         data = {**data, "status": status, "visibility": visibility}
-        body = crypto.seal_json(key, data, person_id, "intents", intent_id, "body")
-        tx.run(
-            "UPDATE intents SET status = ?, visibility = ?, body = ?, updated_at = ? "
-            "WHERE id = ? AND person_id = ?",
-            (status, visibility, body, iso(now), intent_id, person_id),
-        )
-        event = IntentChanged(intent_id=intent_id, status=status, visibility=visibility)
-        audit.append(tx, person_id, key, event, now)
-        return _get(tx, key, person_id, intent_id)
+        with self.db.write() as tx:
+            key = locked_key(tx, self.keys, person_id)
+            body = crypto.seal_json(key, data, person_id, "intents", intent_id, "body")
+            tx.run(
+                "INSERT INTO intents (id, person_id, status, visibility, body, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (intent_id, person_id, status, visibility, body, iso(now), iso(now)),
+            )
+            event = IntentAdded(intent_id=intent_id, status=status, visibility=visibility)
+            audit.append(tx, person_id, key, event, now)
+            return _get(tx, key, person_id, intent_id)
+
+    def update(self, person_id: str, intent_id: str, data: dict[str, Any], now: datetime) -> Intent:
+        """Replace the intent's data (a full, validated dict) and log IntentChanged."""
+        with self.db.write() as tx:
+            key = locked_key(tx, self.keys, person_id)
+            _get(tx, key, person_id, intent_id)
+            status, visibility = _plain(data)
+            data = {**data, "status": status, "visibility": visibility}
+            body = crypto.seal_json(key, data, person_id, "intents", intent_id, "body")
+            tx.run(
+                "UPDATE intents SET status = ?, visibility = ?, body = ?, updated_at = ? "
+                "WHERE id = ? AND person_id = ?",
+                (status, visibility, body, iso(now), intent_id, person_id),
+            )
+            event = IntentChanged(intent_id=intent_id, status=status, visibility=visibility)
+            audit.append(tx, person_id, key, event, now)
+            return _get(tx, key, person_id, intent_id)

@@ -39,7 +39,7 @@ class KeyStore:
     def check_ring(self, now: datetime) -> None:
         """Stop start-up on a wrong master key: compare each version's key check value."""
         with self.db.write() as tx:
-            stored = dict(tx.all("SELECT version, check_value FROM {k}key_checks"))
+            stored: dict[int, str] = dict(tx.all("SELECT version, check_value FROM {k}key_checks"))
             used = {r[0] for r in tx.all("SELECT DISTINCT master_version FROM {k}data_keys")}
             used |= {r[0] for r in tx.all("SELECT DISTINCT master_version FROM {k}server_keys")}
             for version in sorted(used | set(stored)):
@@ -97,28 +97,34 @@ class KeyStore:
             return tx.run("DELETE FROM {k}data_keys WHERE person_id = ?", (person_id,)) > 0
 
     def server_key(self, name: str, now: datetime) -> bytes:
-        """A stable server-wide key (e.g. the email index key), created on first use."""
+        """A stable server-wide key (e.g. the email index key), created on first use.
+
+        Reading one joins any transaction; creating one needs a write (a read transaction
+        refuses it), so each key is made once, at start-up or by its first writer.
+        """
         with self._lock:
             if name in self._server_cache:
                 return self._server_cache[name]
-        with self.db.write() as tx:
-            row = tx.one(
-                "SELECT master_version, wrapped FROM {k}server_keys WHERE name = ?", (name,)
-            )
-            if row is None:
-                key, version = crypto.new_key(), self.ring.active
-                wrapped = crypto.wrap_key(
-                    self.ring.key(version), key, server_key_aad(name, version)
-                )
-                tx.run(
-                    "INSERT INTO {k}server_keys (name, master_version, wrapped) VALUES (?, ?, ?)",
-                    (name, version, wrapped),
-                )
-            else:
-                version, wrapped = row
-                key = crypto.unwrap_key(
-                    self.ring.key(version), wrapped, server_key_aad(name, version)
-                )
+        with self.db.read() as tx:
+            row = tx.one("SELECT master_version, wrapped FROM {k}server_keys WHERE name = ?",
+                         (name,))
+        if row is None:
+            with self.db.write() as tx:
+                row = tx.one("SELECT master_version, wrapped FROM {k}server_keys WHERE name = ?",
+                             (name,))
+                if row is None:  # nobody made it meanwhile
+                    version = self.ring.active
+                    wrapped = crypto.wrap_key(
+                        self.ring.key(version), crypto.new_key(), server_key_aad(name, version)
+                    )
+                    tx.run(
+                        "INSERT INTO {k}server_keys (name, master_version, wrapped) "
+                        "VALUES (?, ?, ?)",
+                        (name, version, wrapped),
+                    )
+                    row = (version, wrapped)
+        version, wrapped = row
+        key = crypto.unwrap_key(self.ring.key(version), wrapped, server_key_aad(name, version))
         with self._lock:
             self._server_cache[name] = key
         return key

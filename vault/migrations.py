@@ -6,6 +6,7 @@ hold wrapped keys), each recorded in its own store so either file can be checked
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,8 +20,8 @@ class Migration:
     statement is portable SQL, or a dict of SQL by dialect where the two must differ."""
 
     name: str
-    data: list[str | dict[str, str]] = field(default_factory=list)
-    keys: list[str | dict[str, str]] = field(default_factory=list)
+    data: Sequence[str | dict[str, str]] = field(default_factory=list)
+    keys: Sequence[str | dict[str, str]] = field(default_factory=list)
 
 
 MIGRATIONS: list[Migration] = [
@@ -119,8 +120,8 @@ MIGRATIONS: list[Migration] = [
     ]),
 ]
 
-_DATA_LOG = "schema_migrations"
-_KEYS_LOG = "{k}schema_migrations"
+DATA_LOG = "schema_migrations"
+KEYS_LOG = "{k}schema_migrations"
 
 
 def apply_migrations(db: Backend, now: datetime | None = None) -> list[str]:
@@ -129,17 +130,17 @@ def apply_migrations(db: Backend, now: datetime | None = None) -> list[str]:
     applied: list[str] = []
     with db.write() as tx:
         db.migration_lock(tx)
-        for log in (_DATA_LOG, _KEYS_LOG):
+        for log in (DATA_LOG, KEYS_LOG):
             tx.run(
                 f"CREATE TABLE IF NOT EXISTS {log} "
                 "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
             )
-        done_data = {r[0] for r in tx.all(f"SELECT name FROM {_DATA_LOG}")}
-        done_keys = {r[0] for r in tx.all(f"SELECT name FROM {_KEYS_LOG}")}
+        done_data = {r[0] for r in tx.all(f"SELECT name FROM {DATA_LOG}")}
+        done_keys = {r[0] for r in tx.all(f"SELECT name FROM {KEYS_LOG}")}
         for migration in MIGRATIONS:
             for log, done, statements in (
-                (_DATA_LOG, done_data, migration.data),
-                (_KEYS_LOG, done_keys, migration.keys),
+                (DATA_LOG, done_data, migration.data),
+                (KEYS_LOG, done_keys, migration.keys),
             ):
                 if migration.name in done:
                     continue
@@ -156,4 +157,4 @@ def apply_migrations(db: Backend, now: datetime | None = None) -> list[str]:
 def applied_migrations(db: Backend) -> list[str]:
     """Names of the migrations recorded in the data store, in order."""
     with db.read() as tx:
-        return [r[0] for r in tx.all(f"SELECT name FROM {_DATA_LOG} ORDER BY name")]
+        return [r[0] for r in tx.all(f"SELECT name FROM {DATA_LOG} ORDER BY name")]

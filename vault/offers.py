@@ -79,7 +79,7 @@ class Offers:
                    (oid, person_id, intent_id, client_id, status, iso(now), sealed))
             audit.append(tx, person_id, key, OfferReceived(
                 offer_id=oid, intent_id=intent_id, client_id=client_id, status=status), now)
-            return _open(key, tx.one(_SELECT + " WHERE id = ?", (oid,)))
+            return _open(key, tx.row(_SELECT + " WHERE id = ?", (oid,)))
 
     def get(self, offer_id: str) -> Offer:
         """One offer; NotFound if none."""
@@ -134,7 +134,7 @@ class Offers:
 
 
 def _load(tx: Tx, key: bytes, offer_id: str) -> Offer:
-    return _open(key, tx.one(_SELECT + " WHERE id = ?", (offer_id,)))
+    return _open(key, tx.row(_SELECT + " WHERE id = ?", (offer_id,)))
 
 
 def _status(action: str) -> str:

@@ -36,37 +36,92 @@ def locked_key(tx: Tx, keys: KeyStore, person_id: str) -> bytes:
     return keys.data_key(tx, person_id)
 
 
-def create(db: Backend, keys: KeyStore, email: str, password_hash: str, now: datetime) -> str:
-    """Sign-up: key first, then the row and its AccountCreated event in one transaction."""
-    index = keys.email_index(email, now)
-    with db.read() as tx:
-        if tx.one("SELECT id FROM persons WHERE email_index = ?", (index,)):
-            raise EmailTaken("an account with this email already exists")
-    person_id = str(uuid.uuid4())
-    key = keys.create_data_key(person_id, now)
-    stamp = iso(now)
-    try:
-        with db.write() as tx:
+class Persons:
+    """Sign up, find, change and delete persons; each change is in the person's log."""
+
+    def __init__(self, db: Backend, keys: KeyStore) -> None:
+        self.db = db
+        self.keys = keys
+
+    def create(self, email: str, password_hash: str, now: datetime) -> str:
+        """Sign-up: key first, then the row and its AccountCreated event in one transaction."""
+        db, keys = self.db, self.keys
+        index = keys.email_index(email, now)
+        with db.read() as tx:
+            if tx.one("SELECT id FROM persons WHERE email_index = ?", (index,)):
+                raise EmailTaken("an account with this email already exists")
+        person_id = str(uuid.uuid4())
+        key = keys.create_data_key(person_id, now)
+        stamp = iso(now)
+        try:
+            with db.write() as tx:
+                tx.run(
+                    "INSERT INTO persons (id, email_index, email, password_hash, created_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        person_id,
+                        index,
+                        crypto.seal_json(key, email, person_id, "persons", person_id, "email"),
+                        password_hash,
+                        stamp,
+                        stamp,
+                    ),
+                )
+                audit.append(tx, person_id, key, AccountCreated(), now)
+        except db.integrity_errors:
+            keys.destroy_data_key(person_id)
+            raise EmailTaken("an account with this email already exists") from None
+        except BaseException:
+            keys.destroy_data_key(person_id)
+            raise
+        return person_id
+
+    def get(self, person_id: str) -> Person:
+        """One person by id; NotFound if absent, Shredded if their key is gone."""
+        with self.db.read() as tx:
+            row = tx.one(f"SELECT {_COLUMNS} FROM persons WHERE id = ?", (person_id,))
+            if row is None:
+                raise NotFound("person", person_id)
+            return _person(self.keys, tx, row)
+
+    def find_by_email(self, email: str, now: datetime) -> Person | None:
+        """Sign-in lookup through the HMAC index; None for unknown or shredded accounts."""
+        index = self.keys.email_index(email, now)
+        with self.db.read() as tx:
+            row = tx.one(f"SELECT {_COLUMNS} FROM persons WHERE email_index = ?", (index,))
+            if row is None:
+                return None
+            try:
+                return _person(self.keys, tx, row)
+            except NotFound:
+                return None
+
+    def set_password_hash(self, person_id: str, password_hash: str, now: datetime) -> None:
+        """Replace the password hash and log PasswordChanged in the same transaction."""
+        with self.db.write() as tx:
+            key = locked_key(tx, self.keys, person_id)
             tx.run(
-                "INSERT INTO persons (id, email_index, email, password_hash, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    person_id,
-                    index,
-                    crypto.seal_json(key, email, person_id, "persons", person_id, "email"),
-                    password_hash,
-                    stamp,
-                    stamp,
-                ),
+                "UPDATE persons SET password_hash = ?, updated_at = ? WHERE id = ?",
+                (password_hash, iso(now), person_id),
             )
-            audit.append(tx, person_id, key, AccountCreated(), now)
-    except db.integrity_errors:
-        keys.destroy_data_key(person_id)
-        raise EmailTaken("an account with this email already exists") from None
-    except BaseException:
-        keys.destroy_data_key(person_id)
-        raise
-    return person_id
+            audit.append(tx, person_id, key, PasswordChanged(), now)
+
+    def delete(self, person_id: str) -> None:
+        """Crypto-shred first (commit the key's deletion), then delete every row."""
+        with self.db.read() as tx:
+            exists = tx.one("SELECT id FROM persons WHERE id = ?", (person_id,)) is not None
+        shredded = self.keys.destroy_data_key(person_id)
+        if not exists and not shredded:
+            raise NotFound("person", person_id)
+        with self.db.write() as tx:
+            for table in ("sessions", "fields", "intents", "events"):
+                tx.run(f"DELETE FROM {table} WHERE person_id = ?", (person_id,))
+            tx.run("DELETE FROM persons WHERE id = ?", (person_id,))
+
+    def all_ids(self) -> list[str]:
+        """Every person id (for verification and operator commands)."""
+        with self.db.read() as tx:
+            return [r[0] for r in tx.all("SELECT id FROM persons ORDER BY id")]
 
 
 def _person(keys: KeyStore, tx: Tx, row: tuple) -> Person:
@@ -82,57 +137,3 @@ def _person(keys: KeyStore, tx: Tx, row: tuple) -> Person:
 
 
 _COLUMNS = "id, email, password_hash, created_at, updated_at"
-
-
-def get(db: Backend, keys: KeyStore, person_id: str) -> Person:
-    """One person by id; NotFound if absent, Shredded if their key is gone."""
-    with db.read() as tx:
-        row = tx.one(f"SELECT {_COLUMNS} FROM persons WHERE id = ?", (person_id,))
-        if row is None:
-            raise NotFound("person", person_id)
-        return _person(keys, tx, row)
-
-
-def find_by_email(db: Backend, keys: KeyStore, email: str, now: datetime) -> Person | None:
-    """Sign-in lookup through the HMAC index; None for unknown or shredded accounts."""
-    index = keys.email_index(email, now)
-    with db.read() as tx:
-        row = tx.one(f"SELECT {_COLUMNS} FROM persons WHERE email_index = ?", (index,))
-        if row is None:
-            return None
-        try:
-            return _person(keys, tx, row)
-        except NotFound:
-            return None
-
-
-def set_password_hash(
-    db: Backend, keys: KeyStore, person_id: str, password_hash: str, now: datetime
-) -> None:
-    """Replace the password hash and log PasswordChanged in the same transaction."""
-    with db.write() as tx:
-        key = locked_key(tx, keys, person_id)
-        tx.run(
-            "UPDATE persons SET password_hash = ?, updated_at = ? WHERE id = ?",
-            (password_hash, iso(now), person_id),
-        )
-        audit.append(tx, person_id, key, PasswordChanged(), now)
-
-
-def delete(db: Backend, keys: KeyStore, person_id: str) -> None:
-    """Crypto-shred first (commit the key's deletion), then delete every row."""
-    with db.read() as tx:
-        exists = tx.one("SELECT id FROM persons WHERE id = ?", (person_id,)) is not None
-    shredded = keys.destroy_data_key(person_id)
-    if not exists and not shredded:
-        raise NotFound("person", person_id)
-    with db.write() as tx:
-        for table in ("sessions", "fields", "intents", "events"):
-            tx.run(f"DELETE FROM {table} WHERE person_id = ?", (person_id,))
-        tx.run("DELETE FROM persons WHERE id = ?", (person_id,))
-
-
-def all_ids(db: Backend) -> list[str]:
-    """Every person id (for verification and operator commands)."""
-    with db.read() as tx:
-        return [r[0] for r in tx.all("SELECT id FROM persons ORDER BY id")]

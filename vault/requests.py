@@ -68,7 +68,7 @@ class Requests:
             audit.append(tx, person_id, key, RequestSubmitted(
                 request_id=rid, client_id=client_id, purpose=body.get("purpose", ""),
                 categories=list(body.get("categories", [])), status=status), now)
-            return _open(key, tx.one(_SELECT + " WHERE id = ?", (rid,)))
+            return _open(key, tx.row(_SELECT + " WHERE id = ?", (rid,)))
 
     def get(self, request_id: str) -> AccessRequest:
         """One request; NotFound if none."""

@@ -33,7 +33,7 @@ class RotationReport:
 def _pending(keys: KeyStore, version: int) -> int:
     with keys.db.read() as tx:
         return sum(
-            tx.one(f"SELECT COUNT(*) FROM {t} WHERE master_version <> ?", (version,))[0]
+            tx.row(f"SELECT COUNT(*) FROM {t} WHERE master_version <> ?", (version,))[0]
             for t in ("{k}data_keys", "{k}server_keys")
         )
 

@@ -1,7 +1,9 @@
 """A person's terms, every version kept and sealed: terms name the person's data and choices.
 
-The vault stores the JSON the policy engine validated; it never interprets it. Version numbers
-count up per person from 1, so "the terms version" of an agreement names one stored document.
+The vault stores the JSON the policy engine validated; it never interprets it. The version is
+storage metadata, not part of the document: numbers count up per person from 1 (0 means "never
+saved"), so "the terms version" of an agreement names one stored document. A `version` key in
+a saved document is dropped, and one in a document saved before this rule is not returned.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from . import audit, crypto
 from .agreement_events import TermsChanged
-from .db import Backend, from_iso, iso
+from .db import Backend, Tx, from_iso, iso
 from .keystore import KeyStore
 from .persons import locked_key
 
@@ -27,6 +29,23 @@ class StoredTerms:
     created_at: datetime
 
 
+_SELECT = "SELECT version, body, created_at FROM person_terms"
+
+
+def _newest(tx: Tx, person_id: str) -> int:
+    row = tx.one("SELECT MAX(version) FROM person_terms WHERE person_id = ?", (person_id,))
+    return int(row[0] or 0) if row else 0
+
+
+def _open(key: bytes | crypto.Sealer, person_id: str, row: tuple) -> StoredTerms:
+    version, sealed, created = row
+    body = crypto.open_json(key, sealed, person_id, "person_terms", str(version), "body")
+    body.pop("version", None)  # kept in the document before it became metadata
+    return StoredTerms(
+        person_id=person_id, version=version, body=body, created_at=from_iso(created)
+    )
+
+
 class TermsStore:
     """Save a new version, read the current one or any earlier one."""
 
@@ -37,31 +56,30 @@ class TermsStore:
     def current_version(self, person_id: str) -> int:
         """The newest version number, 0 when the person has never saved terms (cheap)."""
         with self.db.read() as tx:
-            row = tx.one("SELECT MAX(version) FROM person_terms WHERE person_id = ?", (person_id,))
-        return int(row[0] or 0) if row else 0
+            return _newest(tx, person_id)
 
     def get(self, person_id: str, version: int | None = None) -> StoredTerms | None:
         """One version (default: the newest), decrypted; None when there is none."""
         with self.db.read() as tx:
             if version is None:
                 row = tx.one(
-                    "SELECT version, body, created_at FROM person_terms "
-                    "WHERE person_id = ? ORDER BY version DESC LIMIT 1",
-                    (person_id,),
+                    _SELECT + " WHERE person_id = ? ORDER BY version DESC LIMIT 1", (person_id,)
                 )
             else:
-                row = tx.one(
-                    "SELECT version, body, created_at FROM person_terms "
-                    "WHERE person_id = ? AND version = ?",
-                    (person_id, version),
-                )
+                row = tx.one(_SELECT + " WHERE person_id = ? AND version = ?", (person_id, version))
             if row is None:
                 return None
             key = self.keys.data_key(tx, person_id)
-        body = crypto.open_json(key, row[1], person_id, "person_terms", str(row[0]), "body")
-        return StoredTerms(
-            person_id=person_id, version=row[0], body=body, created_at=from_iso(row[2])
-        )
+        return _open(key, person_id, row)
+
+    def every(self, person_id: str) -> list[StoredTerms]:
+        """Every version, oldest first, decrypted (the export)."""
+        with self.db.read() as tx:
+            rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY version", (person_id,))
+            if not rows:
+                return []
+            key = crypto.Sealer(self.keys.data_key(tx, person_id))
+        return [_open(key, person_id, row) for row in rows]
 
     def versions(self, person_id: str) -> list[tuple[int, datetime]]:
         """(version, saved at) of every version, oldest first."""
@@ -75,12 +93,11 @@ class TermsStore:
     def save(
         self, person_id: str, body: dict[str, Any], now: datetime, cut: list[str] | None = None
     ) -> int:
-        """Store `body` as the next version (its `version` key is set to match) and log it."""
+        """Store `body` as the next version and log it; returns the version number."""
+        body = {k: v for k, v in body.items() if k != "version"}
         with self.db.write() as tx:
             key = locked_key(tx, self.keys, person_id)
-            row = tx.one("SELECT MAX(version) FROM person_terms WHERE person_id = ?", (person_id,))
-            version = int(row[0] or 0) + 1
-            body = {**body, "version": version}
+            version = _newest(tx, person_id) + 1
             sealed = crypto.seal_json(key, body, person_id, "person_terms", str(version), "body")
             tx.run(
                 "INSERT INTO person_terms (person_id, version, body, created_at) "

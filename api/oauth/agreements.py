@@ -25,7 +25,7 @@ def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decide
     """Store the agreement and its signed receipt in one transaction: never one without the
     other, even if the process dies in between."""
     vault = get_vault()
-    with vault.db.write():
+    with vault.transaction("write"):
         grant = vault.agreements.grants.create(person_id, client_id, {
             "purpose": access.purpose, "categories": list(access.categories),
             "retention_days": access.retention_days,
@@ -41,7 +41,7 @@ def end_agreement(grant_id: str, reason: str) -> Grant | None:
     """End a live agreement at once (tokens revoked) and queue the vendor's notice; None if
     it had already ended. Every way of ending an agreement comes through here."""
     vault = get_vault()
-    with vault.db.write():
+    with vault.transaction("write"):
         ended = vault.agreements.grants.end(grant_id, reason, now())
         if ended is not None:
             queue_end_notice(ended)
@@ -50,7 +50,7 @@ def end_agreement(grant_id: str, reason: str) -> Grant | None:
 
 def end_agreements(grants: Iterable[Grant], reason: str) -> list[Grant]:
     """End every still-active one of `grants` in one transaction: all of them or none."""
-    with get_vault().db.write():
+    with get_vault().transaction("write"):
         ended = [end_agreement(g.id, reason) for g in grants if g.status == ACTIVE]
     return [g for g in ended if g is not None]
 
@@ -58,7 +58,7 @@ def end_agreements(grants: Iterable[Grant], reason: str) -> list[Grant]:
 def stop_vendor(person_id: str, client_id: str, reason: str = "revoked") -> list[Grant]:
     """Stop sharing everything with one vendor: each of its agreements with the person ends."""
     vault = get_vault()
-    with vault.db.write():
+    with vault.transaction("write"):
         return end_agreements((g for g in vault.agreements.grants.for_person(person_id)
                                if g.client_id == client_id), reason)
 
@@ -67,7 +67,7 @@ def disable_vendor(client_id: str) -> list[Grant]:
     """The operator stops a vendor: it can no longer authenticate, and every agreement it
     holds ends, each person told in their log and the vendor in its notices."""
     vault = get_vault()
-    with vault.db.write():
+    with vault.transaction("write"):
         vault.agreements.clients.disable(client_id, now())
         return end_agreements(vault.agreements.grants.for_client(client_id), "vendor_disabled")
 

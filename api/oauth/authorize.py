@@ -155,7 +155,7 @@ def _approve(server, grant, person_id: str, access: details.DataAccess, how: str
     validation of the request and its catch-all, which would commit an agreement without a code.
     """
     try:
-        with get_vault().db.write():
+        with get_vault().transaction("write"):
             grant.request.custos_grant = make_agreement(
                 person_id, grant.client.client_id, access, decided_by=how,
                 terms_version=terms_version)

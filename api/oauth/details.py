@@ -62,12 +62,16 @@ class DataAccess:
 
 
 class DetailSchema(Schema):
+    """RFC 9396 authorization details of type custos_data_access: validates requests and, the
+    same schema, documents them in the OpenAPI document (docs/oauth.md)."""
+
     class Meta:
         unknown = RAISE
 
     type = fields.String(required=True, validate=validate.Equal(DETAILS_TYPE))
-    purpose = Purpose(required=True)
-    categories = fields.List(Category(), required=True, validate=validate.Length(min=1, max=50))
+    purpose = Purpose(required=True, metadata={"example": "ServiceProvision"})
+    categories = fields.List(Category(), required=True, validate=validate.Length(min=1, max=50),
+                             metadata={"example": ["contact.email"]})
     retention_days = fields.Integer(load_default=None, allow_none=True, strict=True,
                                     validate=validate.Range(min=0, max=36500))
     third_party_sharing = fields.Boolean(load_default=False)

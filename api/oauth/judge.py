@@ -11,7 +11,7 @@ from collections import OrderedDict
 from datetime import datetime
 from threading import Lock
 
-from policies import Decision, Terms, Vendor, evaluate, load_terms
+from policies import Decision, Vendor, evaluate, load_terms
 from policies.compile import CompiledTerms, compile_terms
 from policies.model import Request
 from vault import Vault
@@ -40,11 +40,10 @@ def terms_version(vault: Vault, person_id: str, version: int) -> CompiledTerms:
             _CACHE.move_to_end(key)
             return hit
     if version == 0:
-        terms: Terms = load_terms({**DEFAULT_TERMS, "version": 1})
-        compiled = compile_terms(Terms(**{**terms.__dict__, "version": 0}))
+        compiled = compile_terms(load_terms(DEFAULT_TERMS, version=0))
     else:
         stored = vault.agreements.terms.get(person_id, version)
-        compiled = compile_terms(load_terms(stored.body))
+        compiled = compile_terms(load_terms(stored.body, version=stored.version))
     with _LOCK:
         _CACHE[key] = compiled
         if len(_CACHE) > _CACHE_SIZE:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import requests
 
+from common.loopback import is_loopback_url
 from vault.grants import Grant
 
 from ..clock import now
@@ -19,7 +20,7 @@ from ..store import get_vault
 from .server import issuer
 from .signing import sign
 from .subject import pairwise_subject
-from .targets import delivery_problem, issuer_is_loopback
+from .targets import delivery_problem
 
 MEDIA_TYPE = "application/jose"
 Post = Callable[..., object]
@@ -48,7 +49,7 @@ def deliver_due(at: datetime | None = None, post: Post | None = None) -> dict[st
     post = post or requests.post
     outbox = get_vault().agreements.outbox
     counts = {"delivered": 0, "failed": 0}
-    allow_loopback = issuer_is_loopback(issuer())
+    allow_loopback = is_loopback_url(issuer())
     for notice in outbox.due(at):
         refused = delivery_problem(notice.url, allow_loopback)
         if refused:  # never a request into the server's own network (SSRF)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from policies.offers import intent_live
+from policies.serialize import dump_vendor
 from vault.clients import Client
 from vault.errors import NotFound as Missing
 from vault.offers import Offer
@@ -18,17 +19,14 @@ from vault.offers import Offer
 from ..clock import now
 from ..errors import InvalidInput
 from ..store import get_vault
+from . import judge
 from .ownership import own_offer
 
 
 def vendor_profile(client: Client) -> dict[str, Any]:
-    """The vendor as it was when it offered: what the butler's rules look at."""
-    meta = client.metadata
-    verified = list(meta.get("custos_verified_certifications", []))
-    return {"id": client.client_id, "name": meta.get("client_name"),
-            "jurisdiction": meta.get("custos_jurisdiction"),
-            "certifications": sorted(set(meta.get("custos_certifications", [])) | set(verified)),
-            "verified_certifications": verified}
+    """The vendor as it was when it offered: what the butler's rules look at, and its name."""
+    vendor = dump_vendor(judge.vendor_of(client.client_id, client.metadata))
+    return {**vendor, "name": client.metadata.get("client_name")}
 
 
 def _decided_at(offer: Offer) -> str | None:

@@ -27,7 +27,7 @@ def decide_request(pid: str, request_id: str, decision: str, categories: list[st
     vault = get_vault()
     # One write transaction from the status check to the answer: two answers racing (the
     # person on a page, the butler through the API) cannot both make an agreement.
-    with vault.db.write():
+    with vault.transaction("write"):
         req = own_request(pid, request_id)
         if req.status != PENDING:
             raise InvalidInput("This request was already answered.",
@@ -79,12 +79,12 @@ def _narrowed(req: AccessRequest, categories: list[str] | None, duration_days: i
 
 def terms_what_if(pid: str, raw: object) -> dict:
     """Validate new terms and say which live agreements they would change or cut."""
-    try:
-        new = load_terms({**raw, "version": 1} if isinstance(raw, dict) else raw)
-    except TermsError as exc:
-        raise InvalidInput(str(exc), fields=exc.messages) from None
     vault = get_vault()
     old = judge.current_terms(vault, pid)
+    try:
+        new = load_terms(raw, version=old.version + 1)  # what the next version would answer
+    except TermsError as exc:
+        raise InvalidInput(str(exc), fields=exc.messages) from None
     live = {g.id: g for g in vault.agreements.grants.for_person(pid) if g.live(now())}
     requests = {}
     for g in live.values():
@@ -103,7 +103,7 @@ def replace_terms(pid: str, raw: dict) -> dict:
     """Save new terms as the next version; agreements they no longer allow end now."""
     answer = terms_what_if(pid, raw)
     vault = get_vault()
-    with vault.db.write():
+    with vault.transaction("write"):
         version = vault.agreements.terms.save(pid, raw, now(), cut=answer["cut"])
         for grant_id in answer["cut"]:
             end_agreement(grant_id, "cut")

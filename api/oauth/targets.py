@@ -53,12 +53,3 @@ def delivery_problem(url: str, allow_loopback: bool) -> str | None:
             return f"its host resolves to {reason}"
     return None
 
-
-def issuer_is_loopback(issuer: str) -> bool:
-    host = urlsplit(issuer).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

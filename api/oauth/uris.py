@@ -15,26 +15,16 @@ IP literal any port matches, since a native app gets its port from the OS at req
 from __future__ import annotations
 
 import re
-from ipaddress import IPv6Address, ip_address
+from ipaddress import IPv6Address
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from rfc3986_validator import validate_rfc3986
 
+from common.loopback import is_loopback_host
+
 MAX_URI_LENGTH = 2000
 _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f-\U0010ffff]")
-
-
-def _loopback_ip(host: str) -> bool:
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def is_loopback(host: str) -> bool:
-    """`localhost` or a loopback IP literal: the hosts where plain http is allowed."""
-    return host == "localhost" or _loopback_ip(host)
 
 
 def _host_problem(parts: SplitResult) -> str | None:
@@ -75,7 +65,7 @@ def uri_problem(uri: object, *, redirect: bool = False) -> str | None:
         return problem
     if port == 0 or parts.netloc.endswith(":"):
         return "its port must be a number from 1 to 65535"
-    if parts.scheme.lower() == "http" and not is_loopback(parts.hostname or ""):
+    if parts.scheme.lower() == "http" and not is_loopback_host(parts.hostname):
         return "must use https (http only on a loopback address)"
     if redirect and "#" in uri:
         return "must not contain a fragment (RFC 6749 section 3.1.2)"
@@ -90,7 +80,8 @@ def _without_port(uri: str) -> str | None:
     except ValueError:
         return None
     host = parts.hostname or ""
-    if parts.scheme != "http" or not _loopback_ip(host) or port == 0:
+    literal = host != "localhost" and is_loopback_host(host)  # IP literals only (8252 8.3)
+    if parts.scheme != "http" or not literal or port == 0:
         return None
     literal = f"[{host}]" if ":" in host else host
     if parts.netloc not in (literal, f"{literal}:{port}"):

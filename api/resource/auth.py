@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from flask import request
 
+from vault import Tx
 from vault.clients import Client
-from vault.db import Tx
 from vault.grants import Grant
 from vault.tokens import Token
 
@@ -96,7 +96,7 @@ def caller(tx: Tx | None = None, *, scope: str | None = None, person: bool = Fal
 
     if tx is not None:
         return check(tx)
-    with vault.db.read() as t:
+    with vault.transaction("read") as t:
         return check(t)
 
 

@@ -7,38 +7,27 @@ once a revoke has returned, no read can succeed with that agreement's tokens.
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager, nullcontext
-
 from flask import Blueprint, jsonify
 
 from policies import Effect
+from policies.codes import AGREEMENT_ENDED
+from vault import Tx
 from vault.agreement_events import AccessAttempted
-from vault.db import Tx
 from vault.grants import Grant
 
 from ..clock import now
 from ..errors import CustosError, NotFound
 from ..oauth import judge
 from ..oauth.disclosure import what_leaves
-from ..oauth.subject import pairwise_subject
 from ..store import get_vault
 from .auth import Caller, InsufficientScope, caller
 
 bp = Blueprint("resource_data", __name__)
-# Reads write a log entry, and SQLite takes one writer at a time; queueing here, in order,
-# avoids SQLite's sleeping busy handler (which gave a p99 of ~300 ms under 8 clients).
-# PostgreSQL serialises only the writers of one person (SELECT ... FOR UPDATE), so no queue.
-_SQLITE_WRITER = threading.Lock()
 
 
-@contextmanager
 def _writing():
     """One write transaction for the whole read: check, decide, read, count and log."""
-    vault = get_vault()
-    with _SQLITE_WRITER if vault.db.dialect == "sqlite" else nullcontext(), \
-            vault.db.write() as tx:
-        yield tx
+    return get_vault().transaction("write")
 
 
 class AccessRefused(CustosError):
@@ -81,7 +70,7 @@ def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
     vault.agreements.grants.touch(tx, grant.id, at)
     counter.add(tx, grant.person_id, grant.client_id, at)  # allowed reads count, refused don't
     return {
-        "sub": pairwise_subject(grant.person_id, who.client.client_id),
+        "sub": vault.pseudonyms.subject(grant.person_id, who.client.client_id, at),
         "agreement": grant.id, "purpose": grant.purpose,
         "fields": fields,
         "withheld": withheld,
@@ -115,7 +104,7 @@ def read_agreement_data(agreement_id: str):
         if grant is None or grant.client_id != who.client.client_id:
             raise NotFound("There is no such agreement of yours.")
         if not grant.live(now()):
-            raise AccessRefused([{"code": "agreement.ended", "effect": "deny", "rule": None,
+            raise AccessRefused([{"code": AGREEMENT_ENDED, "effect": "deny", "rule": None,
                                   "text": "This agreement has ended."}])
         result = release(tx, who, grant)
     return _answer(result)
@@ -127,5 +116,6 @@ def me():
     who = caller()
     if who.person_id is None:
         raise InsufficientScope("This token does not act for a person.")
-    return jsonify({"sub": pairwise_subject(who.person_id, who.client.client_id),
+    return jsonify({"sub": get_vault().pseudonyms.subject(who.person_id, who.client.client_id,
+                                                          now()),
                     "agreement": who.grant.id if who.grant else None})

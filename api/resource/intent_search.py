@@ -18,9 +18,7 @@ The end date is sealed with the intent, so one past its end is opened, then skip
 
 from __future__ import annotations
 
-import base64
 import bisect
-import hashlib
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +32,6 @@ from vault.intents import Intent
 
 from ..oauth import judge
 
-HANDLE_KEY = "intent_handle"
 PURPOSE = "SellProductsToDataSubject"
 CATEGORY = "preferences.intentions"
 RETENTION_DAYS = 30
@@ -54,12 +51,10 @@ class Search:
 
     def __init__(self, vault: Vault, vendor: Vendor, at: datetime) -> None:
         self.vault, self.vendor, self.at = vault, vendor, at
-        self.key = vault.keys.server_key(HANDLE_KEY, at)
         self.verdicts: dict[str, tuple[dict, ...] | None] = {}
 
     def handle(self, intent_id: str) -> str:
-        digest = hmac.new(self.key, f"{intent_id}|{self.vendor.id}".encode(), hashlib.sha256)
-        return "int_" + base64.urlsafe_b64encode(digest.digest()[:24]).decode()
+        return self.vault.pseudonyms.intent_handle(intent_id, self.vendor.id, self.at)
 
     def permits(self, person_id: str) -> tuple[dict, ...] | None:
         """The permitting reasons when the owner's current terms let this vendor see intents."""

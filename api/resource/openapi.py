@@ -6,6 +6,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify, request
 
+from ..oauth.details import DetailSchema
 from . import schemas as s
 
 bp = Blueprint("resource_openapi", __name__)
@@ -69,7 +70,7 @@ QUERY: dict[tuple[str, str], dict[str, dict]] = {
 }
 COMPONENTS = {"AccessRequest": s.AccessRequestSchema, "Decision": s.DecisionSchema,
               "Data": s.DataSchema, "Grant": s.GrantSchema, "Error": s.ErrorSchema,
-              "RequestStatus": s.RequestStatusSchema, "Detail": s.DetailSchema,
+              "RequestStatus": s.RequestStatusSchema, "Detail": DetailSchema,
               "OfferSubmit": s.OfferSubmitSchema, "OfferDecision": s.OfferDecisionSchema,
               "IntentPage": s.IntentPageSchema, "VendorOffer": s.VendorOfferSchema,
               "PersonOffer": s.PersonOfferSchema}

@@ -7,20 +7,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..errors import InvalidInput
-from ..oauth.details import DETAILS_TYPE, MAX_DURATION_DAYS
-
-
-class DetailSchema(Schema):
-    """RFC 9396 authorization details of type custos_data_access (see docs/oauth.md)."""
-
-    type = fields.String(required=True, metadata={"enum": [DETAILS_TYPE]})
-    purpose = fields.String(required=True, metadata={"example": "ServiceProvision"})
-    categories = fields.List(fields.String(), required=True,
-                             metadata={"example": ["contact.email"]})
-    retention_days = fields.Integer(allow_none=True)
-    third_party_sharing = fields.Boolean()
-    recipients = fields.List(fields.String())
-    duration_days = fields.Integer()
+from ..oauth.details import MAX_DURATION_DAYS
 
 
 class AccessRequestSchema(Schema):

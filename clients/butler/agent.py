@@ -32,7 +32,7 @@ class Butler:
     def run_once(self, *, dry_run: bool = False) -> list[Action]:
         """One pass over new offers and pending requests; what was done (or would be)."""
         body = self.person.terms()
-        terms = load_terms({**body["terms"], "version": max(1, int(body.get("version", 0)))})
+        terms = load_terms(body["terms"], version=int(body.get("version", 0)))
         actions = self._offers(terms, dry_run) + self._requests(terms, dry_run)
         for action in actions:
             self.say(action.sentence(dry_run))

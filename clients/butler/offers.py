@@ -1,18 +1,17 @@
 """From the server's JSON to the policy engine's inputs: vendor, intent and offer counts.
 
 The engine is pure and takes counts as inputs; the butler counts the offers each vendor sent
-before this one, per period, from the person's offer list (frequency caps, `max_per_vendor`).
+before this one in the same calendar period (`common.periods`: this hour, day, ISO week,
+month, year, in UTC), from the person's offer list, as the server counts reads for `frequency`.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from common.periods import PERIODS, same_period
 from policies.offers import Intent
-
-PERIODS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1),
-           "month": timedelta(days=30), "year": timedelta(days=365)}
 
 
 def vendor_json(item: dict) -> dict | None:
@@ -89,7 +88,5 @@ def counts_before(offer: dict, every: list[dict]) -> dict[str, int]:
         if at is not None and when is not None and when > at:
             continue
         earlier.append(when)
-    counts = {}
-    for name, span in PERIODS.items():
-        counts[name] = sum(1 for w in earlier if at is None or w is None or at - w <= span)
-    return counts
+    return {period: sum(1 for w in earlier if at is None or w is None
+                        or same_period(period, w, at)) for period in PERIODS}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policies.codes import BUTLER_CANNOT_JUDGE
+
 VERBS = {
     ("offer", "deliver"): "Delivered the offer from {vendor} to you",
     ("offer", "filter"): "Filtered out the offer from {vendor}",
@@ -38,7 +40,7 @@ class Action:
         name = (vendor.get("name") or vendor.get("id")) if isinstance(vendor, dict) else None
         return cls(kind=kind, target=item.get("id", "?"), verdict="leave",
                    vendor=name or item.get("client_id") or "a vendor",
-                   reasons=[{"code": "butler.cannot_judge", "text": why}], done=False)
+                   reasons=[{"code": BUTLER_CANNOT_JUDGE, "text": why}], done=False)
 
     def sentence(self, dry_run: bool = False) -> str:
         """'Filtered out the offer from FastCars: You only want offers from vendors ...'."""

@@ -87,7 +87,7 @@ def test_deleting_the_account_ends_agreements_and_tells_the_vendor(app, auth, cl
     auth.post("/settings/delete", {"phrase": "delete my vault",
                                    "password": "correct horse battery"}, page="/settings")
     assert grant["flow"].read(grant["tokens"]["access_token"]).status_code == 401
-    with vault.db.read() as tx:
+    with vault.transaction("read") as tx:
         [(client_id,)] = tx.all("SELECT client_id FROM outbox")
         assert tx.all("SELECT id FROM grants") == []
     assert client_id == grant["vendor"]["client_id"]

@@ -51,7 +51,7 @@ def test_verify_says_intact_then_names_the_edited_entry(auth, client, app, perso
     response = auth.post("/log/verify", {}, page="/log")
     assert "Verified: all" in response.get_data(as_text=True)
     vault = app.extensions["custos.vault"]
-    with vault.db.write() as tx:  # someone with database access edits entry 1
+    with vault.transaction("write") as tx:  # someone with database access edits entry 1
         tx.run("UPDATE events SET at = ? WHERE person_id = ? AND seq = 1",
                ("2020-01-01T00:00:00.000000+00:00", person))
     page = auth.post("/log/verify", {}, page="/log").get_data(as_text=True)

@@ -36,14 +36,14 @@ def test_a_failure_after_consent_leaves_no_agreement(app, person, vendor, flow, 
     from tests.oauth.conftest import pkce
 
     vault = app.extensions["custos.vault"]
-    with vault.db.write() as tx:
+    with vault.transaction("write") as tx:
         tx.run("CREATE TRIGGER no_codes BEFORE INSERT ON auth_codes "
                "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
     _, challenge = pkce()
     response = flow.consent(flow.authorize_url(vendor, challenge=challenge))
     assert response.status_code == 500 and "disk full" not in response.get_data(as_text=True)
     assert vault.agreements.grants.for_person(person) == []
-    with vault.db.read() as tx:
+    with vault.transaction("read") as tx:
         assert tx.all("SELECT id FROM receipts") == []
     kinds = [e.kind for e in vault.list_events(person)]
     assert "grant_changed" not in kinds

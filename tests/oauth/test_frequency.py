@@ -45,14 +45,14 @@ def test_without_frequency_rules_nothing_is_read_but_reads_are_counted(app, pers
     for _ in range(3):
         assert flow.read(access).status_code == 200
     counter = app.extensions["custos.vault"].agreements.access_counts
-    with app.extensions["custos.vault"].db.read() as tx:
+    with app.extensions["custos.vault"].transaction("read") as tx:
         counts = counter.counts(tx, person, vendor["client_id"], {"hour", "day", "year"},
                                 clock())
     assert counts == {"day": 3, "hour": 3, "year": 3}
 
 
 def test_buckets_are_calendar_periods_in_utc():
-    from vault.access_counts import bucket
+    from common.periods import bucket
 
     at = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
     assert [bucket(p, at) for p in ("hour", "day", "week", "month", "year")] == [

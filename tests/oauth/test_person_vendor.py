@@ -245,3 +245,11 @@ def _race(base: str, access: str, me: str, agreement: str) -> None:
     before = [s for a, s in results if not a]
     after = [s for a, s in results if a]
     assert 200 in before and after and set(after) == {401}
+
+
+def test_a_subject_in_other_characters_is_a_404_not_a_500(person, vendor, flow, client):
+    flow.tokens(vendor)  # the vendor has an agreement, so the person is a candidate
+    token = vendor_token(client, vendor)
+    answer = client.post("/api/v1/requests", headers=bearer(token),
+                         json={"subject": "ünïcode", "authorization_details": DETAILS})
+    assert answer.status_code == 404

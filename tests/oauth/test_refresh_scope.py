@@ -68,7 +68,7 @@ def test_conditions_of_the_agreement_stay_when_left_out(person, vendor, flow):
 def test_a_narrowed_token_stores_no_category_name(app, person, vendor, flow):
     first = flow.tokens(vendor)
     _refresh(flow, vendor, first["refresh_token"], "data:address.city")
-    with app.extensions["custos.vault"].db.read() as tx:
+    with app.extensions["custos.vault"].transaction("read") as tx:
         stored = [s for (s,) in tx.all("SELECT scope FROM tokens")]
     assert len(stored) == 4 and not any("address" in s or "contact" in s for s in stored)
 

@@ -154,26 +154,6 @@ def test_a_megabyte_registration_stores_nothing(app, client):
     assert len(app.extensions["custos.vault"].agreements.clients.all()) == before
 
 
-def test_person_pages_never_read_vendors_metadata(app, auth, client, clock):
-    """The cause of 4x slower pages with 20 clients of ~1 MB each: `/`, `/log` and `/terms`
-    loaded every client's metadata to find names. They read the name column only now
-    (clients planted through the vault, as registered before the size cap existed)."""
-    auth.signup()
-    vault = app.extensions["custos.vault"]
-    for i in range(3):
-        vault.agreements.clients.register({"client_name": f"Bulky {i}", "pad": "x" * 100_000},
-                                          clock(), confidential=True)
-    statements: list[str] = []
-    connection = vault.db.connection().conn
-    connection.set_trace_callback(statements.append)
-    try:
-        pages = {path: client.get(path) for path in ("/", "/log", "/terms")}
-    finally:
-        connection.set_trace_callback(None)
-    assert all(page.status_code == 200 for page in pages.values())
-    assert "Bulky 2" in pages["/terms"].get_data(as_text=True)  # the vendor list still names
-    reads = [s for s in statements if "oauth_clients" in s]
-    assert reads and not any("metadata" in s for s in reads), reads
 
 
 def test_a_malformed_redirect_registered_before_the_checks_is_never_used(app, person, flow,

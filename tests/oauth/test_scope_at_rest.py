@@ -23,6 +23,6 @@ def test_narrowed_consent_returns_the_granted_scope_and_stores_none(app, person,
     seen = client.post("/oauth/introspect", data={"token": fresh["access_token"]},
                        auth=(vendor["client_id"], vendor["client_secret"])).get_json()
     assert seen["active"] and seen["scope"] == token["scope"]
-    with app.extensions["custos.vault"].db.read() as tx:
+    with app.extensions["custos.vault"].transaction("read") as tx:
         stored = tx.all("SELECT scope FROM tokens") + tx.all("SELECT scope FROM auth_codes")
     assert stored and all("data:" not in s and "purpose:" not in s for (s,) in stored)

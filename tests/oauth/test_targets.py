@@ -43,6 +43,6 @@ def test_a_refused_notice_is_never_posted(app, person, vendors, flow, client, cl
     clock.advance(days=1, seconds=1)
     counts = jobs.run_jobs_once(app, post=lambda url, **kw: sent.append(url))
     assert counts == {"expired": 1, "delivered": 0, "failed": 1} and sent == []
-    with app.extensions["custos.vault"].db.read() as tx:
+    with app.extensions["custos.vault"].transaction("read") as tx:
         [(error,)] = tx.all("SELECT last_error FROM outbox")
     assert error.startswith("refused: its host resolves to a private")

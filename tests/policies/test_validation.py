@@ -225,3 +225,13 @@ def test_not_an_object() -> None:
         load_terms([])
     with pytest.raises(TermsError):
         load_request("x")
+
+
+def test_a_version_given_by_the_store_wins_over_the_documents_own() -> None:
+    from policies import load_terms
+
+    assert load_terms({"version": "not a number", "rules": []}, version=4).version == 4
+    assert load_terms({"rules": []}, version=0).version == 0  # never saved
+    assert load_terms({"version": 3, "rules": []}).version == 3  # a file's own number
+    with pytest.raises(ValueError, match="0 or more"):
+        load_terms({"rules": []}, version=-1)

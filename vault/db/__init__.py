@@ -8,12 +8,26 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import ReadOnlyTransaction
 
 Row = tuple[Any, ...]
+Mode = Literal["read", "write"]
+
+
+def redact(url: str) -> str:
+    """A database URL without its password, for messages and reports."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def iso(when: datetime) -> str:
@@ -31,29 +45,54 @@ def from_iso(text: str) -> datetime:
 class Tx:
     """One open transaction on this thread's connection: run SQL, fetch rows."""
 
-    def __init__(self, backend: Backend, cursor: Any) -> None:
+    def __init__(self, backend: Backend, cursor: Any, *, writable: bool) -> None:
         self.backend = backend
         self.cursor = cursor
+        self.writable = writable
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute one statement; returns the number of rows it changed."""
-        self.cursor.execute(self.backend.sql(sql), tuple(params))
+        self._execute(sql, params)
         return self.cursor.rowcount
 
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Execute one statement for many parameter rows (bulk loads, batches)."""
-        self.cursor.executemany(self.backend.sql(sql), [tuple(r) for r in rows])
+        try:
+            self.cursor.executemany(self.backend.sql(sql), [tuple(r) for r in rows])
+        except self.backend.errors as exc:
+            self._refused(exc)
+            raise
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Every row of a query."""
-        self.cursor.execute(self.backend.sql(sql), tuple(params))
+        self._execute(sql, params)
         return [tuple(r) for r in self.cursor.fetchall()]
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """The first row of a query, or None."""
-        self.cursor.execute(self.backend.sql(sql), tuple(params))
+        self._execute(sql, params)
         row = self.cursor.fetchone()
         return tuple(row) if row is not None else None
+
+    def row(self, sql: str, params: Sequence[Any] = ()) -> Row:
+        """The first row of a query that always finds one (a count, or a row this transaction
+        wrote or locked); none is a bug, raised as `LookupError`."""
+        found = self.one(sql, params)
+        if found is None:
+            raise LookupError(f"no row for: {sql}")
+        return found
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> None:
+        try:
+            self.cursor.execute(self.backend.sql(sql), tuple(params))
+        except self.backend.errors as exc:
+            self._refused(exc)
+            raise
+
+    def _refused(self, exc: BaseException) -> None:
+        """A write statement in a read transaction: the same error on every backend."""
+        if not self.writable and self.backend.is_read_only_error(exc):
+            raise ReadOnlyTransaction() from None
 
     def lock_person(self, person_id: str) -> bool:
         """Serialise writers of one person (audit chain); True if the person exists."""
@@ -63,12 +102,14 @@ class Tx:
 class Backend:
     """What both stores share: per-thread connections and nested-safe transactions."""
 
-    dialect = "generic"
+    dialect = ""  # "sqlite" or "postgres": for vault/migrations.py only, never outside vault/
     placeholder = "?"
     key_prefix = "keystore."
     blob_type = "BLOB"
     lock_person_sql = "SELECT id FROM persons WHERE id = ?"
     integrity_errors: tuple[type[BaseException], ...] = ()
+    created: Path | None = None  # the file this backend made on opening, if it made one
+    errors: tuple[type[BaseException], ...] = ()  # the driver's errors, for `is_read_only_error`
 
     def __init__(self) -> None:
         self._local = threading.local()
@@ -90,32 +131,34 @@ class Backend:
         return conn
 
     @contextmanager
-    def write(self) -> Iterator[Tx]:
-        """A write transaction; nested calls on one thread join the outer one."""
-        outer = getattr(self._local, "tx", None)
+    def transaction(self, mode: Mode) -> Iterator[Tx]:
+        """A read (one consistent snapshot, no writes) or write transaction on this thread.
+
+        Nested calls join the outer transaction; a write asked for inside a read raises
+        `ReadOnlyTransaction` on every backend, before anything runs.
+        """
+        if mode not in ("read", "write"):
+            raise ValueError(f"a transaction is 'read' or 'write', not {mode!r}")
+        outer: Tx | None = getattr(self._local, "tx", None)
         if outer is not None:
+            if mode == "write" and not outer.writable:
+                raise ReadOnlyTransaction()
             yield outer
             return
-        with self._transaction(write=True) as tx:
+        with self._transaction(write=mode == "write") as tx:
             self._local.tx = tx
             try:
                 yield tx
             finally:
                 self._local.tx = None
 
-    @contextmanager
-    def read(self) -> Iterator[Tx]:
-        """A read transaction, so a multi-query read sees one consistent snapshot."""
-        outer = getattr(self._local, "tx", None)
-        if outer is not None:
-            yield outer
-            return
-        with self._transaction(write=False) as tx:
-            self._local.tx = tx
-            try:
-                yield tx
-            finally:
-                self._local.tx = None
+    def write(self) -> AbstractContextManager[Tx]:
+        """Short for `transaction("write")`, inside the vault."""
+        return self.transaction("write")
+
+    def read(self) -> AbstractContextManager[Tx]:
+        """Short for `transaction("read")`, inside the vault."""
+        return self.transaction("read")
 
     def close(self) -> None:
         """Close every connection this backend opened, on any thread."""
@@ -132,6 +175,28 @@ class Backend:
         raise NotImplementedError
 
     def _transaction(self, write: bool) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def is_read_only_error(self, exc: BaseException) -> bool:
+        """Whether the driver refused a write because the transaction is read-only."""
+        return False
+
+    def tables_present(self) -> set[str]:  # pragma: no cover - abstract
+        """The tables present in the store, named as this backend's SQL names them."""
+        raise NotImplementedError
+
+    def batches(self, tx: Tx, sql: str, size: int) -> Iterator[Sequence[Any]]:
+        """The rows of a query in batches of `size` (a copy of a whole table)."""
+        tx.cursor.execute(self.sql(sql))
+        while rows := tx.cursor.fetchmany(size):
+            yield rows
+
+    def describe(self) -> str:  # pragma: no cover - abstract
+        """Where the store lives, in words for the operator (never a password)."""
+        raise NotImplementedError
+
+    def location(self) -> str:  # pragma: no cover - abstract
+        """Where the store lives, as a URL without its password."""
         raise NotImplementedError
 
     def migration_lock(self, tx: Tx) -> None:

@@ -7,14 +7,14 @@ makes a data backup without the data keys. Writers of one person are serialised 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 
 from ..errors import VaultError
-from . import Backend, Tx
+from . import Backend, Tx, redact
 
 _MIGRATION_LOCK = 0x637573746F73  # "custos": one advisory lock id for migrations
 
@@ -28,11 +28,11 @@ class PostgresBackend(Backend):
     blob_type = "BYTEA"
     lock_person_sql = "SELECT id FROM persons WHERE id = ? FOR UPDATE"
     integrity_errors = (psycopg.errors.IntegrityError,)
+    errors = (psycopg.errors.ReadOnlySqlTransaction,)
 
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = url
-        self.created = False
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
@@ -47,7 +47,32 @@ class PostgresBackend(Backend):
         with conn.transaction(), conn.cursor() as cur:
             if not write:
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield Tx(self, cur)
+            yield Tx(self, cur, writable=write)
+
+    def is_read_only_error(self, exc: BaseException) -> bool:
+        return isinstance(exc, psycopg.errors.ReadOnlySqlTransaction)
+
+    def tables_present(self) -> set[str]:
+        with self.read() as tx:
+            rows = tx.all(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+        return {r[0] for r in rows}
+
+    def batches(self, tx: Tx, sql: str, size: int) -> Iterator[Sequence[Any]]:
+        """Through a server-side cursor, so memory stays flat however big the table."""
+        with tx.cursor.connection.cursor(name="custos_copy") as cursor:
+            cursor.itersize = size
+            cursor.execute(self.sql(sql))
+            while rows := cursor.fetchmany(size):
+                yield rows
+
+    def describe(self) -> str:
+        return f"PostgreSQL, {redact(self.url)}"
+
+    def location(self) -> str:
+        return redact(self.url)
 
     def migration_lock(self, tx: Tx) -> None:
         """Several app processes may start together; only one migrates at a time."""
