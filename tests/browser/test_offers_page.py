@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.test_person_journey import nav, sign_up
 
 
-def test_filtered_offer_delivered_anyway_then_vendor_blocked(page, live_server, shots):
+def test_filtered_offer_delivered_anyway_then_vendor_blocked(page, live_server, look):
     sign_up(page, live_server.url)
     app = live_server.app
     vault = app.extensions["custos.vault"]
@@ -37,7 +37,7 @@ def test_filtered_offer_delivered_anyway_then_vendor_blocked(page, live_server, 
     page.get_by_role("link", name=re.compile("Filtered out")).click()
     expect(page.get_by_text("You only want offers from vendors claiming to be b-corp.")
            ).to_be_visible()
-    shots("offers-filtered", readme="offers")
+    look("offers-filtered", readme="offers")
     page.get_by_role("button", name="Deliver anyway").click()
     expect(page.get_by_text("Delivered to you.")).to_be_visible()
     expect(page.get_by_role("heading", name="FastCars: 26000 EUR")).to_be_visible()
@@ -46,4 +46,4 @@ def test_filtered_offer_delivered_anyway_then_vendor_blocked(page, live_server, 
     page.get_by_role("button", name=re.compile("^Save")).click()
     nav(page, "Offers")
     expect(page.get_by_text("FastCars is blocked")).to_be_visible()
-    shots("offers-blocked")
+    look("offers-blocked")

@@ -32,10 +32,10 @@ def sign_up(page, url, email="ada@example.org", password="correct horse battery"
     expect(page.get_by_role("heading", name="Your vault")).to_be_visible()
 
 
-def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path):
+def test_sign_up_keep_data_export_and_delete(page, live_server, look, tmp_path):
     url = live_server.url
     page.goto(url + "/")
-    shots("welcome", readme="welcome")
+    look("welcome", readme="welcome")
     page.goto(url + "/signup")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password", exact=True).fill("short")
@@ -43,9 +43,9 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path)
     page.get_by_role("button", name="Create my vault").click()
     expect(page.locator("#password-error")).to_have_text("Use a password of 10 to 256 characters.")
     expect(page.get_by_label("Email")).to_have_value("ada@example.org")  # kept what was typed
-    shots("signup-error")
+    look("signup-error")
     sign_up(page, url)
-    shots("home")
+    look("home")
 
     nav(page, "My data")
     page.get_by_label("Category").select_option("contact.email")
@@ -59,7 +59,7 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path)
     page.get_by_role("button", name="Add").click()
     expect(page.get_by_role("cell", name="ada@lovelace.example")).to_be_visible()
     add_field(page, "address.city", "City", "text", "London")
-    shots("my-data", readme="my-data")
+    look("my-data", readme="my-data")
 
     nav(page, "Intents")
     page.get_by_label("What kind of thing").select_option("vehicles")
@@ -70,7 +70,7 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path)
     page.get_by_label("Who may see it").select_option("shown")
     page.get_by_role("button", name="Save intent").click()
     expect(page.get_by_role("heading", name="An electric car with 400 km range")).to_be_visible()
-    shots("intents", readme="intents")
+    look("intents", readme="intents")
 
     nav(page, "Settings")
     with page.expect_download() as info:
@@ -79,18 +79,18 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, shots, tmp_path)
     info.value.save_as(saved)
     document = json.loads(saved.read_text())
     assert "ada@lovelace.example" in json.dumps(document)
-    shots("settings")
+    look("settings")
 
     page.get_by_label(re.compile("to confirm")).fill("delete my vault")
     page.get_by_label("Your password").fill("correct horse battery")
     page.get_by_role("button", name="Delete my vault for good").click()
     expect(page.get_by_text("Your vault is deleted")).to_be_visible()
-    shots("deleted")
+    look("deleted")
     vault = live_server.app.extensions["custos.vault"]
     assert vault.find_person_by_email("ada@example.org") is None
 
 
-def test_phone_width_and_keyboard(page, live_server, shots):
+def test_phone_width_and_keyboard(page, live_server, look):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_up(page, live_server.url, email="kim@example.org")
     for path in ("/", "/data", "/intents", "/terms", "/inbox", "/offers", "/connections",
@@ -98,12 +98,12 @@ def test_phone_width_and_keyboard(page, live_server, shots):
         page.goto(live_server.url + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
-    shots("phone-terms")
+    look("phone-terms")
     page.goto(live_server.url + "/data")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Skip to content"
-    shots("phone-data")
+    look("phone-data")
 
 
 def test_deleting_a_field_asks_first_with_javascript(page, live_server):

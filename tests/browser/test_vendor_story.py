@@ -24,7 +24,7 @@ def save_preview(page):
     expect(page.get_by_text(re.compile(r"Saved version \d+ of your terms"))).to_be_visible()
 
 
-def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server, shots,
+def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server, look,
                                                                monkeypatch, tmp_path):
     url = live_server.url
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the server is plain http on loopback
@@ -44,11 +44,11 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     rule_form.get_by_label("What happens").select_option("ask")
     rule_form.get_by_label("Telephone number", exact=True).check()
     rule_form.get_by_role("button", name="Preview the change").click()
-    shots("terms-preview")
+    look("terms-preview")
     save_preview(page)
     expect(page.get_by_text("Ask me before anyone gets my phone number", exact=True)
            ).to_be_visible()
-    shots("terms", readme="terms")
+    look("terms", readme="terms")
 
     # The vendor registers (RFC 7591) and asks through the authorization code flow.
     meta = requests.get(url + "/.well-known/oauth-authorization-server", timeout=10).json()
@@ -66,7 +66,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
                                                            route.fulfill(body="vendor")))
     page.goto(auth_url)
     expect(page.get_by_role("heading", name="Acme Cars asks for some of your data")).to_be_visible()
-    shots("consent", readme="consent")
+    look("consent", readme="consent")
     page.get_by_role("button", name="Share", exact=True).click()
     page.wait_for_url(re.compile(r"^https://vendor\.example/"))
     vendor.fetch_token(meta["token_endpoint"], authorization_response=landed[0],
@@ -88,11 +88,11 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     # The person approves narrowed in the inbox: the city, not the phone, for 7 days.
     page.goto(url + "/")
     expect(page.get_by_text("1 request waits for you.")).to_be_visible()
-    shots("dashboard", readme="dashboard")
+    look("dashboard", readme="dashboard")
     nav(page, "Inbox")
     expect(page.get_by_text("You want to be asked about any use of your telephone number")
            ).to_be_visible()
-    shots("inbox", readme="inbox")
+    look("inbox", readme="inbox")
     page.get_by_role("checkbox", name="Telephone number").uncheck()
     page.get_by_label("For how many days").fill("7")
     page.get_by_role("button", name="Approve").click()
@@ -110,7 +110,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     # The person revokes the first agreement in Connections; the vendor is refused.
     nav(page, "Connections")
     expect(page.get_by_text("1 read in the last 30 days").first).to_be_visible()
-    shots("connections", readme="connections")
+    look("connections", readme="connections")
     card = page.locator("section.connection", has_text="Email address")
     card.get_by_role("link", name="Revoke").click()
     page.get_by_role("button", name="Yes, revoke now").click()
@@ -128,7 +128,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
            .first).to_be_visible()
     page.get_by_role("button", name="Verify the chain").click()
     expect(page.get_by_text(re.compile("Verified: all \\d+ entries are intact"))).to_be_visible()
-    shots("log", readme="log")
+    look("log", readme="log")
     with page.expect_download() as info:
         page.get_by_role("link", name="Export JSON").click()
     info.value.save_as(tmp_path / "log.json")
@@ -139,4 +139,4 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     nav(page, "Receipts")
     page.get_by_role("link", name="Acme Cars").first.click()
     expect(page.get_by_role("heading", name="Receipt: Acme Cars")).to_be_visible()
-    shots("receipt", readme="receipt")
+    look("receipt", readme="receipt")
