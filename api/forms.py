@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
 
 from marshmallow import (
     EXCLUDE,
@@ -20,14 +18,8 @@ from marshmallow import (
 
 from policies import vocab
 
-FIELD_KINDS = {
-    "text": "Text",
-    "email": "Email address",
-    "phone": "Phone number",
-    "date": "Date",
-    "number": "Number",
-    "url": "Web address",
-}
+from .field_kinds import LocalDate, Number, kind_of, read_value
+
 INTENT_CATEGORIES = {
     "vehicles": "Cars, bikes and other vehicles",
     "electronics": "Phones, computers and electronics",
@@ -40,8 +32,24 @@ INTENT_CATEGORIES = {
     "services": "Services and repairs",
     "other": "Something else",
 }
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{5,30}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def error_items(errors: dict) -> list[tuple[str, str]]:
+    """(input name, message) pairs in the form's order, nested messages included: the summary."""
+    items = []
+    for name, messages in (errors or {}).items():
+        if isinstance(messages, dict):
+            items += [(name, m) for inner in messages.values()
+                      for m in (inner if isinstance(inner, list) else [inner])]
+        else:
+            items += [(name, m) for m in messages]
+    return items
+
+
+def messages_of(errors: dict, name: str) -> list[str]:
+    """The messages of one input, whether marshmallow nested them by list index or not."""
+    return [m for key, m in error_items({name: (errors or {}).get(name) or []}) if key == name]
 
 
 class _Form(Schema):
@@ -98,61 +106,44 @@ class SignInSchema(_Form):
 
 
 class FieldSchema(_Form):
-    category = fields.String(required=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    kind = fields.String(required=True, validate=validate.OneOf(list(FIELD_KINDS)))
-    value = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    """A piece of personal data; its kind follows from the category, never from the form."""
+
+    category = fields.String(required=True, error_messages={"required": "Choose a category."})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80),
+                         error_messages={"required": "Give it a name, such as “Home email”."})
+    value = fields.String(required=True, validate=validate.Length(max=2000),
+                          error_messages={"required": "Enter the value."})
 
     @validates("category")
     def _category(self, value, **kwargs):
         if not vocab.is_category(value):
             raise ValidationError("Choose one of the listed categories.")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _value_fits_kind(self, data, **kwargs):
-        kind, value = data.get("kind"), data.get("value")
-        if kind is None or value is None:
+        if data.get("value") is None or not vocab.is_category(data.get("category", "")):
             return
-        problem = _kind_problem(kind, value)
-        if problem:
-            raise ValidationError(problem, field_name="value")
+        try:
+            read_value(kind_of(data["category"]), data["value"])
+        except ValueError as exc:
+            raise ValidationError(str(exc), field_name="value") from None
 
-
-def _kind_problem(kind: str, value: str) -> str | None:
-    if kind == "email":
-        try:
-            fields.Email().deserialize(value)
-        except ValidationError:
-            return "Enter an email address such as name@example.org."
-    elif kind == "phone" and not _PHONE.match(value):
-        return "Enter a phone number: digits, spaces and an optional leading +."
-    elif kind == "date":
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return "Enter a date as YYYY-MM-DD."
-    elif kind == "number":
-        try:
-            Decimal(value)
-        except ArithmeticError:
-            return "Enter a number such as 42 or 3.5."
-    elif kind == "url":
-        try:
-            fields.Url(schemes={"https", "http"}).deserialize(value)
-        except ValidationError:
-            return "Enter a web address starting with https://."
-    return None
+    @post_load
+    def _kept(self, data, **kwargs):
+        data["kind"] = kind_of(data["category"])
+        data["value"] = read_value(data["kind"], data["value"])
+        return data
 
 
 class IntentSchema(_Form):
     category = fields.String(required=True, validate=validate.OneOf(
         list(INTENT_CATEGORIES), error="Choose one of the listed categories."))
     text = fields.String(required=True, validate=validate.Length(min=3, max=500))
-    budget = fields.Decimal(load_default=None, places=2, as_string=True,
-                            validate=validate.Range(min=0, max=10**9))
+    budget = Number(load_default=None, places=2, as_string=True,
+                    validate=validate.Range(min=0, max=10**9))
     currency = fields.String(load_default=None)
-    starts = fields.Date(load_default=None)
-    ends = fields.Date(load_default=None)
+    starts = LocalDate(load_default=None)
+    ends = LocalDate(load_default=None)
     region = fields.String(load_default=None, validate=validate.Length(max=100))
     constraints = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                               load_default=list, validate=validate.Length(max=20))

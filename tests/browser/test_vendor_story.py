@@ -30,9 +30,9 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the server is plain http on loopback
     sign_up(page, url)
     nav(page, "My data")
-    add_field(page, "contact.email", "Home email", "email", "ada@lovelace.example")
-    add_field(page, "contact.phone", "Mobile", "phone", "+44 20 7946 0000")
-    add_field(page, "address.city", "City", "text", "London")
+    add_field(page, "contact.email", "Home email", "ada@lovelace.example")
+    add_field(page, "contact.phone", "Mobile", "+44 20 7946 0000")
+    add_field(page, "address.city", "City", "London")
 
     # Terms: a standard agreement in one click, then an own rule in plain words.
     nav(page, "Terms")
