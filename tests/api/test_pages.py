@@ -101,7 +101,8 @@ def test_the_value_input_fits_the_category(auth, client, app, person):
     auth.post("/data", {"category": "demographics.birthdate", "name": "Born",
                         "value": "1990-11-25"})
     auth.post("/data", {"category": "financial.income", "name": "Income", "value": "52,000"})
-    born, income = app.extensions["custos.vault"].list_fields(person)
+    fields = {f.name: f for f in app.extensions["custos.vault"].list_fields(person)}
+    born, income = fields["Born"], fields["Income"]
     edit = client.get(f"/data/{born.id}").get_data(as_text=True)
     assert re.search(r'<input id="value" name="value" type="date"[^>]*value="1990-11-25"', edit)
     edit = client.get(f"/data/{income.id}").get_data(as_text=True)
