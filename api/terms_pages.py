@@ -19,11 +19,19 @@ from policies.sentences import rule_sentence
 
 from .accounts import login_required
 from .clock import now
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 from .oauth import judge
 from .oauth.person_actions import replace_terms, terms_what_if
 from .store import get_vault
-from .terms_form import EFFECTS, PERIODS, SHARING, errors_for_rule, form_from_rule, rule_from_form
+from .terms_form import (
+    EFFECTS,
+    PERIODS,
+    SHARING,
+    errors_for_rule,
+    form_from_rule,
+    form_problems,
+    rule_from_form,
+)
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
 
@@ -92,14 +100,19 @@ def index():
     return _render("terms.html")
 
 
-def propose(candidate: dict, *, rule_id: str | None = None, form: dict | None = None):
-    """Show the preview of a change, or the terms page with the errors beside the rule form."""
+def propose(candidate: dict, *, rule: dict | None = None, form=None,
+            editing: str | None = None):
+    """Show the preview of a change, or the terms page with the errors beside the rule form,
+    in the mode it was in (adding, or editing that rule) and with everything typed."""
+    errors = form_problems(form) if rule else {}
     try:
         answer = terms_what_if(g.person_id, candidate)
     except InvalidInput as exc:
-        errors = errors_for_rule(exc.fields, rule_id) if rule_id else {"form": [exc.description]}
+        found = errors_for_rule(exc.fields, rule) if rule else {"form": [exc.description]}
+        errors = {**found, **errors}  # the form's own words win for the same input
+    if errors:
         return _render("terms.html", status=400, form=form or {}, errors=errors,
-                       editing=rule_id)
+                       editing=editing)
     names = dict(_vendors())
     return _render("terms_preview.html", candidate=_view(candidate), answer=answer,
                    candidate_json=json.dumps(candidate), vendor_names=names)
@@ -123,7 +136,7 @@ def add_rule():
     _, body = current()
     rule = rule_from_form(request.form)
     candidate = {**body, "rules": [*body.get("rules", []), rule]}
-    return propose(candidate, rule_id=rule["id"], form=request.form)
+    return propose(candidate, rule=rule, form=request.form)
 
 
 @bp.route("/rules/<rule_id>", methods=["GET", "POST"])
@@ -133,7 +146,7 @@ def edit_rule(rule_id: str):
     rules = body.get("rules", [])
     index_of = {r["id"]: i for i, r in enumerate(rules)}
     if rule_id not in index_of:
-        raise InvalidInput("There is no such rule.", fields={"rule": ["unknown rule"]})
+        raise NotFound("There is no such rule in your terms.")
     if request.method == "GET":
         return _render("terms.html", form=form_from_rule(rules[index_of[rule_id]]),
                        editing=rule_id)
@@ -148,14 +161,19 @@ def edit_rule(rule_id: str):
             rules[i], rules[j] = rules[j], rules[i]
     else:
         rules[i] = rule_from_form(request.form, rule_id)
-    return propose({**body, "rules": rules}, rule_id=rule_id, form=request.form)
+        return propose({**body, "rules": rules}, rule=rules[i], form=request.form,
+                       editing=rule_id)
+    return propose({**body, "rules": rules})
 
 
 @bp.post("/default")
 @login_required
 def set_default():
     _, body = current()
-    return propose({**body, "default": request.form.get("default", "")})
+    if (default := request.form.get("default", "")) not in EFFECTS:
+        return _render("terms.html", status=400, errors={"default": [
+            "Choose what happens when no rule applies: allow, refuse or ask me."]})
+    return propose({**body, "default": default})
 
 
 @bp.post("/auto-approve")

@@ -212,3 +212,15 @@ def test_errors_are_summed_up_at_the_top_and_tied_to_their_fields(auth, client, 
     assert re.search(r'id="value"[^>]*aria-invalid="true" '
                      r'aria-describedby="value-hint value-error"', page)
     assert "error-summary" not in client.get("/data").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/data/no-such-field"])
+def test_unknown_addresses_answer_a_page_in_plain_words(client, auth, path):
+    """Issue 10, 7: the framework's bare 404 page."""
+    auth.signup()
+    response = client.get(path)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in text and "requested URL" not in text
+    assert 'href="/">Go to your vault’s home page</a>' in text
+    assert client.get("/api/v1/no-such-thing").is_json  # the API still answers JSON

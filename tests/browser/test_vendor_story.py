@@ -40,7 +40,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
         "button", name="Adopt").first.click()
     save_preview(page)
     rule_form = page.get_by_role("region", name="Add a rule")
-    rule_form.get_by_label("In your words").fill("Ask me before anyone gets my phone number")
+    rule_form.get_by_label("Name this rule").fill("Ask me before anyone gets my phone number")
     rule_form.get_by_label("What happens").select_option("ask")
     rule_form.get_by_label("Telephone number", exact=True).check()
     rule_form.get_by_role("button", name="Preview the change").click()
