@@ -56,6 +56,14 @@ def read_number(text: str) -> Decimal:
     return number
 
 
+def read_whole(text: str) -> int:
+    """A count such as 30 or 1,000; ValueError for anything else (fractions, negatives)."""
+    number = read_number(text)
+    if number != number.to_integral_value() or number < 0:
+        raise ValueError(NUMBER_PROBLEM)
+    return int(number)
+
+
 def read_date(text: str) -> date:
     """A date as ISO (what date inputs send) or as people write it; never a silent guess."""
     text = " ".join(text.replace(",", ", ").split()).replace(" ,", ",")

@@ -18,7 +18,8 @@ from marshmallow import (
 
 from policies import vocab
 
-from .field_kinds import LocalDate, Number, kind_of, read_value
+from .field_kinds import LocalDate, Number, kind_of, read_value, read_whole
+from .terms_form import PERIODS, in_words
 
 INTENT_CATEGORIES = {
     "vehicles": "Cars, bikes and other vehicles",
@@ -182,3 +183,37 @@ class IntentSchema(_Form):
         if data.get("budget") is not None:
             data["budget"] = str(data["budget"])
         return data
+
+
+class OfferRulesSchema(_Form):
+    """The butler's offer rules as the form sends them (unticked boxes are not sent)."""
+
+    within_budget = fields.Boolean(load_default=False)
+    match_category = fields.Boolean(load_default=False)
+    require_verified = fields.Boolean(load_default=False)
+    require_certifications = fields.String(load_default="")
+    max_offers = fields.String(load_default=None)
+    per = fields.String(load_default="week", validate=validate.OneOf(
+        list(PERIODS), error=f"Choose {in_words(list(PERIODS.values()), 'or')}."))
+
+    @validates("require_certifications")
+    def _names(self, value, **kwargs):
+        if any(len(name.strip()) > 100 for name in value.split(",")):
+            raise ValidationError("Name each certification in at most 100 characters.")
+
+    @validates("max_offers")
+    def _count(self, value, **kwargs):
+        try:
+            if value is not None and read_whole(value) < 1:
+                raise ValueError
+        except ValueError:
+            raise ValidationError("Enter a whole number of offers, such as 3.") from None
+
+    @post_load
+    def _rules(self, data, **kwargs):
+        """The `offers` part of the terms (policies.schema.OfferRulesSchema)."""
+        most = data.pop("max_offers")
+        per = data.pop("per")
+        names = data.pop("require_certifications").split(",")
+        return {**data, "require_certifications": [n.strip() for n in names if n.strip()],
+                "max_per_vendor": {"max": read_whole(most), "per": per} if most else None}

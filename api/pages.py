@@ -14,6 +14,7 @@ from . import (
     intent_pages,
     log_pages,
     offer_pages,
+    offer_rule_pages,
     settings_pages,
     terms_pages,
 )
@@ -147,6 +148,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(inbox_pages.bp)
     app.register_blueprint(terms_pages.bp)
     app.register_blueprint(offer_pages.bp)
+    app.register_blueprint(offer_rule_pages.bp)
     app.add_template_global(_values_of, "values_of")
     app.add_template_global(category_words)
     app.add_template_global(_concept, "concept")

@@ -11,13 +11,18 @@ import secrets
 
 from policies import vocab
 
-from .field_kinds import read_number
+from .field_kinds import read_whole
 
 SHARING = {"any": "Whether or not it is shared", "none": "Only when it is not shared",
            "shared": "Only when it is shared with third parties"}
 EFFECTS = {"permit": "Allow", "deny": "Refuse", "ask": "Ask me"}
 PERIODS = {"hour": "an hour", "day": "a day", "week": "a week", "month": "a month",
            "year": "a year"}
+
+
+def in_words(items: list[str], last: str = "and") -> str:
+    """'a, b and c': a list as a sentence says it."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def _split(text: str) -> list[str]:
@@ -27,10 +32,9 @@ def _split(text: str) -> list[str]:
 def _whole(text: str) -> int | str:
     """A whole number as typed ("30", "1,000"), or the text as it was for the error."""
     try:
-        number = read_number(text)
+        return read_whole(text)
     except ValueError:
         return text
-    return int(number) if number == number.to_integral_value() and number >= 0 else text
 
 
 def form_problems(form) -> dict[str, list[str]]:

@@ -22,6 +22,8 @@ from .clock import now
 from .errors import InvalidInput, NotFound
 from .oauth import judge
 from .oauth.person_actions import replace_terms, terms_what_if
+from .offer_rules import changes as offer_changes
+from .offer_rules import rules_of, sentences
 from .store import get_vault
 from .terms_form import (
     EFFECTS,
@@ -34,6 +36,8 @@ from .terms_form import (
 )
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
+#: where "Save" and "Discard" lead: back to the page the change started on
+BACK = {"terms": "terms.index", "offers": "offer_rules.index"}
 
 
 def current() -> tuple[int, dict]:
@@ -78,18 +82,20 @@ def _view(body: dict) -> dict:
     return {"rules": rules, "default": terms.default.value, "body": body}
 
 
-def _vendors() -> list[tuple[str, str]]:
+def vendor_choices() -> list[tuple[str, str]]:
     return sorted(((c.client_id, c.metadata.get("client_name") or c.client_id)
                    for c in get_vault().agreements.clients.all()), key=lambda v: v[1])
 
 
 def _render(template: str, *, status: int = 200, **extra):
     version, body = current()
+    names = dict(vendor_choices())
     context = {"version": version, "saved": _view(body), "roster": roster(),
+               "offer_rules": sentences(rules_of(body), names),
                "adopted": set(body.get("agreements", [])), "effects": EFFECTS,
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
-               "purposes": vocab.purposes(), "vendors": _vendors(), "form": {}, "errors": {},
-               "trial": None, "trial_form": {}}
+               "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
+               "errors": {}, "trial": None, "trial_form": {}, "back": "terms"}
     context.update(extra)
     return render_template(template, **context), status
 
@@ -101,7 +107,7 @@ def index():
 
 
 def propose(candidate: dict, *, rule: dict | None = None, form=None,
-            editing: str | None = None):
+            editing: str | None = None, back: str = "terms"):
     """Show the preview of a change, or the terms page with the errors beside the rule form,
     in the mode it was in (adding, or editing that rule) and with everything typed."""
     errors = form_problems(form) if rule else {}
@@ -113,9 +119,16 @@ def propose(candidate: dict, *, rule: dict | None = None, form=None,
     if errors:
         return _render("terms.html", status=400, form=form or {}, errors=errors,
                        editing=editing)
-    names = dict(_vendors())
+    return _preview(candidate, json.dumps(candidate), answer, back)
+
+
+def _preview(candidate: dict, candidate_json: str, answer: dict, back: str, **extra):
+    names = dict(vendor_choices())
     return _render("terms_preview.html", candidate=_view(candidate), answer=answer,
-                   candidate_json=json.dumps(candidate), vendor_names=names)
+                   candidate_json=candidate_json, vendor_names=names,
+                   offer_changes=offer_changes(current()[1], candidate, names),
+                   back=back if back in BACK else "terms",
+                   back_to=BACK.get(back, "terms.index"), **extra)
 
 
 @bp.post("/adopt")
@@ -197,7 +210,7 @@ def save():
     cut = len(answer["cut"])
     flash(f"Saved version {answer['version']} of your terms."
           + (f" {cut} connection{'s' if cut != 1 else ''} ended." if cut else ""))
-    return redirect(url_for("terms.index"))
+    return redirect(url_for(BACK.get(request.form.get("back", ""), "terms.index")))
 
 
 @bp.post("/try")
@@ -226,10 +239,8 @@ def try_request():
     except TermsError as exc:
         trial = {"errors": {k.split(".")[0]: v for k, v in exc.messages.items()}}
     if raw_candidate:
-        answer = terms_what_if(g.person_id, body)
-        return _render("terms_preview.html", candidate=_view(body), answer=answer,
-                       candidate_json=raw_candidate, vendor_names=dict(_vendors()),
-                       trial=trial, trial_form=trial_form)
+        return _preview(body, raw_candidate, terms_what_if(g.person_id, body),
+                        request.form.get("back", "terms"), trial=trial, trial_form=trial_form)
     return _render("terms.html", trial=trial, trial_form=trial_form)
 
 
