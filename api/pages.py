@@ -138,6 +138,16 @@ def _values_of(form, name: str) -> list:
     return list(form.get(name) or [])
 
 
+def _days(count: int) -> str:
+    """'1 day', '30 days'."""
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
+def _waiting() -> int:
+    """How many vendor requests wait for the signed-in person: the count beside Inbox."""
+    return len(get_vault().agreements.requests.for_person(g.person_id, "pending"))
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(describe)
     app.register_blueprint(bp)
@@ -154,4 +164,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(_concept, "concept")
     app.add_template_global(error_items)
     app.add_template_global(shown, "shown_value")
+    app.add_template_filter(_days, "days")
+    app.add_template_global(_waiting, "waiting")
     app.add_template_global(messages_of)

@@ -47,7 +47,7 @@ def condition_phrase(c: Condition) -> str:
         "gte": "at least",
     }
     if c.field == "retention_days":
-        return f"they keep it {numbers[c.op]} {v} days"
+        return f"they keep it {numbers[c.op]} {v} day{'' if v == 1 else 's'}"
     if c.field == "third_party_sharing":
         return "they share it with others" if v else "they do not share it with anyone"
     if c.field == "answers_intent":

@@ -272,3 +272,10 @@ def test_rule_for_one_vendor_with_a_frequency(auth, app, client, person):
     assert 'id="frequency_max" name="frequency_max" inputmode="numeric" value="2"' in edit
     bad = auth.post("/terms/rules", {**rule, "effect": "deny"}, page="/terms")
     assert bad.status_code == 400 and "frequency" in bad.get_data(as_text=True).lower()
+
+
+def test_one_day_in_a_rule_sentence(auth, app, person):
+    """Issue 10, 7: "1 days"."""
+    preview = auth.post("/terms/rules", {**RULE, "max_retention": "1"}, page="/terms")
+    text = preview.get_data(as_text=True)
+    assert "they keep it at most 1 day" in text and "1 days" not in text

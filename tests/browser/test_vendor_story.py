@@ -13,7 +13,7 @@ import requests
 from playwright.sync_api import expect
 from requests_oauthlib import OAuth2Session
 
-from tests.browser.test_person_journey import add_field, nav, sign_up
+from tests.browser.test_person_journey import add_field, expect_summary, nav, sign_up
 
 REDIRECT = "https://vendor.example/callback"
 
@@ -66,6 +66,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
                                                            route.fulfill(body="vendor")))
     page.goto(auth_url)
     expect(page.get_by_role("heading", name="Acme Cars asks for some of your data")).to_be_visible()
+    expect(page.locator("#days option[value='1']")).to_have_text("1 day")  # not "1 days"
     look("consent", readme="consent")
     page.get_by_role("button", name="Share", exact=True).click()
     page.wait_for_url(re.compile(r"^https://vendor\.example/"))
@@ -88,13 +89,25 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     # The person approves narrowed in the inbox: the city, not the phone, for 7 days.
     page.goto(url + "/")
     expect(page.get_by_text("1 request waits for you.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Inbox 1 waiting")).to_be_visible()
     look("dashboard", readme="dashboard")
     nav(page, "Inbox")
     expect(page.get_by_text("You want to be asked about any use of your telephone number")
            ).to_be_visible()
     look("inbox", readme="inbox")
+    # Issue 10, 4: an error kept nothing of what was chosen and was not tied to its input.
     page.get_by_role("checkbox", name="Telephone number").uncheck()
+    page.get_by_role("checkbox", name="City").uncheck()
     page.get_by_label("For how many days").fill("7")
+    page.get_by_role("button", name="Approve").click()
+    expect_summary(page, "Tick at least one of the kinds of data they asked for.")
+    expect(page.get_by_role("checkbox", name="Telephone number")).not_to_be_checked()
+    expect(page.get_by_label("For how many days")).to_have_value("7")
+    look("inbox-error")
+    page.locator(".error-summary").get_by_role("link").click()
+    expect(page.get_by_role("checkbox", name="Telephone number")).to_be_focused()
+    page.get_by_role("checkbox", name="City").check()
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("You approved Acme Cars's request.")).to_be_visible()
 
