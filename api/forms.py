@@ -64,11 +64,18 @@ class _Form(Schema):
                 if not (isinstance(v, str) and v.strip() == "")}
 
 
+_EMAIL = {"required": "Enter your email address.",
+          "invalid": "Enter an email address such as name@example.org."}
+
+
 class SignUpSchema(_Form):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         error_messages=_EMAIL)
     password = fields.String(required=True, validate=validate.Length(
-        min=10, max=256, error="Use a password of {min} to {max} characters."))
-    confirm = fields.String(required=True)
+        min=10, max=256, error="Use a password of {min} to {max} characters."),
+        error_messages={"required": "Choose a password of at least 10 characters."})
+    confirm = fields.String(required=True,
+                            error_messages={"required": "Type the password again."})
 
     @post_load
     def _normalise(self, data, **kwargs):
@@ -85,10 +92,13 @@ class PasswordChangeSchema(_Form):
     """The settings form names its inputs pw_* so they never clash with the delete form's."""
 
     current = fields.String(required=True, data_key="pw_current",
-                            validate=validate.Length(max=256))
+                            validate=validate.Length(max=256),
+                            error_messages={"required": "Enter your current password."})
     password = fields.String(required=True, data_key="pw_password", validate=validate.Length(
-        min=10, max=256, error="Use a password of {min} to {max} characters."))
-    confirm = fields.String(required=True, data_key="pw_confirm")
+        min=10, max=256, error="Use a password of {min} to {max} characters."),
+        error_messages={"required": "Choose a new password of at least 10 characters."})
+    confirm = fields.String(required=True, data_key="pw_confirm",
+                            error_messages={"required": "Type the new password again."})
 
     @validates_schema
     def _same(self, data, **kwargs):
@@ -97,8 +107,10 @@ class PasswordChangeSchema(_Form):
 
 
 class SignInSchema(_Form):
-    email = fields.String(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, validate=validate.Length(max=256))
+    email = fields.String(required=True, validate=validate.Length(max=254),
+                          error_messages=_EMAIL)
+    password = fields.String(required=True, validate=validate.Length(max=256),
+                             error_messages={"required": "Enter your password."})
 
     @post_load
     def _normalise(self, data, **kwargs):
@@ -139,7 +151,9 @@ class FieldSchema(_Form):
 class IntentSchema(_Form):
     category = fields.String(required=True, validate=validate.OneOf(
         list(INTENT_CATEGORIES), error="Choose one of the listed categories."))
-    text = fields.String(required=True, validate=validate.Length(min=3, max=500))
+    text = fields.String(required=True, validate=validate.Length(
+        min=3, max=500, error="Say what you want in {min} to {max} characters."),
+        error_messages={"required": "Say what you want, in a few words."})
     budget = Number(load_default=None, places=2, as_string=True,
                     validate=validate.Range(min=0, max=10**9))
     currency = fields.String(load_default=None)

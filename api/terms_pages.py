@@ -213,6 +213,10 @@ def save():
     return redirect(url_for(BACK.get(request.form.get("back", ""), "terms.index")))
 
 
+_TRIAL_PROBLEMS = {"categories": "Tick at least one kind of data to try.",
+                   "purpose": "Choose one of the listed purposes."}
+
+
 @bp.post("/try")
 @login_required
 def try_request():
@@ -237,11 +241,18 @@ def try_request():
             "purpose": trial_form["purpose"], "categories": trial_form["categories"]})
         trial = evaluate(compile_terms(load_terms({**body, "version": 1})), req, now())
     except TermsError as exc:
-        trial = {"errors": {k.split(".")[0]: v for k, v in exc.messages.items()}}
+        trial, errors = None, {f"try-{k.split('.')[0]}": [_TRIAL_PROBLEMS.get(
+            k.split(".")[0], " ".join(v))] for k, v in exc.messages.items()}
+    else:
+        errors = {}
+    status = 400 if errors else 200
     if raw_candidate:
-        return _preview(body, raw_candidate, terms_what_if(g.person_id, body),
-                        request.form.get("back", "terms"), trial=trial, trial_form=trial_form)
-    return _render("terms.html", trial=trial, trial_form=trial_form)
+        page, _ = _preview(body, raw_candidate, terms_what_if(g.person_id, body),
+                           request.form.get("back", "terms"), trial=trial,
+                           trial_form=trial_form, errors=errors)
+        return page, status
+    return _render("terms.html", status=status, trial=trial, trial_form=trial_form,
+                   errors=errors)
 
 
 @bp.get("/odrl")

@@ -279,3 +279,12 @@ def test_one_day_in_a_rule_sentence(auth, app, person):
     preview = auth.post("/terms/rules", {**RULE, "max_retention": "1"}, page="/terms")
     text = preview.get_data(as_text=True)
     assert "they keep it at most 1 day" in text and "1 days" not in text
+
+
+def test_try_without_data_says_so_at_the_top(auth, person):
+    response = auth.post("/terms/try", {"purpose": "Marketing"}, page="/terms")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<a href="#try-categories">Tick at least one kind of data to try.</a>' in text
+    assert 'id="try-categories"' in text and 'id="try-categories-error"' in text
+    assert 'value="Marketing" selected' in text  # what was chosen stays

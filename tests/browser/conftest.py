@@ -158,7 +158,8 @@ class Look:
 
 
 @pytest.fixture
-def page(browser, request, axe_source):
+def page(browser, live_server, axe_source):
+    """A fresh browser context; closed before the server stops, so no late request fails."""
     context = browser.new_context(viewport=WIDTHS["desktop"], accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
