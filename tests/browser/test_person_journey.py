@@ -84,7 +84,11 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, look, tmp_path):
     nav(page, "Intents")
     page.get_by_label("What kind of thing").select_option("vehicles")
     page.get_by_label("What you want").fill("An electric car with 400 km range")
-    page.get_by_label("Budget").fill("30000")
+    page.get_by_label("Budget").fill("lots")
+    page.get_by_role("button", name="Save intent").click()
+    expect_summary(page, "Enter a number such as 52,000 or 3.5.")
+    look("intent-error")
+    page.get_by_label("Budget").fill("30,000")
     page.get_by_label("Currency").fill("EUR")
     page.get_by_label("Conditions").fill("electric only")
     page.get_by_label("Who may see it").select_option("shown")
@@ -138,3 +142,23 @@ def test_deleting_a_field_asks_first_with_javascript(page, live_server):
     page.get_by_role("button", name="Delete City").click()
     expect(page.get_by_text("Deleted.")).to_be_visible()
     assert questions == ["Delete “City” from your vault?"] * 2
+
+
+def test_my_data_without_javascript(browser, live_server):
+    """Without JavaScript the value input stays text, and the server reads a written date."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_up(page, live_server.url, email="noa@example.org")
+        nav(page, "My data")
+        page.get_by_label("Category").select_option("demographics.birthdate")
+        expect(page.get_by_label("Value")).to_have_attribute("type", "text")  # no script ran
+        add_field(page, "demographics.birthdate", "Born", "25.11.1990", shown="1990-11-25")
+        page.get_by_label("Category").select_option("financial.income")
+        page.get_by_label("Name").fill("Income")
+        page.get_by_label("Value").fill("5,2000")
+        page.get_by_role("button", name="Add").click()
+        expect(page.locator(".error-summary")).to_contain_text("did you mean 52,000?")
+        expect(page.get_by_label("Value")).to_have_value("5,2000")  # what was typed stays
+    finally:
+        context.close()
