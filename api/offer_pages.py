@@ -11,9 +11,9 @@ from .forms import INTENT_CATEGORIES
 from .oauth.offer_actions import decide_offer
 from .oauth.ownership import own_offer
 from .offer_rule_pages import block_in_terms
-from .offer_rules import rules_of
 from .store import get_vault
 from .terms_pages import current
+from .terms_words import rules_of
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 TABS = {"delivered": "Delivered", "filtered": "Filtered out", "received": "Not yet decided"}

@@ -8,9 +8,9 @@ from marshmallow import ValidationError
 
 from .accounts import login_required
 from .forms import OfferRulesSchema
-from .offer_rules import rules_of, sentences
 from .terms_form import PERIODS
 from .terms_pages import current, propose, vendor_choices
+from .terms_words import rules_of, sentences
 
 bp = Blueprint("offer_rules", __name__, url_prefix="/offers/rules")
 

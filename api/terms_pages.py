@@ -13,17 +13,13 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from policies import TermsError, compile_terms, evaluate, load_request, load_terms, vocab
 from policies.agreements import adopt, drop, roster
-from policies.analysis import analyse
 from policies.odrl_export import export_odrl
-from policies.sentences import rule_sentence
 
 from .accounts import login_required
 from .clock import now
 from .errors import InvalidInput, NotFound
 from .oauth import judge
 from .oauth.person_actions import replace_terms, terms_what_if
-from .offer_rules import changes as offer_changes
-from .offer_rules import rules_of, sentences
 from .store import get_vault
 from .terms_form import (
     EFFECTS,
@@ -34,6 +30,9 @@ from .terms_form import (
     form_problems,
     rule_from_form,
 )
+from .terms_words import changes as offer_changes
+from .terms_words import rules_of, sentences
+from .terms_words import view as _view
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
 #: where "Save" and "Discard" lead: back to the page the change started on
@@ -45,41 +44,6 @@ def current() -> tuple[int, dict]:
     if stored is None:
         return 0, dict(judge.DEFAULT_TERMS)
     return stored.version, stored.body
-
-
-_STRENGTH = {"permit": 0, "ask": 1, "deny": 2}
-
-
-def _worth_showing(finding, rules: dict[str, dict]) -> bool:
-    """Warn where a permission the person gave is partly taken back by a stricter rule, on
-    that permission only. An ask losing to a refusal is what "a refusal always wins" means,
-    and a standard agreement's own rules overlap by design, so neither is warned about."""
-    if finding.kind != "conflict" or finding.other not in rules:
-        return True
-    mine, other = rules[finding.rule_id], rules[finding.other]
-    if ":" in finding.rule_id and finding.rule_id.split(":")[0] == finding.other.split(":")[0]:
-        return False
-    return mine["effect"] == "permit" and _STRENGTH[other["effect"]] > _STRENGTH["permit"]
-
-
-def _in_words(text: str, rules: dict[str, dict]) -> str:
-    """Name other rules by their label, as the person wrote or adopted them."""
-    for rule_id, rule in rules.items():
-        if repr(rule_id) in text:
-            text = text.replace(repr(rule_id), f"“{rule.get('label') or rule_id}”")
-    return text
-
-
-def _view(body: dict) -> dict:
-    """Rules with their sentences and analysis findings, for any terms JSON."""
-    terms = load_terms({**body, "version": 1})
-    findings = analyse(terms, now())
-    by_id = {r["id"]: r for r in body.get("rules", [])}
-    rules = [{"rule": raw, "sentence": rule_sentence(parsed),
-              "findings": [_in_words(f.text, by_id) for f in findings.get(parsed.id, [])
-                           if _worth_showing(f, by_id)]}
-             for raw, parsed in zip(body.get("rules", []), terms.rules, strict=True)]
-    return {"rules": rules, "default": terms.default.value, "body": body}
 
 
 def vendor_choices() -> list[tuple[str, str]]:
