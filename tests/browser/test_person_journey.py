@@ -104,6 +104,12 @@ def test_sign_up_keep_data_export_and_delete(page, live_server, look, tmp_path):
     document = json.loads(saved.read_text())
     assert "ada@lovelace.example" in json.dumps(document)
     look("settings")
+    page.get_by_label("Current password").fill("correct horse battery")
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_role("button", name="Change my password").click()
+    expect_summary(page, "Use a password of 10 to 256 characters.",
+                   "Type the new password again.")
+    look("settings-error")
 
     page.get_by_label(re.compile("to confirm")).fill("delete my vault")
     page.get_by_label("Your password").fill("correct horse battery")
