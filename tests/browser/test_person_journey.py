@@ -136,6 +136,41 @@ def test_phone_width_and_keyboard(page, live_server, look):
     look("phone-data")
 
 
+# The focused element's outline colour, and the colour behind it (the nearest background).
+FOCUS_RING = """() => {
+  const el = document.activeElement;
+  let under = el.parentElement;
+  while (under && getComputedStyle(under).backgroundColor === "rgba(0, 0, 0, 0)") {
+    under = under.parentElement;
+  }
+  return [getComputedStyle(el).outlineColor,
+          under ? getComputedStyle(under).backgroundColor : "rgb(255, 255, 255)"];
+}"""
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG 2.2 contrast ratio of two CSS rgb() colours."""
+    def luminance(css: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", css)[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_focus_ring_stands_out(page, live_server):
+    """WCAG 2.2 1.4.11: the focus ring was 1.8:1 against the page; 3:1 at least."""
+    sign_up(page, live_server.url, email="fay@example.org")
+    page.goto(live_server.url + "/data")
+    rings = {}
+    for name in ("Terms", "Add"):  # in the dark header, and on the page
+        page.get_by_role("link" if name == "Terms" else "button", name=name, exact=True).focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # focused from the keyboard: :focus-visible
+        rings[name] = _contrast(*page.evaluate(FOCUS_RING))
+    assert min(rings.values()) >= 3, rings
+
+
 def test_deleting_a_field_asks_first_with_javascript(page, live_server):
     sign_up(page, live_server.url, email="lee@example.org")
     nav(page, "My data")
