@@ -8,6 +8,7 @@ import traceback
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as NoRoute
 
 from vault import errors as vault_errors
 
@@ -52,6 +53,9 @@ def render_error(status: int, error: str, description: str, fields: dict | None 
             body["fields"] = fields
         response = jsonify(body)
     else:
+        if status == 404 and description == NoRoute.description:  # the framework's words
+            description = ("There is no page at this address. The link may be mistyped, "
+                           "or what it showed is gone.")
         response = Response(render_template("error.html", status=status,
                                             description=description), mimetype="text/html")
     response.status_code = status

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
 
 from marshmallow import (
     EXCLUDE,
@@ -20,14 +18,9 @@ from marshmallow import (
 
 from policies import vocab
 
-FIELD_KINDS = {
-    "text": "Text",
-    "email": "Email address",
-    "phone": "Phone number",
-    "date": "Date",
-    "number": "Number",
-    "url": "Web address",
-}
+from .field_kinds import LocalDate, Number, kind_of, read_value, read_whole
+from .terms_form import PERIODS, in_words
+
 INTENT_CATEGORIES = {
     "vehicles": "Cars, bikes and other vehicles",
     "electronics": "Phones, computers and electronics",
@@ -40,8 +33,24 @@ INTENT_CATEGORIES = {
     "services": "Services and repairs",
     "other": "Something else",
 }
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{5,30}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def error_items(errors: dict) -> list[tuple[str, str]]:
+    """(input name, message) pairs in the form's order, nested messages included: the summary."""
+    items = []
+    for name, messages in (errors or {}).items():
+        if isinstance(messages, dict):
+            items += [(name, m) for inner in messages.values()
+                      for m in (inner if isinstance(inner, list) else [inner])]
+        else:
+            items += [(name, m) for m in messages]
+    return items
+
+
+def messages_of(errors: dict, name: str) -> list[str]:
+    """The messages of one input, whether marshmallow nested them by list index or not."""
+    return [m for key, m in error_items({name: (errors or {}).get(name) or []}) if key == name]
 
 
 class _Form(Schema):
@@ -55,11 +64,18 @@ class _Form(Schema):
                 if not (isinstance(v, str) and v.strip() == "")}
 
 
+_EMAIL = {"required": "Enter your email address.",
+          "invalid": "Enter an email address such as name@example.org."}
+
+
 class SignUpSchema(_Form):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = fields.Email(required=True, validate=validate.Length(max=254),
+                         error_messages=_EMAIL)
     password = fields.String(required=True, validate=validate.Length(
-        min=10, max=256, error="Use a password of {min} to {max} characters."))
-    confirm = fields.String(required=True)
+        min=10, max=256, error="Use a password of {min} to {max} characters."),
+        error_messages={"required": "Choose a password of at least 10 characters."})
+    confirm = fields.String(required=True,
+                            error_messages={"required": "Type the password again."})
 
     @post_load
     def _normalise(self, data, **kwargs):
@@ -76,10 +92,13 @@ class PasswordChangeSchema(_Form):
     """The settings form names its inputs pw_* so they never clash with the delete form's."""
 
     current = fields.String(required=True, data_key="pw_current",
-                            validate=validate.Length(max=256))
+                            validate=validate.Length(max=256),
+                            error_messages={"required": "Enter your current password."})
     password = fields.String(required=True, data_key="pw_password", validate=validate.Length(
-        min=10, max=256, error="Use a password of {min} to {max} characters."))
-    confirm = fields.String(required=True, data_key="pw_confirm")
+        min=10, max=256, error="Use a password of {min} to {max} characters."),
+        error_messages={"required": "Choose a new password of at least 10 characters."})
+    confirm = fields.String(required=True, data_key="pw_confirm",
+                            error_messages={"required": "Type the new password again."})
 
     @validates_schema
     def _same(self, data, **kwargs):
@@ -88,8 +107,10 @@ class PasswordChangeSchema(_Form):
 
 
 class SignInSchema(_Form):
-    email = fields.String(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, validate=validate.Length(max=256))
+    email = fields.String(required=True, validate=validate.Length(max=254),
+                          error_messages=_EMAIL)
+    password = fields.String(required=True, validate=validate.Length(max=256),
+                             error_messages={"required": "Enter your password."})
 
     @post_load
     def _normalise(self, data, **kwargs):
@@ -98,61 +119,46 @@ class SignInSchema(_Form):
 
 
 class FieldSchema(_Form):
-    category = fields.String(required=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    kind = fields.String(required=True, validate=validate.OneOf(list(FIELD_KINDS)))
-    value = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    """A piece of personal data; its kind follows from the category, never from the form."""
+
+    category = fields.String(required=True, error_messages={"required": "Choose a category."})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80),
+                         error_messages={"required": "Give it a name, such as “Home email”."})
+    value = fields.String(required=True, validate=validate.Length(max=2000),
+                          error_messages={"required": "Enter the value."})
 
     @validates("category")
     def _category(self, value, **kwargs):
         if not vocab.is_category(value):
             raise ValidationError("Choose one of the listed categories.")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _value_fits_kind(self, data, **kwargs):
-        kind, value = data.get("kind"), data.get("value")
-        if kind is None or value is None:
+        if data.get("value") is None or not vocab.is_category(data.get("category", "")):
             return
-        problem = _kind_problem(kind, value)
-        if problem:
-            raise ValidationError(problem, field_name="value")
+        try:
+            read_value(kind_of(data["category"]), data["value"])
+        except ValueError as exc:
+            raise ValidationError(str(exc), field_name="value") from None
 
-
-def _kind_problem(kind: str, value: str) -> str | None:
-    if kind == "email":
-        try:
-            fields.Email().deserialize(value)
-        except ValidationError:
-            return "Enter an email address such as name@example.org."
-    elif kind == "phone" and not _PHONE.match(value):
-        return "Enter a phone number: digits, spaces and an optional leading +."
-    elif kind == "date":
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return "Enter a date as YYYY-MM-DD."
-    elif kind == "number":
-        try:
-            Decimal(value)
-        except ArithmeticError:
-            return "Enter a number such as 42 or 3.5."
-    elif kind == "url":
-        try:
-            fields.Url(schemes={"https", "http"}).deserialize(value)
-        except ValidationError:
-            return "Enter a web address starting with https://."
-    return None
+    @post_load
+    def _kept(self, data, **kwargs):
+        data["kind"] = kind_of(data["category"])
+        data["value"] = read_value(data["kind"], data["value"])
+        return data
 
 
 class IntentSchema(_Form):
     category = fields.String(required=True, validate=validate.OneOf(
         list(INTENT_CATEGORIES), error="Choose one of the listed categories."))
-    text = fields.String(required=True, validate=validate.Length(min=3, max=500))
-    budget = fields.Decimal(load_default=None, places=2, as_string=True,
-                            validate=validate.Range(min=0, max=10**9))
+    text = fields.String(required=True, validate=validate.Length(
+        min=3, max=500, error="Say what you want in {min} to {max} characters."),
+        error_messages={"required": "Say what you want, in a few words."})
+    budget = Number(load_default=None, places=2, as_string=True,
+                    validate=validate.Range(min=0, max=10**9))
     currency = fields.String(load_default=None)
-    starts = fields.Date(load_default=None)
-    ends = fields.Date(load_default=None)
+    starts = LocalDate(load_default=None)
+    ends = LocalDate(load_default=None)
     region = fields.String(load_default=None, validate=validate.Length(max=100))
     constraints = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                               load_default=list, validate=validate.Length(max=20))
@@ -191,3 +197,37 @@ class IntentSchema(_Form):
         if data.get("budget") is not None:
             data["budget"] = str(data["budget"])
         return data
+
+
+class OfferRulesSchema(_Form):
+    """The butler's offer rules as the form sends them (unticked boxes are not sent)."""
+
+    within_budget = fields.Boolean(load_default=False)
+    match_category = fields.Boolean(load_default=False)
+    require_verified = fields.Boolean(load_default=False)
+    require_certifications = fields.String(load_default="")
+    max_offers = fields.String(load_default=None)
+    per = fields.String(load_default="week", validate=validate.OneOf(
+        list(PERIODS), error=f"Choose {in_words(list(PERIODS.values()), 'or')}."))
+
+    @validates("require_certifications")
+    def _names(self, value, **kwargs):
+        if any(len(name.strip()) > 100 for name in value.split(",")):
+            raise ValidationError("Name each certification in at most 100 characters.")
+
+    @validates("max_offers")
+    def _count(self, value, **kwargs):
+        try:
+            if value is not None and read_whole(value) < 1:
+                raise ValueError
+        except ValueError:
+            raise ValidationError("Enter a whole number of offers, such as 3.") from None
+
+    @post_load
+    def _rules(self, data, **kwargs):
+        """The `offers` part of the terms (policies.schema.OfferRulesSchema)."""
+        most = data.pop("max_offers")
+        per = data.pop("per")
+        names = data.pop("require_certifications").split(",")
+        return {**data, "require_certifications": [n.strip() for n in names if n.strip()],
+                "max_per_vendor": {"max": read_whole(most), "per": per} if most else None}

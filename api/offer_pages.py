@@ -12,8 +12,10 @@ from .errors import InvalidInput
 from .forms import INTENT_CATEGORIES
 from .oauth.offer_actions import decide_offer
 from .oauth.ownership import own_offer
+from .offer_rule_pages import block_in_terms
 from .store import get_vault
-from .terms_pages import current, propose
+from .terms_pages import current
+from .terms_words import rules_of
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 TABS = {"delivered": "Delivered", "filtered": "Filtered out", "received": "Not yet decided"}
@@ -34,7 +36,7 @@ def index():
               if intent is None or o.intent_id == intent]
     counts = {key: sum(1 for o in offers if o.status == key) for key in TABS}
     shown = [o for o in offers if o.status == tab]
-    blocked = set(current()[1].get("offers", {}).get("blocklist", []))
+    blocked = set(rules_of(current()[1])["blocklist"])
     return render_template("offers.html", tab=tab, tabs=TABS, counts=counts, offers=shown,
                            intents=_intent_texts(), vendor=_vendor, blocked=blocked,
                            intent=intent, categories=INTENT_CATEGORIES)
@@ -61,10 +63,4 @@ def decide(offer_id: str):
 @login_required
 def block(offer_id: str):
     """Blocking a vendor is a change of terms (offers.blocklist), previewed like any other."""
-    offer = own_offer(g.person_id, offer_id)
-    _, body = current()
-    rules = dict(body.get("offers") or {})
-    blocklist = list(rules.get("blocklist", []))
-    if offer.client_id not in blocklist:
-        blocklist.append(offer.client_id)
-    return propose({**body, "offers": {**rules, "blocklist": blocklist}})
+    return block_in_terms(own_offer(g.person_id, offer_id).client_id)

@@ -15,13 +15,15 @@ from . import (
     intent_pages,
     log_pages,
     offer_pages,
+    offer_rule_pages,
     settings_pages,
     terms_pages,
 )
 from .accounts import login_required
 from .activity import category_words, describe
 from .clock import now
-from .forms import FIELD_KINDS, FieldSchema
+from .field_kinds import HINTS, INPUTS, kind_of, shown
+from .forms import FieldSchema, error_items, messages_of
 from .store import get_vault
 
 bp = Blueprint("pages", __name__)
@@ -67,7 +69,7 @@ def _data_page(form, errors, status=200):
         grouped.setdefault(item.category.split(".")[0], []).append(item)
     sections = [(groups.get(key), items) for key, items in sorted(grouped.items())]
     return render_template("data.html", sections=sections, form=form, errors=errors,
-                           choices=category_choices(), kinds=FIELD_KINDS), status
+                           **_value_input(form)), status
 
 
 @bp.post("/data")
@@ -87,8 +89,8 @@ def add_field():
 def edit_field(field_id: str):
     vault = get_vault()
     item = vault.get_field(g.person_id, field_id)
-    form, errors = {"category": item.category, "name": item.name, "kind": item.kind,
-                    "value": item.value}, {}
+    form, errors = {"category": item.category, "name": item.name,
+                    "value": shown(kind_of(item.category), item.value)}, {}
     if request.method == "POST":
         form = request.form
         try:
@@ -100,7 +102,17 @@ def edit_field(field_id: str):
             flash(f"Saved “{data['name']}”.")
             return redirect(url_for("pages.data"))
     return render_template("field_edit.html", item=item, form=form, errors=errors,
-                           choices=category_choices(), kinds=FIELD_KINDS), 400 if errors else 200
+                           **_value_input(form)), 400 if errors else 200
+
+
+def _value_input(form) -> dict:
+    """The category choices, and the value input that fits the chosen category; custos.js
+    switches it when another category is chosen (without JavaScript the server reads any)."""
+    choices = category_choices()
+    chosen = form.get("category") or choices[0][1][0].id
+    kinds = {c.id: kind_of(c.id) for _, concepts in choices for c in concepts}
+    return {"choices": choices, "kind": kind_of(chosen), "inputs": INPUTS, "hints": HINTS,
+            "kinds": kinds}
 
 
 @bp.post("/data/<field_id>/delete")
@@ -126,6 +138,16 @@ def _values_of(form, name: str) -> list:
     return list(form.get(name) or [])
 
 
+def _days(count: int) -> str:
+    """'1 day', '30 days'."""
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
+def _waiting() -> int:
+    """How many vendor requests wait for the signed-in person: the count beside Inbox."""
+    return len(get_vault().agreements.requests.for_person(g.person_id, "pending"))
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(describe)
     app.register_blueprint(bp)
@@ -137,6 +159,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(terms_pages.bp)
     app.register_blueprint(offer_pages.bp)
     app.register_blueprint(agreement_terms.bp)
+    app.register_blueprint(offer_rule_pages.bp)
     app.add_template_global(_values_of, "values_of")
     app.add_template_global(category_words)
     app.add_template_global(_concept, "concept")
+    app.add_template_global(error_items)
+    app.add_template_global(shown, "shown_value")
+    app.add_template_filter(_days, "days")
+    app.add_template_global(_waiting, "waiting")
+    app.add_template_global(messages_of)

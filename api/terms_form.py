@@ -12,6 +12,8 @@ import secrets
 from policies import vocab
 from policies.conditions import FIELDS
 
+from .field_kinds import read_whole
+
 SHARING = {"any": "Whether or not it is shared", "none": "Only when it is not shared",
            "shared": "Only when it is shared with third parties"}
 EFFECTS = {"permit": "Allow", "deny": "Refuse", "ask": "Ask me"}
@@ -19,8 +21,40 @@ PERIODS = {"hour": "an hour", "day": "a day", "week": "a week", "month": "a mont
            "year": "a year"}
 
 
+def in_words(items: list[str], last: str = "and") -> str:
+    """'a, b and c': a list as a sentence says it."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
 def _split(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,\n]", text or "") if part.strip()]
+
+
+def _whole(text: str) -> int | str:
+    """A whole number as typed ("30", "1,000"), or the text as it was for the error."""
+    try:
+        return read_whole(text)
+    except ValueError:
+        return text
+
+
+def form_problems(form) -> dict[str, list[str]]:
+    """What the form needs before the engine can judge the rule: a name, an explicit choice
+    of the data it covers, and whole numbers where numbers go."""
+    problems: dict[str, list[str]] = {}
+    if not (form.get("label") or "").strip():
+        problems["label"] = ["Give the rule a name, in your words."]
+    covers_all, some = form.get("covers") == "all", bool(form.getlist("categories"))
+    if not covers_all and not some:
+        problems["categories"] = ["Choose which data the rule covers: tick “All my data” or "
+                                  "the kinds of data."]
+    elif covers_all and some:
+        problems["categories"] = ["Tick “All my data” or some kinds of data, not both."]
+    for name, what in (("max_retention", "days"), ("frequency_max", "reads")):
+        text = (form.get(name) or "").strip()
+        if text and not isinstance(_whole(text), int):
+            problems[name] = [f"Enter a whole number of {what}, such as 30."]
+    return problems
 
 
 def _slug(label: str) -> str:
@@ -40,7 +74,7 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
     if vendors := [v for v in form.getlist("vendors") if v]:
         rule["vendors"] = vendors
     if (most := (form.get("frequency_max") or "").strip()):
-        rule["frequency"] = {"max": int(most) if most.isdigit() else most,
+        rule["frequency"] = {"max": _whole(most),
                              "per": form.get("frequency_per") or "day"}
     conditions = []
     for name, f in FIELDS.items():  # the inputs come from the condition-field registry
@@ -49,7 +83,7 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
         if f.form.choices is not None:
             value = f.form.choices.get(raw)
         elif f.kind.name == "number":
-            value = int(raw) if raw.isdigit() else raw
+            value = _whole(raw)
         else:
             value = _split(raw)
         if value not in (None, []):
@@ -70,7 +104,7 @@ def form_from_rule(rule: dict) -> dict:
             "frequency_max": str((rule.get("frequency") or {}).get("max", "")),
             "frequency_per": (rule.get("frequency") or {}).get("per", "day"),
             "valid_from": rule.get("valid_from", ""), "valid_until": rule.get("valid_until", ""),
-            "sharing": "any"}
+            "sharing": "any", "covers": "" if rule.get("categories") else "all"}
     for c in rule.get("conditions", []):
         f, value = FIELDS.get(c.get("field")), c.get("value")
         if f is None or f.form is None:
@@ -85,21 +119,31 @@ def form_from_rule(rule: dict) -> dict:
 
 
 _FIELD_OF = {"conditions": "conditions", "categories": "categories", "purposes": "purposes",
-             "vendors": "vendors", "frequency": "frequency",
+             "vendors": "vendors", "frequency": "frequency_max",
              "effect": "effect", "label": "label", "valid_from": "valid_from",
              "valid_until": "valid_until", "id": "label"}
+#: the input each condition comes from (rule_from_form), so an error marks that input only
+_INPUT_OF = {"vendor.certifications": "certifications", "vendor.jurisdiction": "jurisdictions",
+             "retention_days": "max_retention", "third_party_sharing": "sharing",
+             "answers_intent": "intent_only"}
 
 
-def errors_for_rule(messages: dict, rule_id: str) -> dict[str, list[str]]:
+def errors_for_rule(messages: dict, rule: dict) -> dict[str, list[str]]:
     """Engine messages such as `rules[x].purposes.0` as form errors by input name."""
     errors: dict[str, list[str]] = {}
-    prefix = f"rules[{rule_id}]"
+    prefix = f"rules[{rule['id']}]"
+    conditions = rule.get("conditions", [])
     for path, texts in messages.items():
         if not path.startswith(prefix):
             errors.setdefault("form", []).extend(texts)
             continue
-        rest = path[len(prefix):].lstrip(".").split(".")[0] or "form"
-        errors.setdefault(_FIELD_OF.get(rest, "form"), []).extend(texts)
+        parts = path[len(prefix):].lstrip(".").split(".")
+        name = _FIELD_OF.get(parts[0] or "form", "form")
+        if name == "conditions" and len(parts) > 1 and parts[1].isdigit():
+            index = int(parts[1])
+            if index < len(conditions):
+                name = _INPUT_OF.get(conditions[index]["field"], name)
+        errors.setdefault(name, []).extend(texts)
     return errors
 
 

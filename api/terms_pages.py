@@ -13,21 +13,31 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from policies import TermsError, compile_terms, evaluate, load_request, load_terms, vocab
 from policies.agreements import adopt, drop, roster
-from policies.analysis import analyse
-from policies.model import STRENGTH
 from policies.odrl_export import export_odrl
-from policies.sentences import rule_sentence
 from policies.serialize import dump_vendor
 
 from .accounts import login_required
 from .clock import now
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 from .oauth import judge
 from .oauth.person_actions import replace_terms, terms_what_if
 from .store import get_vault
-from .terms_form import EFFECTS, PERIODS, SHARING, errors_for_rule, form_from_rule, rule_from_form
+from .terms_form import (
+    EFFECTS,
+    PERIODS,
+    SHARING,
+    errors_for_rule,
+    form_from_rule,
+    form_problems,
+    rule_from_form,
+)
+from .terms_words import changes as offer_changes
+from .terms_words import rules_of, sentences
+from .terms_words import view as _view
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
+#: where "Save" and "Discard" lead: back to the page the change started on
+BACK = {"terms": "terms.index", "offers": "offer_rules.index"}
 
 
 def current() -> tuple[int, dict]:
@@ -37,49 +47,20 @@ def current() -> tuple[int, dict]:
     return stored.version, stored.body
 
 
-def _worth_showing(finding, rules: dict[str, dict]) -> bool:
-    """Warn where a permission the person gave is partly taken back by a stricter rule, on
-    that permission only. An ask losing to a refusal is what "a refusal always wins" means,
-    and a standard agreement's own rules overlap by design, so neither is warned about."""
-    if finding.kind != "conflict" or finding.other not in rules:
-        return True
-    mine, other = rules[finding.rule_id], rules[finding.other]
-    if ":" in finding.rule_id and finding.rule_id.split(":")[0] == finding.other.split(":")[0]:
-        return False
-    return mine["effect"] == "permit" and STRENGTH[other["effect"]] > STRENGTH["permit"]
-
-
-def _in_words(text: str, rules: dict[str, dict]) -> str:
-    """Name other rules by their label, as the person wrote or adopted them."""
-    for rule_id, rule in rules.items():
-        if repr(rule_id) in text:
-            text = text.replace(repr(rule_id), f"“{rule.get('label') or rule_id}”")
-    return text
-
-
-def _view(body: dict) -> dict:
-    """Rules with their sentences and analysis findings, for any terms JSON."""
-    terms = load_terms(body, version=0)
-    findings = analyse(terms, now())
-    by_id = {r["id"]: r for r in body.get("rules", [])}
-    rules = [{"rule": raw, "sentence": rule_sentence(parsed),
-              "findings": [_in_words(f.text, by_id) for f in findings.get(parsed.id, [])
-                           if _worth_showing(f, by_id)]}
-             for raw, parsed in zip(body.get("rules", []), terms.rules, strict=True)]
-    return {"rules": rules, "default": terms.default.value, "body": body}
-
-
-def _vendors() -> list[tuple[str, str]]:
+def vendor_choices() -> list[tuple[str, str]]:
+    """Vendors by name, read from the name column (never every vendor's metadata)."""
     return sorted(get_vault().agreements.clients.names().items(), key=lambda v: v[1])
 
 
 def _render(template: str, *, status: int = 200, **extra):
     version, body = current()
+    names = dict(vendor_choices())
     context = {"version": version, "saved": _view(body), "roster": roster(),
+               "offer_rules": sentences(rules_of(body), names),
                "adopted": set(body.get("agreements", [])), "effects": EFFECTS,
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
-               "purposes": vocab.purposes(), "vendors": _vendors(), "form": {}, "errors": {},
-               "trial": None, "trial_form": {}}
+               "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
+               "errors": {}, "trial": None, "trial_form": {}, "back": "terms"}
     context.update(extra)
     return render_template(template, **context), status
 
@@ -90,17 +71,29 @@ def index():
     return _render("terms.html")
 
 
-def propose(candidate: dict, *, rule_id: str | None = None, form: dict | None = None):
-    """Show the preview of a change, or the terms page with the errors beside the rule form."""
+def propose(candidate: dict, *, rule: dict | None = None, form=None,
+            editing: str | None = None, back: str = "terms"):
+    """Show the preview of a change, or the terms page with the errors beside the rule form,
+    in the mode it was in (adding, or editing that rule) and with everything typed."""
+    errors = form_problems(form) if rule else {}
     try:
         answer = terms_what_if(g.person_id, candidate)
     except InvalidInput as exc:
-        errors = errors_for_rule(exc.fields, rule_id) if rule_id else {"form": [exc.description]}
+        found = errors_for_rule(exc.fields, rule) if rule else {"form": [exc.description]}
+        errors = {**found, **errors}  # the form's own words win for the same input
+    if errors:
         return _render("terms.html", status=400, form=form or {}, errors=errors,
-                       editing=rule_id)
-    names = dict(_vendors())
+                       editing=editing)
+    return _preview(candidate, json.dumps(candidate), answer, back)
+
+
+def _preview(candidate: dict, candidate_json: str, answer: dict, back: str, **extra):
+    names = dict(vendor_choices())
     return _render("terms_preview.html", candidate=_view(candidate), answer=answer,
-                   candidate_json=json.dumps(candidate), vendor_names=names)
+                   candidate_json=candidate_json, vendor_names=names,
+                   offer_changes=offer_changes(current()[1], candidate, names),
+                   back=back if back in BACK else "terms",
+                   back_to=BACK.get(back, "terms.index"), **extra)
 
 
 @bp.post("/adopt")
@@ -121,7 +114,7 @@ def add_rule():
     _, body = current()
     rule = rule_from_form(request.form)
     candidate = {**body, "rules": [*body.get("rules", []), rule]}
-    return propose(candidate, rule_id=rule["id"], form=request.form)
+    return propose(candidate, rule=rule, form=request.form)
 
 
 @bp.route("/rules/<rule_id>", methods=["GET", "POST"])
@@ -131,7 +124,7 @@ def edit_rule(rule_id: str):
     rules = body.get("rules", [])
     index_of = {r["id"]: i for i, r in enumerate(rules)}
     if rule_id not in index_of:
-        raise InvalidInput("There is no such rule.", fields={"rule": ["unknown rule"]})
+        raise NotFound("There is no such rule in your terms.")
     if request.method == "GET":
         return _render("terms.html", form=form_from_rule(rules[index_of[rule_id]]),
                        editing=rule_id)
@@ -146,14 +139,19 @@ def edit_rule(rule_id: str):
             rules[i], rules[j] = rules[j], rules[i]
     else:
         rules[i] = rule_from_form(request.form, rule_id)
-    return propose({**body, "rules": rules}, rule_id=rule_id, form=request.form)
+        return propose({**body, "rules": rules}, rule=rules[i], form=request.form,
+                       editing=rule_id)
+    return propose({**body, "rules": rules})
 
 
 @bp.post("/default")
 @login_required
 def set_default():
     _, body = current()
-    return propose({**body, "default": request.form.get("default", "")})
+    if (default := request.form.get("default", "")) not in EFFECTS:
+        return _render("terms.html", status=400, errors={"default": [
+            "Choose what happens when no rule applies: allow, refuse or ask me."]})
+    return propose({**body, "default": default})
 
 
 @bp.post("/auto-approve")
@@ -177,7 +175,11 @@ def save():
     cut = len(answer["cut"])
     flash(f"Saved version {answer['version']} of your terms."
           + (f" {cut} connection{'s' if cut != 1 else ''} ended." if cut else ""))
-    return redirect(url_for("terms.index"))
+    return redirect(url_for(BACK.get(request.form.get("back", ""), "terms.index")))
+
+
+_TRIAL_PROBLEMS = {"categories": "Tick at least one kind of data to try.",
+                   "purpose": "Choose one of the listed purposes."}
 
 
 @bp.post("/try")
@@ -201,13 +203,18 @@ def try_request():
             "purpose": trial_form["purpose"], "categories": trial_form["categories"]})
         trial = evaluate(compile_terms(load_terms(body, version=0)), req, now())
     except TermsError as exc:
-        trial = {"errors": {k.split(".")[0]: v for k, v in exc.messages.items()}}
+        trial, errors = None, {f"try-{k.split('.')[0]}": [_TRIAL_PROBLEMS.get(
+            k.split(".")[0], " ".join(v))] for k, v in exc.messages.items()}
+    else:
+        errors = {}
+    status = 400 if errors else 200
     if raw_candidate:
-        answer = terms_what_if(g.person_id, body)
-        return _render("terms_preview.html", candidate=_view(body), answer=answer,
-                       candidate_json=raw_candidate, vendor_names=dict(_vendors()),
-                       trial=trial, trial_form=trial_form)
-    return _render("terms.html", trial=trial, trial_form=trial_form)
+        page, _ = _preview(body, raw_candidate, terms_what_if(g.person_id, body),
+                           request.form.get("back", "terms"), trial=trial,
+                           trial_form=trial_form, errors=errors)
+        return page, status
+    return _render("terms.html", status=status, trial=trial, trial_form=trial_form,
+                   errors=errors)
 
 
 @bp.get("/odrl")

@@ -124,6 +124,10 @@ def _purpose(op: str, v: Any) -> str:
     return f"the purpose {'is' if op in ('eq', 'in') else 'is not'} exactly {words}"
 
 
+def _days(n: object) -> str:
+    return "day" if n == 1 else "days"
+
+
 def _retention(q: Request) -> float:
     return INF if q.retention_days is None else q.retention_days  # unstated: kept forever
 
@@ -143,7 +147,7 @@ _FIELDS = (
                    phrase=_vendor_is("the vendor's jurisdiction"), odrl=CUSTOS + "jurisdiction",
                    form=FormInput(name="jurisdictions", op="in")),
     ConditionField(name="retention_days", kind=NUMBER, get=_retention,
-                   phrase=lambda op, v: f"they keep it {_NUMBERS[op]} {v} days",
+                   phrase=lambda op, v: f"they keep it {_NUMBERS[op]} {v} {_days(v)}",
                    odrl=CUSTOS + "retentionDays",
                    form=FormInput(name="max_retention", op="lte")),
     ConditionField(name="third_party_sharing", kind=BOOL, get=lambda q: q.third_party_sharing,

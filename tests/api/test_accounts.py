@@ -35,13 +35,13 @@ def test_production_uses_rfc9106_parameters(tmp_path):
 
 @pytest.mark.parametrize("data, field, message", [
     ({"email": "not-an-email", "password": "long enough pw", "confirm": "long enough pw"},
-     "email", "Not a valid email address."),
+     "email", "Enter an email address such as name@example.org."),
     ({"email": "a@example.org", "password": "short", "confirm": "short"},
      "password", "Use a password of 10 to 256 characters."),
     ({"email": "a@example.org", "password": "long enough pw", "confirm": "other one!!"},
      "confirm", "The two passwords differ."),
     ({"email": "", "password": "long enough pw", "confirm": "long enough pw"},
-     "email", "Missing data for required field."),
+     "email", "Enter your email address."),
 ])
 def test_signup_errors_name_the_field_and_keep_input(auth, app, data, field, message):
     response = auth.post("/signup", data)

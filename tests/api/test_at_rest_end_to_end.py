@@ -12,7 +12,7 @@ from tests.oauth.test_person_vendor import bearer, vendor_token
 
 MARKERS = {
     "email": "quillon.marker@example.org",
-    "value": "Xanthoria-Field-9182",
+    "value": "Xanthoria-Field-9182@example.net",  # an email address: the category says so
     "field_name": "Tarragon-Label-5531",
     "intent": "Ocelot-Intent-7720 electric bicycle",
     "constraint": "Gorse-Constraint-1164",
@@ -36,7 +36,7 @@ def test_nothing_typed_about_the_person_is_on_disk(app, auth, client, settings):
     vault = app.extensions["custos.vault"]
     pid = vault.find_person_by_email(MARKERS["email"]).id
     auth.post("/data", {"category": "contact.email", "name": MARKERS["field_name"],
-                        "kind": "text", "value": MARKERS["value"]})
+                        "value": MARKERS["value"]})
     auth.post("/intents", {"category": "vehicles", "text": MARKERS["intent"],
                            "constraints": MARKERS["constraint"], "visibility": "shown"})
     terms = adopt({"default": "ask", "rules": [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.oauth.conftest import Flow, Vendors
@@ -60,11 +62,15 @@ def test_deny(auth, client, pending):
 
 
 @pytest.mark.parametrize("form, field", [
-    ({"decision": "approve", "category": []}, "choose at least one"),
-    ({"decision": "approve", "category": ["contact.email"], "days": "999"}, "choose 1 to"),
-    ({"decision": "approve", "category": ["contact.email"], "days": "soon"}, "number of days"),
-    ({"decision": "approve", "category": ["financial.income"]}, "not requested"),
-    ({"decision": "maybe"}, "Choose approve or deny."),
+    ({"decision": "approve", "category": []},
+     "Tick at least one of the kinds of data they asked for."),
+    ({"decision": "approve", "category": ["contact.email"], "days": "999"},
+     "Choose from 1 to 90 days, at most what they asked for."),
+    ({"decision": "approve", "category": ["contact.email"], "days": "soon"},
+     "Enter a number of days, such as 7."),
+    ({"decision": "approve", "category": ["financial.income"]},
+     "Tick at least one of the kinds of data they asked for."),
+    ({"decision": "maybe"}, "Choose Approve or Deny."),
 ])
 def test_bad_decision_says_why_and_changes_nothing(auth, client, pending, form, field):
     response = auth.post(f"/inbox/{pending['id']}", form, page="/inbox")
@@ -106,6 +112,57 @@ def test_a_broader_or_other_purpose_is_refused(auth, client, marketing, purpose)
     response = auth.post(f"/inbox/{marketing['id']}", {"decision": "approve",
                                                        "category": ["contact.email"],
                                                        "purpose": purpose}, page="/inbox")
-    assert response.status_code == 400 and "not within Marketing" in response.get_data(
-        as_text=True)
+    assert response.status_code == 400 and ("Choose the purpose they asked for, or a narrower "
+                                             "one.") in response.get_data(as_text=True)
     assert poll(client, marketing)["status"] == "pending"
+
+
+def test_an_error_keeps_what_was_chosen_and_says_where(auth, client, pending):
+    """Issue 10, 4: after an error the boxes were ticked again and the days reset; the
+    messages were not tied to their inputs."""
+    rid = pending["id"]
+    response = auth.post(f"/inbox/{rid}", {"decision": "approve", "category": ["contact.phone"],
+                                           "days": "999"}, page="/inbox")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'name="category" value="contact.email" >' in text  # still unticked
+    assert 'name="category" value="contact.phone" checked>' in text
+    assert re.search(rf'<input id="duration_days-{rid}" name="days"[^>]*value="999" '
+                     rf'aria-invalid="true" aria-describedby="duration_days-{rid}-error">', text)
+    assert (f'<span class="error" id="duration_days-{rid}-error">Choose from 1 to 90 days, '
+            'at most what they asked for.</span>') in text
+    assert f'<a href="#duration_days-{rid}">' in text  # the summary leads to the input
+    none = auth.post(f"/inbox/{rid}", {"decision": "approve", "days": "7"}, page="/inbox")
+    text = none.get_data(as_text=True)
+    assert 'name="category" value="contact.email" >' in text and 'value="7"' in text
+    assert re.search(rf'<fieldset class="field invalid" aria-describedby="categories-{rid}-error"',
+                     text)
+    assert f'<a href="#categories-{rid}">' in text and f'id="categories-{rid}"' in text
+    assert poll(client, pending)["status"] == "pending"
+
+
+def test_one_day_is_one_day(app, auth, client):
+    """Issue 10, 7: "1 days"."""
+    auth.signup()
+    vault = app.extensions["custos.vault"]
+    person = vault.find_person_by_email("ada@example.org").id
+    vault.add_field(person, category="contact.email", name="Email", kind="email",
+                    value="ada@example.org", now=app.extensions["custos.clock"]())
+    vendor = Vendors(client).register()
+    flow = Flow(client)
+    sub = flow.read(flow.tokens(vendor)["access_token"]).get_json()["sub"]
+    client.post("/api/v1/requests", headers=bearer(vendor_token(client, vendor)), json={
+        "subject": sub, "authorization_details": [{**DETAILS[0], "retention_days": 1,
+                                                   "duration_days": 1,
+                                                   "categories": ["contact.phone"]}]})
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "<dt>Kept for</dt><dd>1 day</dd>" in page and "<dt>For</dt><dd>1 day</dd>" in page
+    assert " 1 days" not in page
+
+
+def test_the_navigation_counts_what_waits(auth, client, pending):
+    page = client.get("/data").get_data(as_text=True)
+    assert ('<a href="/inbox">Inbox <span class="count">1<span class="sr-only"> waiting</span>'
+            '</span></a>') in page
+    auth.post(f"/inbox/{pending['id']}", {"decision": "deny"}, page="/inbox")
+    assert '<a href="/inbox">Inbox</a>' in client.get("/data").get_data(as_text=True)

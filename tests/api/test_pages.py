@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -39,11 +40,20 @@ def test_add_edit_delete_a_field(auth, client, app, person):
 
 @pytest.mark.parametrize("change, field, message", [
     ({"category": "no.such.category"}, "category", "Choose one of the listed categories."),
-    ({"kind": "email", "value": "not an email"}, "value", "Enter an email address"),
-    ({"kind": "date", "value": "31/12/2026"}, "value", "Enter a date as YYYY-MM-DD."),
-    ({"kind": "phone", "value": "call me maybe"}, "value", "Enter a phone number"),
-    ({"kind": "spaceship"}, "kind", "Must be one of"),
-    ({"name": ""}, "name", "Missing data for required field."),
+    ({"value": "not an email"}, "value", "Enter an email address such as name@example.org."),
+    ({"category": "demographics.birthdate", "value": "soon"}, "value",
+     "Enter a date such as 25 November 1990."),
+    ({"category": "demographics.birthdate", "value": "03/04/1990"}, "value",
+     "“03/04/1990” could be 3 April or March 4: write the month as a word, such as "
+     "3 April 1990."),
+    ({"category": "contact.phone", "value": "call me maybe"}, "value",
+     "Enter a phone number: digits, spaces and an optional leading +, such as +49 30 1234567."),
+    ({"category": "financial.income", "value": "5,2000"}, "value",
+     "Enter a number such as 52,000 or 3.5 (did you mean 52,000?)."),
+    ({"category": "financial.income", "value": "NaN"}, "value",
+     "Enter a number such as 52,000 or 3.5."),
+    ({"name": ""}, "name", "Give it a name, such as “Home email”."),
+    ({"value": ""}, "value", "Enter the value."),
 ])
 def test_bad_field_names_the_problem_and_changes_nothing(auth, app, person, change, field,
                                                          message):
@@ -52,6 +62,52 @@ def test_bad_field_names_the_problem_and_changes_nothing(auth, app, person, chan
     page = response.get_data(as_text=True)
     assert f'id="{field}-error">{message}' in page
     assert app.extensions["custos.vault"].list_fields(person) == []
+
+
+def test_the_category_sets_the_type(auth, app, person):
+    """An email address is an email address, whatever type the form claims."""
+    response = auth.post("/data", {**FIELD, "kind": "number", "value": "42"})
+    assert response.status_code == 400
+    assert 'id="value-error">Enter an email address' in response.get_data(as_text=True)
+    assert app.extensions["custos.vault"].list_fields(person) == []
+    auth.post("/data", {"category": "address.city", "name": "City", "kind": "email",
+                        "value": "Hamburg"})
+    [city] = app.extensions["custos.vault"].list_fields(person)
+    assert city.kind == "text"
+
+
+@pytest.mark.parametrize("category, typed, stored, kind", [
+    ("financial.income", "52,000", "52000", "number"),
+    ("professional.salary", "1,234.50", "1234.50", "number"),
+    ("household.size", "3", "3", "number"),
+    ("financial.income", "52 000", "52000", "number"),
+    ("demographics.birthdate", "1990-11-25", "1990-11-25", "date"),
+    ("demographics.birthdate", "25.11.1990", "1990-11-25", "date"),
+    ("demographics.birthdate", "25/11/1990", "1990-11-25", "date"),
+    ("demographics.birthdate", "11/25/1990", "1990-11-25", "date"),
+    ("demographics.birthdate", "25 November 1990", "1990-11-25", "date"),
+    ("demographics.birthdate", "Nov 25, 1990", "1990-11-25", "date"),
+    ("contact.phone", "+49 30 1234567", "+49 30 1234567", "phone"),
+])
+def test_numbers_and_dates_as_people_write_them(auth, app, person, category, typed, stored,
+                                                 kind):
+    response = auth.post("/data", {"category": category, "name": "It", "value": typed})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [item] = app.extensions["custos.vault"].list_fields(person)
+    assert (item.value, item.kind) == (stored, kind)
+
+
+def test_the_value_input_fits_the_category(auth, client, app, person):
+    auth.post("/data", {"category": "demographics.birthdate", "name": "Born",
+                        "value": "1990-11-25"})
+    auth.post("/data", {"category": "financial.income", "name": "Income", "value": "52,000"})
+    fields = {f.name: f for f in app.extensions["custos.vault"].list_fields(person)}
+    born, income = fields["Born"], fields["Income"]
+    edit = client.get(f"/data/{born.id}").get_data(as_text=True)
+    assert re.search(r'<input id="value" name="value" type="date"[^>]*value="1990-11-25"', edit)
+    edit = client.get(f"/data/{income.id}").get_data(as_text=True)
+    assert re.search(r'<input id="value" name="value" type="text" inputmode="decimal"', edit)
+    assert "<td data-label=\"Value\">52,000</td>" in client.get("/data").get_data(as_text=True)
 
 
 def test_other_persons_field_is_not_found(auth, app, client, person):
@@ -94,6 +150,12 @@ def test_an_intent_past_its_end_says_vendors_no_longer_see_it(auth, app, client,
     auth.signin()
     page = client.get("/intents").get_data(as_text=True)
     assert "Ended 2027-03-01" in page and "vendors no longer see it" in page
+
+
+def test_intent_budget_with_thousands_and_local_dates(auth, app, person):
+    auth.post("/intents", {**INTENT, "budget": "30,000", "starts": "1.12.2026"})
+    [intent] = app.extensions["custos.vault"].list_intents(person)
+    assert intent.data["budget"] == "30000.00" and intent.data["starts"] == "2026-12-01"
 
 
 @pytest.mark.parametrize("change, field", [
@@ -145,3 +207,32 @@ def test_navigation_marks_the_current_page(auth, client, person):
     receipts = client.get("/receipts").get_data(as_text=True)
     assert '<a href="/receipts" aria-current="page">Receipts</a>' in receipts
     assert receipts.count('aria-current="page"') == 1
+
+
+def test_errors_are_summed_up_at_the_top_and_tied_to_their_fields(auth, client, person):
+    response = auth.post("/data", {**FIELD, "name": "", "value": "not an email"})
+    page = response.get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary" role="alert" tabindex="-1"'
+                        r' aria-labelledby="error-summary-title">(.*?)</div>', page, re.S)
+    assert summary, "no error summary"
+    assert page.index("error-summary") < page.index("<h1")  # at the top
+    links = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', summary.group(1))
+    assert [target for target, _ in links] == ["name", "value"]
+    for target, text in links:  # the summary says what the field says
+        assert f'<span class="error" id="{target}-error">{text}</span>' in page
+    assert 'aria-describedby="name-hint name-error"' in page  # the hint is kept
+    assert re.search(r'id="value"[^>]*aria-invalid="true" '
+                     r'aria-describedby="value-hint value-error"', page)
+    assert "error-summary" not in client.get("/data").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/data/no-such-field"])
+def test_unknown_addresses_answer_a_page_in_plain_words(client, auth, path):
+    """Issue 10, 7: the framework's bare 404 page."""
+    auth.signup()
+    response = client.get(path)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in text and "requested URL" not in text
+    assert 'href="/">Go to your vault’s home page</a>' in text
+    assert client.get("/api/v1/no-such-thing").is_json  # the API still answers JSON

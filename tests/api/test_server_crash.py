@@ -94,7 +94,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path, seed):
             answer = again.form("/signin", {"email": f"p{i}@example.org", "password": PASSWORD})
             assert answer.status_code == 302
             page = again.session.get(base + "/data", timeout=10).text
-            missing = [n for n in names if f"<td>{n}</td>" not in page]
+            missing = [n for n in names if f">{n}</td>" not in page]
             assert missing == [], f"acknowledged but lost after kill -9: {missing[:5]}"
     finally:
         server.terminate()

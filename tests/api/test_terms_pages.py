@@ -74,6 +74,88 @@ def test_bad_rule_shows_the_problem_and_keeps_the_form(auth, app, person, change
     assert saved(app, person) == {}
 
 
+def test_an_error_while_adding_keeps_the_mode_and_everything_typed(auth, app, person):
+    """Issue 10, 1: a bad retention marked every condition, switched to "Edit a rule", and the
+    corrected resubmit answered "There is no such rule"."""
+    typed = {**RULE, "max_retention": "thirty", "certifications": "b-corp",
+             "jurisdictions": "EU", "sharing": "none", "frequency_per": "week"}
+    response = auth.post("/terms/rules", typed, page="/terms")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<form method="post" id="rule-form" action="/terms/rules"' in text  # still adding
+    assert "Add a rule" in text and "Edit a rule" not in text
+    assert re.findall(r'id="([\w-]+)"[^>]*aria-invalid="true"', text) == ["max_retention"]
+    assert 'id="max_retention-error">Enter a whole number of days, such as 30.' in text
+    for kept in ('value="b-corp"', 'value="EU"', 'value="thirty"', 'value="none" selected',
+                 'value="week" selected', 'value="Marketing" selected',
+                 'value="contact" checked'):
+        assert kept in text, kept
+    fixed = auth.post("/terms/rules", {**typed, "max_retention": "30"}, page="/terms")
+    assert fixed.status_code == 200 and "Check your change before saving" in fixed.get_data(
+        as_text=True)
+    auth.post("/terms/save", {"candidate": candidate(fixed)}, page="/terms")
+    [rule] = saved(app, person)["rules"]
+    assert {"field": "retention_days", "op": "lte", "value": 30} in rule["conditions"]
+
+
+def test_an_error_while_editing_stays_on_that_rule(auth, app, person):
+    _save_rules(auth, RULE)
+    [rule] = saved(app, person)["rules"]
+    response = auth.post(f"/terms/rules/{rule['id']}", {**RULE, "purposes": ["Marketting"]},
+                         page="/terms")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Edit a rule" in text
+    assert f'action="/terms/rules/{rule["id"]}"' in text
+    assert re.findall(r'id="([\w-]+)"[^>]*aria-invalid="true"', text) == ["purposes"]
+
+
+@pytest.mark.parametrize("form, field, message", [
+    ({"effect": "deny"}, "label", "Give the rule a name, in your words."),
+    ({"effect": "deny", "label": "No"}, "categories",
+     "Choose which data the rule covers: tick “All my data” or the kinds of data."),
+    ({"effect": "deny", "label": "No", "covers": "all", "categories": ["contact"]},
+     "categories", "Tick “All my data” or some kinds of data, not both."),
+    ({**RULE, "frequency_max": "twice", "effect": "permit"}, "frequency_max",
+     "Enter a whole number of reads, such as 30."),
+])
+def test_a_rule_needs_a_name_and_a_choice_of_what_it_covers(auth, app, person, form, field,
+                                                             message):
+    """Issue 10, 2: an empty form proposed an unlabeled "refuse everything" rule."""
+    response = auth.post("/terms/rules", form, page="/terms")
+    assert response.status_code == 400
+    assert f'id="{field}-error">{message}</span>' in response.get_data(as_text=True)
+    assert saved(app, person) == {}
+
+
+def test_all_my_data_is_an_explicit_choice(auth, app, person):
+    preview = auth.post("/terms/rules", {"label": "Nothing for anyone", "effect": "deny",
+                                         "covers": "all"}, page="/terms")
+    auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
+    [rule] = saved(app, person)["rules"]
+    assert "categories" not in rule and rule["label"] == "Nothing for anyone"
+    edit = auth.client.get(f"/terms/rules/{rule['id']}").get_data(as_text=True)
+    assert re.search(r'name="covers" value="all"[^>]*checked', edit)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_an_unknown_rule_is_not_found(auth, client, person, method):
+    """Issue 10, 7: /terms/rules/<bad> answered 400."""
+    if method == "GET":
+        response = client.get("/terms/rules/no-such-rule")
+    else:
+        response = auth.post("/terms/rules/no-such-rule", {"action": "delete"}, page="/terms")
+    assert response.status_code == 404
+    assert "There is no such rule" in response.get_data(as_text=True)
+
+
+def test_a_bad_default_names_the_choice(auth, app, person):
+    response = auth.post("/terms/default", {"default": "maybe"}, page="/terms")
+    assert response.status_code == 400
+    assert ('<a href="#default">Choose what happens when no rule applies: allow, refuse or '
+            'ask me.</a>') in response.get_data(as_text=True)
+    assert saved(app, person) == {}
+
+
 def _save_rules(auth, *rules):
     for rule in rules:
         preview = auth.post("/terms/rules", rule, page="/terms")
@@ -98,7 +180,8 @@ def test_reorder_edit_and_delete(auth, app, person):
 
 
 def test_shadowed_rule_is_flagged_beside_it(auth, app, client, person):
-    everything = {"label": "Refuse all marketing", "effect": "deny", "purposes": ["Marketing"]}
+    everything = {"label": "Refuse all marketing", "effect": "deny", "purposes": ["Marketing"],
+                  "covers": "all"}
     narrower = {"label": "Allow ads on my preferences", "effect": "permit",
                 "purposes": ["PersonalisedAdvertising"], "categories": ["preferences"]}
     _save_rules(auth, everything, narrower)
@@ -165,7 +248,8 @@ def test_conflict_warnings_only_on_a_permission_a_stricter_rule_takes_back(auth,
              "purposes": ["ServiceProvision"], "categories": ["contact"]}
     ask_phone = {"label": "Ask me about my phone", "effect": "ask",
                  "categories": ["contact.phone"]}
-    no_ads = {"label": "No advertising", "effect": "deny", "purposes": ["Advertising"]}
+    no_ads = {"label": "No advertising", "effect": "deny", "purposes": ["Advertising"],
+              "covers": "all"}
     _save_rules(auth, allow, ask_phone, no_ads)
     page = client.get("/terms").get_data(as_text=True)
     warnings = re.findall(r'<p class="warning" role="note">⚠ ([^<]+)</p>', page)
@@ -188,3 +272,19 @@ def test_rule_for_one_vendor_with_a_frequency(auth, app, client, person):
     assert 'id="frequency_max" name="frequency_max" inputmode="numeric" value="2"' in edit
     bad = auth.post("/terms/rules", {**rule, "effect": "deny"}, page="/terms")
     assert bad.status_code == 400 and "frequency" in bad.get_data(as_text=True).lower()
+
+
+def test_one_day_in_a_rule_sentence(auth, app, person):
+    """Issue 10, 7: "1 days"."""
+    preview = auth.post("/terms/rules", {**RULE, "max_retention": "1"}, page="/terms")
+    text = preview.get_data(as_text=True)
+    assert "they keep it at most 1 day" in text and "1 days" not in text
+
+
+def test_try_without_data_says_so_at_the_top(auth, person):
+    response = auth.post("/terms/try", {"purpose": "Marketing"}, page="/terms")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<a href="#try-categories">Tick at least one kind of data to try.</a>' in text
+    assert 'id="try-categories"' in text and 'id="try-categories-error"' in text
+    assert 'value="Marketing" selected' in text  # what was chosen stays

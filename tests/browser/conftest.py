@@ -1,13 +1,17 @@
 """Real Chromium (Debian's) driven by Playwright against Custos served by waitress on loopback.
 
-Screenshots of every step land in artifacts/screenshots/<test>/ (CI keeps them as artifacts);
-with CUSTOS_UPDATE_SCREENSHOTS=1 the ones named for the README are also copied to docs/.
+Every test calls `look(step)` after each step: the page is screenshot at desktop and phone width
+(artifacts/screenshots/<test>/; with CUSTOS_UPDATE_SCREENSHOTS=1 the ones named for the README
+are also copied to docs/) and checked there: axe-core finds no WCAG 2.2 AA violation, nothing
+scrolls sideways on a phone, and no short word breaks across lines.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -22,7 +26,28 @@ ARTIFACTS = ROOT / "artifacts" / "screenshots"
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+JS = ROOT / "tests" / "js"  # package.json + package-lock.json: the JavaScript the tests inject
+AXE = JS / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # axe-core's tags
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
+# Words up to 15 letters that the layout splits across two lines ("Hambur/g"); longer
+# strings (addresses, identifiers) may break so that nothing scrolls sideways.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.data.matchAll(/\\p{L}{2,15}/gu)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                                      .map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+}"""
 
 
 def pytest_collection_modifyitems(items):
@@ -32,23 +57,39 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
-def _need_browser() -> None:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CUSTOS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} "
-                    "(apt-get install chromium); CI installs it and does not skip")
+def _cannot(why: str) -> None:
+    """Skip, saying why; CI (CUSTOS_REQUIRE_BROWSER=1) fails instead."""
+    if os.environ.get("CUSTOS_REQUIRE_BROWSER") == "1":
+        pytest.fail(why)
+    pytest.skip(why)
 
 
 @pytest.fixture(scope="session")
 def browser():
-    _need_browser()
+    if not os.path.exists(CHROMIUM):
+        _cannot(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install "
+                "chromium); .ci/run installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, installed from tests/js/package-lock.json (npm ci) when missing."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            _cannot("browser tests check each page with axe-core, installed by npm "
+                    "(apt-get install npm; then `npm ci` in tests/js)")
+        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS,
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not AXE.exists():
+            _cannot(f"`npm ci` in tests/js could not install axe-core: {done.stderr[-500:]}")
+    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -70,35 +111,63 @@ def live_server(tmp_path):
     app.extensions["custos.vault"].close()
 
 
-class Shots:
-    """Numbered screenshots for one test."""
+def axe_violations(page, source: str) -> list[str]:
+    """axe-core's WCAG 2.2 AA violations on the page as it is now, one line per rule."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated over the DevTools protocol: the page's own strict CSP stays in force.
+        page.evaluate(f"() => {{ {source}\n}}")
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                           WCAG_22_AA)
+    return [f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']}: "
+            + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+            for v in result["violations"]]
 
-    def __init__(self, page, name: str) -> None:
-        self.page, self.count = page, 0
+
+class Look:
+    """Numbered screenshots at both widths for one test, and the checks each step must pass."""
+
+    def __init__(self, page, name: str, axe: str) -> None:
+        self.page, self.axe, self.count = page, axe, 0
         self.folder = ARTIFACTS / name
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
 
     def __call__(self, step: str, *, readme: str | None = None) -> None:
         self.count += 1
-        path = self.folder / f"{self.count:02d}-{step}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        page, problems = self.page, []
+        kept = page.viewport_size
+        try:
+            for label, size in WIDTHS.items():
+                page.set_viewport_size(size)
+                path = self.folder / f"{self.count:02d}-{step}-{label}.png"
+                page.screenshot(path=str(path), full_page=True)
+                problems += [f"{label}: axe-core: {v}" for v in axe_violations(page, self.axe)]
+                if label == "phone":
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    if width > size["width"]:
+                        problems.append(f"phone: the page scrolls sideways ({width}px)")
+                    if broken := page.evaluate(BROKEN_WORDS):
+                        problems.append(f"phone: words broken across lines: {broken[:10]}")
+        finally:
+            page.set_viewport_size(kept)
         if readme and os.environ.get("CUSTOS_UPDATE_SCREENSHOTS") == "1":
             DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, DOCS_SHOTS / f"{readme}.png")
+            shutil.copy(self.folder / f"{self.count:02d}-{step}-desktop.png",
+                        DOCS_SHOTS / f"{readme}.png")
+        assert not problems, f"step {step!r} at {page.url}:\n" + "\n".join(problems)
 
 
 @pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1100, "height": 800},
-                                  accept_downloads=True)
+def page(browser, live_server, axe_source):
+    """A fresh browser context; closed before the server stops, so no late request fails."""
+    context = browser.new_context(viewport=WIDTHS["desktop"], accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
 
     def console(message) -> None:
-        # A form answered 400 (validation) is expected; any other error is a defect.
-        if message.type == "error" and "status of 400" not in message.text:
+        # A form answered 400 (validation) or a page 404 is expected; any other error is a defect.
+        if message.type == "error" and not re.search(r"status of 40[04]", message.text):
             errors.append(message.text)
 
     page.on("console", console)
@@ -108,5 +177,5 @@ def page(browser, request):
 
 
 @pytest.fixture
-def shots(page, request) -> Shots:
-    return Shots(page, request.node.name)
+def look(page, request, axe_source) -> Look:
+    return Look(page, request.node.name, axe_source)

@@ -11,7 +11,7 @@ from api.agreement_terms import policy_url
 from api.oauth.agreements import end_agreement, make_agreement
 from api.oauth.details import DataAccess
 from api.oauth.registration import add_vendor
-from tests.browser.conftest import Shots
+from tests.browser.conftest import Look
 from tests.browser.test_person_journey import sign_up
 
 PHONE = {"width": 390, "height": 844}
@@ -54,11 +54,11 @@ def _agreements(app, email: str) -> str:
         return policy_url(grant)  # Bike Hub's agreement: the public page of its terms
 
 
-def test_connections_by_vendor_on_a_phone_without_javascript(browser, live_server):
+def test_connections_by_vendor_on_a_phone_without_javascript(browser, live_server, axe_source):
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    shots = Shots(page, "test_connections_by_vendor_on_a_phone")
+    shots = Look(page, "test_connections_by_vendor_on_a_phone", axe_source)
     try:
         sign_up(page, live_server.url, email="rui@example.org")
         public = _agreements(live_server.app, "rui@example.org")
