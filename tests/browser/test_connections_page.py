@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from api.agreement_terms import policy_url
 from api.oauth.agreements import end_agreement, make_agreement
 from api.oauth.details import DataAccess
 from api.oauth.registration import add_vendor
-from tests.browser.conftest import Look
+from tests.browser.conftest import ARTIFACTS, Look
 from tests.browser.test_person_journey import sign_up
 
 PHONE = {"width": 390, "height": 844}
@@ -54,11 +55,19 @@ def _agreements(app, email: str) -> str:
         return policy_url(grant)  # Bike Hub's agreement: the public page of its terms
 
 
-def test_connections_by_vendor_on_a_phone_without_javascript(browser, live_server, axe_source):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+@pytest.mark.parametrize("javascript", [False, True], ids=["without-js", "with-js"])
+def test_connections_by_vendor_on_a_phone(browser, live_server, axe_source, javascript):
+    """Without JavaScript the flow must work; with it, axe-core checks each step too (axe
+    needs timers, which a page without JavaScript never runs)."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    shots = Look(page, "test_connections_by_vendor_on_a_phone", axe_source)
+    name = f"test_connections_by_vendor_on_a_phone-{'with' if javascript else 'without'}-js"
+    page.on("dialog", lambda dialog: dialog.accept())  # custos.js asks before destructive forms
+    (ARTIFACTS / name).mkdir(parents=True, exist_ok=True)
+    shots = (Look(page, name, axe_source) if javascript
+             else lambda step: page.screenshot(path=str(ARTIFACTS / name / f"{step}.png"),
+                                               full_page=True))
     try:
         sign_up(page, live_server.url, email="rui@example.org")
         public = _agreements(live_server.app, "rui@example.org")
