@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,6 +42,11 @@ def app(settings, clock):
     app.extensions["custos.clock"] = clock
     yield app
     app.extensions["custos.vault"].close()
+
+
+def configure(app, **changes) -> None:
+    """Change settings of a running test app (they are read at each use)."""
+    app.config["CUSTOS_SETTINGS"] = replace(app.config["CUSTOS_SETTINGS"], **changes)
 
 
 @pytest.fixture

@@ -34,9 +34,16 @@ def query_client(client_id: str) -> OAuthClient | None:
     return OAuthClient(record) if record else None
 
 
+def configured_issuer() -> str | None:
+    """CUSTOS_ISSUER (or what `custos serve` set at start): the only issuer trusted for
+    security decisions, never one learned from a request."""
+    return current_app.config["CUSTOS_SETTINGS"].issuer
+
+
 def issuer() -> str:
-    """This server's issuer identifier (RFC 8414 section 2), the same in every response."""
-    return current_app.config.get("CUSTOS_ISSUER") or request.host_url.rstrip("/")
+    """This server's issuer identifier (RFC 8414 section 2), the same in every response; without
+    a configured one (a bare `create_app`, tests) the request's host, shown but never trusted."""
+    return configured_issuer() or request.host_url.rstrip("/")
 
 
 class _TokenLookup:
