@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -46,11 +46,20 @@ def _account_key() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only a path on this site, never another host."""
+    """Where to go after signing in: a path on this site only, never another host.
+
+    Browsers read `\\` as `/`, drop tabs and newlines, and go to another site for `//host`
+    with any number of slashes (WHATWG URL); a proxy may decode `%2F` and `%5C`. So the target,
+    decoded until it no longer changes, must start with exactly one slash and hold no backslash
+    and no control character.
+    """
     target = target or ""
+    decoded, step = target, unquote(target)
+    while step != decoded:
+        decoded, step = step, unquote(step)
     parts = urlsplit(target)
-    if (target.startswith("/") and not parts.scheme and not parts.netloc
-            and "\\" not in target and target.isprintable()):
+    if (target.startswith("/") and not decoded.startswith("//") and "\\" not in decoded
+            and decoded.isprintable() and not parts.scheme and not parts.netloc):
         return target
     return url_for("pages.home")
 

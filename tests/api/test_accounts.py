@@ -161,14 +161,42 @@ def test_signin_returns_to_the_page_asked_for(auth, client):
     assert response.headers["Location"] == "/terms"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x",
-                                    "/\\\\evil.example", "javascript:alert(1)", "/x\\nSet-Cookie"])
+OFF_SITE = ["https://evil.example/", "//evil.example/x", "////evil.example", "///evil.example",
+            "/\\evil.example", "/\\/evil.example", "\\\\evil.example", "/%2F%2Fevil.example",
+            "/%2f/evil.example", "/%5Cevil.example", "/%5C%5Cevil.example",
+            "/%252F%252Fevil.example",
+            "/\t/evil.example", "/\n/evil.example", " //evil.example", "/\u3000/evil.example",
+            "javascript:alert(1)", "/x\nSet-Cookie", "http:/evil.example", "https:evil.example",
+            "/\x00/evil.example", "\uff0f\uff0fevil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
 def test_signin_never_redirects_off_site(auth, client, target):
+    """Issue 9, item 8: only a same-origin path, after normalisation, is a place to go next."""
     auth.signup()
     auth.signout()
     response = auth.post("/signin", {"email": "ada@example.org",
                                      "password": "correct horse battery", "next": target})
-    assert response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_signup_never_redirects_off_site(auth, target):
+    password = "correct horse battery"
+    response = auth.post("/signup", {"email": "ada@example.org", "password": password,
+                                     "confirm": password, "next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target, path", [("/terms", "/terms"), ("/log?vendor=x&since=2026-01-01",
+                                                                  "/log?vendor=x&since=2026-01-01"),
+                                          ("/data#phone", "/data#phone")])
+def test_signin_keeps_a_same_site_path(auth, target, path):
+    auth.signup()
+    auth.signout()
+    response = auth.post("/signin", {"email": "ada@example.org",
+                                     "password": "correct horse battery", "next": target})
+    assert response.headers["Location"] == path
 
 
 def test_forms_work_over_https_with_the_same_origin_referer(tmp_path, clock):
