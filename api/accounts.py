@@ -18,6 +18,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from marshmallow import ValidationError
@@ -84,6 +85,9 @@ def _load_person() -> None:
 
 
 def start_session(response, person_id: str):
+    """Sign in: a new server-side session, and a new CSRF token (one seen before is void)."""
+    session.pop("csrf_token", None)  # Flask-WTF keeps the raw token in the signed cookie
+    g.pop("csrf_token", None)
     settings = current_app.config["CUSTOS_SETTINGS"]
     lifetime = timedelta(hours=settings.session_hours)
     event = events.SignedIn(ip=request.remote_addr,

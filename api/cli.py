@@ -90,12 +90,17 @@ def serve(host: str, port: int, threads: int, trusted_proxy: str | None) -> None
 
     start_jobs(app)  # expiry of agreements and the vendors' notices, in the background
     click.echo(f"Custos is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
-    proxy = {}
-    if trusted_proxy:
-        proxy = {"trusted_proxy": trusted_proxy, "clear_untrusted_proxy_headers": True,
-                 "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-host",
-                                           "x-forwarded-for"}}
-    waitress.serve(app, host=host, port=port, threads=threads, ident="Custos", **proxy)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="Custos",
+                   **proxy_options(trusted_proxy))
+
+
+def proxy_options(trusted_proxy: str | None) -> dict:
+    """Waitress options that believe X-Forwarded-* from the TLS proxy only (deployment.md)."""
+    if not trusted_proxy:
+        return {}
+    return {"trusted_proxy": trusted_proxy, "clear_untrusted_proxy_headers": True,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-host",
+                                      "x-forwarded-for"}}
 
 
 @cli.group()

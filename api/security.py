@@ -19,6 +19,9 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+HSTS_SECONDS = 365 * 24 * 3600
+
+
 def rate(name: str) -> Callable[[], str]:
     """A limit read from the app's Settings at each request (docs/configuration.md)."""
     return lambda: getattr(current_app.config["CUSTOS_SETTINGS"], name)
@@ -46,4 +49,6 @@ def _headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if not request.path.startswith("/static/"):
         headers.setdefault("Cache-Control", "no-store")
+    if request.is_secure:  # RFC 6797 section 7.2: never over plain HTTP
+        headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
     return response

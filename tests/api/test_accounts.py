@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.config import Settings
+from tests.conftest import csrf_token
 
 
 def test_signup_signs_in_and_shows_the_vault(auth, client):
@@ -258,3 +259,49 @@ def test_change_password_signs_out_other_devices(app, auth, client):
     vault = app.extensions["custos.vault"]
     person = vault.find_person_by_email("ada@example.org")
     assert "password_changed" in [e.kind for e in vault.list_events(person.id)]
+
+
+@pytest.mark.parametrize("enter", ["signin", "signup"])
+def test_signing_in_rotates_the_csrf_token(auth, client, enter):
+    """Issue 9, item 15: a CSRF token known before signing in is worthless afterwards."""
+    if enter == "signin":
+        auth.signup()
+        auth.signout()
+    before = csrf_token(client.get("/" + enter))
+    cookie_before = client.get_cookie("custos_csrf").value
+    password = "correct horse battery"
+    entered = client.post("/" + enter, data={"email": "ada@example.org", "password": password,
+                                             "confirm": password, "csrf_token": before})
+    assert entered.status_code == 302
+    after = client.get_cookie("custos_csrf")  # gone, or holding another token
+    assert after is None or after.value != cookie_before
+    stale = client.post("/signout", data={"csrf_token": before})
+    assert stale.status_code == 400 and "This form has expired" in stale.get_data(as_text=True)
+    fresh = csrf_token(client.get("/settings"))
+    assert fresh != before
+    assert client.post("/signout", data={"csrf_token": fresh}).status_code == 302
+
+
+def test_hsts_only_over_https(client):
+    """RFC 6797 section 7.2: HSTS on secure transport, never on plain HTTP."""
+    secure = client.get("/signin", base_url="https://custos.example")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/signin").headers
+
+
+@pytest.mark.parametrize("trusted, expected", [(True, "max-age=31536000"), (False, None)])
+def test_hsts_behind_the_trusted_tls_proxy(app, trusted, expected):
+    """The header follows X-Forwarded-Proto only from the proxy named by --trusted-proxy."""
+    import requests
+
+    from api.cli import proxy_options
+    from api.loopback import serving
+
+    options = proxy_options("127.0.0.1") if trusted else {}
+    with serving(app, threads=2, **options) as base:
+        answer = requests.get(base + "/signin", headers={"X-Forwarded-Proto": "https",
+                                                        "X-Forwarded-For": "203.0.113.9",
+                                                        "X-Forwarded-Host": "custos.example"},
+                              timeout=10)
+    assert answer.status_code == 200
+    assert answer.headers.get("Strict-Transport-Security") == expected
