@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
@@ -28,7 +29,7 @@ from vault.errors import EmailTaken
 
 from .clock import now
 from .forms import SignInSchema, SignUpSchema
-from .security import limiter
+from .security import limiter, rate
 from .store import get_vault
 
 bp = Blueprint("accounts", __name__)
@@ -36,14 +37,21 @@ SESSION_COOKIE = "custos_session"
 SIGNIN_FAILED = "The email or the password is wrong."
 
 
-def signin_limit() -> str:
-    return current_app.config["CUSTOS_SETTINGS"].signin_rate_limit
+signin_limit = rate("signin_rate_limit")  # per client address; also the password change
 
 
-def _account_key() -> str:
-    """Rate-limit key per account, so one address cannot be guessed from many IPs."""
+def _account_and_address() -> str:
+    """Rate-limit key of one account from one address: a stranger elsewhere cannot lock the
+    owner out. Keyed (HMAC), so the counters' store holds no email address."""
     email = (request.form.get("email") or "").strip().lower()
-    return "signin:" + hashlib.sha256(email.encode()).hexdigest()
+    key = current_app.config["SECRET_KEY"].encode()
+    pair = f"{email}\n{request.remote_addr}".encode()
+    return "signin:" + hmac.new(key, pair, hashlib.sha256).hexdigest()
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count against an account (a 302 is a success)."""
+    return response.status_code == 400
 
 
 def safe_next(target: str | None) -> str:
@@ -139,8 +147,9 @@ def signup():
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(signin_limit, methods=["POST"])
-@limiter.limit(signin_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(signin_limit, methods=["POST"])  # per address, every attempt
+@limiter.limit(rate("signin_account_rate_limit"), methods=["POST"], key_func=_account_and_address,
+               deduct_when=_failed)
 def signin():
     form, errors = request.form if request.method == "POST" else request.args, {}
     if request.method == "POST":

@@ -71,11 +71,12 @@ class Auth:
         token = csrf_token(self.client.get(page or path))
         return self.client.post(path, data={**data, "csrf_token": token}, **kwargs)
 
-    def signup(self, email="ada@example.org", password="correct horse battery"):
-        return self.post("/signup", {"email": email, "password": password, "confirm": password})
+    def signup(self, email="ada@example.org", password="correct horse battery", **kwargs):
+        return self.post("/signup", {"email": email, "password": password, "confirm": password},
+                         **kwargs)
 
-    def signin(self, email="ada@example.org", password="correct horse battery"):
-        return self.post("/signin", {"email": email, "password": password})
+    def signin(self, email="ada@example.org", password="correct horse battery", **kwargs):
+        return self.post("/signin", {"email": email, "password": password}, **kwargs)
 
     def signout(self):
         return self.post("/signout", {}, page="/settings")

@@ -305,3 +305,91 @@ def test_hsts_behind_the_trusted_tls_proxy(app, trusted, expected):
                               timeout=10)
     assert answer.status_code == 200
     assert answer.headers.get("Strict-Transport-Security") == expected
+
+
+@pytest.mark.parametrize("password", ["password1234", "iloveyou123", "1q2w3e4r5t",
+                                      "correcthorsebatterystaple", "aaaaaaaaaaaa", "0123456789"])
+def test_signup_refuses_a_breached_password(auth, app, password):
+    """Issue 9, item 14: NIST SP 800-63B 5.1.1.2, a password from breach lists is refused."""
+    response = auth.post("/signup", {"email": "ada@example.org", "password": password,
+                                     "confirm": password})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="password-error">This password is on a list' in page
+    assert 'value="ada@example.org"' in page
+    assert app.extensions["custos.vault"].find_person_by_email("ada@example.org") is None
+
+
+@pytest.mark.parametrize("password", ["ada.lovelace@example.org", "ada.lovelace2026!",
+                                      "Custos-Custos", "custos ada.lovelace"])
+def test_signup_refuses_a_password_made_of_the_email_or_the_service(auth, app, password):
+    response = auth.post("/signup", {"email": "Ada.Lovelace@example.org", "password": password,
+                                     "confirm": password})
+    assert response.status_code == 400
+    assert 'id="password-error">This password is made of your email address or the name ' \
+        'Custos' in response.get_data(as_text=True)
+
+
+def test_password_change_refuses_a_breached_password(auth, app, client):
+    auth.signup()
+    refused = auth.post("/settings/password", {"pw_current": "correct horse battery",
+                                               "pw_password": "letmein12345",
+                                               "pw_confirm": "letmein12345"}, page="/settings")
+    assert refused.status_code == 400
+    assert 'id="pw_password-error">This password is on a list' in refused.get_data(as_text=True)
+    auth.signout()
+    assert auth.signin().status_code == 302  # the old password still works
+
+
+def _limited_app(tmp_path, clock, **limits):
+    from api import create_app
+
+    settings = Settings(home=tmp_path / "h", secret_key="y" * 40, secure_cookies=False,
+                        argon2_profile="CHEAPEST", **limits)
+    app = create_app(settings, testing=True)
+    app.extensions["custos.clock"] = clock
+    return app
+
+
+def test_a_stranger_cannot_lock_the_owner_out(tmp_path, clock):
+    """Issue 9, item 14: wrong tries from many addresses never refuse the owner's password."""
+    from tests.conftest import Auth
+
+    app = _limited_app(tmp_path, clock, signin_rate_limit="3 per minute",
+                       signin_account_rate_limit="3 per minute")
+    try:
+        Auth(app.test_client()).signup()
+        for n in range(10):
+            stranger = Auth(app.test_client())
+            wrong = stranger.signin(password=f"guess number {n}",
+                                    environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+            assert wrong.status_code == 400
+        owner = Auth(app.test_client())
+        assert owner.signin(environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code == 302
+    finally:
+        app.extensions["custos.vault"].close()
+
+
+def test_failed_sign_ins_are_limited_per_account_and_address(tmp_path, clock):
+    from tests.conftest import Auth
+
+    app = _limited_app(tmp_path, clock, signin_rate_limit="100 per minute",
+                       signin_account_rate_limit="3 per hour")
+    here = {"REMOTE_ADDR": "198.51.100.7"}
+    try:
+        Auth(app.test_client()).signup()
+        Auth(app.test_client()).signup(email="bob@example.org")
+        for _ in range(3):  # successes never count
+            assert Auth(app.test_client()).signin(environ_base=here).status_code == 302
+        attacker = Auth(app.test_client())
+        codes = [attacker.signin(password="wrong password", environ_base=here).status_code
+                 for _ in range(4)]
+        assert codes == [400, 400, 400, 429]
+        assert attacker.signin(environ_base=here).status_code == 429  # this pair: slowed down
+        other = attacker.signin(email="bob@example.org", password="wrong password",
+                                environ_base=here)
+        assert other.status_code == 400  # another account from the same address
+        elsewhere = Auth(app.test_client()).signin(environ_base={"REMOTE_ADDR": "192.0.2.1"})
+        assert elsewhere.status_code == 302  # the owner, from her own address
+    finally:
+        app.extensions["custos.vault"].close()
