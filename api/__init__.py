@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import accounts, clock, errors, oauth, pages, resource, security, store
+from . import accounts, clock, errors, oauth, pages, resource, security, store, untrusted
 from .config import Settings
 
 
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     store.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    untrusted.init_app(app)
     accounts.init_app(app)
     pages.init_app(app)
     oauth.init_app(app)

@@ -22,6 +22,12 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,\n]", text or "") if part.strip()]
 
 
+def _whole(text: str) -> int | str:
+    """A whole number when the text is one (ASCII digits, no 5,000-digit int()); else the
+    text itself, which the policy engine then refuses with a message."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else text
+
+
 def _slug(label: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40] or "rule"
     return f"{base}-{secrets.token_hex(2)}"
@@ -39,7 +45,7 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
     if vendors := [v for v in form.getlist("vendors") if v]:
         rule["vendors"] = vendors
     if (most := (form.get("frequency_max") or "").strip()):
-        rule["frequency"] = {"max": int(most) if most.isdigit() else most,
+        rule["frequency"] = {"max": _whole(most),
                              "per": form.get("frequency_per") or "day"}
     conditions = []
     if certs := _split(form.get("certifications", "")):
@@ -48,7 +54,7 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
         conditions.append({"field": "vendor.jurisdiction", "op": "in", "value": places})
     if (days := (form.get("max_retention") or "").strip()):
         conditions.append({"field": "retention_days", "op": "lte",
-                           "value": int(days) if days.isdigit() else days})
+                           "value": _whole(days)})
     sharing = form.get("sharing", "any")
     if sharing in ("none", "shared"):
         conditions.append({"field": "third_party_sharing", "op": "eq",

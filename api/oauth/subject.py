@@ -27,6 +27,6 @@ def pairwise_subject(person_id: str, sector: str) -> str:
 def person_for_subject(subject: str, sector: str, person_ids: list[str]) -> str | None:
     """Find the person behind a vendor's subject among candidates (e.g. an agreement's)."""
     for pid in person_ids:
-        if hmac.compare_digest(pairwise_subject(pid, sector), subject):
+        if hmac.compare_digest(pairwise_subject(pid, sector).encode(), subject.encode()):
             return pid
     return None

@@ -178,7 +178,10 @@ def test_signin_never_redirects_off_site(auth, client, target):
     auth.signout()
     response = auth.post("/signin", {"email": "ada@example.org",
                                      "password": "correct horse battery", "next": target})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    if "\x00" in target:  # refused before any redirect (api/untrusted.py)
+        assert response.status_code == 400 and "Location" not in response.headers
+    else:
+        assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
@@ -186,7 +189,10 @@ def test_signup_never_redirects_off_site(auth, target):
     password = "correct horse battery"
     response = auth.post("/signup", {"email": "ada@example.org", "password": password,
                                      "confirm": password, "next": target})
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    if "\x00" in target:  # refused before any redirect (api/untrusted.py)
+        assert response.status_code == 400 and "Location" not in response.headers
+    else:
+        assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 @pytest.mark.parametrize("target, path", [("/terms", "/terms"), ("/log?vendor=x&since=2026-01-01",
