@@ -24,7 +24,6 @@ from tests.oauth.test_person_vendor import bearer, butler, vendor_token
 
 UNLIMITED = "1000000 per minute"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-pytestmark = pytest.mark.slow
 
 
 class World:
@@ -149,6 +148,7 @@ def _cause(caplog) -> str:
     return ""
 
 
+@pytest.mark.slow  # about 3 minutes for both backends; CI runs it
 @pytest.mark.parametrize("key", sorted(BASES))
 def test_no_5xx_on_hostile_input(world, key, caplog):
     base = BASES[key]
