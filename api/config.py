@@ -42,7 +42,7 @@ def _whole(low: int, high: int) -> Check:
 
 def _seconds(low: float, high: float) -> Check:
     def read(raw: str) -> float:
-        value = float(raw)
+        value = float(raw) if raw.isascii() else float("nan")  # float() reads "\u0663" too
         if not low <= value <= high:  # NaN fails here too
             raise ValueError(raw)
         return value

@@ -89,6 +89,7 @@ def test_every_setting_reaches_settings(tmp_path, name):
     ("CUSTOS_JOBS_INTERVAL", "soon", "CUSTOS_JOBS_INTERVAL must be a number of seconds from 1"),
     ("CUSTOS_JOBS_INTERVAL", "0", "CUSTOS_JOBS_INTERVAL must be a number of seconds from 1"),
     ("CUSTOS_JOBS_INTERVAL", "nan", "CUSTOS_JOBS_INTERVAL must be a number of seconds"),
+    ("CUSTOS_JOBS_INTERVAL", "\u0663\u0660", "CUSTOS_JOBS_INTERVAL must be a number of seconds"),
     ("CUSTOS_LOG_LEVEL", "LOUD", "CUSTOS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
     ("CUSTOS_ISSUER", "custos.example", "CUSTOS_ISSUER must be an https URL"),
     ("CUSTOS_ISSUER", "https://custos.example/?x=1", "CUSTOS_ISSUER must be an https URL"),
