@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import accounts, clock, errors, jobs, oauth, pages, resource, security, store
+from . import accounts, clock, errors, oauth, pages, resource, security, store, untrusted
 from .config import Settings
 
 
@@ -26,15 +26,13 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         MAX_CONTENT_LENGTH=1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    if settings.issuer:
-        app.config["CUSTOS_ISSUER"] = settings.issuer
     clock.init_app(app)
     store.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    untrusted.init_app(app)
     accounts.init_app(app)
     pages.init_app(app)
     oauth.init_app(app)
     resource.init_app(app)
-    jobs.init_app(app)
     return app

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +19,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from marshmallow import ValidationError
@@ -27,7 +29,7 @@ from vault.errors import EmailTaken
 
 from .clock import now
 from .forms import SignInSchema, SignUpSchema
-from .security import limiter
+from .security import limiter, rate
 from .store import get_vault
 
 bp = Blueprint("accounts", __name__)
@@ -35,22 +37,38 @@ SESSION_COOKIE = "custos_session"
 SIGNIN_FAILED = "The email or the password is wrong."
 
 
-def signin_limit() -> str:
-    return current_app.config["CUSTOS_SETTINGS"].signin_rate_limit
+signin_limit = rate("signin_rate_limit")  # per client address; also the password change
 
 
-def _account_key() -> str:
-    """Rate-limit key per account, so one address cannot be guessed from many IPs."""
+def _account_and_address() -> str:
+    """Rate-limit key of one account from one address: a stranger elsewhere cannot lock the
+    owner out. Keyed (HMAC), so the counters' store holds no email address."""
     email = (request.form.get("email") or "").strip().lower()
-    return "signin:" + hashlib.sha256(email.encode()).hexdigest()
+    key = current_app.config["SECRET_KEY"].encode()
+    pair = f"{email}\n{request.remote_addr}".encode()
+    return "signin:" + hmac.new(key, pair, hashlib.sha256).hexdigest()
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count against an account (a 302 is a success)."""
+    return response.status_code == 400
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only a path on this site, never another host."""
+    """Where to go after signing in: a path on this site only, never another host.
+
+    Browsers read `\\` as `/`, drop tabs and newlines, and go to another site for `//host`
+    with any number of slashes (WHATWG URL); a proxy may decode `%2F` and `%5C`. So the target,
+    decoded until it no longer changes, must start with exactly one slash and hold no backslash
+    and no control character.
+    """
     target = target or ""
+    decoded, step = target, unquote(target)
+    while step != decoded:
+        decoded, step = step, unquote(step)
     parts = urlsplit(target)
-    if (target.startswith("/") and not parts.scheme and not parts.netloc
-            and "\\" not in target and target.isprintable()):
+    if (target.startswith("/") and not decoded.startswith("//") and "\\" not in decoded
+            and decoded.isprintable() and not parts.scheme and not parts.netloc):
         return target
     return url_for("pages.home")
 
@@ -75,6 +93,9 @@ def _load_person() -> None:
 
 
 def start_session(response, person_id: str):
+    """Sign in: a new server-side session, and a new CSRF token (one seen before is void)."""
+    session.pop("csrf_token", None)  # Flask-WTF keeps the raw token in the signed cookie
+    g.pop("csrf_token", None)
     settings = current_app.config["CUSTOS_SETTINGS"]
     lifetime = timedelta(hours=settings.session_hours)
     event = events.SignedIn(ip=request.remote_addr,
@@ -126,8 +147,9 @@ def signup():
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(signin_limit, methods=["POST"])
-@limiter.limit(signin_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(signin_limit, methods=["POST"])  # per address, every attempt
+@limiter.limit(rate("signin_account_rate_limit"), methods=["POST"], key_func=_account_and_address,
+               deduct_when=_failed)
 def signin():
     form, errors = request.form if request.method == "POST" else request.args, {}
     if request.method == "POST":

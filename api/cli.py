@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ import click
 from common.loopback import is_loopback_host
 
 from .cli_errors import ClearErrors, progress_bar
-from .config import from_env
+from .config import ConfigError, Settings, from_env
 
 
 @click.group(cls=ClearErrors)
@@ -24,19 +25,39 @@ def cli() -> None:
 
 
 def _is_loopback(host: str) -> bool:
+    """Every address the host name stands for is a loopback one (IPv4 and IPv6)."""
     if is_loopback_host(host):
         return True
     try:
-        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
-    except (OSError, ValueError):
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        return all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
+    except (OSError, ValueError, UnicodeError):
         return False
+
+
+def _serving_issuer(settings: Settings, host: str, port: int, proxy: str | None) -> str:
+    """The issuer to serve under, fixed at start: CUSTOS_ISSUER, or the loopback address itself.
+
+    Never learned from a request: it decides whether notices may go to loopback (SSRF).
+    """
+    if settings.issuer:
+        return settings.issuer
+    if proxy:
+        raise ConfigError("CUSTOS_ISSUER must be set behind --trusted-proxy: the public URL, "
+                          "such as https://custos.example")
+    if not _is_loopback(host):
+        raise ConfigError(f"CUSTOS_ISSUER must be set to serve on {host}, which is not a "
+                          f"loopback address: the public URL, such as https://custos.example")
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
 
 
 def _open_vault(settings):
     from vault import Vault
 
     fresh = not (settings.home / "master.key").exists() and settings.database_url is None
-    vault = Vault.open(settings.home, settings.database_url)
+    vault = Vault.open(settings.home, settings.database_url,
+                       master_key_file=settings.master_key_file)
     if fresh:
         click.echo(f"Created a new vault in {settings.home} (database custos.db, "
                    f"master key master.key, mode 0600). Back up master.key separately.")
@@ -65,6 +86,7 @@ def serve(host: str, port: int, threads: int, trusted_proxy: str | None) -> None
     from . import create_app
 
     settings = from_env(loopback=_is_loopback(host) and not trusted_proxy)
+    settings = replace(settings, issuer=_serving_issuer(settings, host, port, trusted_proxy))
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
     _open_vault(settings).close()
     app = create_app(settings)
@@ -72,12 +94,17 @@ def serve(host: str, port: int, threads: int, trusted_proxy: str | None) -> None
 
     start_jobs(app)  # expiry of agreements and the vendors' notices, in the background
     click.echo(f"Custos is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
-    proxy = {}
-    if trusted_proxy:
-        proxy = {"trusted_proxy": trusted_proxy, "clear_untrusted_proxy_headers": True,
-                 "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-host",
-                                           "x-forwarded-for"}}
-    waitress.serve(app, host=host, port=port, threads=threads, ident="Custos", **proxy)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="Custos",
+                   **proxy_options(trusted_proxy))
+
+
+def proxy_options(trusted_proxy: str | None) -> dict:
+    """Waitress options that believe X-Forwarded-* from the TLS proxy only (deployment.md)."""
+    if not trusted_proxy:
+        return {}
+    return {"trusted_proxy": trusted_proxy, "clear_untrusted_proxy_headers": True,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-host",
+                                      "x-forwarded-for"}}
 
 
 @cli.group()

@@ -12,6 +12,7 @@ import secrets
 import tempfile
 import time
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -75,8 +76,9 @@ def demo(url: str | None, port: int, keep_serving: bool, exit_after: bool,
             app = _local_app(home, port)
             stack.callback(app.extensions["custos.vault"].close)
             base = stack.enter_context(serving(app, port=_free(port)))
-            app.config["CUSTOS_ISSUER"] = base  # known before the first request: for the jobs
-            app.config["CUSTOS_JOBS_INTERVAL"] = 0.5  # notices go out while you watch
+            # the issuer is where it listens (loopback); notices go out while you watch
+            app.config["CUSTOS_SETTINGS"] = replace(app.config["CUSTOS_SETTINGS"], issuer=base,
+                                                    jobs_interval=0.5)
             jobs = start_jobs(app)
             stack.callback(jobs.stop)
             email = "ada@demo.example" if fresh else f"ada.{secrets.token_hex(3)}@demo.example"

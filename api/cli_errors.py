@@ -12,13 +12,27 @@ from vault.errors import VaultError
 from .config import ConfigError
 
 
+class Problems(click.ClickException):
+    """Shown as one `Error:` line per problem, exit status 1."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+    def show(self, file=None) -> None:
+        for line in self.lines:
+            click.echo(f"Error: {line}", file=file, err=True)
+
+
 class ClearErrors(click.Group):
-    """Configuration and vault errors become `Error: <one line>` and exit status 1."""
+    """Configuration and vault errors become `Error: <one line>` each, and exit status 1."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (ConfigError, VaultError) as exc:
+        except ConfigError as exc:
+            raise Problems(*exc.problems) from None
+        except VaultError as exc:
             raise click.ClickException(str(exc)) from None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from .config import from_env
@@ -13,19 +15,18 @@ def jobs() -> None:
 
 
 @jobs.command("run-once")
-@click.option("--issuer", envvar="CUSTOS_ISSUER", default=None,
+@click.option("--issuer", default=None,
               help="Public base URL, the `iss` of notices (default: $CUSTOS_ISSUER).")
 def run_once(issuer: str | None) -> None:
     """End agreements past their expiry, send due notices, print the counts."""
     from . import create_app
     from .jobs import run_jobs_once
 
-    app = create_app(from_env())
-    if issuer:
-        app.config["CUSTOS_ISSUER"] = issuer.rstrip("/")
+    settings = from_env({**os.environ, "CUSTOS_ISSUER": issuer} if issuer else None)
+    if not settings.issuer:
+        raise click.UsageError("say the public URL: --issuer https://custos.example")
+    app = create_app(settings)
     try:
-        if not app.config.get("CUSTOS_ISSUER"):
-            raise click.UsageError("say the public URL: --issuer https://custos.example")
         counts = run_jobs_once(app)
     finally:
         app.extensions["custos.vault"].close()

@@ -7,6 +7,7 @@ require verified ones (`vendor.verified_certifications`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import click
@@ -127,8 +128,8 @@ def disable(client_id: str, issuer: str | None) -> None:
     if not issuer:
         raise click.UsageError("say the public URL, the notices' issuer: "
                                "--issuer https://custos.example")
-    app = create_app(from_env())
-    app.config["CUSTOS_ISSUER"] = issuer = issuer.rstrip("/")
+    issuer = issuer.rstrip("/")
+    app = create_app(replace(from_env(), issuer=issuer))
     vault = app.extensions["custos.vault"]
     try:
         try:

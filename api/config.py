@@ -1,92 +1,222 @@
-"""Settings read from the environment, checked once at start-up.
-
-Every setting is documented in docs/configuration.md; tests/api/test_docs.py keeps the two in
-step. A missing or bad value raises ConfigError with one line that names the variable.
+"""Settings: one table of CUSTOS_* variables feeds `Settings`, the start-up checks and the table
+in docs/configuration.md (`markdown_table()`; tests/api/test_config.py keeps the page equal to
+it). Each bad value is one line that names the variable.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message names the variable."""
+    """Settings are missing or malformed: one line per problem, each naming its variable."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Check:
+    """How a variable's text is read: what it must be (errors, docs) and the reader."""
+
+    form: str
+    read: Callable[[str], Any]  # raises ValueError when the text is not `form`
+    secret: bool = False  # an error never repeats the value
+
+
+def _whole(low: int, high: int) -> Check:
+    def read(raw: str) -> int:
+        if not (raw.isascii() and raw.isdigit() and low <= int(raw) <= high):
+            raise ValueError(raw)
+        return int(raw)
+
+    return Check(f"a whole number from {low} to {high}", read)
+
+
+def _seconds(low: float, high: float) -> Check:
+    def read(raw: str) -> float:
+        value = float(raw) if raw.isascii() else float("nan")  # float() reads "\u0663" too
+        if not low <= value <= high:  # NaN fails here too
+            raise ValueError(raw)
+        return value
+
+    return Check(f"a number of seconds from {low:g} to {high:g}", read)
+
+
+def _flag(raw: str) -> bool:
+    word = raw.lower()
+    if word not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+        raise ValueError(raw)
+    return word in ("1", "true", "yes", "on")
+
+
+def _level(raw: str) -> str:
+    if raw.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ValueError(raw)
+    return raw.upper()
+
+
+def _rate(raw: str) -> str:
+    from limits import parse_many
+
+    parse_many(raw)  # ValueError when it is not a rate
+    return raw
+
+
+def _prefixed(*prefixes: str) -> Callable[[str], str]:
+    def read(raw: str) -> str:
+        if not raw.startswith(prefixes):
+            raise ValueError(raw)
+        return raw
+
+    return read
+
+
+def _folder(raw: str) -> Path:
+    path = Path(raw).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise ValueError(raw)
+    return path
+
+
+def _file(raw: str) -> Path:
+    path = Path(raw).expanduser().resolve()
+    if path.is_dir():
+        raise ValueError(raw)
+    return path
+
+
+def _secret(raw: str) -> str:
+    if len(raw) < 32:
+        raise ValueError("too short")
+    return raw
+
+
+def _issuer(raw: str) -> str:
+    """RFC 8414 section 2: an https URL without query or fragment (http only on loopback)."""
+    from .oauth.targets import issuer_is_loopback
+
+    parts = urlsplit(raw)
+    scheme_ok = parts.scheme == "https" or (parts.scheme == "http" and issuer_is_loopback(raw))
+    if not scheme_ok or not parts.hostname or parts.query or parts.fragment \
+            or not raw.isprintable() or " " in raw:
+        raise ValueError(raw)
+    parts.port  # noqa: B018 - ValueError for a port that is not a number from 0 to 65535
+    return raw.rstrip("/")
+
+
+RATE = "a rate such as `10 per minute` (several with `;`)"
+
+
+def setting(env: str, check: Check, doc: str, default: Any = None, *, shown: str = "") -> Any:
+    """One row of the table: the variable, how it is read, what it means and its default."""
+    row = {"env": env, "check": check, "doc": doc, "shown": shown or str(default)}
+    return field(default=default, metadata=row, repr=not check.secret)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
-    home: Path
-    database_url: str | None = None
-    secret_key: str = field(repr=False, default="")
-    ratelimit_storage_url: str = "memory://"
-    signin_rate_limit: str = "10 per minute"
-    session_hours: int = 12
-    secure_cookies: bool = True
-    log_level: str = "INFO"
-    issuer: str | None = None
+    """Everything an operator can set; fields without a row are for code and tests only."""
+
+    home: Path = setting(
+        "CUSTOS_HOME", Check("a folder", _folder),
+        "Folder for the SQLite files, the master key ring and the session secret. Created on "
+        "first start (mode 0700).", Path("custos-data"), shown="./custos-data")
+    database_url: str | None = setting(
+        "CUSTOS_DATABASE_URL", Check("a postgresql:// URL", _prefixed(
+            "postgresql://", "postgres://"), secret=True),
+        "`postgresql://user@host:port/db` to keep the data in PostgreSQL instead.",
+        shown="(unset: SQLite in `CUSTOS_HOME`)")
+    master_key_file: Path | None = setting(
+        "CUSTOS_MASTER_KEY_FILE", Check("a file path", _file),
+        "Where the master key ring is kept (mode 0600), for example a secrets mount.",
+        shown="(unset: `CUSTOS_HOME/master.key`)")
+    secret_key: str = setting(
+        "CUSTOS_SECRET_KEY", Check("at least 32 characters long", _secret, secret=True),
+        "Secret that signs the CSRF cookie. Set the same value on every app process behind a "
+        "load balancer.", "", shown="(generated into `CUSTOS_HOME/session.secret`)")
+    issuer: str | None = setting(
+        "CUSTOS_ISSUER", Check("an https URL such as https://custos.example (http only on "
+                               "loopback)", _issuer),
+        "The public base URL: the OAuth issuer (RFC 8414) in metadata, in every authorization "
+        "response (RFC 9207) and in the vendors' notices. `custos serve` refuses to start "
+        "without it, except on a loopback `--host` without `--trusted-proxy`. Vendor "
+        "notification URLs may be on loopback only when it is.",
+        shown="(unset: `http://HOST:PORT` of a loopback `custos serve`)")
+    secure_cookies: bool = setting(
+        "CUSTOS_SECURE_COOKIES", Check("1 or 0", _flag),
+        "`1` sends cookies only over HTTPS. `custos serve` on a loopback address turns it off "
+        "unless it is set.", True, shown="1")
+    session_hours: int = setting(
+        "CUSTOS_SESSION_HOURS", _whole(1, 720), "Lifetime of a signed-in session, in hours.", 12)
+    ratelimit_storage_url: str = setting(
+        "CUSTOS_RATELIMIT_STORAGE_URL", Check("memory:// or redis://host:port", _prefixed(
+            "memory://", "redis://", "rediss://"), secret=True),
+        "Where rate-limit counters live; `redis://host:6379` to share them between processes.",
+        "memory://")
+    signin_rate_limit: str = setting(
+        "CUSTOS_SIGNIN_RATE_LIMIT", Check(RATE, _rate),
+        "Sign-in and sign-up attempts allowed per client address.", "10 per minute")
+    signin_account_rate_limit: str = setting(
+        "CUSTOS_SIGNIN_ACCOUNT_RATE_LIMIT", Check(RATE, _rate),
+        "Failed sign-ins allowed per account from one client address. Failures from other "
+        "addresses never refuse the owner's correct password.", "20 per hour")
+    api_rate_limit: str = setting(
+        "CUSTOS_API_RATE_LIMIT", Check(RATE, _rate),
+        "Requests to `/api/v1` allowed per client address.", "1200 per minute")
+    token_rate_limit: str = setting(
+        "CUSTOS_TOKEN_RATE_LIMIT", Check(RATE, _rate),
+        "Requests to the token, revocation and introspection endpoints per client address.",
+        "120 per minute")
+    registration_rate_limit: str = setting(
+        "CUSTOS_REGISTRATION_RATE_LIMIT", Check(RATE, _rate),
+        "Dynamic client registrations (RFC 7591) per client address.", "20 per minute")
+    jobs_interval: float = setting(
+        "CUSTOS_JOBS_INTERVAL", _seconds(1, 86400),
+        "How often `custos serve` ends expired agreements and sends due notices to vendors.",
+        60.0, shown="60")
+    log_level: str = setting(
+        "CUSTOS_LOG_LEVEL", Check("DEBUG, INFO, WARNING or ERROR", _level),
+        "How much the server logs (never a personal value).", "INFO")
     #: an argon2.profiles name; tests pass "CHEAPEST" to stay fast, production keeps the default
     argon2_profile: str = "RFC_9106_LOW_MEMORY"
 
 
-#: name -> (default, meaning); the single source for docs/configuration.md
-VARIABLES: dict[str, tuple[str, str]] = {
-    "CUSTOS_HOME": ("./custos-data", "Folder for the SQLite files, the master key ring and the "
-                    "session secret. Created on first start (mode 0700)."),
-    "CUSTOS_DATABASE_URL": ("(unset: SQLite in CUSTOS_HOME)", "`postgresql://user@host:port/db` "
-                            "to keep the data in PostgreSQL instead."),
-    "CUSTOS_SECRET_KEY": ("(generated into CUSTOS_HOME/session.secret)", "Secret that signs the "
-                          "CSRF cookie. Set the same value on every app process behind a "
-                          "load balancer. At least 32 characters."),
-    "CUSTOS_RATELIMIT_STORAGE_URL": ("memory://", "Where rate-limit counters live; "
-                                     "`redis://host:6379` to share them between processes."),
-    "CUSTOS_SIGNIN_RATE_LIMIT": ("10 per minute", "Sign-in attempts allowed per client address "
-                                 "and per account."),
-    "CUSTOS_SESSION_HOURS": ("12", "Lifetime of a signed-in session, in hours (1 to 720)."),
-    "CUSTOS_SECURE_COOKIES": ("1", "`1` sends cookies only over HTTPS. `custos serve` on a "
-                              "loopback address turns it off unless it is set."),
-    "CUSTOS_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR."),
-    "CUSTOS_ISSUER": ("(unset: taken from each request's host)", "The public base URL, such as "
-                      "`https://custos.example`: the OAuth issuer (RFC 8414) in metadata, in "
-                      "every authorization response (RFC 9207) and in the vendors' notices. Set "
-                      "it in production."),
-}
+ROWS = [f for f in fields(Settings) if "env" in f.metadata]
 
 
-def _int(env: dict[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
-    return value
+def from_env(env: dict[str, str] | None = None, *, loopback: bool = False) -> Settings:
+    """Read and check every CUSTOS_* variable; ConfigError lists every bad one."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, Any] = {}
+    problems = []
+    for row in ROWS:
+        name, check = row.metadata["env"], row.metadata["check"]
+        raw = env.get(name, "")
+        if raw == "":
+            continue
+        try:
+            values[row.name] = check.read(raw)
+        except ValueError:
+            shown = "" if check.secret else f", not {raw!r}"
+            problems.append(f"{name} must be {check.form}{shown}")
+    if problems:
+        raise ConfigError(*problems)
+    home = values.setdefault("home", _folder("./custos-data"))
+    values.setdefault("secret_key", _generated_secret(home))
+    values.setdefault("secure_cookies", not loopback)
+    return Settings(**values)
 
 
-def _bool(env: dict[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in ("1", "true", "yes", "on"):
-        return True
-    if raw.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be 1 or 0, not {raw!r}")
-
-
-def _secret(env: dict[str, str], home: Path) -> str:
-    """Use CUSTOS_SECRET_KEY, else a generated secret kept in the home folder (mode 0600)."""
-    given = env.get("CUSTOS_SECRET_KEY")
-    if given:
-        if len(given) < 32:
-            raise ConfigError("CUSTOS_SECRET_KEY must be at least 32 characters long")
-        return given
+def _generated_secret(home: Path) -> str:
+    """A secret kept in the home folder (mode 0600), made on first start."""
     path = home / "session.secret"
     if not path.exists():
         home.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -96,45 +226,11 @@ def _secret(env: dict[str, str], home: Path) -> str:
     return path.read_text().strip()
 
 
-def from_env(env: dict[str, str] | None = None, *, loopback: bool = False) -> Settings:
-    """Read and check every CUSTOS_* variable; raise ConfigError naming the first bad one."""
-    env = dict(os.environ if env is None else env)
-    home = Path(env.get("CUSTOS_HOME") or "./custos-data").expanduser().resolve()
-    if home.exists() and not home.is_dir():
-        raise ConfigError(f"CUSTOS_HOME must be a folder, but {home} is a file")
-    url = env.get("CUSTOS_DATABASE_URL") or None
-    if url and not url.startswith(("postgresql://", "postgres://")):
-        raise ConfigError("CUSTOS_DATABASE_URL must start with postgresql:// "
-                          "(leave it unset for the embedded SQLite store)")
-    limiter_url = env.get("CUSTOS_RATELIMIT_STORAGE_URL") or "memory://"
-    if not limiter_url.startswith(("memory://", "redis://", "rediss://")):
-        raise ConfigError("CUSTOS_RATELIMIT_STORAGE_URL must be memory:// or redis://host:port")
-    level = (env.get("CUSTOS_LOG_LEVEL") or "INFO").upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError(f"CUSTOS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
-    signin_limit = env.get("CUSTOS_SIGNIN_RATE_LIMIT") or "10 per minute"
-    try:
-        from limits import parse
-
-        parse(signin_limit)
-    except ValueError:
-        raise ConfigError(f"CUSTOS_SIGNIN_RATE_LIMIT is not a rate such as '10 per minute': "
-                          f"{signin_limit!r}") from None
-    issuer = (env.get("CUSTOS_ISSUER") or "").rstrip("/") or None
-    if issuer:
-        parts = urlsplit(issuer)
-        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query \
-                or parts.fragment:
-            raise ConfigError(f"CUSTOS_ISSUER must be a URL such as https://custos.example, "
-                              f"not {issuer!r}")
-    return Settings(
-        issuer=issuer,
-        home=home,
-        database_url=url,
-        secret_key=_secret(env, home),
-        ratelimit_storage_url=limiter_url,
-        signin_rate_limit=signin_limit,
-        session_hours=_int(env, "CUSTOS_SESSION_HOURS", 12, 1, 720),
-        secure_cookies=_bool(env, "CUSTOS_SECURE_COOKIES", not loopback),
-        log_level=level,
-    )
+def markdown_table() -> str:
+    """The table of docs/configuration.md, made from the rows above."""
+    lines = ["| variable | default | value | meaning |", "| --- | --- | --- | --- |"]
+    for row in ROWS:
+        meta = row.metadata
+        shown = meta["shown"] if meta["shown"].startswith("(") else f"`{meta['shown']}`"
+        lines.append(f"| `{meta['env']}` | {shown} | {meta['check'].form} | {meta['doc']} |")
+    return "\n".join(lines) + "\n"

@@ -43,7 +43,9 @@ class NotFound(CustosError):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(("/api/", "/oauth/", "/.well-known/"))
+    """Machine endpoints answer JSON; the authorization endpoint is a page a person sees."""
+    return request.path.startswith(("/api/", "/oauth/", "/.well-known/")) \
+        and request.path != "/oauth/authorize"
 
 
 def render_error(status: int, error: str, description: str, fields: dict | None = None) -> Response:

@@ -45,6 +45,8 @@ def kind_of(category: str) -> str:
 
 def read_number(text: str) -> Decimal:
     """A number with or without thousands separators; ValueError says what to type instead."""
+    if len(text) > 40:  # no one types a longer number; a 5,000-digit one is an attack
+        raise ValueError(NUMBER_PROBLEM)
     try:
         number = parse_decimal(_SPACED.sub("", text.strip()), locale="en", strict=True)
     except NumberFormatError as exc:

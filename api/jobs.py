@@ -2,11 +2,13 @@
 read counters too old for any `frequency` rule.
 
 `custos serve` starts one small daemon thread (`start(app)`) that calls `run_jobs_once(app)`
-every `CUSTOS_JOBS_INTERVAL` seconds (app config, default 60); `custos jobs run-once` calls
-it once. The log gets counts only, never an id or a value. A failing run is logged by its
-exception type and the next one runs as usual. Several processes may run it at once: ending an
-agreement is idempotent, and a notice may then be sent twice (vendors get at-least-once
-delivery; its `agreement` id tells them it is the same notice).
+every `CUSTOS_JOBS_INTERVAL` seconds (default 60); `custos jobs run-once` calls it once. The
+notices' issuer is the configured one only (CUSTOS_ISSUER, or the loopback address `custos
+serve` listens on), never one learned from a request: a request's Host must not decide where
+the server may send (SSRF). The log gets counts only, never an id or a value. A failing run is
+logged by its exception type and the next one runs as usual. Several processes may run it at
+once: ending an agreement is idempotent, and a notice may then be sent twice (vendors get
+at-least-once delivery; its `agreement` id tells them it is the same notice).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from flask import Flask, request
+from flask import Flask
 
 from .clock import now
 from .oauth.agreements import expire_due
@@ -23,29 +25,13 @@ from .oauth.notify import Post, deliver_due
 from .store import get_vault
 
 log = logging.getLogger("custos.jobs")
-DEFAULT_INTERVAL = 60.0
-_SEEN = "custos.issuer_seen"
-
-
-def init_app(app: Flask) -> None:
-    """Remember the issuer the server is reached under, for notices sent outside a request."""
-    app.config.setdefault("CUSTOS_JOBS_INTERVAL", DEFAULT_INTERVAL)
-
-    @app.before_request
-    def _remember_issuer() -> None:
-        if _SEEN not in app.extensions:
-            app.extensions[_SEEN] = request.host_url
-
-
-def _base_url(app: Flask) -> str | None:
-    return app.config.get("CUSTOS_ISSUER") or app.extensions.get(_SEEN)
 
 
 def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
     """Expire due agreements (queueing their notices), then deliver due notices; counts."""
-    base = _base_url(app)
-    if base is None:  # the notices' `iss` is unknown until CUSTOS_ISSUER or a first request
-        log.debug("jobs: waiting for CUSTOS_ISSUER or a first request to know the issuer")
+    base = app.config["CUSTOS_SETTINGS"].issuer
+    if base is None:  # the notices' `iss` is unknown: nothing is sent without one
+        log.debug("jobs: not run, CUSTOS_ISSUER is not set")
         return {"expired": 0, "delivered": 0, "failed": 0}
     with app.test_request_context("/", base_url=base):  # issuer() and url building need one
         expired = len(expire_due())
@@ -63,7 +49,7 @@ class Runner:
 
     def __init__(self, app: Flask, run: Callable[[Flask], object] = run_jobs_once) -> None:
         self.app, self.run = app, run
-        self.interval = float(app.config.get("CUSTOS_JOBS_INTERVAL", DEFAULT_INTERVAL))
+        self.interval = app.config["CUSTOS_SETTINGS"].jobs_interval
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="custos-jobs", daemon=True)
 

@@ -16,6 +16,14 @@ from .store import get_vault
 
 bp = Blueprint("log", __name__, url_prefix="/log")
 DECISIONS = ("allowed", "refused", "permit", "deny", "ask", "pending", "approved", "denied")
+#: what makes a spreadsheet run a cell as a formula (OWASP, "CSV Injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text: a leading quote before a formula start."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _day(name: str, end: bool = False) -> datetime | None:
@@ -92,8 +100,9 @@ def export(fmt: str):
                                                  "categories", "decision", "sentence", "reasons"])
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "categories": " ".join(row["categories"]),
-                             "reasons": " | ".join(row["reasons"])})
+            flat = {**row, "categories": " ".join(row["categories"]),
+                    "reasons": " | ".join(row["reasons"])}
+            writer.writerow({key: _cell(value) for key, value in flat.items()})
         body, mimetype = out.getvalue(), "text/csv"
     else:
         return Response("Choose csv or json.", status=404)

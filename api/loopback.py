@@ -20,12 +20,12 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @contextmanager
-def serving(app: Flask, host: str = "127.0.0.1", port: int = 0,
-            threads: int = 6) -> Iterator[str]:
+def serving(app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 6,
+            **options) -> Iterator[str]:
     """The app under waitress in a thread; stops promptly, keep-alive connections included."""
     from waitress.server import create_server
 
-    srv = create_server(app, host=host, port=port, threads=threads, ident="Custos")
+    srv = create_server(app, host=host, port=port, threads=threads, ident="Custos", **options)
 
     def run() -> None:
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -15,6 +17,14 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+HSTS_SECONDS = 365 * 24 * 3600
+
+
+def rate(name: str) -> Callable[[], str]:
+    """A limit read from the app's Settings at each request (docs/configuration.md)."""
+    return lambda: getattr(current_app.config["CUSTOS_SETTINGS"], name)
 
 
 def init_app(app: Flask) -> None:
@@ -39,4 +49,6 @@ def _headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if not request.path.startswith("/static/"):
         headers.setdefault("Cache-Control", "no-store")
+    if request.is_secure:  # RFC 6797 section 7.2: never over plain HTTP
+        headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
     return response

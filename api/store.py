@@ -9,7 +9,8 @@ from vault import Vault
 
 def init_app(app: Flask) -> None:
     settings = app.config["CUSTOS_SETTINGS"]
-    app.extensions["custos.vault"] = Vault.open(settings.home, settings.database_url)
+    app.extensions["custos.vault"] = Vault.open(settings.home, settings.database_url,
+                                                 master_key_file=settings.master_key_file)
 
 
 def get_vault() -> Vault:

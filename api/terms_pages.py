@@ -16,6 +16,7 @@ from policies.agreements import adopt, drop, roster
 from policies.odrl_export import export_odrl
 from policies.serialize import dump_vendor
 
+from . import untrusted
 from .accounts import login_required
 from .clock import now
 from .errors import InvalidInput, NotFound
@@ -167,7 +168,7 @@ def set_auto_approve():
 def save():
     """The confirmed change becomes the next version; cut connections end now."""
     try:
-        candidate = json.loads(request.form.get("candidate", ""))
+        candidate = untrusted.loads(request.form.get("candidate", ""))
     except ValueError:
         raise InvalidInput("The change could not be read; start again.",
                            fields={"candidate": ["not JSON"]}) from None
@@ -188,10 +189,12 @@ def try_request():
     """What would a vendor get? Judged against the saved terms, or against the preview."""
     raw_candidate = request.form.get("candidate")
     try:
-        body = json.loads(raw_candidate) if raw_candidate else current()[1]
+        body = untrusted.loads(raw_candidate) if raw_candidate else current()[1]
     except ValueError:
+        body = None
+    if not isinstance(body, dict):
         raise InvalidInput("The change could not be read; start again.",
-                           fields={"candidate": ["not JSON"]}) from None
+                           fields={"candidate": ["not a JSON object"]})
     client = get_vault().agreements.clients.find(request.form.get("vendor", ""))
     vendor = (judge.vendor_of(client.client_id, client.metadata) if client else None)
     trial_form = {"vendor": request.form.get("vendor", ""),

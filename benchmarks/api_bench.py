@@ -32,8 +32,8 @@ def _custos_app(home: Path):
     from api import create_app
     from api.config import Settings
 
-    app = create_app(Settings(home=home, secret_key="b" * 40, secure_cookies=False))
-    app.config["CUSTOS_API_RATE_LIMIT"] = "100000000 per minute"
+    app = create_app(Settings(home=home, secret_key="b" * 40, secure_cookies=False,
+                              api_rate_limit="100000000 per minute"))
     return app
 
 

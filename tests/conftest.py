@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -43,6 +44,11 @@ def app(settings, clock):
     app.extensions["custos.vault"].close()
 
 
+def configure(app, **changes) -> None:
+    """Change settings of a running test app (they are read at each use)."""
+    app.config["CUSTOS_SETTINGS"] = replace(app.config["CUSTOS_SETTINGS"], **changes)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -65,11 +71,12 @@ class Auth:
         token = csrf_token(self.client.get(page or path))
         return self.client.post(path, data={**data, "csrf_token": token}, **kwargs)
 
-    def signup(self, email="ada@example.org", password="correct horse battery"):
-        return self.post("/signup", {"email": email, "password": password, "confirm": password})
+    def signup(self, email="ada@example.org", password="correct horse battery", **kwargs):
+        return self.post("/signup", {"email": email, "password": password, "confirm": password},
+                         **kwargs)
 
-    def signin(self, email="ada@example.org", password="correct horse battery"):
-        return self.post("/signin", {"email": email, "password": password})
+    def signin(self, email="ada@example.org", password="correct horse battery", **kwargs):
+        return self.post("/signin", {"email": email, "password": password}, **kwargs)
 
     def signout(self):
         return self.post("/signout", {}, page="/settings")

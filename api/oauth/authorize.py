@@ -10,6 +10,7 @@ Every redirect back carries `iss` (RFC 9207 section 2), errors included.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
@@ -39,6 +40,21 @@ from .models import Person
 from .server import issuer, repeated_parameter
 
 bp = Blueprint("oauth_authorize", __name__)
+_NQCHAR = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # and SP, RFC 6749 Appendix A
+_VSCHAR = re.compile(r"[\x20-\x7e]*")
+SYNTAX = {"response_type": re.compile(r"[A-Za-z0-9_ ]*"), "scope": _NQCHAR,
+          "redirect_uri": _NQCHAR, "code_challenge": _NQCHAR, "code_challenge_method": _NQCHAR,
+          "client_id": _VSCHAR, "state": _VSCHAR}
+
+
+@bp.before_request
+def _syntax():
+    """RFC 6749 Appendix A: a parameter outside its syntax is invalid_request (an error page:
+    nothing is verified yet). Authlib, which quotes some of them in its errors, never sees it."""
+    for name, pattern in SYNTAX.items():
+        if not all(pattern.fullmatch(value) for value in request.values.getlist(name)):
+            return error_response(InvalidRequestError(f"{name}: not valid (RFC 6749 Appendix A)"))
+    return None
 DURATIONS = (1, 7, 30, 90, 180, 365)
 
 

@@ -9,7 +9,7 @@ and the grants call it from their hooks. Errors name the field, as RFC 9396 sect
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 
 from authlib.oauth2 import OAuth2Error
@@ -17,6 +17,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from policies.errors import flatten
 from policies.schema import Category, Purpose
+
+from .. import untrusted
 
 DETAILS_TYPE = "custos_data_access"
 DEFAULT_DURATION_DAYS = 90
@@ -29,6 +31,14 @@ class InvalidAuthorizationDetails(OAuth2Error):
     """RFC 9396 section 5: the details are malformed or of an unknown type."""
 
     error = "invalid_authorization_details"
+
+    def __init__(self, description: str | None = None, **kwargs) -> None:
+        # RFC 6749 section 5.2: error_description is %x20-21 / %x23-5B / %x5D-7E only (Authlib
+        # raises ValueError otherwise); a vendor's value quoted in it shows "?" for the rest.
+        super().__init__(_NOT_ERROR_TEXT.sub("?", description or ""), **kwargs)
+
+
+_NOT_ERROR_TEXT = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,7 +111,7 @@ def _load(raw: dict, prefix: str) -> DataAccess:
 def from_details(text: str) -> DataAccess:
     """Parse the `authorization_details` parameter: a JSON array with one Custos object."""
     try:
-        value = json.loads(text)
+        value = untrusted.loads(text)  # bounded nesting
     except ValueError:
         raise InvalidAuthorizationDetails("authorization_details: not valid JSON") from None
     if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], dict):

@@ -17,7 +17,7 @@ from vault.grants import Grant
 
 from ..clock import now
 from ..store import get_vault
-from .server import issuer
+from .server import configured_issuer, issuer
 from .signing import sign
 from .subject import pairwise_subject
 from .targets import delivery_problem
@@ -49,7 +49,8 @@ def deliver_due(at: datetime | None = None, post: Post | None = None) -> dict[st
     post = post or requests.post
     outbox = get_vault().agreements.outbox
     counts = {"delivered": 0, "failed": 0}
-    allow_loopback = is_loopback_url(issuer())
+    # Loopback targets only while the configured issuer is itself on loopback (SSRF).
+    allow_loopback = is_loopback_url(configured_issuer() or "")
     for notice in outbox.due(at):
         refused = delivery_problem(notice.url, allow_loopback)
         if refused:  # never a request into the server's own network (SSRF)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from ..clock import now
-from ..security import limiter
+from ..security import limiter, rate
 from ..store import get_vault
 from . import details
 from .grants import AUTH_METHODS, SECRET_METHODS
@@ -23,35 +23,31 @@ CORS_ENDPOINTS = {"oauth.token", "oauth.revoke", "oauth.introspect", "oauth.regi
                   "oauth.metadata", "oauth.jwks"}
 
 
-def _limit(name: str, default: str):
-    return lambda: current_app.config.get(name, default)
-
-
 def _server():
     return current_app.extensions["custos.oauth"]
 
 
 @bp.post("/oauth/token")
-@limiter.limit(_limit("CUSTOS_TOKEN_RATE_LIMIT", "120 per minute"))
+@limiter.limit(rate("token_rate_limit"))
 def token():
     """RFC 6749 section 3.2; Authlib adds Cache-Control: no-store (section 5.1)."""
     return _server().create_token_response()
 
 
 @bp.post("/oauth/revoke")
-@limiter.limit(_limit("CUSTOS_TOKEN_RATE_LIMIT", "120 per minute"))
+@limiter.limit(rate("token_rate_limit"))
 def revoke():
     return _server().create_endpoint_response("revocation")
 
 
 @bp.post("/oauth/introspect")
-@limiter.limit(_limit("CUSTOS_TOKEN_RATE_LIMIT", "120 per minute"))
+@limiter.limit(rate("token_rate_limit"))
 def introspect():
     return _server().create_endpoint_response("introspection")
 
 
 @bp.post("/oauth/register")
-@limiter.limit(_limit("CUSTOS_REGISTRATION_RATE_LIMIT", "20 per minute"))
+@limiter.limit(rate("registration_rate_limit"))
 def register():
     """RFC 7591 section 3: open registration; errors per section 3.2.2."""
     raw = request.get_json(silent=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import InvalidRequestError
+from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app, request
@@ -36,13 +37,22 @@ from .subject import pairwise_subject
 
 
 def query_client(client_id: str) -> OAuthClient | None:
-    record = get_vault().agreements.clients.find(client_id) if client_id else None
+    # a NUL never names a client (and PostgreSQL refuses it in a query: a 500, not a 401)
+    found = client_id and "\x00" not in client_id
+    record = get_vault().agreements.clients.find(client_id) if found else None
     return OAuthClient(record) if record else None
 
 
+def configured_issuer() -> str | None:
+    """CUSTOS_ISSUER (or what `custos serve` set at start): the only issuer trusted for
+    security decisions, never one learned from a request."""
+    return current_app.config["CUSTOS_SETTINGS"].issuer
+
+
 def issuer() -> str:
-    """This server's issuer identifier (RFC 8414 section 2), the same in every response."""
-    return current_app.config.get("CUSTOS_ISSUER") or request.host_url.rstrip("/")
+    """This server's issuer identifier (RFC 8414 section 2), the same in every response; without
+    a configured one (a bare `create_app`, tests) the request's host, shown but never trusted."""
+    return configured_issuer() or request.host_url.rstrip("/")
 
 
 def repeated_parameter(values: MultiDict) -> str | None:
@@ -131,4 +141,14 @@ def create_server(app: Flask) -> AuthorizationServer:
     server.register_grant(VendorCredentials)
     server.register_endpoint(Revocation)
     server.register_endpoint(Introspection)
+    server.register_client_auth_method("client_secret_basic", _basic)
     return server
+
+
+def _basic(query_client, request):
+    """Authlib's client_secret_basic; a header such as `Basic ` with nothing after it is no
+    credentials (invalid_client), not the ValueError Authlib raises while splitting it."""
+    try:
+        return authenticate_client_secret_basic(query_client, request)
+    except ValueError:
+        return None

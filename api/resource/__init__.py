@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, jsonify
 
 from ..errors import CustosError
-from ..security import csrf, limiter
+from ..security import csrf, limiter, rate
 from . import data, intents, offers, openapi, person, vendor
 from .auth import www_authenticate
 
 BLUEPRINTS = (data.bp, person.bp, vendor.bp, intents.bp, offers.bp, openapi.bp)
-
-
-def _api_limit() -> str:
-    return current_app.config.get("CUSTOS_API_RATE_LIMIT", "1200 per minute")
 
 
 def _error(exc: CustosError):
@@ -26,7 +22,7 @@ def _error(exc: CustosError):
 # Set up once, at import: blueprints are registered on many apps (one per test).
 for _bp in BLUEPRINTS:
     csrf.exempt(_bp)
-    limiter.limit(_api_limit)(_bp)
+    limiter.limit(rate("api_rate_limit"))(_bp)
     _bp.register_error_handler(CustosError, _error)
 
 

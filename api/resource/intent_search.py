@@ -99,7 +99,7 @@ class Search:
         """The intent behind one of this vendor's handles, if the vendor may still see it."""
         for iid, pid in self.vault.agreements.offers.visible_intents():
             candidate = self.handle(iid)
-            if hmac.compare_digest(candidate, handle):
+            if hmac.compare_digest(candidate.encode(), handle.encode()):  # any text, no TypeError
                 return self._open(candidate, iid, pid)
         return None
 

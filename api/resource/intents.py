@@ -35,7 +35,7 @@ def _search() -> tuple[Search, str]:
 
 def _limit() -> int:
     raw = request.args.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= MAX_LIMIT:
         raise InvalidInput(f"limit: a whole number from 1 to {MAX_LIMIT}",
                            fields={"limit": [f"a whole number from 1 to {MAX_LIMIT}"]})
     return int(raw)

@@ -6,7 +6,7 @@ terms (read, replace with the what-if answer, or only ask it with `?dry_run=1`),
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, jsonify, request
 
@@ -101,8 +101,9 @@ def replace_terms():
 def read_log():
     kinds = request.args.getlist("kind") or None
     try:
-        since = datetime.fromisoformat(request.args["since"]) if "since" in request.args else None
-    except ValueError:
+        since = datetime.fromisoformat(request.args["since"]).astimezone(UTC) \
+            if "since" in request.args else None
+    except (ValueError, OverflowError):  # OverflowError: out of range once in UTC
         raise InvalidInput("since: not an ISO 8601 time", fields={"since": ["bad time"]}) from None
     events = get_vault().list_events(person_id(), kinds=kinds, since=since)
     return jsonify([{"seq": e.seq, "at": e.at.isoformat(), "kind": e.kind, "event": e.payload}

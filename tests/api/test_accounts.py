@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.config import Settings
+from tests.conftest import csrf_token
 
 
 def test_signup_signs_in_and_shows_the_vault(auth, client):
@@ -161,14 +162,48 @@ def test_signin_returns_to_the_page_asked_for(auth, client):
     assert response.headers["Location"] == "/terms"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x",
-                                    "/\\\\evil.example", "javascript:alert(1)", "/x\\nSet-Cookie"])
+OFF_SITE = ["https://evil.example/", "//evil.example/x", "////evil.example", "///evil.example",
+            "/\\evil.example", "/\\/evil.example", "\\\\evil.example", "/%2F%2Fevil.example",
+            "/%2f/evil.example", "/%5Cevil.example", "/%5C%5Cevil.example",
+            "/%252F%252Fevil.example",
+            "/\t/evil.example", "/\n/evil.example", " //evil.example", "/\u3000/evil.example",
+            "javascript:alert(1)", "/x\nSet-Cookie", "http:/evil.example", "https:evil.example",
+            "/\x00/evil.example", "\uff0f\uff0fevil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
 def test_signin_never_redirects_off_site(auth, client, target):
+    """Issue 9, item 8: only a same-origin path, after normalisation, is a place to go next."""
     auth.signup()
     auth.signout()
     response = auth.post("/signin", {"email": "ada@example.org",
                                      "password": "correct horse battery", "next": target})
-    assert response.headers["Location"] == "/"
+    if "\x00" in target:  # refused before any redirect (api/untrusted.py)
+        assert response.status_code == 400 and "Location" not in response.headers
+    else:
+        assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_signup_never_redirects_off_site(auth, target):
+    password = "correct horse battery"
+    response = auth.post("/signup", {"email": "ada@example.org", "password": password,
+                                     "confirm": password, "next": target})
+    if "\x00" in target:  # refused before any redirect (api/untrusted.py)
+        assert response.status_code == 400 and "Location" not in response.headers
+    else:
+        assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target, path", [("/terms", "/terms"), ("/log?vendor=x&since=2026-01-01",
+                                                                  "/log?vendor=x&since=2026-01-01"),
+                                          ("/data#phone", "/data#phone")])
+def test_signin_keeps_a_same_site_path(auth, target, path):
+    auth.signup()
+    auth.signout()
+    response = auth.post("/signin", {"email": "ada@example.org",
+                                     "password": "correct horse battery", "next": target})
+    assert response.headers["Location"] == path
 
 
 def test_forms_work_over_https_with_the_same_origin_referer(tmp_path, clock):
@@ -230,3 +265,137 @@ def test_change_password_signs_out_other_devices(app, auth, client):
     vault = app.extensions["custos.vault"]
     person = vault.find_person_by_email("ada@example.org")
     assert "password_changed" in [e.kind for e in vault.list_events(person.id)]
+
+
+@pytest.mark.parametrize("enter", ["signin", "signup"])
+def test_signing_in_rotates_the_csrf_token(auth, client, enter):
+    """Issue 9, item 15: a CSRF token known before signing in is worthless afterwards."""
+    if enter == "signin":
+        auth.signup()
+        auth.signout()
+    before = csrf_token(client.get("/" + enter))
+    cookie_before = client.get_cookie("custos_csrf").value
+    password = "correct horse battery"
+    entered = client.post("/" + enter, data={"email": "ada@example.org", "password": password,
+                                             "confirm": password, "csrf_token": before})
+    assert entered.status_code == 302
+    after = client.get_cookie("custos_csrf")  # gone, or holding another token
+    assert after is None or after.value != cookie_before
+    stale = client.post("/signout", data={"csrf_token": before})
+    assert stale.status_code == 400 and "This form has expired" in stale.get_data(as_text=True)
+    fresh = csrf_token(client.get("/settings"))
+    assert fresh != before
+    assert client.post("/signout", data={"csrf_token": fresh}).status_code == 302
+
+
+def test_hsts_only_over_https(client):
+    """RFC 6797 section 7.2: HSTS on secure transport, never on plain HTTP."""
+    secure = client.get("/signin", base_url="https://custos.example")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/signin").headers
+
+
+@pytest.mark.parametrize("trusted, expected", [(True, "max-age=31536000"), (False, None)])
+def test_hsts_behind_the_trusted_tls_proxy(app, trusted, expected):
+    """The header follows X-Forwarded-Proto only from the proxy named by --trusted-proxy."""
+    import requests
+
+    from api.cli import proxy_options
+    from api.loopback import serving
+
+    options = proxy_options("127.0.0.1") if trusted else {}
+    with serving(app, threads=2, **options) as base:
+        answer = requests.get(base + "/signin", headers={"X-Forwarded-Proto": "https",
+                                                        "X-Forwarded-For": "203.0.113.9",
+                                                        "X-Forwarded-Host": "custos.example"},
+                              timeout=10)
+    assert answer.status_code == 200
+    assert answer.headers.get("Strict-Transport-Security") == expected
+
+
+@pytest.mark.parametrize("password", ["password1234", "iloveyou123", "1q2w3e4r5t",
+                                      "correcthorsebatterystaple", "aaaaaaaaaaaa", "0123456789"])
+def test_signup_refuses_a_breached_password(auth, app, password):
+    """Issue 9, item 14: NIST SP 800-63B 5.1.1.2, a password from breach lists is refused."""
+    response = auth.post("/signup", {"email": "ada@example.org", "password": password,
+                                     "confirm": password})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="password-error">This password is on a list' in page
+    assert 'value="ada@example.org"' in page
+    assert app.extensions["custos.vault"].find_person_by_email("ada@example.org") is None
+
+
+@pytest.mark.parametrize("password", ["ada.lovelace@example.org", "ada.lovelace2026!",
+                                      "Custos-Custos", "custos ada.lovelace"])
+def test_signup_refuses_a_password_made_of_the_email_or_the_service(auth, app, password):
+    response = auth.post("/signup", {"email": "Ada.Lovelace@example.org", "password": password,
+                                     "confirm": password})
+    assert response.status_code == 400
+    assert 'id="password-error">This password is made of your email address or the name ' \
+        'Custos' in response.get_data(as_text=True)
+
+
+def test_password_change_refuses_a_breached_password(auth, app, client):
+    auth.signup()
+    refused = auth.post("/settings/password", {"pw_current": "correct horse battery",
+                                               "pw_password": "letmein12345",
+                                               "pw_confirm": "letmein12345"}, page="/settings")
+    assert refused.status_code == 400
+    assert 'id="pw_password-error">This password is on a list' in refused.get_data(as_text=True)
+    auth.signout()
+    assert auth.signin().status_code == 302  # the old password still works
+
+
+def _limited_app(tmp_path, clock, **limits):
+    from api import create_app
+
+    settings = Settings(home=tmp_path / "h", secret_key="y" * 40, secure_cookies=False,
+                        argon2_profile="CHEAPEST", **limits)
+    app = create_app(settings, testing=True)
+    app.extensions["custos.clock"] = clock
+    return app
+
+
+def test_a_stranger_cannot_lock_the_owner_out(tmp_path, clock):
+    """Issue 9, item 14: wrong tries from many addresses never refuse the owner's password."""
+    from tests.conftest import Auth
+
+    app = _limited_app(tmp_path, clock, signin_rate_limit="3 per minute",
+                       signin_account_rate_limit="3 per minute")
+    try:
+        Auth(app.test_client()).signup()
+        for n in range(10):
+            stranger = Auth(app.test_client())
+            wrong = stranger.signin(password=f"guess number {n}",
+                                    environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+            assert wrong.status_code == 400
+        owner = Auth(app.test_client())
+        assert owner.signin(environ_base={"REMOTE_ADDR": "192.0.2.1"}).status_code == 302
+    finally:
+        app.extensions["custos.vault"].close()
+
+
+def test_failed_sign_ins_are_limited_per_account_and_address(tmp_path, clock):
+    from tests.conftest import Auth
+
+    app = _limited_app(tmp_path, clock, signin_rate_limit="100 per minute",
+                       signin_account_rate_limit="3 per hour")
+    here = {"REMOTE_ADDR": "198.51.100.7"}
+    try:
+        Auth(app.test_client()).signup()
+        Auth(app.test_client()).signup(email="bob@example.org")
+        for _ in range(3):  # successes never count
+            assert Auth(app.test_client()).signin(environ_base=here).status_code == 302
+        attacker = Auth(app.test_client())
+        codes = [attacker.signin(password="wrong password", environ_base=here).status_code
+                 for _ in range(4)]
+        assert codes == [400, 400, 400, 429]
+        assert attacker.signin(environ_base=here).status_code == 429  # this pair: slowed down
+        other = attacker.signin(email="bob@example.org", password="wrong password",
+                                environ_base=here)
+        assert other.status_code == 400  # another account from the same address
+        elsewhere = Auth(app.test_client()).signin(environ_base={"REMOTE_ADDR": "192.0.2.1"})
+        assert elsewhere.status_code == 302  # the owner, from her own address
+    finally:
+        app.extensions["custos.vault"].close()

@@ -36,10 +36,42 @@ def test_init_creates_home_with_private_key(env):
     assert "Created" not in run(env, "init").output  # said once, on the first start only
 
 
+@pytest.mark.parametrize("args, line", [
+    (["--host", "0.0.0.0"], "Error: CUSTOS_ISSUER must be set to serve on 0.0.0.0, which is not "
+                            "a loopback address: the public URL, such as https://custos.example"),
+    (["--host", "127.0.0.1", "--trusted-proxy", "127.0.0.1"],
+     "Error: CUSTOS_ISSUER must be set behind --trusted-proxy: the public URL, such as "
+     "https://custos.example"),
+])
+def test_serve_off_loopback_needs_an_issuer(env, args, line):
+    """Issue 9, item 9: outside loopback the issuer is configured, never learned from requests."""
+    command = [sys.executable, "-c", "from api.cli import main; main()", "serve",
+               "--port", str(_free_port()), *args]
+    done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=60)  # a server that starts anyway fails here, never hangs
+    assert done.returncode == 1 and done.stderr.splitlines() == [line]
+
+
+@pytest.mark.parametrize("host, port, proxy, issuer, expected", [
+    ("127.0.0.1", 8000, None, None, "http://127.0.0.1:8000"),
+    ("localhost", 8001, None, None, "http://localhost:8001"),
+    ("::1", 8000, None, None, "http://[::1]:8000"),
+    ("0.0.0.0", 8000, None, "https://custos.example", "https://custos.example"),
+    ("127.0.0.1", 8000, "127.0.0.1", "https://custos.example", "https://custos.example"),
+])
+def test_serve_fixes_the_issuer_at_start(tmp_path, host, port, proxy, issuer, expected):
+    from api.cli import _serving_issuer
+    from api.config import Settings
+
+    settings = Settings(home=tmp_path, secret_key="s" * 40, issuer=issuer)
+    assert _serving_issuer(settings, host, port, proxy) == expected
+
+
 def test_bad_setting_is_one_line_not_a_traceback(env):
     result = CliRunner().invoke(cli, ["init"], env={**env, "CUSTOS_SESSION_HOURS": "x"})
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: CUSTOS_SESSION_HOURS must be a whole number, not 'x'"
+    assert result.output.strip() == ("Error: CUSTOS_SESSION_HOURS must be a whole number "
+                                     "from 1 to 720, not 'x'")
 
 
 def test_wrong_master_key_stops_with_a_clear_line(env, tmp_path):
@@ -94,6 +126,12 @@ def test_serve_runs_a_real_wsgi_server(env):
             except OSError:
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.1)
+        # the issuer was fixed at start (loopback, no CUSTOS_ISSUER): a forged Host changes nothing
+        forged = urllib.request.Request(f"http://127.0.0.1:{port}/.well-known/"
+                                        "oauth-authorization-server",
+                                        headers={"Host": "evil.example"})
+        with urllib.request.urlopen(forged) as response:
+            assert json.load(response)["issuer"] == f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         output = proc.communicate(timeout=10)[0]

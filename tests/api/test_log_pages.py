@@ -73,3 +73,25 @@ def test_an_agent_grant_reads_as_an_authorisation(app, person, clock):
     entry = vault.list_events(person, kinds=["grant_changed"])[0]
     assert describe(entry, {"c": "Custos butler"}.get) == \
         "Agent Custos butler authorised to act for you."
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_csv_export_neutralises_formulas(client, app, person, clock):
+    """Issue 9, item 13: a cell that a spreadsheet would run as a formula starts with a quote."""
+    registered = client.post("/oauth/register", json={
+        "client_name": "=HYPERLINK(\"https://evil.example\",\"click\")",
+        "redirect_uris": ["https://vendor.example/cb"]}).get_json()
+    vault = app.extensions["custos.vault"]
+    hostile = ["+SUM(1,2)", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+    for text in hostile:
+        vault.record(person, AccessAttempted(client_id=registered["client_id"], grant_id="g-1",
+                                             purpose=text, categories=[text], outcome="refused",
+                                             reasons=[{"code": "x", "text": text}]), clock())
+    text = client.get("/log/export.csv").get_data(as_text=True)
+    cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+    assert len(cells) > 9 * len(hostile)
+    assert [c for c in cells if c.startswith(FORMULA_STARTS)] == []
+    for value in [*hostile, "=HYPERLINK("]:
+        assert any(c.startswith("'" + value) for c in cells), value  # kept, after the quote

@@ -103,7 +103,14 @@ def live_server(tmp_path):
                         signin_rate_limit="1000 per minute", argon2_profile="CHEAPEST")
     app = create_app(settings)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # the socket map was closed from the test thread
+            pass
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.effective_port}"
     server.app = app

@@ -7,6 +7,7 @@ import threading
 
 from api import jobs
 from api.oauth.signing import verify
+from tests.conftest import configure
 from tests.oauth.test_person_vendor import bearer
 
 
@@ -20,7 +21,7 @@ def test_expired_agreement_ends_and_the_vendor_is_notified(app, person, vendors,
     vendor = vendors.register(custos_notification_uri="https://vendor.example/notices")
     tokens = flow.tokens(vendor, scope="data:contact.email purpose:ServiceProvision duration:1")
     agreement = flow.read(tokens["access_token"]).get_json()["agreement"]
-    app.config["CUSTOS_ISSUER"] = "https://custos.example"
+    configure(app, issuer="https://custos.example")
     sent = []
 
     def post(url, **kw):
@@ -59,7 +60,7 @@ def test_a_failing_run_is_logged_by_type_and_the_loop_goes_on(app, caplog):
 
 
 def test_the_thread_runs_every_interval_until_stopped(app):
-    app.config["CUSTOS_JOBS_INTERVAL"] = 0.01
+    configure(app, jobs_interval=0.01)
     ran = threading.Event()
     runner = jobs.Runner(app, run=lambda _app: ran.set())
     runner.thread.start()
@@ -74,18 +75,9 @@ def test_without_an_issuer_the_jobs_wait(app):
     assert jobs.run_jobs_once(app) == {"expired": 0, "delivered": 0, "failed": 0}
 
 
-def test_init_app_remembers_the_issuer_of_the_first_request(settings, clock):
-    from api import create_app
-
-    fresh = create_app(settings, testing=True)
-    fresh.extensions["custos.clock"] = clock
-    jobs.init_app(fresh)
-    try:
-        fresh.test_client().get("/", base_url="https://vault.example")
-        assert jobs._base_url(fresh) == "https://vault.example/"
-        assert jobs.run_jobs_once(fresh)["expired"] == 0
-    finally:
-        fresh.extensions["custos.vault"].close()
+def test_the_interval_is_the_setting(app):
+    configure(app, jobs_interval=7.0)
+    assert jobs.Runner(app).interval == 7.0
 
 
 def test_revoked_notice_goes_out_through_the_job(app, person, vendors, flow, client, clock):
@@ -95,7 +87,7 @@ def test_revoked_notice_goes_out_through_the_job(app, person, vendors, flow, cli
 
     me = butler(vendors, flow)["access_token"]
     client.post(f"/api/v1/person/grants/{agreement}/revoke", headers=bearer(me))
-    app.config["CUSTOS_ISSUER"] = "https://custos.example"
+    configure(app, issuer="https://custos.example")
     counts = jobs.run_jobs_once(app, post=lambda url, **kw: Answer(500))
     assert counts == {"expired": 0, "delivered": 0, "failed": 1}
 

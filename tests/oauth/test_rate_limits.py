@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import configure
 from tests.oauth.conftest import REDIRECT
 
 REGISTRATION = {"client_name": "Acme", "redirect_uris": [REDIRECT],
@@ -18,20 +19,28 @@ def _limited(responses) -> None:
     assert last.get_json()["error"] == "too_many_requests"
 
 
-@pytest.mark.parametrize("setting, call", [
+@pytest.mark.parametrize("variable, call", [
     ("CUSTOS_TOKEN_RATE_LIMIT",
      lambda c: c.post("/oauth/token", data={"grant_type": "client_credentials"})),
     ("CUSTOS_REGISTRATION_RATE_LIMIT", lambda c: c.post("/oauth/register", json=REGISTRATION)),
     ("CUSTOS_API_RATE_LIMIT",
      lambda c: c.get("/api/v1/me", headers={"Authorization": "Bearer nothing"})),
 ])
-def test_429_with_retry_after_past_the_limit(app, client, setting, call):
-    app.config[setting] = "3 per minute"
-    _limited([call(client) for _ in range(4)])
+def test_429_with_retry_after_past_the_limit(tmp_path, variable, call):
+    """Each limit is set the way an operator sets it: in the environment."""
+    from api import create_app
+    from api.config import from_env
+
+    app = create_app(from_env({"CUSTOS_HOME": str(tmp_path), variable: "3 per minute"}),
+                     testing=True)
+    try:
+        _limited([call(app.test_client()) for _ in range(4)])
+    finally:
+        app.extensions["custos.vault"].close()
 
 
 def test_the_api_limit_counts_per_address(app, client):
-    app.config["CUSTOS_API_RATE_LIMIT"] = "2 per minute"
+    configure(app, api_rate_limit="2 per minute")
     here = [client.get("/api/v1/offers") for _ in range(3)]
     _limited(here)
     there = client.get("/api/v1/offers", environ_base={"REMOTE_ADDR": "192.0.2.7"})

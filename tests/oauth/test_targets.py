@@ -6,6 +6,7 @@ import pytest
 
 from api import jobs
 from api.oauth import targets
+from tests.conftest import configure
 
 
 @pytest.mark.parametrize("url", ["https://169.254.169.254/latest/meta-data",
@@ -36,7 +37,7 @@ def test_a_refused_notice_is_never_posted(app, person, vendors, flow, client, cl
     vendor = vendors.register(custos_notification_uri="https://inside.example/notices")
     tokens = flow.tokens(vendor, scope="data:contact.email purpose:ServiceProvision duration:1")
     assert flow.read(tokens["access_token"]).status_code == 200
-    app.config["CUSTOS_ISSUER"] = "https://custos.example"
+    configure(app, issuer="https://custos.example")
     monkeypatch.setattr(targets.socket, "getaddrinfo",
                         lambda *a, **k: [(2, 1, 6, "", ("10.1.2.3", 443))])
     sent = []
@@ -46,3 +47,42 @@ def test_a_refused_notice_is_never_posted(app, person, vendors, flow, client, cl
     with app.extensions["custos.vault"].transaction("read") as tx:
         [(error,)] = tx.all("SELECT last_error FROM outbox")
     assert error.startswith("refused: its host resolves to a private")
+
+
+def test_a_loopback_request_never_opens_loopback_targets(app, person, vendors, flow, client,
+                                                         clock):
+    """Issue 9, item 9: a health probe on 127.0.0.1 must not teach the jobs a loopback issuer."""
+    vendor = vendors.register(custos_notification_uri="https://127.0.0.1:9/notices")
+    tokens = flow.tokens(vendor, scope="data:contact.email purpose:ServiceProvision duration:1")
+    assert flow.read(tokens["access_token"]).status_code == 200
+    assert client.get("/signin", base_url="http://127.0.0.1:8000").status_code == 200
+    sent = []
+
+    def post(url, **kw):
+        sent.append(url)
+        raise AssertionError("posted to loopback")
+
+    clock.advance(days=1, seconds=1)
+    assert jobs.run_jobs_once(app, post=post) == {"expired": 0, "delivered": 0, "failed": 0}
+    configure(app, issuer="https://custos.example")
+    client.get("/signin", base_url="http://127.0.0.1:8000")
+    assert jobs.run_jobs_once(app, post=post) == {"expired": 1, "delivered": 0, "failed": 1}
+    assert sent == []
+    with app.extensions["custos.vault"].db.read() as tx:
+        [(error,)] = tx.all("SELECT last_error FROM outbox")
+    assert error == "refused: its host resolves to a loopback address"
+
+
+def test_a_loopback_issuer_may_notify_loopback(app, person, vendors, flow, clock):
+    vendor = vendors.register(custos_notification_uri="http://127.0.0.1:9/notices")
+    flow.tokens(vendor, scope="data:contact.email purpose:ServiceProvision duration:1")
+    configure(app, issuer="http://127.0.0.1:8000")
+    sent = []
+    clock.advance(days=1, seconds=1)
+    counts = jobs.run_jobs_once(app, post=lambda url, **kw: sent.append(url) or Answer())
+    assert counts == {"expired": 1, "delivered": 1, "failed": 0}
+    assert sent == ["http://127.0.0.1:9/notices"]
+
+
+class Answer:
+    status_code = 204
