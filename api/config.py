@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from common.loopback import is_loopback_url
+
 
 class ConfigError(Exception):
     """Settings are missing or malformed: one line per problem, each naming its variable."""
@@ -101,10 +103,8 @@ def _secret(raw: str) -> str:
 
 def _issuer(raw: str) -> str:
     """RFC 8414 section 2: an https URL without query or fragment (http only on loopback)."""
-    from .oauth.targets import issuer_is_loopback
-
     parts = urlsplit(raw)
-    scheme_ok = parts.scheme == "https" or (parts.scheme == "http" and issuer_is_loopback(raw))
+    scheme_ok = parts.scheme == "https" or (parts.scheme == "http" and is_loopback_url(raw))
     if not scheme_ok or not parts.hostname or parts.query or parts.fragment \
             or not raw.isprintable() or " " in raw:
         raise ValueError(raw)

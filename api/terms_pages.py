@@ -193,7 +193,8 @@ def try_request():
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise InvalidInput("The change could not be read; start again.",
+        raise InvalidInput("The change could not be read: it is not a set of terms (a JSON "
+                           "object). Start again from the Terms page.",
                            fields={"candidate": ["not a JSON object"]})
     client = get_vault().agreements.clients.find(request.form.get("vendor", ""))
     vendor = (judge.vendor_of(client.client_id, client.metadata) if client else None)

@@ -23,7 +23,12 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class JSONRefused(ValueError):
-    """Well-formed JSON that Custos will not read; the message says where and why."""
+    """Well-formed JSON that Custos will not read; the message says where and why, `field`
+    names the top-level member it is in ("body" when it is the whole document)."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.field = re.split(r"[.\[]", path, maxsplit=1)[0] or "body"
 
 
 def _problem(value: str) -> str | None:
@@ -46,11 +51,11 @@ def loads(text: str | bytes) -> Any:
         if depth > MAX_DEPTH:
             raise JSONRefused(f"the JSON is nested more than {MAX_DEPTH} levels deep")
         if isinstance(item, str) and (problem := _problem(item)):
-            raise JSONRefused(f"{path or 'the JSON'} {problem}")
+            raise JSONRefused(f"{path or 'the JSON'} {problem}", path)
         if isinstance(item, dict):
             for key, member in item.items():
                 if problem := _problem(key):
-                    raise JSONRefused(f"a member name in {path or 'the JSON'} {problem}")
+                    raise JSONRefused(f"a member name in {path or 'the JSON'} {problem}", path)
                 stack.append((member, f"{path}.{key}" if path else key, depth + 1))
         elif isinstance(item, list):
             stack.extend((member, f"{path}[{i}]", depth + 1) for i, member in enumerate(item))
@@ -66,7 +71,7 @@ class _Provider(DefaultJSONProvider):
             return loads(s)
         except JSONRefused as exc:
             raise InvalidInput(f"The JSON body is refused: {exc}.",
-                               fields={"body": [str(exc)]}) from None
+                               fields={exc.field: [str(exc)]}) from None
 
 
 def _refuse_unstorable() -> None:

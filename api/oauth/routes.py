@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from ..clock import now
+from ..errors import InvalidInput
 from ..security import limiter, rate
 from ..store import get_vault
 from . import details
@@ -50,16 +51,21 @@ def introspect():
 @limiter.limit(rate("registration_rate_limit"))
 def register():
     """RFC 7591 section 3: open registration; errors per section 3.2.2."""
-    raw = request.get_json(silent=True)
     try:
-        reply = add_vendor(get_vault(), raw, now())
+        reply = add_vendor(get_vault(), request.get_json(silent=True), now())
     except ValidationError as exc:
-        messages = exc.normalized_messages()
-        field = next(iter(messages), "_schema")
-        text = messages[field] if isinstance(messages, dict) else messages
-        code = "invalid_redirect_uri" if field == "redirect_uris" else "invalid_client_metadata"
-        return jsonify(error=code, error_description=f"{field}: {text}", fields=messages), 400
+        return _metadata_error(exc.normalized_messages())
+    except InvalidInput as refused:  # NUL, lone surrogates, deep nesting (api/untrusted.py)
+        return _metadata_error(refused.fields or {"body": [refused.description]})
     return jsonify(reply), 201
+
+
+def _metadata_error(messages) -> tuple:
+    """RFC 7591 section 3.2.2: the error names the field at fault."""
+    field = next(iter(messages), "_schema")
+    text = messages[field] if isinstance(messages, dict) else messages
+    code = "invalid_redirect_uri" if field == "redirect_uris" else "invalid_client_metadata"
+    return jsonify(error=code, error_description=f"{field}: {text}", fields=messages), 400
 
 
 @bp.get("/.well-known/oauth-authorization-server")

@@ -87,7 +87,7 @@ TERMS = {"default": "ask", "agreements": ["intent-casting"],
                     "purposes": ["ServiceProvision"], "label": "Calls, rarely",
                     "conditions": [{"field": "retention_days", "op": "lte", "value": 30}],
                     "frequency": {"max": 3, "per": "day"}}],
-         "offers": {"blocklist": [], "max_per_vendor": {"max": 3, "per": "week"}}}
+         "offers": {"blocklist": ["cus_blocked"], "max_per_vendor": {"max": 3, "per": "week"}}}
 OFFER = {"price": "280.00", "currency": "EUR", "category": "vehicles.bikes",
          "text": "A good bike", "valid_until": "2027-01-31T00:00:00Z"}
 P, S = "POST", "session"
@@ -127,6 +127,8 @@ BASES: dict[str, Request] = {
     "connections.index GET": Request("GET", "/connections"),
     "connections.confirm_revoke GET": Request("GET", "/connections/<grant_id>/revoke"),
     "connections.revoke POST": Request(P, "/connections/<grant_id>/revoke", form={}),
+    "connections.confirm_stop GET": Request("GET", "/connections/vendors/<client_id>/stop"),
+    "connections.stop POST": Request(P, "/connections/vendors/<client_id>/stop", form={}),
     "connections.receipts GET": Request("GET", "/receipts"),
     "connections.receipt GET": Request("GET", "/receipts/<grant_id>"),
     "connections.download_receipt GET": Request("GET", "/receipts/<grant_id>.<fmt>",
@@ -135,6 +137,14 @@ BASES: dict[str, Request] = {
                                                           "intent": "{intent_id}"}),
     "offers.decide POST": Request(P, "/offers/<offer_id>", form={"decision": "filter"}),
     "offers.block POST": Request(P, "/offers/<offer_id>/block", form={}),
+    "offer_rules.index GET": Request("GET", "/offers/rules"),
+    "offer_rules.change POST": Request(P, "/offers/rules", form={
+        "within_budget": "1", "match_category": "1", "require_verified": "",
+        "require_certifications": "b-corp", "max_offers": "3", "per": "week"}),
+    "offer_rules.block POST": Request(P, "/offers/rules/block", form={"vendor": "{client_id}"}),
+    "offer_rules.unblock POST": Request(P, "/offers/rules/unblock",
+                                        form={"vendor": "cus_blocked"}),
+    "agreement_terms.show GET": Request("GET", "/agreements/<grant_id>/<given>", auth="none"),
     "log.index GET": Request("GET", "/log", query={"vendor": "{client_id}", "decision": "allowed",
                                                    "since": "2026-01-01",
                                                    "until": "2027-01-01"}),
@@ -207,6 +217,8 @@ BASES: dict[str, Request] = {
                                                  auth="person"),
     "resource_person.revoke_grant POST": Request(P, "/api/v1/person/grants/<grant_id>/revoke",
                                                  auth="person"),
+    "resource_person.revoke_vendor POST": Request(
+        P, "/api/v1/person/vendors/<client_id>/revoke", auth="person"),
     "resource_person.list_requests GET": Request("GET", "/api/v1/person/requests",
                                                  auth="person", query={"status": "all"}),
     "resource_person.decide_request POST": Request(

@@ -60,13 +60,16 @@ class World:
         offered = self.client.post(f"/api/v1/intents/{handle}/offers", json=OFFER,
                                    headers=bearer(self.vendor_token))
         assert offered.status_code in (200, 201), offered.get_json()
+        receipt = self.client.get(f"/api/v1/agreements/{read['agreement']}/receipt",
+                                  headers=bearer(self.vendor_token)).get_json()
         self.values = {
             "field_id": self.vault.list_fields(person)[0].id, "intent_id": intent,
             "grant_id": read["agreement"], "agreement_id": read["agreement"],
             "request_id": asked.get_json()["id"], "offer_id": offered.get_json()["id"],
             "rule_id": "r1", "handle": handle, "client_id": self.vendor["client_id"],
             "sub": read["sub"], "access_token": tokens["access_token"],
-            "refresh_token": tokens["refresh_token"]}
+            "refresh_token": tokens["refresh_token"],
+            "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1]}
         self.agreement_token = tokens["access_token"]
         self.csrf = csrf_token(self.client.get("/data"))
 

@@ -68,7 +68,7 @@ def test_a_loopback_request_never_opens_loopback_targets(app, person, vendors, f
     client.get("/signin", base_url="http://127.0.0.1:8000")
     assert jobs.run_jobs_once(app, post=post) == {"expired": 1, "delivered": 0, "failed": 1}
     assert sent == []
-    with app.extensions["custos.vault"].db.read() as tx:
+    with app.extensions["custos.vault"].transaction("read") as tx:
         [(error,)] = tx.all("SELECT last_error FROM outbox")
     assert error == "refused: its host resolves to a loopback address"
 
