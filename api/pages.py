@@ -10,6 +10,7 @@ from policies.errors import UnknownConcept
 
 from . import (
     connection_pages,
+    import_pages,
     inbox_pages,
     intent_pages,
     log_pages,
@@ -135,6 +136,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(inbox_pages.bp)
     app.register_blueprint(terms_pages.bp)
     app.register_blueprint(offer_pages.bp)
+    app.register_blueprint(import_pages.bp)
     app.add_template_global(_values_of, "values_of")
     app.add_template_global(category_words)
     app.add_template_global(_concept, "concept")

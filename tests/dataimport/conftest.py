@@ -1,0 +1,58 @@
+"""An import through the real pages: upload with CSRF, preview, Import."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from tests.conftest import csrf_token
+
+ADA = (
+    "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;Augusta;;\r\n"
+    "EMAIL;TYPE=work:ada@analytical.example\r\nTEL;VALUE=uri;TYPE=cell:tel:+44-20-7946-0000\r\n"
+    "ADR;TYPE=home:;;12 St James\\, Square;London;;SW1Y 4JH;United Kingdom\r\n"
+    "BDAY:18151210\r\nGENDER:F\r\nLANG:en\r\nPHOTO:data:image/png;base64,AAAA\r\n"
+    "NOTE:Countess of Lovelace\r\nEND:VCARD\r\n"
+)
+
+
+class Importer:
+    """Upload a file on the import page, read the preview, press Import."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def preview(self, content: str | bytes, filename: str = "me.vcf"):
+        token = csrf_token(self.client.get("/data/import"))
+        data = content.encode() if isinstance(content, str) else content
+        return self.client.post("/data/import", data={
+            "csrf_token": token, "file": (io.BytesIO(data), filename)},
+            content_type="multipart/form-data")
+
+    def confirm(self, preview):
+        page = preview.get_data(as_text=True)
+        carried = re.search(r'name="carried" value="([^"]*)"', page).group(1)
+        digest = re.search(r'name="digest" value="([^"]*)"', page).group(1)
+        import html
+
+        return self.client.post("/data/import/apply", data={
+            "csrf_token": csrf_token(preview), "carried": html.unescape(carried),
+            "digest": digest})
+
+    def run(self, content: str | bytes, filename: str = "me.vcf"):
+        preview = self.preview(content, filename)
+        assert preview.status_code == 200, preview.get_data(as_text=True)[:2000]
+        return self.confirm(preview)
+
+
+@pytest.fixture
+def importer(client) -> Importer:
+    return Importer(client)
+
+
+@pytest.fixture
+def person(auth, app):
+    auth.signup()
+    return app.extensions["custos.vault"].find_person_by_email("ada@example.org").id
