@@ -38,6 +38,7 @@ SEX = {"M": "male", "F": "female", "O": "other", "N": "none or not applicable",
        "U": "unknown"}
 TYPE_WORDS = {"home": "home", "work": "work", "cell": "mobile", "fax": "fax", "pager": "pager",
               "text": "text", "video": "video", "textphone": "textphone"}
+KINDS = {"org": "an organisation", "group": "a group", "location": "a place"}  # RFC 6350 §6.1.4
 ABOUT_THE_CARD = {"PRODID", "REV", "UID", "SOURCE", "CLIENTPIDMAP", "XML"}
 WHY_NOT = {
     "PHOTO": "pictures are not imported, only text",
@@ -64,9 +65,10 @@ def to_parsed(props: list[Prop], source: str) -> Parsed:
     skipped: list[Skipped] = []
     taken: set[tuple[str, str]] = set()
     for prop in props:
-        if prop.name == "KIND" and prop.text.lower() not in ("", "individual"):
-            raise ImportRefused(f"The card describes a {prop.text.lower()[:20]} (KIND), not a "
-                                "person; import your own card.")
+        kind = prop.text.lower()[:20]
+        if prop.name == "KIND" and kind not in ("", "individual"):
+            raise ImportRefused(f"The card describes {KINDS.get(kind, 'something')} (KIND:"
+                                f"{kind}), not a person; import your own card.")
         found = _map(prop)
         if isinstance(found, Skipped):
             skipped.append(found)
