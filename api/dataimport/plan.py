@@ -16,7 +16,7 @@ import hmac
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from policies import vocab
@@ -93,11 +93,13 @@ def apply_previewed(
         plan = make_plan(vault, person_id, parsed, now)
         if not hmac.compare_digest(plan.digest, digest):
             raise PlanChanged(plan)
-        for step in plan.steps:
-            _WRITE[(step.action, step.kind)](vault, person_id, step, now)
+        for i, step in enumerate(plan.steps):
+            # a microsecond apart: the vault lists by time, so My data keeps the file's order
+            _WRITE[(step.action, step.kind)](vault, person_id, step, now + timedelta(
+                microseconds=i))
         vault.record(person_id, DataImported(
             source=parsed.source, added=plan.count("add"), updated=plan.count("update"),
-            skipped=plan.count("skip")), now)
+            skipped=plan.count("skip")), now + timedelta(microseconds=len(plan.steps)))
     return plan
 
 
@@ -136,8 +138,8 @@ def _field_step(new: dict[str, Any], old: Any, same: bool) -> Step:
         return Step(action="add", reason="new", data=data, **base)
     if same:
         return Step(action="skip", reason="already in your vault", target=old.id, **base)
-    return Step(action="update", reason=f"replaces “{old.value}”", target=old.id, data=data,
-                **base)
+    return Step(action="update", reason=f"replaces “{old.value}”", target=old.id,
+                data={**data, "name": old.name}, **base)  # the name as the person wrote it
 
 
 def _intent_step(new: dict[str, Any], old: Any, same: bool) -> Step:
