@@ -6,18 +6,17 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
 import requests
-import waitress
 from click.testing import CliRunner
 
 from api import cli as cli_module
 from api import create_app
 from api.config import Settings
 from tests.conftest import Auth
+from tests.oauth.conftest import serving
 
 PASSWORD = "correct horse battery"
 
@@ -74,18 +73,13 @@ def test_restore_then_serve_and_the_person_signs_in_and_sees_her_data(backed_up)
     assert "Every log is intact." in run(home, "audit", "verify").output
 
     app = create_app(settings(home))
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        url, web = f"http://127.0.0.1:{server.effective_port}", requests.Session()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', web.get(f"{url}/signin").text)
-        web.post(f"{url}/signin", data={"csrf_token": token.group(1),
-                                        "email": "ada@example.org", "password": PASSWORD})
-        assert "Lovelace-City-7012" in web.get(f"{url}/data").text
+        with serving(app, threads=2) as url, requests.Session() as web:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', web.get(f"{url}/signin").text)
+            web.post(f"{url}/signin", data={"csrf_token": token.group(1),
+                                            "email": "ada@example.org", "password": PASSWORD})
+            assert "Lovelace-City-7012" in web.get(f"{url}/data").text
     finally:
-        server.close()
-        thread.join(timeout=5)
         app.extensions["custos.vault"].close()
 
 

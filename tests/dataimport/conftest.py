@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -70,22 +71,15 @@ def person(auth, app):
 @pytest.fixture
 def live_server(tmp_path):
     """A second, empty vault served by waitress on a free loopback port."""
-    import threading
-
-    import waitress
-
     from api import create_app
     from api.config import Settings
+    from tests.oauth.conftest import serving
 
     settings = Settings(home=tmp_path / "new-home", secret_key="n" * 40, secure_cookies=False,
                         signin_rate_limit="1000 per minute", argon2_profile="CHEAPEST")
     app = create_app(settings)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.effective_port}"
-    server.app = app
-    yield server
-    server.close()
-    thread.join(timeout=5)
-    app.extensions["custos.vault"].close()
+    try:
+        with serving(app, threads=2) as url:
+            yield SimpleNamespace(url=url, app=app)
+    finally:
+        app.extensions["custos.vault"].close()

@@ -132,3 +132,17 @@ def test_the_log_says_what_was_imported_without_values(app, client, importer, pe
     assert "You imported a vCard file: 13 added, 0 changed, 2 left out." in page
     [entry] = app.extensions["custos.vault"].list_events(person, kinds=["data_imported"])
     assert entry.payload == {"source": "vCard", "added": 13, "updated": 0, "skipped": 2}
+
+
+def test_a_large_file_imports_past_the_apps_form_limits(app, importer, person):
+    """1,000 rows of 1,500 characters: over Werkzeug's 500 KB form-field default and the app's
+    1 MB body cap, within the import's own 4 MB limit."""
+    rows = "".join(f"preferences.interests,Interest {i},,{chr(65 + i % 26) * 1500}\r\n"
+                   for i in range(1000))
+    assert len(rows) > 1024 * 1024
+    done = importer.run("category,name,kind,value\r\n" + rows, "me.csv")
+    assert done.status_code == 302
+    assert len(app.extensions["custos.vault"].list_fields(person)) == 1000
+    too_many = importer.preview("category,name,kind,value\r\n" + rows + rows[:60], "me.csv")
+    assert too_many.status_code == 400
+    assert "The file has more than 1000 rows." in too_many.get_data(as_text=True)

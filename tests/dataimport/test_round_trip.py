@@ -22,7 +22,7 @@ def _token(page: str) -> str:
 
 
 def test_export_delete_import_restores_data_intents_and_terms(app, auth, client, grant,  # noqa: F811
-                                                              live_server):
+                                                              live_server, request):
     vault = app.extensions["custos.vault"]
     person = vault.find_person_by_email("ada@example.org").id
     assert auth.post("/intents", INTENT).status_code == 302
@@ -40,6 +40,7 @@ def test_export_delete_import_restores_data_intents_and_terms(app, auth, client,
                      page="/settings").status_code == 302
 
     web = requests.Session()
+    request.addfinalizer(web.close)
     signup = web.get(f"{live_server.url}/signup").text
     web.post(f"{live_server.url}/signup", data={
         "csrf_token": _token(signup), "email": "ada@example.org",

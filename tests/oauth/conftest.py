@@ -153,5 +153,6 @@ def serving(app, threads: int = 4):
     try:
         yield f"http://127.0.0.1:{srv.effective_port}"
     finally:
+        srv.task_dispatcher.shutdown()  # let a worker finish its answer before the socket goes
         srv.close()
         thread.join(timeout=5)
