@@ -239,8 +239,7 @@ class Vault(AgreementsMixin):
         return {v: in_use.get(v, 0) for v in sorted(self.ring.keys)}
 
     def backup(self, destination: Path | str, keys: Path | str | None = None) -> Path:
-        """SQLite only: copy the data (never the keys) with the online backup API; `keys`
-        also copies the key store, to a separate file (a restore needs both, docs/cli.md)."""
+        """SQLite only: the data (never keys) online; `keys` copies the key store apart."""
         if not hasattr(self.db, "backup"):
             raise VaultError("on PostgreSQL, back up with pg_dump --exclude-table='keystore_*'")
         for path in (destination, keys):

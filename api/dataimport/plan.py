@@ -23,6 +23,7 @@ from policies import vocab
 from vault import Vault
 from vault.events import DataImported
 
+from ..forms import INTENT_CATEGORIES
 from .records import Parsed, Skipped
 
 
@@ -179,7 +180,8 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 
 def _intent_words(data: dict[str, Any]) -> str:
     budget = f", up to {data['budget']} {data['currency']}" if data.get("budget") else ""
-    return f"{data['category']}{budget} ({data.get('status', 'active')})"
+    what = INTENT_CATEGORIES.get(data["category"], data["category"])
+    return f"{what}{budget} ({data.get('status', 'active')})"
 
 
 _WRITE: dict[tuple[str, str], Callable[[Vault, str, Step, datetime], Any]] = {

@@ -82,11 +82,11 @@ def _content_line(number: int, line: str) -> Prop:
         raise ImportRefused(f"Line {number} is not a vCard property (it should start with a "
                             "name such as EMAIL:).")
     name, pos, params = match.group(2).upper(), match.end(), {}
-    where = f"line {number}, {name}"
+    where = f"line {number}, {name[:40]}"
     while pos < len(line) and line[pos] == ";":
         key = re.match(r"[A-Za-z0-9-]+", line[pos + 1:])
         if not key:
-            raise ImportRefused(f"Line {number} ({name}): a parameter has no name.")
+            raise ImportRefused(f"Line {number} ({name[:40]}): a parameter has no name.")
         pos += 1 + key.end()
         values: list[str] = []
         if pos < len(line) and line[pos] == "=":
@@ -100,12 +100,12 @@ def _content_line(number: int, line: str) -> Prop:
         else:  # vCard 2.1/3.0 habit: a bare type such as TEL;WORK:
             params.setdefault("TYPE", []).append(key.group())
     if pos >= len(line) or line[pos] != ":":
-        raise ImportRefused(f"Line {number} ({name}): expected ':' after the name and its "
+        raise ImportRefused(f"Line {number} ({name[:40]}): expected ':' after the name and its "
                             "parameters (an unclosed quote?).")
     raw = line[pos + 1:]
-    problem = text_problem(raw.replace("\t", " "))
+    problem = text_problem(raw)
     if problem:
-        raise ImportRefused(f"Line {number} ({name}) {problem}.")
+        raise ImportRefused(f"Line {number} ({name[:40]}) {problem}.")
     value_type = (params.get("VALUE") or [""])[0].lower()
     if name in URI_VALUED or value_type == "uri":
         components = [[raw]]

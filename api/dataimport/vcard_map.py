@@ -85,7 +85,7 @@ def to_parsed(props: list[Prop], source: str) -> Parsed:
 
 
 def _map(prop: Prop) -> list[dict[str, Any]] | Skipped:
-    name = prop.name
+    name = prop.name[:40]
     if name in ABOUT_THE_CARD or name == "KIND":
         return Skipped(where=prop.where, what=name, reason="describes the card, not you")
     if name in WHY_NOT:
