@@ -175,3 +175,8 @@ def test_jcard_reads_like_its_vcard():
 def test_a_bad_jcard_is_refused_naming_the_property(document, message):
     with pytest.raises(ImportRefused, match=message):
         read_file("me.json", json.dumps(document).encode())
+
+
+def test_a_huge_property_name_is_cut_in_what_the_preview_shows():
+    [skip] = read_file("a.vcf", card("X-" + "A" * 100_000 + ":v")).skipped
+    assert len(skip.where) < 60 and len(skip.what) == 40
