@@ -20,6 +20,8 @@ _SENTENCES = {
     "intent_added": "You declared an intent.",
     "intent_changed": "You changed an intent (now {status}).",
     "data_exported": "You exported everything.",
+    "data_imported": "You imported a {source} file: {added} added, {updated} changed, "
+                     "{skipped} left out.",
     "access_attempted": "{vendor} {verb} {categories} for {purpose}.",
     "decision_made": "Your terms answered {vendor} ({purpose}, {categories}): {effect}.",
     "grant_changed": "Agreement with {vendor} {change}: {categories} for {purpose}.",

@@ -161,15 +161,21 @@ def audit_verify(person_id: str | None) -> None:
 
 @cli.command()
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
-def backup(destination: Path) -> None:
+@click.option("--keys", "keys", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also copy the key store to this separate file (a restore needs it).")
+def backup(destination: Path, keys: Path | None) -> None:
     """Copy the data (never the data keys) to DESTINATION while the server runs."""
     vault = _open_vault(from_env())
     try:
-        vault.backup(destination)
+        vault.backup(destination, keys)
     finally:
         vault.close()
-    click.echo(f"Backed up the data to {destination}. It holds no data keys: store "
-               f"keys.db and master.key separately.")
+    if keys:
+        click.echo(f"Backed up the data to {destination} and the key store to {keys}. Keep "
+                   "them apart, and master.key apart from both.")
+    else:
+        click.echo(f"Backed up the data to {destination}. It holds no data keys: store "
+                   f"keys.db and master.key separately.")
 
 
 def _register_optional() -> None:
@@ -177,6 +183,7 @@ def _register_optional() -> None:
     from .cli_butler import butler
     from .cli_demo import demo
     from .cli_jobs import jobs
+    from .cli_restore import restore
     from .cli_store import store
     from .cli_terms import terms
     from .cli_vendors import vendors
@@ -187,6 +194,7 @@ def _register_optional() -> None:
     cli.add_command(butler)
     cli.add_command(demo)
     cli.add_command(vendors)
+    cli.add_command(restore)
 
 
 def main() -> None:

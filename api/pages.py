@@ -11,6 +11,7 @@ from policies.errors import UnknownConcept
 from . import (
     agreement_terms,
     connection_pages,
+    import_pages,
     inbox_pages,
     intent_pages,
     log_pages,
@@ -160,6 +161,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(offer_pages.bp)
     app.register_blueprint(agreement_terms.bp)
     app.register_blueprint(offer_rule_pages.bp)
+    app.register_blueprint(import_pages.bp)
     app.add_template_global(_values_of, "values_of")
     app.add_template_global(category_words)
     app.add_template_global(_concept, "concept")

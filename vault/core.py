@@ -240,12 +240,15 @@ class Vault(AgreementsMixin):
         in_use = self.keys.versions_in_use()
         return {v: in_use.get(v, 0) for v in sorted(self.ring.keys)}
 
-    def backup(self, destination: Path | str) -> Path:
-        """SQLite only: copy the data (never the keys) with the online backup API."""
+    def backup(self, destination: Path | str, keys: Path | str | None = None) -> Path:
+        """SQLite only: the data (never keys) online; `keys` copies the key store apart."""
         if not hasattr(self.db, "backup"):
             raise VaultError("on PostgreSQL, back up with pg_dump --exclude-table='keystore_*'")
-        if os.path.exists(destination):
-            raise VaultError(f"backup destination {destination} already exists")
+        for path in (destination, keys):
+            if path is not None and os.path.exists(path):
+                raise VaultError(f"backup destination {path} already exists")
+        if keys is not None:
+            self.db.backup(Path(keys), schema="keystore")
         return self.db.backup(Path(destination))
 
     def describe(self) -> str:

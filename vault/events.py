@@ -169,3 +169,14 @@ class DataExported(Event):
     """The person exported everything."""
 
     format: str = "custos-export/1"
+
+
+@event_kind("data_imported")
+@dataclass(frozen=True, kw_only=True)
+class DataImported(Event):
+    """The person imported a file; each added or changed value has its own entry too."""
+
+    source: str  # "vCard", "jCard", "CSV", "Custos export"
+    added: int
+    updated: int
+    skipped: int

@@ -67,6 +67,7 @@ class Request:
     raw: str | None = None  # a raw body sent as application/json instead of `body`
     resets: bool = False  # ends the session: sign in again after it
     authorization: str | None = None  # an Authorization header sent instead of `auth`'s
+    files: dict | None = None  # uploads: form name -> (text content, file name)
 
 
 AUTHORIZE = {"response_type": "code", "client_id": "{client_id}",
@@ -74,6 +75,8 @@ AUTHORIZE = {"response_type": "code", "client_id": "{client_id}",
              "scope": "data:contact.email purpose:ServiceProvision retention:30",
              "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
              "code_challenge_method": "S256"}
+VCARD = ("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.org\r\n"
+         "BDAY:19901125\r\nEND:VCARD\r\n")
 FIELD = {"category": "contact.phone", "name": "Phone", "kind": "phone", "value": "+44 20 1234"}
 INTENT = {"category": "vehicles", "text": "A bike", "budget": "300.00", "currency": "EUR",
           "starts": "2026-12-01", "ends": "2027-02-28", "region": "Berlin",
@@ -145,6 +148,12 @@ BASES: dict[str, Request] = {
     "offer_rules.unblock POST": Request(P, "/offers/rules/unblock",
                                         form={"vendor": "cus_blocked"}),
     "agreement_terms.show GET": Request("GET", "/agreements/<grant_id>/<given>", auth="none"),
+    "dataimport.index GET": Request("GET", "/data/import"),
+    "dataimport.csv_template GET": Request("GET", "/data/import/template.csv"),
+    "dataimport.preview POST": Request(P, "/data/import", form={},
+                                       files={"file": (VCARD, "ada.vcf")}),
+    "dataimport.apply POST": Request(P, "/data/import/apply", form={
+        "carried": "{carried}", "digest": "{digest}"}),
     "log.index GET": Request("GET", "/log", query={"vendor": "{client_id}", "decision": "allowed",
                                                    "since": "2026-01-01",
                                                    "until": "2027-01-01"}),
@@ -285,6 +294,10 @@ def cases(base: Request) -> Iterator[tuple[str, Request]]:
             yield f"every form field={value[:20]!r}", replace(
                 base, form={**dict.fromkeys(FORM_FIELDS, value), **{
                     k: v for k, v in base.form.items() if k in ("csrf_token",)}})
+    for name, (_, filename) in (base.files or {}).items():
+        for value in [*HOSTILE, *HOSTILE_BODIES]:
+            yield f"file {name}={value[:20]!r}", replace(
+                base, files={**base.files, name: (value, filename)})
     if base.body is not None:
         for path in _paths(base.body):
             for raw in HOSTILE_JSON:

@@ -8,9 +8,9 @@ import pytest
 
 from tests.api.test_offer_pages import offers  # noqa: F401  (a person with offers)
 
-PAGES = ["/", "/data", "/intents", "/terms", "/inbox", "/offers", "/offers?status=filtered",
-         "/offers/rules",
-         "/connections", "/log", "/receipts", "/settings"]
+PAGES = ["/", "/data", "/data/import", "/intents", "/terms", "/inbox", "/offers",
+         "/offers?status=filtered", "/offers/rules", "/connections", "/log", "/receipts",
+         "/settings"]
 
 
 class Controls(HTMLParser):

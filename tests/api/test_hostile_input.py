@@ -9,6 +9,8 @@ be below 500, JSON routes must answer JSON, and no answer may show a traceback.
 
 from __future__ import annotations
 
+import html
+import io
 import re
 
 import pytest
@@ -16,7 +18,7 @@ import pytest
 from api import create_app
 from api.config import Settings
 from policies.agreements import adopt
-from tests.api.hostile_cases import BASES, TERMS, Request, cases, url
+from tests.api.hostile_cases import BASES, TERMS, VCARD, Request, cases, url
 from tests.conftest import Auth, csrf_token
 from tests.oauth.conftest import Flow, Vendors
 from tests.oauth.test_offers import INTENT, OFFER
@@ -72,6 +74,16 @@ class World:
             "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1]}
         self.agreement_token = tokens["access_token"]
         self.csrf = csrf_token(self.client.get("/data"))
+        self.values |= self._previewed_import()
+
+    def _previewed_import(self) -> dict:
+        """The hidden fields of an import preview, for the request that applies it."""
+        page = self.client.post("/data/import", data={
+            "csrf_token": self.csrf, "file": (io.BytesIO(VCARD.encode()), "ada.vcf")})
+        assert page.status_code == 200, page.get_data(as_text=True)[:300]
+        text = page.get_data(as_text=True)
+        return {name: html.unescape(re.search(rf'name="{name}" value="([^"]*)"', text).group(1))
+                for name in ("carried", "digest")}
 
     def _fill(self, value):
         """Put the world's ids into "{name}" placeholders of a base request."""
@@ -97,6 +109,9 @@ class World:
         kwargs = {"query_string": self._fill(req.query), "headers": headers, "auth": auth}
         if req.form is not None:
             kwargs["data"] = {**self._fill(req.form), "csrf_token": self.csrf}
+        for name, (text, filename) in (req.files or {}).items():
+            content = io.BytesIO(text.encode("utf-8", "surrogatepass"))
+            kwargs["data"] = {**kwargs.get("data", {}), name: (content, filename)}
         if req.raw is not None:
             kwargs["data"] = self._fill(req.raw).encode("utf-8", "surrogatepass")
             kwargs["content_type"] = "application/json"

@@ -12,8 +12,10 @@ import os
 import re
 import shutil
 import subprocess
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -97,27 +99,16 @@ def axe_source() -> str:
 @pytest.fixture
 def live_server(tmp_path):
     """The real app behind waitress on a free loopback port, in a thread."""
-    import waitress
+    from tests.oauth.conftest import serving
 
     settings = Settings(home=tmp_path / "home", secret_key="b" * 40, secure_cookies=False,
                         signin_rate_limit="1000 per minute", argon2_profile="CHEAPEST")
     app = create_app(settings)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-
-    def run() -> None:
-        try:
-            server.run()
-        except (OSError, ValueError):  # the socket map was closed from the test thread
-            pass
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{server.effective_port}"
-    server.app = app
-    yield server
-    server.close()
-    thread.join(timeout=5)
-    app.extensions["custos.vault"].close()
+    try:
+        with serving(app) as url:
+            yield SimpleNamespace(url=url, app=app)
+    finally:
+        app.extensions["custos.vault"].close()
 
 
 def axe_violations(page, source: str) -> list[str]:
@@ -164,6 +155,32 @@ class Look:
             shutil.copy(self.folder / f"{self.count:02d}-{step}-desktop.png",
                         DOCS_SHOTS / f"{readme}.png")
         assert not problems, f"step {step!r} at {page.url}:\n" + "\n".join(problems)
+
+
+@contextmanager
+def phone_page(browser, name: str, axe: str, *, javascript: bool) -> Iterator[tuple]:
+    """A phone-width page and its step checker. With JavaScript each step is checked like
+    `look`; without it (the flow must still work) only screenshots are taken, since axe-core
+    needs the page's timers, which never run there."""
+    context = browser.new_context(viewport=WIDTHS["phone"], java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # custos.js asks before destructive forms
+    name = f"{name}-{'with' if javascript else 'without'}-js"
+    folder = ARTIFACTS / name
+    folder.mkdir(parents=True, exist_ok=True)
+    check = Look(page, name, axe) if javascript else \
+        (lambda step: page.screenshot(path=str(folder / f"{step}.png"), full_page=True))
+    try:
+        yield page, check
+    finally:
+        context.close()
+
+
+@pytest.fixture(params=[False, True], ids=["without-js", "with-js"])
+def javascript(request) -> bool:
+    """Run a phone test twice: the flow without JavaScript, and every step checked with it."""
+    return request.param
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from playwright.sync_api import expect
 
 from api.agreement_terms import policy_url
 from api.oauth.agreements import end_agreement, make_agreement
 from api.oauth.details import DataAccess
 from api.oauth.registration import add_vendor
-from tests.browser.conftest import ARTIFACTS, Look
+from tests.browser.conftest import phone_page
 from tests.browser.test_person_journey import sign_up
 
 PHONE = {"width": 390, "height": 844}
@@ -55,20 +54,9 @@ def _agreements(app, email: str) -> str:
         return policy_url(grant)  # Bike Hub's agreement: the public page of its terms
 
 
-@pytest.mark.parametrize("javascript", [False, True], ids=["without-js", "with-js"])
 def test_connections_by_vendor_on_a_phone(browser, live_server, axe_source, javascript):
-    """Without JavaScript the flow must work; with it, axe-core checks each step too (axe
-    needs timers, which a page without JavaScript never runs)."""
-    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    name = f"test_connections_by_vendor_on_a_phone-{'with' if javascript else 'without'}-js"
-    page.on("dialog", lambda dialog: dialog.accept())  # custos.js asks before destructive forms
-    (ARTIFACTS / name).mkdir(parents=True, exist_ok=True)
-    shots = (Look(page, name, axe_source) if javascript
-             else lambda step: page.screenshot(path=str(ARTIFACTS / name / f"{step}.png"),
-                                               full_page=True))
-    try:
+    with phone_page(browser, "test_connections_by_vendor_on_a_phone", axe_source,
+                    javascript=javascript) as (page, shots):
         sign_up(page, live_server.url, email="rui@example.org")
         public = _agreements(live_server.app, "rui@example.org")
         page.goto(live_server.url + "/connections")
@@ -105,8 +93,6 @@ def test_connections_by_vendor_on_a_phone(browser, live_server, axe_source, java
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         assert page.evaluate(SPLIT_DATES) == []
         shots("phone-agreement-terms")
-    finally:
-        context.close()
     vault = live_server.app.extensions["custos.vault"]
     pid = vault.find_person_by_email("rui@example.org").id
     live = [g for g in vault.agreements.grants.for_person(pid) if g.status == "active"]

@@ -153,5 +153,7 @@ def serving(app, threads: int = 4):
     try:
         yield f"http://127.0.0.1:{srv.effective_port}"
     finally:
-        srv.close()
+        srv.task_dispatcher.shutdown()  # let a worker finish its answer before the socket goes
+        for channel in list(srv._map.values()):  # kept-alive connections too, not only the
+            channel.close()  # listener: an unclosed socket warns later, in another test
         thread.join(timeout=5)

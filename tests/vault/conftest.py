@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from vault import Vault
+from vault.db.postgres import PostgresBackend
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -67,9 +68,15 @@ class Store:
 
     def stored_bytes(self) -> bytes:
         """Everything at rest: SQLite files (with WAL) or every PostgreSQL row as text."""
-        if self.kind == "sqlite":
-            return b"".join(p.read_bytes() for p in sorted(self.home.glob("*.db*")))
-        return self.vault.db.dump_text().encode()
+        return stored_bytes(self.vault, self.home)
+
+
+def stored_bytes(vault: Vault, home: Path) -> bytes:
+    """Everything a vault keeps at rest: its SQLite files (with WAL) in `home`, or every
+    PostgreSQL row as text (the one place outside vault/ that reads the store raw)."""
+    if isinstance(vault.db, PostgresBackend):
+        return vault.db.dump_text().encode()
+    return b"".join(p.read_bytes() for p in sorted(home.glob("*.db*")))
 
 
 @pytest.fixture

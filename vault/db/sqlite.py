@@ -104,12 +104,12 @@ class SQLiteBackend(Backend):
     def location(self) -> str:
         return f"sqlite:///{self.home}"
 
-    def backup(self, destination: Path) -> Path:
-        """Copy the data (never the keys) with SQLite's online backup API."""
+    def backup(self, destination: Path, schema: str = "main") -> Path:
+        """Copy the data (or, with schema="keystore", the keys) with SQLite's online backup."""
         destination = Path(destination)
         target = sqlite3.connect(destination)
         try:
-            self.connection().conn.backup(target)
+            self.connection().conn.backup(target, name=schema)
         finally:
             target.close()
         return destination
