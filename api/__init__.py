@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import accounts, clock, errors, oauth, pages, resource, security, store, untrusted
+from . import clock, errors, oauth, resource, security, store, untrusted
 from .config import Settings
+from .web import accounts, pages
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from flask import Flask
 
 from .clock import now
-from .oauth.agreements import expire_due
-from .oauth.notify import Post, deliver_due
+from .services.agreements import expire_due
+from .services.notify import Post, deliver_due
 from .store import get_vault
 
 log = logging.getLogger("custos.jobs")

@@ -39,7 +39,7 @@ def _custos_app(home: Path):
 
 def setup_custos(home: Path) -> str:
     """A person with 10 fields, a vendor and an agreement covering them; returns the token."""
-    from api.oauth.receipts import issue_receipt
+    from api.services.receipts import issue_receipt
 
     app = _custos_app(home)
     vault = app.extensions["custos.vault"]

@@ -13,8 +13,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
-from api.dataimport import read_file
-from api.dataimport.plan import apply_previewed, make_plan
+from api.services.dataimport import read_file
+from api.services.dataimport.plan import apply_previewed, make_plan
 from vault import Vault
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

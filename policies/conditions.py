@@ -1,7 +1,7 @@
 """The condition fields of a rule, each defined once: kind, getter, words, ODRL operand, form.
 
 Validation (`schema`), compilation (`compile`), sentences (`sentences`), ODRL export and import
-and the person's rule form (`api/terms_form.py`) all read this table, so a field added here is
+and the person's rule form (`api/web/terms_form.py`) all read this table, so a field added here is
 complete everywhere or a test says where not (`tests/policies/test_conditions.py`). The kind of
 a field decides its operators, which values fit, and how ODRL writes its operators.
 """

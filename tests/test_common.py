@@ -26,7 +26,7 @@ def test_a_url_is_loopback_by_its_host():
 
 
 def test_every_loopback_check_of_the_server_is_the_one_function():
-    from api.cli import _is_loopback
+    from api.cli.custos import _is_loopback
     from api.oauth.uris import uri_problem
 
     assert _is_loopback("::1")  # was refused: the name was resolved for IPv4 only

@@ -32,10 +32,10 @@ from vault.agreement_events import DecisionMade
 
 from ..clock import now
 from ..security import CONTENT_SECURITY_POLICY
+from ..services import details, judge
+from ..services.agreements import make_agreement
+from ..services.disclosure import kept_home, what_leaves
 from ..store import get_vault
-from . import details, judge
-from .agreements import make_agreement
-from .disclosure import kept_home, what_leaves
 from .models import Person
 from .server import issuer, repeated_parameter
 

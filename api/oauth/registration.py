@@ -23,9 +23,9 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from vault import Vault
 
+from ..services.targets import literal_problem
 from .grants import AUTH_METHODS
 from .models import GRANT_TYPES
-from .targets import literal_problem
 from .uris import uri_problem
 
 MAX_METADATA_BYTES = 16384

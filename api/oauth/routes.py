@@ -11,13 +11,13 @@ from marshmallow import ValidationError
 from ..clock import now
 from ..errors import InvalidInput
 from ..security import limiter, rate
+from ..services import details
+from ..services.signing import jwks
 from ..store import get_vault
-from . import details
 from .grants import AUTH_METHODS, SECRET_METHODS
 from .registration import add_vendor
 from .scopes import supported_scopes
 from .server import issuer
-from .signing import jwks
 
 bp = Blueprint("oauth", __name__)
 CORS_ENDPOINTS = {"oauth.token", "oauth.revoke", "oauth.introspect", "oauth.register",

@@ -15,7 +15,7 @@ from dataclasses import replace
 from policies import vocab
 from vault.grants import Grant
 
-from .details import PERSON_SCOPE, VENDOR_SCOPE, DataAccess
+from ..services.details import PERSON_SCOPE, VENDOR_SCOPE, DataAccess
 
 SUBSET = "subset:"
 

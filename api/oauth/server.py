@@ -20,6 +20,7 @@ from flask import Flask, current_app, request
 from werkzeug.datastructures import MultiDict
 
 from ..clock import now
+from ..services.subject import pairwise_subject
 from ..store import get_vault
 from .grants import (
     ACCESS_TTL,
@@ -33,7 +34,6 @@ from .grants import (
 )
 from .models import OAuthClient, OAuthToken, grant_of
 from .scopes import carried, granted_details, granted_scope
-from .subject import pairwise_subject
 
 
 def query_client(client_id: str) -> OAuthClient | None:

@@ -17,8 +17,8 @@ from vault.grants import Grant
 
 from ..clock import now
 from ..errors import CustosError, NotFound
-from ..oauth import judge
-from ..oauth.disclosure import what_leaves
+from ..services import judge
+from ..services.disclosure import what_leaves
 from ..store import get_vault
 from .auth import Caller, InsufficientScope, caller
 

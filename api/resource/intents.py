@@ -15,8 +15,8 @@ from vault.agreement_events import AccessAttempted
 
 from ..clock import now
 from ..errors import InvalidInput, NotFound
-from ..oauth import judge
-from ..oauth.offer_actions import vendor_profile, vendor_view
+from ..services import judge
+from ..services.offer_actions import vendor_profile, vendor_view
 from ..store import get_vault
 from .intent_search import CATEGORY, PURPOSE, Search, public_view, within
 from .schemas import OfferSubmitSchema, load

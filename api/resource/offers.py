@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 from vault.offers import STATUSES
 
 from ..errors import InvalidInput
-from ..oauth.offer_actions import decide_offer, person_view
+from ..services.offer_actions import decide_offer, person_view
 from ..store import get_vault
 from .auth import caller
 from .schemas import OfferDecisionSchema, load

@@ -6,7 +6,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify, request
 
-from ..oauth.details import DetailSchema
+from ..services.details import DetailSchema
 from . import schemas as s
 
 bp = Blueprint("resource_openapi", __name__)

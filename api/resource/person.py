@@ -13,10 +13,10 @@ from flask import Blueprint, jsonify, request
 from vault.requests import APPROVED, DENIED, PENDING
 
 from ..errors import InvalidInput
-from ..oauth import judge, person_actions
-from ..oauth.agreements import end_agreement, stop_vendor
-from ..oauth.ownership import own_grant, own_vendor
-from ..oauth.receipts import receipt_view
+from ..services import judge, person_actions
+from ..services.agreements import end_agreement, stop_vendor
+from ..services.ownership import own_grant, own_vendor
+from ..services.receipts import receipt_view
 from ..store import get_vault
 from .auth import caller
 from .schemas import DecisionSchema, load

@@ -7,7 +7,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..errors import InvalidInput
-from ..oauth.details import MAX_DURATION_DAYS
+from ..services.details import MAX_DURATION_DAYS
 
 
 class AccessRequestSchema(Schema):

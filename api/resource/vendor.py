@@ -17,10 +17,10 @@ from vault.requests import APPROVED, DENIED, PENDING
 
 from ..clock import now
 from ..errors import InvalidInput, NotFound
-from ..oauth import details, judge
-from ..oauth.agreements import make_agreement
-from ..oauth.receipts import receipt_view
-from ..oauth.subject import person_for_subject
+from ..services import details, judge
+from ..services.agreements import make_agreement
+from ..services.receipts import receipt_view
+from ..services.subject import person_for_subject
 from ..store import get_vault
 from .auth import Caller, InsufficientScope, caller
 from .schemas import AccessRequestSchema, load

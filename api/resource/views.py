@@ -5,7 +5,7 @@ from __future__ import annotations
 from vault.grants import Grant
 from vault.requests import AccessRequest
 
-from ..oauth.offer_actions import vendor_profile
+from ..services.offer_actions import vendor_profile
 from ..store import get_vault
 
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from clients.vendor import Transport, VendorClient
+from clients.sdk import Transport, VendorClient
 
 from .tokenfile import Credentials, TokenFile
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from clients.vendor import Transport
-from clients.vendor.oauth import OAuthClient, ServerMetadata
-from clients.vendor.session import TokenSession
+from clients.sdk import Transport
+from clients.sdk.oauth import OAuthClient, ServerMetadata
+from clients.sdk.session import TokenSession
 
 from .tokenfile import Credentials, TokenFile
 

@@ -12,7 +12,7 @@ import signal
 import threading
 from collections.abc import Callable
 
-from clients.vendor import AccessRefused, CustosError, InvalidToken, OAuthError, ServerUnavailable
+from clients.sdk import AccessRefused, CustosError, InvalidToken, OAuthError, ServerUnavailable
 
 from .agent import Butler
 from .report import summary

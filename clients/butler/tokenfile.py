@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from clients.vendor.oauth import Tokens
+from clients.sdk.oauth import Tokens
 
 MODE = 0o600
 

@@ -300,8 +300,8 @@ def test_hsts_behind_the_trusted_tls_proxy(app, trusted, expected):
     """The header follows X-Forwarded-Proto only from the proxy named by --trusted-proxy."""
     import requests
 
-    from api.cli import proxy_options
-    from api.loopback import serving
+    from api.cli.custos import proxy_options
+    from api.cli.loopback import serving
 
     options = proxy_options("127.0.0.1") if trusted else {}
     with serving(app, threads=2, **options) as base:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.cli import cli
+from api.cli.custos import cli
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_serve_off_loopback_needs_an_issuer(env, args, line):
     ("127.0.0.1", 8000, "127.0.0.1", "https://custos.example", "https://custos.example"),
 ])
 def test_serve_fixes_the_issuer_at_start(tmp_path, host, port, proxy, issuer, expected):
-    from api.cli import _serving_issuer
+    from api.cli.custos import _serving_issuer
     from api.config import Settings
 
     settings = Settings(home=tmp_path, secret_key="s" * 40, issuer=issuer)

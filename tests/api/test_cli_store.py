@@ -16,7 +16,7 @@ import requests
 from argon2 import PasswordHasher
 from click.testing import CliRunner
 
-from api.cli_store import store
+from api.cli.store import store
 from tests.vault.conftest import NOW
 from vault import Vault
 

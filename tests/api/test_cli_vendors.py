@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from api import create_app
-from api.cli_vendors import vendors
+from api.cli.vendors import vendors
 from api.config import from_env
-from api.oauth.signing import verify
+from api.services.signing import verify
 from tests.conftest import Auth
 from tests.oauth.conftest import Flow
 

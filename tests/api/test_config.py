@@ -116,7 +116,7 @@ def test_an_error_never_repeats_a_secret(tmp_path):
 
 
 def test_every_bad_value_gets_its_own_error_line(tmp_path):
-    from api.cli import cli
+    from api.cli.custos import cli
 
     env = {"CUSTOS_HOME": str(tmp_path), "CUSTOS_SESSION_HOURS": "forever",
            "CUSTOS_LOG_LEVEL": "LOUD", "CUSTOS_API_RATE_LIMIT": "fast"}

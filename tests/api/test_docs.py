@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
-from api import cli as cli_module
+from api.cli import custos as cli_module
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -64,7 +64,7 @@ def test_log_needs_sign_in(client):
 
 
 def test_an_agent_grant_reads_as_an_authorisation(app, person, clock):
-    from api.activity import describe
+    from api.web.activity import describe
     from vault.agreement_events import GrantChanged
 
     vault = app.extensions["custos.vault"]

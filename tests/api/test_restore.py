@@ -12,8 +12,8 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from api import cli as cli_module
 from api import create_app
+from api.cli import custos as cli_module
 from api.config import Settings
 from tests.conftest import Auth
 from tests.oauth.conftest import serving

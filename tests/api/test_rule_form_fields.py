@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from api.terms_form import form_from_rule, rule_from_form
+from api.web.terms_form import form_from_rule, rule_from_form
 from policies import load_terms
 from policies.conditions import FIELDS
 

@@ -20,7 +20,7 @@ import time
 import pytest
 import requests
 
-from api.loopback import Browser
+from api.cli.loopback import Browser
 
 pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery"

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from api.agreement_terms import policy_url
-from api.oauth.agreements import end_agreement, make_agreement
-from api.oauth.details import DataAccess
 from api.oauth.registration import add_vendor
+from api.services.agreements import end_agreement, make_agreement
+from api.services.details import DataAccess
+from api.web.agreement_terms import policy_url
 from tests.browser.conftest import phone_page
 from tests.browser.test_person_journey import sign_up
 

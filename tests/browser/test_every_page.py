@@ -11,7 +11,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from werkzeug.exceptions import HTTPException
 
-from api.demo_story import Teller, play
+from api.cli.demo_story import Teller, play
 
 # Links that end the session or answer with a file rather than a page.
 SKIP = re.compile(r"/signout|/odrl$|/export|\.json$|\.jws$|/static/")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.loopback import Browser, serving
-from clients.vendor import Access, RetryPolicy, Transport, VendorClient
+from api.cli.loopback import Browser, serving
+from clients.sdk import Access, RetryPolicy, Transport, VendorClient
 
 PASSWORD = "correct horse battery"
 REDIRECT = "https://vendor.example/cb"

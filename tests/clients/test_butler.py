@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from api.cli_butler import butler as butler_group
+from api.cli.butler import butler as butler_group
 from clients.butler import Butler, PersonClient, Runner, TokenFile, TokenFileError, authorize
-from clients.vendor import Access, VendorClient
+from clients.sdk import Access, VendorClient
 from policies.agreements import adopt
 from tests.clients.conftest import REDIRECT, connect
 

@@ -8,7 +8,7 @@ import stat
 from click.testing import CliRunner
 
 from api import create_app
-from api.cli_demo import demo
+from api.cli.demo import demo
 from api.config import from_env
 from tests.conftest import Auth
 

@@ -14,8 +14,8 @@ import pytest
 import requests
 from flask import Flask, jsonify
 
-from api.loopback import serving
-from clients.vendor import (
+from api.cli.loopback import serving
+from clients.sdk import (
     InvalidToken,
     OAuthError,
     RateLimited,
@@ -25,7 +25,7 @@ from clients.vendor import (
     Transport,
     VendorClient,
 )
-from clients.vendor.webhook import notification_view
+from clients.sdk.webhook import notification_view
 from tests.clients.conftest import REDIRECT, connect
 from tests.clients.test_sdk import person_client
 from tests.conftest import configure
@@ -132,7 +132,7 @@ def test_notification_verified_by_the_flask_helper(app, server, browser, transpo
                           methods=["POST"])
         agreement = connect(vendor, browser).data().agreement
         person_client(server, browser, transport).revoke(agreement)
-        from api.oauth.notify import deliver_due
+        from api.services.notify import deliver_due
 
         configure(app, issuer=server)  # a loopback server: loopback notices are allowed
         with app.test_request_context(base_url=server):

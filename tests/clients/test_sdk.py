@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clients.vendor import (
+from clients.sdk import (
     Access,
     AuthorizationDenied,
     CallbackMismatch,
@@ -74,7 +74,7 @@ def test_terms_refusals_carry_the_reasons(server, vendor, browser, transport):
 
 def person_client(server, browser, transport):
     from clients.butler import PersonClient
-    from clients.vendor.session import TokenSession
+    from clients.sdk.session import TokenSession
 
     butler = VendorClient.register(server, client_name="Butler", redirect_uris=[REDIRECT],
                                    public=True, transport=transport)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "api" / "dataimport"
+PACKAGE = Path(__file__).resolve().parents[2] / "api" / "services" / "dataimport"
 FORBIDDEN = {"flask", "werkzeug", "flask_wtf", "store", "clock", "accounts"}
 
 

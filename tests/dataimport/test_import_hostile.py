@@ -10,7 +10,7 @@ import re
 import pytest
 
 from api.config import Settings
-from api.dataimport.records import MAX_BYTES
+from api.services.dataimport.records import MAX_BYTES
 from tests.dataimport.conftest import ADA
 from tests.vault.conftest import stored_bytes
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from api.dataimport import ImportRefused, read_file
+from api.services.dataimport import ImportRefused, read_file
 
 
 def card(*lines: str, version: str = "4.0", end: str = "\r\n") -> bytes:

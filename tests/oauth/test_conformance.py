@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from api.oauth import details
+from api.services import details
 from policies import vocab
 from tests.oauth.conftest import REDIRECT, pkce, query
 

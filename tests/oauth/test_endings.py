@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from api.oauth.agreements import expire_due
+from api.services.agreements import expire_due
 from tests.conftest import csrf_token
 from tests.oauth.test_person_vendor import DENY_ALL, bearer, butler
 
 ROOT = Path(__file__).resolve().parents[2]
-ONE_PLACE = "api/oauth/agreements.py"
+ONE_PLACE = "api/services/agreements.py"
 NOTIFY = "https://vendor.example/notices"
 
 

@@ -6,7 +6,7 @@ import logging
 import threading
 
 from api import jobs
-from api.oauth.signing import verify
+from api.services.signing import verify
 from tests.conftest import configure
 from tests.oauth.test_person_vendor import bearer
 
@@ -95,7 +95,7 @@ def test_revoked_notice_goes_out_through_the_job(app, person, vendors, flow, cli
 def test_cli_run_once(tmp_path):
     from click.testing import CliRunner
 
-    from api.cli_jobs import jobs as group
+    from api.cli.jobs import jobs as group
 
     env = {"CUSTOS_HOME": str(tmp_path / "home"), "CUSTOS_SECRET_KEY": "k" * 40}
     done = CliRunner().invoke(group, ["run-once", "--issuer", "https://custos.example"], env=env)

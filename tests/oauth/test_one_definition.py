@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from api.oauth.details import DetailSchema
 from api.oauth.grants import CodeGrant, RefreshGrant, VendorCredentials
+from api.services.details import DetailSchema
 
 
 def test_the_documented_detail_is_the_schema_the_server_validates(client):

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import requests
 
-from api.oauth.signing import verify
+from api.services.signing import verify
 from tests.oauth.conftest import serving
 
 DENY_EMAIL = {"default": "ask", "rules": [{"id": "no-email", "effect": "deny",
@@ -167,7 +167,7 @@ def test_receipt_validates_against_kantara_and_verifies_with_jwks(person, vendor
 
 def test_revocation_notifies_the_vendor_through_the_outbox(app, person, vendors, flow, client,
                                                            clock):
-    from api.oauth.notify import deliver_due
+    from api.services.notify import deliver_due
 
     vendor = vendors.register(custos_notification_uri="https://vendor.example/notices")
     tokens = flow.tokens(vendor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api import jobs
-from api.oauth import targets
+from api.services import targets
 from tests.conftest import configure
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.cli_terms import terms
+from api.cli.terms import terms
 
 from .conftest import HERE, load_json
 

@@ -1,0 +1,3 @@
+"""The business rules shared by the web pages, the OAuth server, the resource API, the jobs and
+the command line: agreements and their receipts and notices, the decision at the door, what a
+person decides, offers, and the import of a person's files."""

@@ -1,0 +1,92 @@
+"""Consent receipts with the Kantara Consent Receipt v1.1 fields, purposes and categories as
+W3C DPV IRIs, signed as a JWS with the key in the JWKS. Vendor and person fetch the same one.
+
+Kantara CR v1.1 wants the controller's contact, address, email and phone; a vendor that did not
+register them gets "not stated", which the person sees on the receipt. `policyUrl` is the
+public page of this agreement's terms (api/agreement_terms.py), not the vendor's own policy:
+in VRM the terms are the person's.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from policies import vocab
+from vault.grants import Grant
+
+from ..clock import now
+from ..oauth.server import issuer
+from ..store import get_vault
+from ..web.agreement_terms import policy_url
+from .signing import sign
+from .subject import pairwise_subject
+
+VERSION = "KI-CR-v1.1.0"
+NOT_STATED = "not stated"
+
+
+def _controller(metadata: dict) -> dict:
+    contacts = metadata.get("contacts") or []
+    return {
+        "piiController": metadata.get("client_name") or metadata.get("client_id", ""),
+        "contact": metadata.get("custos_contact_name") or NOT_STATED,
+        "address": metadata.get("custos_address") or {"addressCountry": NOT_STATED},
+        "email": contacts[0] if contacts else NOT_STATED,
+        "phone": metadata.get("custos_phone") or NOT_STATED,
+    }
+
+
+def build_receipt(grant: Grant, receipt_id: str) -> dict:
+    """The receipt JSON of an agreement (Kantara CR v1.1 fields plus DPV IRIs)."""
+    client = get_vault().agreements.clients.get(grant.client_id)
+    purpose = vocab.purpose(grant.purpose) if grant.purpose else None
+    cats = [vocab.category(c) for c in grant.categories]
+    retention = ("as long as needed" if grant.retention_days is None
+                 else f"{grant.retention_days} days after collection")
+    service = {
+        "service": client.metadata.get("client_name") or grant.client_id,
+        "purposes": [{
+            "purpose": purpose.label if purpose else "Act for the person",
+            "purposeCategory": [purpose.iri] if purpose else [],
+            "consentType": "EXPLICIT",
+            "piiCategory": [c.iri for c in cats],
+            "primaryPurpose": True,
+            "termination": f"agreement ends {grant.expires_at.isoformat()}; data kept {retention}",
+            "thirdPartyDisclosure": grant.third_party_sharing,
+            **({"thirdPartyName": ", ".join(grant.recipients)} if grant.recipients else {}),
+        }],
+    }
+    return {
+        "version": VERSION,
+        "jurisdiction": client.metadata.get("custos_jurisdiction") or NOT_STATED,
+        "consentTimestamp": int(grant.created_at.timestamp()),
+        "collectionMethod": f"Custos OAuth consent ({grant.decided_by})",
+        "consentReceiptID": receipt_id,
+        "language": "en",
+        "piiPrincipalId": pairwise_subject(grant.person_id, grant.client_id),
+        "piiControllers": [_controller(client.metadata)],
+        "policyUrl": policy_url(grant),  # the public page of this agreement's terms
+        "services": [service],
+        "sensitive": False,
+        "spiCat": [],
+        "custos": {"grant_id": grant.id, "terms_version": grant.terms_version,
+                   "purpose_iri": purpose.iri if purpose else None,
+                   "categories": list(grant.categories), "expires_at": grant.expires_at.isoformat(),
+                   "retention_days": grant.retention_days, "issuer": issuer()},
+    }
+
+
+def issue_receipt(grant: Grant):
+    """Build, sign and store the receipt of a new agreement."""
+    receipt_id = str(uuid.uuid4())
+    receipt = build_receipt(grant, receipt_id)
+    return get_vault().agreements.receipts.add(grant.id, grant.person_id, grant.client_id,
+                                               receipt, sign(receipt), now(), receipt_id)
+
+
+def receipt_view(grant: Grant) -> dict:
+    """What both sides fetch: the receipt, its JWS, and the agreement's live status."""
+    stored = get_vault().agreements.receipts.for_grant(grant.id)
+    return {"id": stored.id, "receipt": stored.receipt, "jws": stored.jws,
+            "status": grant.status, "ended_at": grant.ended_at.isoformat() if grant.ended_at
+            else None, "end_reason": grant.end_reason}

@@ -1,0 +1,192 @@
+"""Connections and receipts: one card per vendor with everything it can read, why and until
+when; end one agreement, or every agreement with a vendor at once; the signed receipts."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+
+from vault.grants import ACTIVE
+
+from ..clock import now
+from ..services.agreements import end_agreement, stop_vendor
+from ..services.ownership import own_grant, own_vendor
+from ..services.receipts import receipt_view
+from ..store import get_vault
+from .accounts import login_required
+from .activity import category_words, purpose_words
+
+bp = Blueprint("connections", __name__)
+CHART_DAYS = 30
+ENDED = {"revoked": "Revoked", "expired": "Expired", "cut": "Ended by your terms",
+         "vendor_disabled": "Ended: the operator disabled the vendor",
+         "account_closed": "Ended: you closed your account"}
+
+
+def _vendor(client_id: str) -> dict:
+    client = get_vault().agreements.clients.find(client_id)
+    metadata = client.metadata if client else {}
+    return {"id": client_id, "name": metadata.get("client_name") or client_id,
+            "uri": metadata.get("client_uri"),
+            "certifications": metadata.get("custos_certifications") or [],
+            "verified": metadata.get("custos_verified_certifications") or [],
+            "jurisdiction": metadata.get("custos_jurisdiction")}
+
+
+def _own_grant(grant_id: str):
+    return own_grant(g.person_id, grant_id)
+
+
+def _daily_reads(grant_ids: set[str]) -> dict[str, list[int]]:
+    """Allowed reads per agreement per day, over the last CHART_DAYS days, oldest first."""
+    today = now().date()
+    start = today - timedelta(days=CHART_DAYS - 1)
+    counts: dict[str, Counter] = {gid: Counter() for gid in grant_ids}
+    since = now() - timedelta(days=CHART_DAYS)
+    for entry in get_vault().list_events(g.person_id, kinds=["access_attempted"], since=since):
+        gid = entry.payload.get("grant_id")
+        if gid in counts and entry.payload.get("outcome") == "allowed":
+            counts[gid][(entry.at.date() - start).days] += 1
+    return {gid: [c[i] for i in range(CHART_DAYS)] for gid, c in counts.items()}
+
+
+def _state(grant, live: bool) -> str:
+    if live:
+        return "Active"
+    if grant.status == ACTIVE:  # past its expiry, not yet swept by the jobs
+        return "Expired"
+    return ENDED.get(grant.end_reason or grant.status,
+                     (grant.end_reason or grant.status).replace("_", " ").capitalize())
+
+
+def describe_grant(grant) -> dict:
+    live = grant.live(now())
+    return {"grant": grant, "vendor": _vendor(grant.client_id), "live": live,
+            "state": _state(grant, live), "agent": bool(grant.extra.get("person")),
+            "what": category_words(list(grant.categories)), "why": purpose_words(grant.purpose)}
+
+
+def _readable(rows: list[dict]) -> str:
+    """Everything the live agreements among `rows` let the vendor read, oldest first."""
+    seen = dict.fromkeys(c for r in sorted(rows, key=lambda r: r["grant"].created_at)
+                         if r["live"] for c in r["grant"].categories)
+    return category_words(list(seen))
+
+
+def _vendor_cards() -> list[dict]:
+    """One card per vendor with data agreements, newest first: live ones, ended ones apart."""
+    cards: dict[str, dict] = {}
+    for grant in get_vault().agreements.grants.for_person(g.person_id):
+        row = describe_grant(grant)
+        card = cards.setdefault(grant.client_id, {"vendor": row["vendor"], "live": [],
+                                                  "ended": [], "agent": False})
+        if row["agent"]:  # an agent acting for the person: listed in settings, noted here
+            card["agent"] = card["agent"] or row["live"]
+        else:
+            card["live" if row["live"] else "ended"].append(row)
+    found = [c | {"what": _readable(c["live"])} for c in cards.values() if c["live"] or c["ended"]]
+    charts = _daily_reads({r["grant"].id for c in found for r in c["live"]})
+    for card in found:
+        series = [charts[r["grant"].id] for r in card["live"]]
+        card["reads"] = [sum(day) for day in zip(*series, strict=True)] or [0] * CHART_DAYS
+    return found
+
+
+@bp.get("/connections")
+@login_required
+def index():
+    cards = _vendor_cards()
+    return render_template("connections.html", live=[c for c in cards if c["live"]],
+                           ended=[c for c in cards if not c["live"]], days=CHART_DAYS)
+
+
+def _still_read(grant) -> str | None:
+    """What the vendor can still read under its other live agreements, in words, if any."""
+    others = [describe_grant(gr) for gr in own_vendor(g.person_id, grant.client_id)
+              if gr.id != grant.id and not gr.extra.get("person")]
+    return _readable(others) if any(r["live"] for r in others) else None
+
+
+@bp.get("/connections/<grant_id>/revoke")
+@login_required
+def confirm_revoke(grant_id: str):
+    grant = _own_grant(grant_id)
+    row = describe_grant(grant)
+    return render_template("revoke.html", row=row, name=row["vendor"]["name"],
+                           others=_still_read(grant))
+
+
+@bp.post("/connections/<grant_id>/revoke")
+@login_required
+def revoke(grant_id: str):
+    """Ends the agreement and every token of it before the page comes back."""
+    grant = _own_grant(grant_id)
+    row = describe_grant(grant)
+    name = row["vendor"]["name"]
+    if end_agreement(grant_id, "revoked") is not None:
+        still = _still_read(grant)
+        flash(f"{name} can no longer read your {row['what']} under this agreement, and has "
+              f"been told to delete it. {name} can still read your {still} under another "
+              f"agreement." if still else
+              f"{name} no longer has access. They have been told to delete what they hold.")
+    return redirect(url_for("connections.index"))
+
+
+@bp.get("/connections/vendors/<client_id>/stop")
+@login_required
+def confirm_stop(client_id: str):
+    rows = [describe_grant(gr) for gr in own_vendor(g.person_id, client_id)]
+    return render_template("revoke.html", everything=True, name=_vendor(client_id)["name"],
+                           rows=[r for r in rows if r["live"]], client_id=client_id)
+
+
+@bp.post("/connections/vendors/<client_id>/stop")
+@login_required
+def stop(client_id: str):
+    """Stop sharing everything with one vendor: every agreement ends at once, each notified."""
+    own_vendor(g.person_id, client_id)
+    name = _vendor(client_id)["name"]
+    ended = stop_vendor(g.person_id, client_id)
+    if ended:
+        count = f"{len(ended)} agreement{'' if len(ended) == 1 else 's'} ended"
+        flash(f"{name} can no longer read anything of yours: {count}. They have been told to "
+              f"delete what they hold.")
+    else:
+        flash(f"{name} could already read nothing of yours.")
+    return redirect(url_for("connections.index"))
+
+
+@bp.get("/receipts")
+@login_required
+def receipts():
+    grants = get_vault().agreements.grants.for_person(g.person_id)
+    rows = sorted((describe_grant(gr) for gr in grants),
+                  key=lambda r: -r["grant"].created_at.timestamp())
+    return render_template("receipts.html", rows=rows)
+
+
+@bp.get("/receipts/<grant_id>")
+@login_required
+def receipt(grant_id: str):
+    grant = _own_grant(grant_id)
+    view = receipt_view(grant)
+    return render_template("receipt.html", row=describe_grant(grant), view=view,
+                           pretty=json.dumps(view["receipt"], indent=2, ensure_ascii=False))
+
+
+@bp.get("/receipts/<grant_id>.<fmt>")
+@login_required
+def download_receipt(grant_id: str, fmt: str):
+    view = receipt_view(_own_grant(grant_id))
+    if fmt == "json":
+        body, mimetype = json.dumps(view["receipt"], indent=2, ensure_ascii=False), \
+            "application/json"
+    elif fmt == "jws":
+        body, mimetype = view["jws"], "application/jose"
+    else:
+        abort(404)
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="custos-receipt-{view["id"]}.{fmt}"'})

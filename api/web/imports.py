@@ -1,0 +1,88 @@
+"""Import pages: upload a file, see what it would add, change or leave out, then import it.
+
+Thin views over `api.dataimport`: the preview writes nothing; "Import" sends back the checked
+records and the plan's digest, and the service writes only if the plan is still the same.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from policies import vocab
+
+from ..clock import now
+from ..services.dataimport import ImportRefused, read_file
+from ..services.dataimport.csvfile import template
+from ..services.dataimport.plan import PlanChanged, apply_previewed, make_plan
+from ..services.dataimport.records import MAX_BYTES, from_carried
+from ..store import get_vault
+from .accounts import login_required
+
+bp = Blueprint("dataimport", __name__, url_prefix="/data/import")
+TOO_BIG = f"The file is larger than {MAX_BYTES // 1048576} MB, the limit for an import."
+
+
+@bp.url_value_preprocessor
+def _room_for_a_file(endpoint, values) -> None:
+    """Runs before the CSRF check reads the form: an import may exceed the app's 1 MB cap."""
+    request.max_content_length = MAX_BYTES + 64 * 1024
+    request.max_form_memory_size = 2 * MAX_BYTES  # the preview carries the checked records
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_big(exc):
+    return _index(error=TOO_BIG, status=413)
+
+
+@bp.get("")
+@login_required
+def index():
+    return _index()
+
+
+def _index(error: str | None = None, status: int = 200):
+    return render_template("import.html", error=error, categories=vocab.categories()), status
+
+
+@bp.get("/template.csv")
+@login_required
+def csv_template():
+    return Response(template(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="custos-import-template.csv"'})
+
+
+@bp.post("")
+@login_required
+def preview():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _index(error="Choose a file to import.", status=400)
+    data = upload.stream.read(MAX_BYTES + 1)
+    try:
+        parsed = read_file(upload.filename, data)
+    except ImportRefused as exc:
+        return _index(error=str(exc), status=400)
+    return _preview(parsed, make_plan(get_vault(), g.person_id, parsed, now()))
+
+
+def _preview(parsed, plan, changed: bool = False):
+    return render_template("import_preview.html", plan=plan, source=parsed.source,
+                           carried=parsed.carried(), changed=changed), 409 if changed else 200
+
+
+@bp.post("/apply")
+@login_required
+def apply():
+    try:
+        parsed = from_carried(request.form.get("carried", ""))
+    except ImportRefused as exc:
+        return _index(error=str(exc), status=400)
+    try:
+        plan = apply_previewed(get_vault(), g.person_id, parsed,
+                               request.form.get("digest", ""), now())
+    except PlanChanged as exc:
+        return _preview(parsed, exc.plan, changed=True)
+    flash(f"Imported your {parsed.source} file: {plan.count('add')} added, "
+          f"{plan.count('update')} changed, {plan.count('skip')} left out.")
+    return redirect(url_for("pages.data"))

@@ -1,0 +1,76 @@
+"""The inbox: vendor requests the terms left to the person; approve, narrow, or deny."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from vault.requests import PENDING
+
+from ..errors import InvalidInput
+from ..services.person_actions import decide_request, narrower_purposes
+from ..store import get_vault
+from .accounts import login_required
+from .activity import category_words, purpose_words
+from .connections import _vendor
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+
+
+def describe_request(req) -> dict:
+    access = req.body.get("access", {})
+    asked = access.get("purpose")
+    return {"req": req, "vendor": _vendor(req.client_id), "access": access,
+            "purposes": narrower_purposes(asked) if asked else [],
+            "what": category_words(access.get("categories", [])),
+            "why": purpose_words(access.get("purpose")), "reasons": req.body.get("reasons", [])}
+
+
+def _page(failed: str | None = None, errors: dict | None = None, status: int = 200):
+    """The inbox; after an error, the request that failed keeps what the person chose."""
+    items = get_vault().agreements.requests.for_person(g.person_id, None)
+    pending = [describe_request(r) for r in items if r.status == PENDING]
+    answered = [describe_request(r) for r in items if r.status != PENDING][:20]
+    return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
+                           form=request.form if failed else {}, errors=errors or {}), status
+
+
+def _in_words(fields: dict, request_id: str) -> dict[str, list[str]]:
+    """The API's terse field messages ("choose 1 to 30") as the person reads them."""
+    asked = {r.id: r for r in get_vault().agreements.requests.for_person(g.person_id, None)}
+    access = asked[request_id].body.get("access", {}) if request_id in asked else {}
+    plain = {"categories": "Tick at least one of the kinds of data they asked for.",
+             "duration_days": f"Choose from 1 to {access.get('duration_days', 1)} days, at "
+                              "most what they asked for.",
+             "purpose": "Choose the purpose they asked for, or a narrower one.",
+             "decision": "This request was already answered."}
+    return {name: [plain.get(name, " ".join(texts))] for name, texts in fields.items()}
+
+
+@bp.get("")
+@login_required
+def index():
+    return _page()
+
+
+@bp.post("/<request_id>")
+@login_required
+def decide(request_id: str):
+    """Approve all, approve fewer categories or a shorter time (narrowed), or deny."""
+    decision = request.form.get("decision", "")
+    if decision not in ("approve", "deny"):
+        return _page(request_id, {"decision": ["Choose Approve or Deny."]}, 400)
+    days = request.form.get("days", "").strip()
+    try:
+        duration = int(days) if days else None
+    except ValueError:
+        return _page(request_id, {"duration_days": ["Enter a number of days, such as 7."]}, 400)
+    categories = request.form.getlist("category") if decision == "approve" else None
+    purpose = request.form.get("purpose") or None
+    try:
+        req = decide_request(g.person_id, request_id, decision, categories, duration, purpose)
+    except InvalidInput as exc:
+        return _page(request_id, _in_words(exc.fields, request_id), 400)
+    vendor = _vendor(req.client_id)["name"]
+    flash(f"You approved {vendor}'s request." if decision == "approve"
+          else f"You denied {vendor}'s request.")
+    return redirect(url_for("inbox.index"))

@@ -1,0 +1,102 @@
+"""Settings: sessions, export of everything, and deleting the account (crypto-shredding)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from ..clock import now
+from ..security import limiter
+from ..services.agreements import end_agreement
+from ..store import get_vault
+from .accounts import (
+    SESSION_COOKIE,
+    hash_password,
+    login_required,
+    signin_limit,
+    start_session,
+    verify_password,
+)
+from .forms import PasswordChangeSchema
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+DELETE_PHRASE = "delete my vault"
+
+
+def _agents() -> list[dict]:
+    """Clients the person authorised to act for them (the butler), still live."""
+    from .connections import describe_grant
+
+    return [describe_grant(gr) for gr in get_vault().agreements.grants.for_person(g.person_id)
+            if gr.extra.get("person") and gr.live(now())]
+
+
+def _live_sessions() -> list[dict]:
+    at = now()
+    return [s for s in get_vault().list_sessions(g.person_id)
+            if s["ended_at"] is None and datetime.fromisoformat(s["expires_at"]) > at]
+
+
+def _render(errors: dict, form: dict, status: int = 200):
+    return render_template("settings.html", errors=errors, form=form, phrase=DELETE_PHRASE,
+                           agents=_agents(), sessions=_live_sessions()), status
+
+
+@bp.get("")
+@login_required
+def index():
+    return _render({}, {})
+
+
+@bp.post("/password")
+@login_required
+@limiter.limit(signin_limit)
+def change_password():
+    """A new password ends every session, this one too, then signs this browser in again."""
+    try:
+        data = PasswordChangeSchema().load(request.form.to_dict())
+    except ValidationError as exc:
+        return _render(exc.normalized_messages(), {}, 400)
+    vault = get_vault()
+    if not verify_password(vault.get_person(g.person_id).password_hash, data["current"]):
+        return _render({"pw_current": ["The password is wrong."]}, {}, 400)
+    vault.set_password_hash(g.person_id, hash_password(data["password"]), now())
+    vault.end_all_sessions(g.person_id, now())
+    flash("Your password is changed. Every other device is signed out.")
+    return start_session(redirect(url_for("settings.index")), g.person_id)
+
+
+@bp.post("/export")
+@login_required
+def export():
+    """Everything the person has, decrypted, as one JSON document (docs/export.md)."""
+    document = get_vault().export_person(g.person_id, now())
+    name = f"custos-export-{now():%Y%m%d}.json"
+    return Response(json.dumps(document, indent=2, ensure_ascii=False),
+                    mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/delete")
+@login_required
+def delete():
+    """End every agreement (vendors are notified), destroy the data key, then the rows."""
+    vault = get_vault()
+    person = vault.get_person(g.person_id)
+    errors = {}
+    if request.form.get("phrase", "").strip().lower() != DELETE_PHRASE:
+        errors["phrase"] = [f"Type “{DELETE_PHRASE}” to confirm."]
+    if not verify_password(person.password_hash, request.form.get("password", "")):
+        errors["password"] = ["The password is wrong."]
+    if errors:
+        return _render(errors, {"phrase": request.form.get("phrase", "")}, 400)
+    for grant in vault.agreements.grants.for_person(g.person_id):
+        if grant.status == "active":  # each vendor is told, with the duty to delete
+            end_agreement(grant.id, "account_closed")
+    vault.delete_person(g.person_id)
+    response = redirect(url_for("pages.home", deleted=1))
+    response.delete_cookie(SESSION_COOKIE)
+    return response

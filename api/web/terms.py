@@ -1,0 +1,232 @@
+"""The person's terms: adopt standard agreements, write own rules, try requests, then save.
+
+Every change goes through a preview that shows the new rules, the analysis warnings, the
+what-if answer (which connections the change would cut) and a "try a request" panel; only
+"Save" makes it the next version.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+
+from policies import TermsError, compile_terms, evaluate, load_request, load_terms, vocab
+from policies.agreements import adopt, drop, roster
+from policies.odrl_export import export_odrl
+from policies.serialize import dump_vendor
+
+from .. import untrusted
+from ..clock import now
+from ..errors import InvalidInput, NotFound
+from ..services import judge
+from ..services.person_actions import replace_terms, terms_what_if
+from ..store import get_vault
+from .accounts import login_required
+from .terms_form import (
+    EFFECTS,
+    PERIODS,
+    SHARING,
+    errors_for_rule,
+    form_from_rule,
+    form_problems,
+    rule_from_form,
+)
+from .terms_words import changes as offer_changes
+from .terms_words import rules_of, sentences
+from .terms_words import view as _view
+
+bp = Blueprint("terms", __name__, url_prefix="/terms")
+#: where "Save" and "Discard" lead: back to the page the change started on
+BACK = {"terms": "terms.index", "offers": "offer_rules.index"}
+
+
+def current() -> tuple[int, dict]:
+    stored = get_vault().agreements.terms.get(g.person_id)
+    if stored is None:
+        return 0, dict(judge.DEFAULT_TERMS)
+    return stored.version, stored.body
+
+
+def vendor_choices() -> list[tuple[str, str]]:
+    """Vendors by name, read from the name column (never every vendor's metadata)."""
+    return sorted(get_vault().agreements.clients.names().items(), key=lambda v: v[1])
+
+
+def _render(template: str, *, status: int = 200, **extra):
+    version, body = current()
+    names = dict(vendor_choices())
+    context = {"version": version, "saved": _view(body), "roster": roster(),
+               "offer_rules": sentences(rules_of(body), names),
+               "adopted": set(body.get("agreements", [])), "effects": EFFECTS,
+               "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
+               "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
+               "errors": {}, "trial": None, "trial_form": {}, "back": "terms"}
+    context.update(extra)
+    return render_template(template, **context), status
+
+
+@bp.get("")
+@login_required
+def index():
+    return _render("terms.html")
+
+
+def propose(candidate: dict, *, rule: dict | None = None, form=None,
+            editing: str | None = None, back: str = "terms"):
+    """Show the preview of a change, or the terms page with the errors beside the rule form,
+    in the mode it was in (adding, or editing that rule) and with everything typed."""
+    errors = form_problems(form) if rule else {}
+    try:
+        answer = terms_what_if(g.person_id, candidate)
+    except InvalidInput as exc:
+        found = errors_for_rule(exc.fields, rule) if rule else {"form": [exc.description]}
+        errors = {**found, **errors}  # the form's own words win for the same input
+    if errors:
+        return _render("terms.html", status=400, form=form or {}, errors=errors,
+                       editing=editing)
+    return _preview(candidate, json.dumps(candidate), answer, back)
+
+
+def _preview(candidate: dict, candidate_json: str, answer: dict, back: str, **extra):
+    names = dict(vendor_choices())
+    return _render("terms_preview.html", candidate=_view(candidate), answer=answer,
+                   candidate_json=candidate_json, vendor_names=names,
+                   offer_changes=offer_changes(current()[1], candidate, names),
+                   back=back if back in BACK else "terms",
+                   back_to=BACK.get(back, "terms.index"), **extra)
+
+
+@bp.post("/adopt")
+@login_required
+def adopt_agreement():
+    agreement_id = request.form.get("agreement", "")
+    if agreement_id not in {a.id for a in roster()}:
+        raise InvalidInput("Choose one of the standard agreements.",
+                           fields={"agreement": ["unknown agreement"]})
+    _, body = current()
+    change = drop if request.form.get("action") == "drop" else adopt
+    return propose(change(body, agreement_id))
+
+
+@bp.post("/rules")
+@login_required
+def add_rule():
+    _, body = current()
+    rule = rule_from_form(request.form)
+    candidate = {**body, "rules": [*body.get("rules", []), rule]}
+    return propose(candidate, rule=rule, form=request.form)
+
+
+@bp.route("/rules/<rule_id>", methods=["GET", "POST"])
+@login_required
+def edit_rule(rule_id: str):
+    _, body = current()
+    rules = body.get("rules", [])
+    index_of = {r["id"]: i for i, r in enumerate(rules)}
+    if rule_id not in index_of:
+        raise NotFound("There is no such rule in your terms.")
+    if request.method == "GET":
+        return _render("terms.html", form=form_from_rule(rules[index_of[rule_id]]),
+                       editing=rule_id)
+    action = request.form.get("action", "save")
+    rules = list(rules)
+    i = index_of[rule_id]
+    if action == "delete":
+        del rules[i]
+    elif action in ("up", "down"):
+        j = i - 1 if action == "up" else i + 1
+        if 0 <= j < len(rules):
+            rules[i], rules[j] = rules[j], rules[i]
+    else:
+        rules[i] = rule_from_form(request.form, rule_id)
+        return propose({**body, "rules": rules}, rule=rules[i], form=request.form,
+                       editing=rule_id)
+    return propose({**body, "rules": rules})
+
+
+@bp.post("/default")
+@login_required
+def set_default():
+    _, body = current()
+    if (default := request.form.get("default", "")) not in EFFECTS:
+        return _render("terms.html", status=400, errors={"default": [
+            "Choose what happens when no rule applies: allow, refuse or ask me."]})
+    return propose({**body, "default": default})
+
+
+@bp.post("/auto-approve")
+@login_required
+def set_auto_approve():
+    """Whether a vendor's request the terms permit in full is approved without asking."""
+    _, body = current()
+    return propose({**body, "auto_approve": request.form.get("auto_approve") == "1"})
+
+
+@bp.post("/save")
+@login_required
+def save():
+    """The confirmed change becomes the next version; cut connections end now."""
+    try:
+        candidate = untrusted.loads(request.form.get("candidate", ""))
+    except ValueError:
+        raise InvalidInput("The change could not be read; start again.",
+                           fields={"candidate": ["not JSON"]}) from None
+    answer = replace_terms(g.person_id, candidate)
+    cut = len(answer["cut"])
+    flash(f"Saved version {answer['version']} of your terms."
+          + (f" {cut} connection{'s' if cut != 1 else ''} ended." if cut else ""))
+    return redirect(url_for(BACK.get(request.form.get("back", ""), "terms.index")))
+
+
+_TRIAL_PROBLEMS = {"categories": "Tick at least one kind of data to try.",
+                   "purpose": "Choose one of the listed purposes."}
+
+
+@bp.post("/try")
+@login_required
+def try_request():
+    """What would a vendor get? Judged against the saved terms, or against the preview."""
+    raw_candidate = request.form.get("candidate")
+    try:
+        body = untrusted.loads(raw_candidate) if raw_candidate else current()[1]
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise InvalidInput("The change could not be read: it is not a set of terms (a JSON "
+                           "object). Start again from the Terms page.",
+                           fields={"candidate": ["not a JSON object"]})
+    client = get_vault().agreements.clients.find(request.form.get("vendor", ""))
+    vendor = (judge.vendor_of(client.client_id, client.metadata) if client else None)
+    trial_form = {"vendor": request.form.get("vendor", ""),
+                  "purpose": request.form.get("purpose", ""),
+                  "categories": request.form.getlist("categories")}
+    try:
+        req = load_request({
+            "vendor": dump_vendor(vendor) if vendor else {"id": "any-vendor"},
+            "purpose": trial_form["purpose"], "categories": trial_form["categories"]})
+        trial = evaluate(compile_terms(load_terms(body, version=0)), req, now())
+    except TermsError as exc:
+        trial, errors = None, {f"try-{k.split('.')[0]}": [_TRIAL_PROBLEMS.get(
+            k.split(".")[0], " ".join(v))] for k, v in exc.messages.items()}
+    else:
+        errors = {}
+    status = 400 if errors else 200
+    if raw_candidate:
+        page, _ = _preview(body, raw_candidate, terms_what_if(g.person_id, body),
+                           request.form.get("back", "terms"), trial=trial,
+                           trial_form=trial_form, errors=errors)
+        return page, status
+    return _render("terms.html", status=status, trial=trial, trial_form=trial_form,
+                   errors=errors)
+
+
+@bp.get("/odrl")
+@login_required
+def odrl():
+    """The saved terms as an ODRL 2.2 policy (JSON-LD) that imports back to the same answers."""
+    version, body = current()
+    document = export_odrl(load_terms(body, version=version))
+    return Response(json.dumps(document, indent=2), mimetype="application/ld+json",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="custos-terms-v{version}.jsonld"'})

@@ -1,0 +1,151 @@
+"""The rule form: plain-language inputs to a policies rule and back, errors mapped to inputs.
+
+The policy engine validates the result (policies.load_terms); this module only translates, so
+there is one set of rules about what a valid rule is.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from policies import vocab
+from policies.conditions import FIELDS
+
+from ..services.field_kinds import read_whole
+
+SHARING = {"any": "Whether or not it is shared", "none": "Only when it is not shared",
+           "shared": "Only when it is shared with third parties"}
+EFFECTS = {"permit": "Allow", "deny": "Refuse", "ask": "Ask me"}
+PERIODS = {"hour": "an hour", "day": "a day", "week": "a week", "month": "a month",
+           "year": "a year"}
+
+
+def in_words(items: list[str], last: str = "and") -> str:
+    """'a, b and c': a list as a sentence says it."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,\n]", text or "") if part.strip()]
+
+
+def _whole(text: str) -> int | str:
+    """A whole number as typed ("30", "1,000"), or the text as it was for the error."""
+    try:
+        return read_whole(text)
+    except ValueError:
+        return text
+
+
+def form_problems(form) -> dict[str, list[str]]:
+    """What the form needs before the engine can judge the rule: a name, an explicit choice
+    of the data it covers, and whole numbers where numbers go."""
+    problems: dict[str, list[str]] = {}
+    if not (form.get("label") or "").strip():
+        problems["label"] = ["Give the rule a name, in your words."]
+    covers_all, some = form.get("covers") == "all", bool(form.getlist("categories"))
+    if not covers_all and not some:
+        problems["categories"] = ["Choose which data the rule covers: tick “All my data” or "
+                                  "the kinds of data."]
+    elif covers_all and some:
+        problems["categories"] = ["Tick “All my data” or some kinds of data, not both."]
+    for name, what in (("max_retention", "days"), ("frequency_max", "reads")):
+        text = (form.get(name) or "").strip()
+        if text and not isinstance(_whole(text), int):
+            problems[name] = [f"Enter a whole number of {what}, such as 30."]
+    return problems
+
+
+def _slug(label: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40] or "rule"
+    return f"{base}-{secrets.token_hex(2)}"
+
+
+def rule_from_form(form, rule_id: str | None = None) -> dict:
+    """A rule dict from the submitted form (unchecked: load_terms judges it)."""
+    label = (form.get("label") or "").strip()
+    rule: dict = {"id": rule_id or _slug(label), "effect": form.get("effect", ""),
+                  "label": label}
+    if categories := form.getlist("categories"):
+        rule["categories"] = categories
+    if purposes := form.getlist("purposes"):
+        rule["purposes"] = purposes
+    if vendors := [v for v in form.getlist("vendors") if v]:
+        rule["vendors"] = vendors
+    if (most := (form.get("frequency_max") or "").strip()):
+        rule["frequency"] = {"max": _whole(most),
+                             "per": form.get("frequency_per") or "day"}
+    conditions = []
+    for name, f in FIELDS.items():  # the inputs come from the condition-field registry
+        if f.form is None or not (raw := (form.get(f.form.name) or "").strip()):
+            continue
+        if f.form.choices is not None:
+            value = f.form.choices.get(raw)
+        elif f.kind.name == "number":
+            value = _whole(raw)
+        else:
+            value = _split(raw)
+        if value not in (None, []):
+            conditions.append({"field": name, "op": f.form.op, "value": value})
+    if conditions:
+        rule["conditions"] = conditions
+    for key in ("valid_from", "valid_until"):
+        if value := (form.get(key) or "").strip():
+            rule[key] = value
+    return rule
+
+
+def form_from_rule(rule: dict) -> dict:
+    """The form's values for an existing rule (for editing)."""
+    form = {"label": rule.get("label", ""), "effect": rule.get("effect", "deny"),
+            "categories": rule.get("categories", []), "purposes": rule.get("purposes", []),
+            "vendors": rule.get("vendors", []),
+            "frequency_max": str((rule.get("frequency") or {}).get("max", "")),
+            "frequency_per": (rule.get("frequency") or {}).get("per", "day"),
+            "valid_from": rule.get("valid_from", ""), "valid_until": rule.get("valid_until", ""),
+            "sharing": "any", "covers": "" if rule.get("categories") else "all"}
+    for c in rule.get("conditions", []):
+        f, value = FIELDS.get(c.get("field")), c.get("value")
+        if f is None or f.form is None:
+            continue
+        if f.form.choices is not None:
+            form[f.form.name] = next((k for k, v in f.form.choices.items() if v == value), "")
+        elif isinstance(value, list | str):
+            form[f.form.name] = ", ".join(value if isinstance(value, list) else [value])
+        else:
+            form[f.form.name] = str(value)
+    return form
+
+
+_FIELD_OF = {"conditions": "conditions", "categories": "categories", "purposes": "purposes",
+             "vendors": "vendors", "frequency": "frequency_max",
+             "effect": "effect", "label": "label", "valid_from": "valid_from",
+             "valid_until": "valid_until", "id": "label"}
+#: the input each condition comes from (rule_from_form), so an error marks that input only
+_INPUT_OF = {"vendor.certifications": "certifications", "vendor.jurisdiction": "jurisdictions",
+             "retention_days": "max_retention", "third_party_sharing": "sharing",
+             "answers_intent": "intent_only"}
+
+
+def errors_for_rule(messages: dict, rule: dict) -> dict[str, list[str]]:
+    """Engine messages such as `rules[x].purposes.0` as form errors by input name."""
+    errors: dict[str, list[str]] = {}
+    prefix = f"rules[{rule['id']}]"
+    conditions = rule.get("conditions", [])
+    for path, texts in messages.items():
+        if not path.startswith(prefix):
+            errors.setdefault("form", []).extend(texts)
+            continue
+        parts = path[len(prefix):].lstrip(".").split(".")
+        name = _FIELD_OF.get(parts[0] or "form", "form")
+        if name == "conditions" and len(parts) > 1 and parts[1].isdigit():
+            index = int(parts[1])
+            if index < len(conditions):
+                name = _INPUT_OF.get(conditions[index]["field"], name)
+        errors.setdefault(name, []).extend(texts)
+    return errors
+
+
+def purpose_choices() -> list:
+    return vocab.purposes()

@@ -1,0 +1,100 @@
+"""Terms in the person's words, for the pages: each rule with its sentence and the warnings
+worth her attention (other rules named by their labels), and the butler's offer rules in
+sentences, with what a change does to them. The rules themselves live in the terms, judged by
+the policy engine; this module only says them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from policies import load_terms
+from policies.analysis import analyse
+from policies.model import STRENGTH, OfferRules
+from policies.sentences import rule_sentence
+
+from ..clock import now
+from .terms_form import PERIODS, in_words
+
+
+def _worth_showing(finding, rules: dict[str, dict]) -> bool:
+    """Warn where a permission the person gave is partly taken back by a stricter rule, on
+    that permission only. An ask losing to a refusal is what "a refusal always wins" means,
+    and a standard agreement's own rules overlap by design, so neither is warned about."""
+    if finding.kind != "conflict" or finding.other not in rules:
+        return True
+    mine, other = rules[finding.rule_id], rules[finding.other]
+    if ":" in finding.rule_id and finding.rule_id.split(":")[0] == finding.other.split(":")[0]:
+        return False
+    return mine["effect"] == "permit" and STRENGTH[other["effect"]] > STRENGTH["permit"]
+
+
+def _in_words(text: str, rules: dict[str, dict]) -> str:
+    """Name other rules by their label, as the person wrote or adopted them."""
+    for rule_id, rule in rules.items():
+        if repr(rule_id) in text:
+            text = text.replace(repr(rule_id), f"“{rule.get('label') or rule_id}”")
+    return text
+
+
+def view(body: dict) -> dict:
+    """Rules with their sentences and analysis findings, for any terms JSON."""
+    terms = load_terms(body, version=0)
+    findings = analyse(terms, now())
+    by_id = {r["id"]: r for r in body.get("rules", [])}
+    rules = [{"rule": raw, "sentence": rule_sentence(parsed),
+              "findings": [_in_words(f.text, by_id) for f in findings.get(parsed.id, [])
+                           if _worth_showing(f, by_id)]}
+             for raw, parsed in zip(body.get("rules", []), terms.rules, strict=True)]
+    return {"rules": rules, "default": terms.default.value, "body": body}
+
+
+#: the offer rules the engine assumes when the terms do not set them, as terms JSON
+DEFAULTS = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(OfferRules()).items()}
+
+
+def rules_of(body: dict) -> dict:
+    """The offer rules of a terms document, with the engine's defaults for what is not set."""
+    return {**DEFAULTS, **(body.get("offers") or {})}
+
+
+def _certifications(rules: dict) -> str:
+    wanted = rules["require_certifications"]
+    if not wanted:
+        return "Vendors need no certification."
+    how = (", as verified by the operator" if rules["require_verified"]
+           else " (their own claim is enough)")
+    return f"Vendors must claim to be {in_words(wanted)}{how}."
+
+
+def _cap(rules: dict) -> str:
+    cap = rules["max_per_vendor"]
+    if not cap:
+        return "No limit on how many offers one vendor sends."
+    return (f"At most {cap['max']} offer{'' if cap['max'] == 1 else 's'} from one vendor in "
+            f"{PERIODS.get(cap['per'], cap['per'])}.")
+
+
+def sentences(rules: dict, names: dict[str, str]) -> list[str]:
+    """Every offer rule as one sentence, the blocklist first."""
+    blocked = [names.get(v, v) for v in rules["blocklist"]]
+    return [
+        f"Blocked: {in_words(blocked)}." if blocked else "No vendor is blocked.",
+        "An offer must be within your intent’s budget." if rules["within_budget"]
+        else "An offer may be over your intent’s budget.",
+        "An offer must be in the category of your intent." if rules["match_category"]
+        else "An offer may be in another category than your intent.",
+        _certifications(rules),
+        _cap(rules),
+    ]
+
+
+def changes(before: dict, after: dict, names: dict[str, str]) -> list[str]:
+    """What a change of terms does to the offer rules, one sentence per difference."""
+    old, new = rules_of(before), rules_of(after)
+    said = [f"{names.get(v, v)} will be blocked: its offers are filtered out."
+            for v in new["blocklist"] if v not in old["blocklist"]]
+    said += [f"{names.get(v, v)} will no longer be blocked."
+             for v in old["blocklist"] if v not in new["blocklist"]]
+    was = sentences(old, names)[1:]
+    return said + [s for s in sentences(new, names)[1:] if s not in was]
