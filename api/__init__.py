@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
 
-from . import clock, errors, oauth, resource, security, store, untrusted
-from .config import Settings
-from .web import accounts, pages
+if TYPE_CHECKING:  # the package itself imports no Flask: api/services stays free of it
+    from flask import Flask
+
+    from .config import Settings
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
     """Build the app; each subsystem registers itself with its own ``init_app``."""
+    from flask import Flask
+
+    from . import clock, errors, oauth, resource, security, store, untrusted
+    from .web import accounts, pages
+
     if settings is None:
         from .config import from_env
 

@@ -12,34 +12,11 @@ from werkzeug.exceptions import NotFound as NoRoute
 
 from vault import errors as vault_errors
 
+from .services.errors import CustosError, InvalidInput, NotFound
+
+__all__ = ["CustosError", "InvalidInput", "NotFound", "init_app", "render_error"]
+
 log = logging.getLogger("custos")
-
-
-class CustosError(Exception):
-    """Base of every error a client may see; never carries a secret or a personal value."""
-
-    status_code = 400
-    error = "invalid_request"
-    description = "The request is not valid."
-
-    def __init__(self, description: str | None = None, *, fields: dict | None = None) -> None:
-        super().__init__(description or self.description)
-        self.description = description or self.description
-        self.fields = fields or {}
-
-    def to_dict(self) -> dict:
-        body = {"error": self.error, "error_description": self.description}
-        if self.fields:
-            body["fields"] = self.fields
-        return body
-
-
-class InvalidInput(CustosError):
-    error, description = "invalid_input", "Some fields are not valid."
-
-
-class NotFound(CustosError):
-    status_code, error, description = 404, "not_found", "There is nothing here."
 
 
 def _wants_json() -> bool:

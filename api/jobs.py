@@ -19,24 +19,22 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from .clock import now
 from .services.agreements import expire_due
 from .services.notify import Post, deliver_due
-from .store import get_vault
 
 log = logging.getLogger("custos.jobs")
 
 
 def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
     """Expire due agreements (queueing their notices), then deliver due notices; counts."""
-    base = app.config["CUSTOS_SETTINGS"].issuer
-    if base is None:  # the notices' `iss` is unknown: nothing is sent without one
+    issuer = app.config["CUSTOS_SETTINGS"].issuer
+    if issuer is None:  # the notices' `iss` is unknown: nothing is sent without one
         log.debug("jobs: not run, CUSTOS_ISSUER is not set")
         return {"expired": 0, "delivered": 0, "failed": 0}
-    with app.test_request_context("/", base_url=base):  # issuer() and url building need one
-        expired = len(expire_due())
-        sent = deliver_due(now(), post=post)
-        get_vault().agreements.access_counts.prune(now())
+    vault, now = app.extensions["custos.vault"], app.extensions["custos.clock"]()
+    expired = len(expire_due(vault, now=now, issuer=issuer))
+    sent = deliver_due(vault, now, issuer=issuer, post=post)
+    vault.agreements.access_counts.prune(now)
     counts = {"expired": expired, **sent}
     if any(counts.values()):
         log.info("jobs: %(expired)d agreements expired, %(delivered)d notices delivered, "

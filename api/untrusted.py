@@ -9,57 +9,16 @@ check) and JSON bodies (the app's JSON provider, also used for JSON inside form 
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 
 from .errors import InvalidInput
+from .services.safe_json import MAX_DEPTH, JSONRefused, loads
+from .services.safe_json import unstorable as _problem
 
-MAX_DEPTH = 32
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-class JSONRefused(ValueError):
-    """Well-formed JSON that Custos will not read; the message says where and why, `field`
-    names the top-level member it is in ("body" when it is the whole document)."""
-
-    def __init__(self, message: str, path: str = "") -> None:
-        super().__init__(message)
-        self.field = re.split(r"[.\[]", path, maxsplit=1)[0] or "body"
-
-
-def _problem(value: str) -> str | None:
-    found = _UNSTORABLE.search(value)
-    if found is None:
-        return None
-    return "holds a NUL character" if found.group() == "\x00" else \
-        "holds an unpaired surrogate (not valid Unicode)"
-
-
-def loads(text: str | bytes) -> Any:
-    """`json.loads`, refusing nesting deeper than MAX_DEPTH and strings no store can hold."""
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise JSONRefused(f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
-    stack = [(value, "", 0)]
-    while stack:
-        item, path, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise JSONRefused(f"the JSON is nested more than {MAX_DEPTH} levels deep")
-        if isinstance(item, str) and (problem := _problem(item)):
-            raise JSONRefused(f"{path or 'the JSON'} {problem}", path)
-        if isinstance(item, dict):
-            for key, member in item.items():
-                if problem := _problem(key):
-                    raise JSONRefused(f"a member name in {path or 'the JSON'} {problem}", path)
-                stack.append((member, f"{path}.{key}" if path else key, depth + 1))
-        elif isinstance(item, list):
-            stack.extend((member, f"{path}[{i}]", depth + 1) for i, member in enumerate(item))
-    return value
+__all__ = ["MAX_DEPTH", "JSONRefused", "init_app", "loads"]
 
 
 class _Provider(DefaultJSONProvider):

@@ -54,8 +54,7 @@ def setup_custos(home: Path) -> str:
     grant = vault.agreements.grants.create(pid, client.client_id, {
         "purpose": "ServiceProvision", "categories": CATEGORIES, "terms_version": 0,
         "decided_by": "person"}, expires_at=now + timedelta(days=1), now=now)
-    with app.test_request_context():
-        issue_receipt(grant)
+    issue_receipt(vault, grant, now=now, issuer="http://localhost")
     token = "bench-token-" + "x" * 30
     vault.agreements.tokens.save(access=token, refresh=None, client_id=client.client_id,
                                  person_id=pid, grant_id=grant.id, family_id="bench",

@@ -7,7 +7,6 @@ require verified ones (`vendor.verified_certifications`).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import click
@@ -28,7 +27,8 @@ def _open():
     from vault import Vault
 
     settings = from_env()
-    return Vault.open(settings.home, settings.database_url)
+    return Vault.open(settings.home, settings.database_url,
+                      master_key_file=settings.master_key_file)
 
 
 @vendors.command("add")
@@ -122,22 +122,19 @@ def verify(client_id: str, certifications: tuple[str, ...]) -> None:
 def disable(client_id: str, issuer: str | None) -> None:
     """Stop a vendor at once: it can no longer authenticate, and its agreements end (each person
     sees it in their log and connections; the vendor gets the signed notice of each)."""
-    from .. import create_app
     from ..services.agreements import disable_vendor
 
     if not issuer:
         raise click.UsageError("say the public URL, the notices' issuer: "
                                "--issuer https://custos.example")
-    issuer = issuer.rstrip("/")
-    app = create_app(replace(from_env(), issuer=issuer))
-    vault = app.extensions["custos.vault"]
+    vault = _open()
     try:
         try:
             vault.agreements.clients.get(client_id)
         except NotFound:
             raise click.ClickException(f"there is no vendor {client_id}") from None
-        with app.test_request_context("/", base_url=issuer):  # the one ending needs the app
-            ended = disable_vendor(client_id)
+        ended = disable_vendor(vault, client_id, now=datetime.now(UTC),
+                               issuer=issuer.rstrip("/"))
     finally:
         vault.close()
     click.echo(f"{client_id} is disabled; {len(ended)} agreement(s) ended, its tokens no longer "

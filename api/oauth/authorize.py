@@ -173,8 +173,8 @@ def _approve(server, grant, person_id: str, access: details.DataAccess, how: str
     try:
         with get_vault().transaction("write"):
             grant.request.custos_grant = make_agreement(
-                person_id, grant.client.client_id, access, decided_by=how,
-                terms_version=terms_version)
+                get_vault(), person_id, grant.client.client_id, access, decided_by=how,
+                terms_version=terms_version, now=now(), issuer=issuer())
             status, body, headers = grant.create_authorization_response(
                 grant.redirect_uri, Person(person_id))
     except OAuth2Error as error:

@@ -96,7 +96,7 @@ def metadata():
 
 @bp.get("/oauth/jwks.json")
 def jwks_document():
-    return jsonify(jwks())
+    return jsonify(jwks(get_vault(), now()))
 
 
 bp.add_url_rule("/oauth/jwks.json", "jwks", jwks_document)

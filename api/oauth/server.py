@@ -122,7 +122,7 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
                 "exp": int(record.expires_at.timestamp()),
                 "iat": int(record.issued_at.timestamp()), "iss": issuer()}
         if record.person_id:
-            body["sub"] = pairwise_subject(record.person_id, record.client_id)
+            body["sub"] = pairwise_subject(get_vault(), record.person_id, record.client_id, now())
         if grant is not None and (details := granted_details(carried(grant, record.scope))):
             body["authorization_details"] = details
         return body

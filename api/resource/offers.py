@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 
 from vault.offers import STATUSES
 
+from ..clock import now
 from ..errors import InvalidInput
 from ..services.offer_actions import decide_offer, person_view
 from ..store import get_vault
@@ -29,7 +30,7 @@ def list_offers():
         raise InvalidInput("status: use received, delivered, filtered or all",
                            fields={"status": ["unknown status"]})
     offers = get_vault().agreements.offers.for_person(pid, None if status == "all" else status)
-    return jsonify([person_view(o) for o in offers])
+    return jsonify([person_view(get_vault(), o) for o in offers])
 
 
 @bp.post("/api/v1/person/offers/<offer_id>/decision")
@@ -37,9 +38,9 @@ def decide(offer_id: str):
     """Deliver or filter, with the reasons; a later decision overrides (history kept)."""
     who = caller(person=True)
     body = load(OfferDecisionSchema(), request.get_json(silent=True))
-    offer = decide_offer(who.person_id, offer_id, body["decision"], body["reasons"],
-                         by=who.client.client_id)
-    return jsonify(person_view(offer))
+    offer = decide_offer(get_vault(), who.person_id, offer_id, body["decision"],
+                         body["reasons"], by=who.client.client_id, now=now())
+    return jsonify(person_view(get_vault(), offer))
 
 
 @bp.get("/api/v1/person/intents")

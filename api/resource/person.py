@@ -12,7 +12,9 @@ from flask import Blueprint, jsonify, request
 
 from vault.requests import APPROVED, DENIED, PENDING
 
+from ..clock import now
 from ..errors import InvalidInput
+from ..oauth.server import issuer
 from ..services import judge, person_actions
 from ..services.agreements import end_agreement, stop_vendor
 from ..services.ownership import own_grant, own_vendor
@@ -38,8 +40,8 @@ def list_grants():
 def revoke_grant(grant_id: str):
     """Effective at once: when this returns, no token of the agreement works any more."""
     pid = person_id()
-    own_grant(pid, grant_id)
-    end_agreement(grant_id, "revoked")
+    own_grant(get_vault(), pid, grant_id)
+    end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer())
     return jsonify(grant_json(get_vault().agreements.grants.get(grant_id)))
 
 
@@ -47,15 +49,15 @@ def revoke_grant(grant_id: str):
 def revoke_vendor(client_id: str):
     """Stop sharing everything with one vendor: each of its agreements ends now, each with its
     notice; the answer lists the ones that were still live (none the second time)."""
-    pid = person_id()
-    own_vendor(pid, client_id)
-    return jsonify({"client_id": client_id,
-                    "ended": [grant_json(g) for g in stop_vendor(pid, client_id)]})
+    pid, vault = person_id(), get_vault()
+    own_vendor(vault, pid, client_id)
+    ended = stop_vendor(vault, pid, client_id, now=now(), issuer=issuer())
+    return jsonify({"client_id": client_id, "ended": [grant_json(g) for g in ended]})
 
 
 @bp.get("/api/v1/person/grants/<grant_id>/receipt")
 def grant_receipt(grant_id: str):
-    return jsonify(receipt_view(own_grant(person_id(), grant_id)))
+    return jsonify(receipt_view(get_vault(), own_grant(get_vault(), person_id(), grant_id)))
 
 
 @bp.get("/api/v1/person/requests")
@@ -73,9 +75,9 @@ def list_requests():
 def decide_request(request_id: str):
     """Approve (optionally narrowed: fewer categories, shorter duration) or deny."""
     body = load(DecisionSchema(), request.get_json(silent=True))
-    req = person_actions.decide_request(person_id(), request_id, body["decision"],
+    req = person_actions.decide_request(get_vault(), person_id(), request_id, body["decision"],
                                         body["categories"], body["duration_days"],
-                                        body["purpose"])
+                                        body["purpose"], now=now(), issuer=issuer())
     return jsonify(request_json(req, for_person=True))
 
 
@@ -93,8 +95,10 @@ def replace_terms():
     """Save new terms; agreements they no longer allow end now. `?dry_run=1` only asks."""
     raw = request.get_json(silent=True)
     if request.args.get("dry_run") in ("1", "true"):
-        return jsonify(person_actions.terms_what_if(person_id(), raw) | {"saved": False})
-    return jsonify(person_actions.replace_terms(person_id(), raw))
+        answer = person_actions.terms_what_if(get_vault(), person_id(), raw, now=now())
+        return jsonify(answer | {"saved": False})
+    return jsonify(person_actions.replace_terms(get_vault(), person_id(), raw, now=now(),
+                                                issuer=issuer()))
 
 
 @bp.get("/api/v1/person/log")

@@ -17,6 +17,7 @@ from vault.requests import APPROVED, DENIED, PENDING
 
 from ..clock import now
 from ..errors import InvalidInput, NotFound
+from ..oauth.server import issuer
 from ..services import details, judge
 from ..services.agreements import make_agreement
 from ..services.receipts import receipt_view
@@ -52,8 +53,8 @@ def submit_request():
     except OAuth2Error as exc:
         raise InvalidInput(exc.description,
                            fields={"authorization_details": [exc.description]}) from None
-    person_id = person_for_subject(body["subject"], who.client.client_id,
-                                   _candidates(who.client.client_id))
+    person_id = person_for_subject(get_vault(), body["subject"], who.client.client_id,
+                                   _candidates(who.client.client_id), now())
     if person_id is None:
         raise NotFound("No person with this subject has dealt with you.")
     vault = get_vault()
@@ -67,8 +68,9 @@ def submit_request():
     status = {Effect.PERMIT: APPROVED, Effect.DENY: DENIED}.get(decision.effect, PENDING)
     grant = None
     if status == APPROVED:
-        grant = make_agreement(person_id, who.client.client_id, access, decided_by="terms",
-                               terms_version=compiled.version)
+        grant = make_agreement(vault, person_id, who.client.client_id, access,
+                               decided_by="terms", terms_version=compiled.version, now=now(),
+                               issuer=issuer())
     stored = {"access": access.as_detail(), "reasons": judge.reasons_for_person(decision),
               "purpose": access.purpose, "categories": list(access.categories),
               "terms_version": compiled.version}
@@ -106,4 +108,4 @@ def agreement_receipt(agreement_id: str):
         grant = None
     if grant is None or grant.client_id != who.client.client_id:
         raise NotFound("There is no such agreement of yours.")
-    return jsonify(receipt_view(grant))
+    return jsonify(receipt_view(get_vault(), grant))

@@ -4,27 +4,26 @@ An agreement is made with its receipt; it ends (revoked, expired, cut by a terms
 account closed, the vendor disabled) with its tokens revoked and a signed notice to the vendor
 queued in the same transaction. `end_agreement` is the only caller of the vault's
 `grants.end` (tests/oauth/test_endings.py checks it), so no way of ending can skip the notice.
+Every function takes the vault, the time and the issuer (the `iss` of receipts and notices).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from vault import Vault
 from vault.grants import ACTIVE, Grant
 
-from ..clock import now
-from ..store import get_vault
 from .details import DataAccess
 from .notify import queue_end_notice
 from .receipts import issue_receipt
 
 
-def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decided_by: str,
-                   terms_version: int) -> Grant:
+def make_agreement(vault: Vault, person_id: str, client_id: str, access: DataAccess, *,
+                   decided_by: str, terms_version: int, now: datetime, issuer: str) -> Grant:
     """Store the agreement and its signed receipt in one transaction: never one without the
     other, even if the process dies in between."""
-    vault = get_vault()
     with vault.transaction("write"):
         grant = vault.agreements.grants.create(person_id, client_id, {
             "purpose": access.purpose, "categories": list(access.categories),
@@ -32,47 +31,51 @@ def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decide
             "third_party_sharing": access.third_party_sharing,
             "recipients": list(access.recipients), "decided_by": decided_by,
             "terms_version": terms_version, "extra": {"person": access.person},
-        }, expires_at=now() + timedelta(days=access.duration_days), now=now())
-        issue_receipt(grant)
+        }, expires_at=now + timedelta(days=access.duration_days), now=now)
+        issue_receipt(vault, grant, now=now, issuer=issuer)
     return grant
 
 
-def end_agreement(grant_id: str, reason: str) -> Grant | None:
+def end_agreement(vault: Vault, grant_id: str, reason: str, *, now: datetime,
+                  issuer: str) -> Grant | None:
     """End a live agreement at once (tokens revoked) and queue the vendor's notice; None if
     it had already ended. Every way of ending an agreement comes through here."""
-    vault = get_vault()
     with vault.transaction("write"):
-        ended = vault.agreements.grants.end(grant_id, reason, now())
+        ended = vault.agreements.grants.end(grant_id, reason, now)
         if ended is not None:
-            queue_end_notice(ended)
+            queue_end_notice(vault, ended, now=now, issuer=issuer)
     return ended
 
 
-def end_agreements(grants: Iterable[Grant], reason: str) -> list[Grant]:
+def end_agreements(vault: Vault, grants: Iterable[Grant], reason: str, *, now: datetime,
+                   issuer: str) -> list[Grant]:
     """End every still-active one of `grants` in one transaction: all of them or none."""
-    with get_vault().transaction("write"):
-        ended = [end_agreement(g.id, reason) for g in grants if g.status == ACTIVE]
+    with vault.transaction("write"):
+        ended = [end_agreement(vault, g.id, reason, now=now, issuer=issuer)
+                 for g in grants if g.status == ACTIVE]
     return [g for g in ended if g is not None]
 
 
-def stop_vendor(person_id: str, client_id: str, reason: str = "revoked") -> list[Grant]:
+def stop_vendor(vault: Vault, person_id: str, client_id: str, reason: str = "revoked", *,
+                now: datetime, issuer: str) -> list[Grant]:
     """Stop sharing everything with one vendor: each of its agreements with the person ends."""
-    vault = get_vault()
     with vault.transaction("write"):
-        return end_agreements((g for g in vault.agreements.grants.for_person(person_id)
-                               if g.client_id == client_id), reason)
+        return end_agreements(vault, (g for g in vault.agreements.grants.for_person(person_id)
+                                      if g.client_id == client_id), reason,
+                              now=now, issuer=issuer)
 
 
-def disable_vendor(client_id: str) -> list[Grant]:
+def disable_vendor(vault: Vault, client_id: str, *, now: datetime, issuer: str) -> list[Grant]:
     """The operator stops a vendor: it can no longer authenticate, and every agreement it
     holds ends, each person told in their log and the vendor in its notices."""
-    vault = get_vault()
     with vault.transaction("write"):
-        vault.agreements.clients.disable(client_id, now())
-        return end_agreements(vault.agreements.grants.for_client(client_id), "vendor_disabled")
+        vault.agreements.clients.disable(client_id, now)
+        return end_agreements(vault, vault.agreements.grants.for_client(client_id),
+                              "vendor_disabled", now=now, issuer=issuer)
 
 
-def expire_due() -> list[str]:
+def expire_due(vault: Vault, *, now: datetime, issuer: str) -> list[str]:
     """End every agreement past its expiry (called periodically, like deliver_due)."""
-    ids = get_vault().agreements.grants.due_to_expire(now())
-    return [g for g in ids if end_agreement(g, "expired") is not None]
+    ids = vault.agreements.grants.due_to_expire(now)
+    return [g for g in ids if end_agreement(vault, g, "expired", now=now, issuer=issuer)
+            is not None]

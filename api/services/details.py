@@ -18,7 +18,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from policies.errors import flatten
 from policies.schema import Category, Purpose
 
-from .. import untrusted
+from . import safe_json
 
 DETAILS_TYPE = "custos_data_access"
 DEFAULT_DURATION_DAYS = 90
@@ -111,7 +111,7 @@ def _load(raw: dict, prefix: str) -> DataAccess:
 def from_details(text: str) -> DataAccess:
     """Parse the `authorization_details` parameter: a JSON array with one Custos object."""
     try:
-        value = untrusted.loads(text)  # bounded nesting
+        value = safe_json.loads(text)  # bounded nesting
     except ValueError:
         raise InvalidAuthorizationDetails("authorization_details: not valid JSON") from None
     if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], dict):

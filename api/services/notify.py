@@ -1,8 +1,8 @@
 """Notices to vendors when an agreement ends: a signed POST to the registered URL.
 
 `queue_end_notice` writes the notice to the outbox inside the transaction that ends the
-agreement; `deliver_due(now)` sends what is due and reschedules failures with backoff. The
-server calls it periodically; the CLI can call it too (`custos outbox deliver`).
+agreement; `deliver_due(vault, at, issuer=...)` sends what is due and reschedules failures with
+backoff. The server's jobs call it periodically (api/jobs.py), with the configured issuer only.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from datetime import datetime
 import requests
 
 from common.loopback import is_loopback_url
+from vault import Vault
 from vault.grants import Grant
 
-from ..clock import now
-from ..oauth.server import configured_issuer, issuer
-from ..store import get_vault
 from .signing import sign
 from .subject import pairwise_subject
 from .targets import delivery_problem
@@ -26,31 +24,32 @@ MEDIA_TYPE = "application/jose"
 Post = Callable[..., object]
 
 
-def queue_end_notice(grant: Grant) -> str | None:
+def queue_end_notice(vault: Vault, grant: Grant, *, now: datetime, issuer: str) -> str | None:
     """Queue the signed "agreement ended, delete the data" notice; None without a URL."""
-    client = get_vault().agreements.clients.get(grant.client_id)
+    client = vault.agreements.clients.get(grant.client_id)
     url = client.metadata.get("custos_notification_uri")
     if not url:
         return None
     notice = {
-        "iss": issuer(), "aud": grant.client_id, "iat": int(now().timestamp()),
+        "iss": issuer, "aud": grant.client_id, "iat": int(now.timestamp()),
         "type": "agreement_ended", "agreement": grant.id, "reason": grant.status,
-        "sub": pairwise_subject(grant.person_id, grant.client_id),
+        "sub": pairwise_subject(vault, grant.person_id, grant.client_id, now),
         "duty": "delete", "categories": list(grant.categories),
         "ended_at": grant.ended_at.isoformat() if grant.ended_at else None,
     }
-    return get_vault().agreements.outbox.add(grant.client_id, url, sign(notice, "notice+jwt"),
-                                             now())
+    return vault.agreements.outbox.add(grant.client_id, url,
+                                       sign(vault, notice, now, "notice+jwt"), now)
 
 
-def deliver_due(at: datetime | None = None, post: Post | None = None) -> dict[str, int]:
-    """Send every due notice once; a 2xx answer is the vendor's acknowledgement."""
-    at = at or now()
+def deliver_due(vault: Vault, at: datetime, *, issuer: str | None,
+                post: Post | None = None) -> dict[str, int]:
+    """Send every due notice once; a 2xx answer is the vendor's acknowledgement. `issuer` is
+    the configured one (CUSTOS_ISSUER), never one learned from a request."""
     post = post or requests.post
-    outbox = get_vault().agreements.outbox
+    outbox = vault.agreements.outbox
     counts = {"delivered": 0, "failed": 0}
     # Loopback targets only while the configured issuer is itself on loopback (SSRF).
-    allow_loopback = is_loopback_url(configured_issuer() or "")
+    allow_loopback = is_loopback_url(issuer or "")
     for notice in outbox.due(at):
         refused = delivery_problem(notice.url, allow_loopback)
         if refused:  # never a request into the server's own network (SSRF)

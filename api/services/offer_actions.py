@@ -12,14 +12,13 @@ from typing import Any
 
 from policies.offers import intent_live
 from policies.serialize import dump_vendor
+from vault import Vault
 from vault.clients import Client
 from vault.errors import NotFound as Missing
 from vault.offers import Offer
 
-from ..clock import now
-from ..errors import InvalidInput
-from ..store import get_vault
 from . import judge
+from .errors import InvalidInput
 from .ownership import own_offer
 
 
@@ -42,10 +41,10 @@ def vendor_view(offer: Offer, handle: str) -> dict[str, Any]:
             "created_at": offer.created_at.isoformat(), "decided_at": _decided_at(offer)}
 
 
-def person_view(offer: Offer) -> dict[str, Any]:
+def person_view(vault: Vault, offer: Offer) -> dict[str, Any]:
     """The offer with its vendor, the intent it answers, and the decision with reasons."""
     try:
-        intent = get_vault().get_intent(offer.person_id, offer.intent_id)
+        intent = vault.get_intent(offer.person_id, offer.intent_id)
         about = {"id": intent.id, "category": intent.data.get("category"),
                  "budget": intent.data.get("budget"), "currency": intent.data.get("currency"),
                  "status": intent.status, "ends": intent.data.get("ends")}
@@ -61,14 +60,14 @@ def person_view(offer: Offer) -> dict[str, Any]:
             "decision": offer.decision, "history": body.get("history", [])}
 
 
-def undeliverable(offer: Offer, at: datetime) -> str | None:
+def undeliverable(vault: Vault, offer: Offer, at: datetime) -> str | None:
     """Why the offer can no longer reach the person: it expired, or its intent is not live."""
     until = offer.body.get("valid_until")
     if until and datetime.fromisoformat(until) <= at:
         when = datetime.fromisoformat(until).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
         return f"This offer expired on {when} UTC, so it can no longer be delivered."
     try:
-        intent = get_vault().get_intent(offer.person_id, offer.intent_id)
+        intent = vault.get_intent(offer.person_id, offer.intent_id)
     except Missing:
         return "The intent it answers was deleted, so it can no longer be delivered."
     if not intent_live(intent.status, intent.data.get("ends"), at):
@@ -78,16 +77,16 @@ def undeliverable(offer: Offer, at: datetime) -> str | None:
     return None
 
 
-def decide_offer(pid: str, offer_id: str, action: str, reasons: list[dict],
-                 by: str) -> Offer:
+def decide_offer(vault: Vault, pid: str, offer_id: str, action: str, reasons: list[dict],
+                 by: str, *, now: datetime) -> Offer:
     """Deliver or filter an offer; deciding again what it already is changes nothing. An
     expired offer, or one whose intent ended, is never delivered (filtering it is fine)."""
-    offer = own_offer(pid, offer_id)
+    offer = own_offer(vault, pid, offer_id)
     if offer.decision and offer.decision.get("action") == action:
         return offer
-    problem = undeliverable(offer, now()) if action == "deliver" else None
+    problem = undeliverable(vault, offer, now) if action == "deliver" else None
     if problem:
         raise InvalidInput(f"decision: {problem}", fields={"decision": [problem]})
     decision = {"action": action, "reasons": reasons, "by": by,
                 "override": offer.decision is not None}
-    return get_vault().agreements.offers.decide(offer_id, decision, now())
+    return vault.agreements.offers.decide(offer_id, decision, now)

@@ -3,26 +3,42 @@ W3C DPV IRIs, signed as a JWS with the key in the JWKS. Vendor and person fetch 
 
 Kantara CR v1.1 wants the controller's contact, address, email and phone; a vendor that did not
 register them gets "not stated", which the person sees on the receipt. `policyUrl` is the
-public page of this agreement's terms (api/agreement_terms.py), not the vendor's own policy:
-in VRM the terms are the person's.
+public page of this agreement's terms (api/web/agreement_terms.py), not the vendor's own policy:
+in VRM the terms are the person's; its address carries an unguessable tag (`terms_tag`).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import uuid
+from datetime import datetime
 
 from policies import vocab
+from vault import Vault
 from vault.grants import Grant
+from vault.receipts import Receipt
 
-from ..clock import now
-from ..oauth.server import issuer
-from ..store import get_vault
-from ..web.agreement_terms import policy_url
 from .signing import sign
 from .subject import pairwise_subject
 
 VERSION = "KI-CR-v1.1.0"
 NOT_STATED = "not stated"
+TAG_KEY = "agreement_terms"
+
+
+def terms_tag(vault: Vault, grant_id: str, now: datetime) -> str:
+    """The unguessable part of the public address of an agreement's terms: HMAC-SHA256 under a
+    server key of the agreement id (256 bits, base64url); nothing is stored for it."""
+    key = vault.keys.server_key(TAG_KEY, now)
+    digest = hmac.new(key, grant_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def policy_url(vault: Vault, grant: Grant, *, now: datetime, issuer: str) -> str:
+    """The receipt's `policyUrl`: this agreement's terms, readable without signing in."""
+    return f"{issuer}/agreements/{grant.id}/{terms_tag(vault, grant.id, now)}"
 
 
 def _controller(metadata: dict) -> dict:
@@ -36,9 +52,10 @@ def _controller(metadata: dict) -> dict:
     }
 
 
-def build_receipt(grant: Grant, receipt_id: str) -> dict:
+def build_receipt(vault: Vault, grant: Grant, receipt_id: str, *, now: datetime,
+                  issuer: str) -> dict:
     """The receipt JSON of an agreement (Kantara CR v1.1 fields plus DPV IRIs)."""
-    client = get_vault().agreements.clients.get(grant.client_id)
+    client = vault.agreements.clients.get(grant.client_id)
     purpose = vocab.purpose(grant.purpose) if grant.purpose else None
     cats = [vocab.category(c) for c in grant.categories]
     retention = ("as long as needed" if grant.retention_days is None
@@ -63,30 +80,30 @@ def build_receipt(grant: Grant, receipt_id: str) -> dict:
         "collectionMethod": f"Custos OAuth consent ({grant.decided_by})",
         "consentReceiptID": receipt_id,
         "language": "en",
-        "piiPrincipalId": pairwise_subject(grant.person_id, grant.client_id),
+        "piiPrincipalId": pairwise_subject(vault, grant.person_id, grant.client_id, now),
         "piiControllers": [_controller(client.metadata)],
-        "policyUrl": policy_url(grant),  # the public page of this agreement's terms
+        "policyUrl": policy_url(vault, grant, now=now, issuer=issuer),  # its terms' public page
         "services": [service],
         "sensitive": False,
         "spiCat": [],
         "custos": {"grant_id": grant.id, "terms_version": grant.terms_version,
                    "purpose_iri": purpose.iri if purpose else None,
                    "categories": list(grant.categories), "expires_at": grant.expires_at.isoformat(),
-                   "retention_days": grant.retention_days, "issuer": issuer()},
+                   "retention_days": grant.retention_days, "issuer": issuer},
     }
 
 
-def issue_receipt(grant: Grant):
+def issue_receipt(vault: Vault, grant: Grant, *, now: datetime, issuer: str) -> Receipt:
     """Build, sign and store the receipt of a new agreement."""
     receipt_id = str(uuid.uuid4())
-    receipt = build_receipt(grant, receipt_id)
-    return get_vault().agreements.receipts.add(grant.id, grant.person_id, grant.client_id,
-                                               receipt, sign(receipt), now(), receipt_id)
+    receipt = build_receipt(vault, grant, receipt_id, now=now, issuer=issuer)
+    return vault.agreements.receipts.add(grant.id, grant.person_id, grant.client_id,
+                                         receipt, sign(vault, receipt, now), now, receipt_id)
 
 
-def receipt_view(grant: Grant) -> dict:
+def receipt_view(vault: Vault, grant: Grant) -> dict:
     """What both sides fetch: the receipt, its JWS, and the agreement's live status."""
-    stored = get_vault().agreements.receipts.for_grant(grant.id)
+    stored = vault.agreements.receipts.for_grant(grant.id)
     return {"id": stored.id, "receipt": stored.receipt, "jws": stored.jws,
             "status": grant.status, "ended_at": grant.ended_at.isoformat() if grant.ended_at
             else None, "end_reason": grant.end_reason}

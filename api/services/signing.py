@@ -7,50 +7,52 @@ The active key is created on first use and kept in the vault, its private half s
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from threading import Lock
+from weakref import WeakKeyDictionary
 
-from flask import current_app
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
-from ..clock import now
-from ..store import get_vault
+from vault import Vault
 
 ALG = "ES256"
 _LOCK = Lock()
+# The active key of each open vault, read (and unsealed) once: it lives as long as the vault.
+_ACTIVE: WeakKeyDictionary[Vault, tuple[str, ECKey]] = WeakKeyDictionary()
 
 
-def _active() -> tuple[str, ECKey]:
-    cache = current_app.extensions.setdefault("custos.signing", {})
-    if "active" in cache:
-        return cache["active"]
+def _active(vault: Vault, now: datetime) -> tuple[str, ECKey]:
     with _LOCK:
-        store = get_vault().agreements.signing
-        found = store.active(now())
+        cached = _ACTIVE.get(vault)
+        if cached is not None:
+            return cached
+        store = vault.agreements.signing
+        found = store.active(now)
         if found is None:
             key = ECKey.generate_key("P-256", parameters={"use": "sig", "alg": ALG},
                                      private=True)
             kid = key.thumbprint()
             public = {**key.as_dict(private=False), "kid": kid}
-            store.add(kid, public, {**key.as_dict(private=True), "kid": kid}, now())
-            found = store.active(now())
-        cache["active"] = (found.kid, ECKey.import_key(found.private))
-    return cache["active"]
+            store.add(kid, public, {**key.as_dict(private=True), "kid": kid}, now)
+            found = store.active(now)
+        _ACTIVE[vault] = cached = (found.kid, ECKey.import_key(found.private))
+    return cached
 
 
-def sign(payload: dict, typ: str = "JWT") -> str:
+def sign(vault: Vault, payload: dict, now: datetime, typ: str = "JWT") -> str:
     """A compact JWS over the JSON payload, with the signing key's `kid` in the header."""
-    kid, key = _active()
+    kid, key = _active(vault, now)
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     return jws.serialize_compact({"alg": ALG, "kid": kid, "typ": typ}, body, key,
                                  algorithms=[ALG])
 
 
-def jwks() -> dict:
+def jwks(vault: Vault, now: datetime) -> dict:
     """Every public key this server has signed with (RFC 7517 section 5)."""
-    _active()
-    return {"keys": [k.public for k in get_vault().agreements.signing.published()]}
+    _active(vault, now)
+    return {"keys": [k.public for k in vault.agreements.signing.published()]}
 
 
 def verify(token: str, key_set: dict) -> dict | None:

@@ -13,8 +13,6 @@ or her own rules: those can name her data and other vendors, and they stay hers.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 
 from flask import Blueprint, abort, make_response, render_template
@@ -27,23 +25,11 @@ from vault.grants import Grant
 
 from ..clock import now
 from ..oauth.server import issuer
+from ..services.receipts import terms_tag
 from ..store import get_vault
 from .activity import purpose_words
 
 bp = Blueprint("agreement_terms", __name__)
-TAG_KEY = "agreement_terms"
-
-
-def tag(grant_id: str) -> str:
-    """The unguessable part of the agreement's public address (256 bits, base64url)."""
-    key = get_vault().keys.server_key(TAG_KEY, now())
-    digest = hmac.new(key, grant_id.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-def policy_url(grant: Grant) -> str:
-    """The receipt's `policyUrl`: this agreement's terms, readable without signing in."""
-    return f"{issuer()}/agreements/{grant.id}/{tag(grant.id)}"
 
 
 def _standard_agreements(grant: Grant) -> list[dict]:
@@ -62,7 +48,7 @@ def _standard_agreements(grant: Grant) -> list[dict]:
 @bp.get("/agreements/<grant_id>/<given>")
 def show(grant_id: str, given: str):
     """Public, but only at the tagged address; anything else is the same 404."""
-    if not hmac.compare_digest(given.encode(), tag(grant_id).encode()):
+    if not hmac.compare_digest(given.encode(), terms_tag(get_vault(), grant_id, now()).encode()):
         abort(404)
     try:
         grant = get_vault().agreements.grants.get(grant_id)

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from vault.grants import ACTIVE
 
 from ..clock import now
+from ..oauth.server import issuer
 from ..services.agreements import end_agreement, stop_vendor
 from ..services.ownership import own_grant, own_vendor
 from ..services.receipts import receipt_view
@@ -37,7 +38,7 @@ def _vendor(client_id: str) -> dict:
 
 
 def _own_grant(grant_id: str):
-    return own_grant(g.person_id, grant_id)
+    return own_grant(get_vault(), g.person_id, grant_id)
 
 
 def _daily_reads(grant_ids: set[str]) -> dict[str, list[int]]:
@@ -105,7 +106,7 @@ def index():
 
 def _still_read(grant) -> str | None:
     """What the vendor can still read under its other live agreements, in words, if any."""
-    others = [describe_grant(gr) for gr in own_vendor(g.person_id, grant.client_id)
+    others = [describe_grant(gr) for gr in own_vendor(get_vault(), g.person_id, grant.client_id)
               if gr.id != grant.id and not gr.extra.get("person")]
     return _readable(others) if any(r["live"] for r in others) else None
 
@@ -126,7 +127,7 @@ def revoke(grant_id: str):
     grant = _own_grant(grant_id)
     row = describe_grant(grant)
     name = row["vendor"]["name"]
-    if end_agreement(grant_id, "revoked") is not None:
+    if end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer()) is not None:
         still = _still_read(grant)
         flash(f"{name} can no longer read your {row['what']} under this agreement, and has "
               f"been told to delete it. {name} can still read your {still} under another "
@@ -138,7 +139,7 @@ def revoke(grant_id: str):
 @bp.get("/connections/vendors/<client_id>/stop")
 @login_required
 def confirm_stop(client_id: str):
-    rows = [describe_grant(gr) for gr in own_vendor(g.person_id, client_id)]
+    rows = [describe_grant(gr) for gr in own_vendor(get_vault(), g.person_id, client_id)]
     return render_template("revoke.html", everything=True, name=_vendor(client_id)["name"],
                            rows=[r for r in rows if r["live"]], client_id=client_id)
 
@@ -147,9 +148,9 @@ def confirm_stop(client_id: str):
 @login_required
 def stop(client_id: str):
     """Stop sharing everything with one vendor: every agreement ends at once, each notified."""
-    own_vendor(g.person_id, client_id)
+    own_vendor(get_vault(), g.person_id, client_id)
     name = _vendor(client_id)["name"]
-    ended = stop_vendor(g.person_id, client_id)
+    ended = stop_vendor(get_vault(), g.person_id, client_id, now=now(), issuer=issuer())
     if ended:
         count = f"{len(ended)} agreement{'' if len(ended) == 1 else 's'} ended"
         flash(f"{name} can no longer read anything of yours: {count}. They have been told to "
@@ -172,7 +173,7 @@ def receipts():
 @login_required
 def receipt(grant_id: str):
     grant = _own_grant(grant_id)
-    view = receipt_view(grant)
+    view = receipt_view(get_vault(), grant)
     return render_template("receipt.html", row=describe_grant(grant), view=view,
                            pretty=json.dumps(view["receipt"], indent=2, ensure_ascii=False))
 
@@ -180,7 +181,7 @@ def receipt(grant_id: str):
 @bp.get("/receipts/<grant_id>.<fmt>")
 @login_required
 def download_receipt(grant_id: str, fmt: str):
-    view = receipt_view(_own_grant(grant_id))
+    view = receipt_view(get_vault(), _own_grant(grant_id))
     if fmt == "json":
         body, mimetype = json.dumps(view["receipt"], indent=2, ensure_ascii=False), \
             "application/json"

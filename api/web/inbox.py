@@ -6,7 +6,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from vault.requests import PENDING
 
+from ..clock import now
 from ..errors import InvalidInput
+from ..oauth.server import issuer
 from ..services.person_actions import decide_request, narrower_purposes
 from ..store import get_vault
 from .accounts import login_required
@@ -67,7 +69,8 @@ def decide(request_id: str):
     categories = request.form.getlist("category") if decision == "approve" else None
     purpose = request.form.get("purpose") or None
     try:
-        req = decide_request(g.person_id, request_id, decision, categories, duration, purpose)
+        req = decide_request(get_vault(), g.person_id, request_id, decision, categories, duration,
+                             purpose, now=now(), issuer=issuer())
     except InvalidInput as exc:
         return _page(request_id, _in_words(exc.fields, request_id), 400)
     vendor = _vendor(req.client_id)["name"]

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from policies.codes import OFFER_PERSON_OVERRIDE
 
+from ..clock import now
 from ..errors import InvalidInput
 from ..services.offer_actions import decide_offer
 from ..services.ownership import own_offer
@@ -51,10 +52,12 @@ def decide(offer_id: str):
         raise InvalidInput("Choose deliver or filter.", fields={"decision": ["unknown"]})
     reason = {"code": OFFER_PERSON_OVERRIDE, "text": "You decided this yourself"}
     try:
-        offer = decide_offer(g.person_id, offer_id, action, [reason], by="person")
+        offer = decide_offer(get_vault(), g.person_id, offer_id, action, [reason], by="person",
+                             now=now())
     except InvalidInput as refused:  # expired, or its intent ended: say so beside the offers
         flash(" ".join(refused.fields.get("decision", [])) or refused.description, "error")
-        return redirect(url_for("offers.index", status=own_offer(g.person_id, offer_id).status))
+        status = own_offer(get_vault(), g.person_id, offer_id).status
+        return redirect(url_for("offers.index", status=status))
     flash("Delivered to you." if action == "deliver" else "Filtered out.")
     return redirect(url_for("offers.index", status=offer.status))
 
@@ -63,4 +66,4 @@ def decide(offer_id: str):
 @login_required
 def block(offer_id: str):
     """Blocking a vendor is a change of terms (offers.blocklist), previewed like any other."""
-    return block_in_terms(own_offer(g.person_id, offer_id).client_id)
+    return block_in_terms(own_offer(get_vault(), g.person_id, offer_id).client_id)

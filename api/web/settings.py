@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from marshmallow import ValidationError
 
 from ..clock import now
+from ..oauth.server import issuer
 from ..security import limiter
 from ..services.agreements import end_agreement
 from ..store import get_vault
@@ -95,7 +96,7 @@ def delete():
         return _render(errors, {"phrase": request.form.get("phrase", "")}, 400)
     for grant in vault.agreements.grants.for_person(g.person_id):
         if grant.status == "active":  # each vendor is told, with the duty to delete
-            end_agreement(grant.id, "account_closed")
+            end_agreement(vault, grant.id, "account_closed", now=now(), issuer=issuer())
     vault.delete_person(g.person_id)
     response = redirect(url_for("pages.home", deleted=1))
     response.delete_cookie(SESSION_COOKIE)

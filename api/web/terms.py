@@ -19,6 +19,7 @@ from policies.serialize import dump_vendor
 from .. import untrusted
 from ..clock import now
 from ..errors import InvalidInput, NotFound
+from ..oauth.server import issuer
 from ..services import judge
 from ..services.person_actions import replace_terms, terms_what_if
 from ..store import get_vault
@@ -78,7 +79,7 @@ def propose(candidate: dict, *, rule: dict | None = None, form=None,
     in the mode it was in (adding, or editing that rule) and with everything typed."""
     errors = form_problems(form) if rule else {}
     try:
-        answer = terms_what_if(g.person_id, candidate)
+        answer = terms_what_if(get_vault(), g.person_id, candidate, now=now())
     except InvalidInput as exc:
         found = errors_for_rule(exc.fields, rule) if rule else {"form": [exc.description]}
         errors = {**found, **errors}  # the form's own words win for the same input
@@ -172,7 +173,8 @@ def save():
     except ValueError:
         raise InvalidInput("The change could not be read; start again.",
                            fields={"candidate": ["not JSON"]}) from None
-    answer = replace_terms(g.person_id, candidate)
+    answer = replace_terms(get_vault(), g.person_id, candidate, now=now(),
+                           issuer=issuer())
     cut = len(answer["cut"])
     flash(f"Saved version {answer['version']} of your terms."
           + (f" {cut} connection{'s' if cut != 1 else ''} ended." if cut else ""))
@@ -213,7 +215,8 @@ def try_request():
         errors = {}
     status = 400 if errors else 200
     if raw_candidate:
-        page, _ = _preview(body, raw_candidate, terms_what_if(g.person_id, body),
+        answer = terms_what_if(get_vault(), g.person_id, body, now=now())
+        page, _ = _preview(body, raw_candidate, answer,
                            request.form.get("back", "terms"), trial=trial,
                            trial_form=trial_form, errors=errors)
         return page, status

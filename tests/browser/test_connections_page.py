@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from api.oauth.registration import add_vendor
 from api.services.agreements import end_agreement, make_agreement
 from api.services.details import DataAccess
-from api.web.agreement_terms import policy_url
+from api.services.receipts import policy_url
 from tests.browser.conftest import phone_page
 from tests.browser.test_person_journey import sign_up
 
@@ -25,6 +25,8 @@ BROKEN = """() => [...document.querySelectorAll('section.connection *')].filter(
 SPLIT_DATES = """() => [...document.querySelectorAll('main time')]
   .filter(t => t.getClientRects().length > 1).map(t => t.textContent)"""
 
+ISSUER = "http://127.0.0.1"  # the page's address in the receipt; the test swaps the port in
+
 
 def _agreements(app, email: str) -> str:
     """Acme Cars holds two agreements (one of them also ended earlier), Bike Hub one."""
@@ -35,23 +37,24 @@ def _agreements(app, email: str) -> str:
                                         ("address.city", "City", "text", "Lisbon"),
                                         ("contact.phone", "Mobile", "phone", "+351 21 000")):
         vault.add_field(pid, category=category, name=name, kind=kind, value=value, now=clock())
-    with app.test_request_context("/", base_url="http://127.0.0.1"):
-        ids = {}
-        for name, certs in (("Acme Cars", ["b-corp"]), ("Bike Hub", [])):
-            ids[name] = add_vendor(vault, {
-                "client_name": name, "redirect_uris": ["https://v.example/cb"],
-                "custos_certifications": certs, "custos_jurisdiction": "PT"},
-                clock() - timedelta(days=3))["client_id"]
-        for vendor, categories in (("Acme Cars", ("contact.phone",)),
-                                   ("Acme Cars", ("contact.email", "address.city")),
-                                   ("Acme Cars", ("contact.phone",)),
-                                   ("Bike Hub", ("address.city",))):
-            grant = make_agreement(pid, ids[vendor], DataAccess(
-                purpose="ServiceProvision", categories=categories, retention_days=30),
-                decided_by="person", terms_version=0)
-            if vendor == "Acme Cars" and categories == ("contact.phone",) and "ended" not in ids:
-                ids["ended"] = end_agreement(grant.id, "revoked").id
-        return policy_url(grant)  # Bike Hub's agreement: the public page of its terms
+    ids = {}
+    for name, certs in (("Acme Cars", ["b-corp"]), ("Bike Hub", [])):
+        ids[name] = add_vendor(vault, {
+            "client_name": name, "redirect_uris": ["https://v.example/cb"],
+            "custos_certifications": certs, "custos_jurisdiction": "PT"},
+            clock() - timedelta(days=3))["client_id"]
+    for vendor, categories in (("Acme Cars", ("contact.phone",)),
+                               ("Acme Cars", ("contact.email", "address.city")),
+                               ("Acme Cars", ("contact.phone",)),
+                               ("Bike Hub", ("address.city",))):
+        grant = make_agreement(vault, pid, ids[vendor], DataAccess(
+            purpose="ServiceProvision", categories=categories, retention_days=30),
+            decided_by="person", terms_version=0, now=clock(), issuer=ISSUER)
+        if vendor == "Acme Cars" and categories == ("contact.phone",) and "ended" not in ids:
+            ids["ended"] = end_agreement(vault, grant.id, "revoked", now=clock(),
+                                         issuer=ISSUER).id
+    # Bike Hub's agreement: the public page of its terms
+    return policy_url(vault, grant, now=clock(), issuer=ISSUER)
 
 
 def test_connections_by_vendor_on_a_phone(browser, live_server, axe_source, javascript):

@@ -135,8 +135,8 @@ def test_notification_verified_by_the_flask_helper(app, server, browser, transpo
         from api.services.notify import deliver_due
 
         configure(app, issuer=server)  # a loopback server: loopback notices are allowed
-        with app.test_request_context(base_url=server):
-            assert deliver_due(clock.now) == {"delivered": 1, "failed": 0}
+        assert deliver_due(app.extensions["custos.vault"], clock.now,
+                           issuer=server) == {"delivered": 1, "failed": 0}
         assert received[0]["agreement"] == agreement and received[0]["duty"] == "delete"
         body = app.extensions["custos.vault"].agreements.outbox.for_client(
             vendor.client_id)[0].body

@@ -49,8 +49,7 @@ def _terms(env):
 
 def _expiry(env):
     env.clock.advance(days=91)
-    with env.app.test_request_context():
-        expire_due()
+    expire_due(env.app.extensions["custos.vault"], now=env.clock.now, issuer="http://localhost")
 
 
 def _delete(env):

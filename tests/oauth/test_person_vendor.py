@@ -186,11 +186,13 @@ def test_revocation_notifies_the_vendor_through_the_outbox(app, person, vendors,
         sent.append(kw["data"])
         return Answer(503)
 
-    with app.test_request_context():
-        assert deliver_due(clock.now, post=down) == {"delivered": 0, "failed": 1}
-        assert deliver_due(clock.now, post=down) == {"delivered": 0, "failed": 0}  # backoff
-        clock.advance(minutes=1)
-        assert deliver_due(clock.now, post=lambda url, **kw: Answer(204))["delivered"] == 1
+    vault = app.extensions["custos.vault"]
+    assert deliver_due(vault, clock.now, issuer=None, post=down) == {"delivered": 0, "failed": 1}
+    assert deliver_due(vault, clock.now, issuer=None, post=down) == \
+        {"delivered": 0, "failed": 0}  # backoff
+    clock.advance(minutes=1)
+    assert deliver_due(vault, clock.now, issuer=None,
+                       post=lambda url, **kw: Answer(204))["delivered"] == 1
     notice = verify(sent[0], client.get("/oauth/jwks.json").get_json())
     assert notice["agreement"] == agreement and notice["duty"] == "delete"
     receipt = client.get(f"/api/v1/person/grants/{agreement}/receipt", headers=bearer(me))
