@@ -11,6 +11,8 @@ Every redirect back carries `iss` (RFC 9207 section 2), errors included.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
@@ -26,16 +28,19 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
-from policies import Effect, vocab
+from policies import Effect, Vendor, vocab
 from vault.agreement_events import DecisionMade
 
 from ..clock import now
 from ..security import CONTENT_SECURITY_POLICY
 from ..services import details, judge
 from ..services.agreements import make_agreement
+from ..services.consent import Assessment, Outcome, answer, assess
 from ..services.disclosure import kept_home, what_leaves
 from ..store import get_vault
+from .grants import hook_data
 from .models import Person
 from .server import issuer, repeated_parameter
 
@@ -107,8 +112,19 @@ def _allow_redirect_to(page, redirect_uri: str):
     return page
 
 
-@bp.route("/oauth/authorize", methods=["GET", "POST"])
-def authorize():
+@dataclass(frozen=True)
+class _Asked:
+    """A valid authorization request of a signed-in person, assessed by their terms."""
+
+    grant: Any  # Authlib's AuthorizationCodeGrant for this request
+    person_id: str
+    vendor: Vendor
+    seen: Assessment
+
+
+def _asked() -> _Asked | ResponseReturnValue:
+    """Authlib's validation, the data asked for, the person, their terms' assessment; or the
+    response that ends the request here (an error, the sign-in page)."""
     server = current_app.extensions["custos.oauth"]
     try:
         grant = server.get_consent_grant(end_user=None)
@@ -127,43 +143,61 @@ def authorize():
         return _fail(InvalidScopeError("Ask for data (scope or authorization_details)."), grant)
     if g.get("person_id") is None:
         return redirect(url_for("accounts.signin", next=request.full_path))
-    person_id, client = g.person_id, grant.client
-    vendor = judge.vendor_of(client.client_id, client.metadata)
-    compiled = judge.current_terms(get_vault(), person_id)
-    decision = judge.judge(compiled, vendor, access, now()) if access.categories else None
-    allowed = [c for c in access.categories if decision.effects[c] is not Effect.DENY] \
-        if decision else []
-    if decision and not allowed:
-        _log(person_id, client.client_id, access, decision, "authorize")
-        reasons = " ".join(r.text for r in decision.reasons if r.effect is Effect.DENY)
-        return _fail(AccessDeniedError(f"The person's terms refuse this request. {reasons}"),
-                     grant)
-    if decision and decision.effect is Effect.PERMIT and compiled.terms.auto_approve:
-        _log(person_id, client.client_id, access, decision, "authorize")  # no screen: chosen
-        return _approve(server, grant, person_id, access, "terms", compiled.version)
-    if request.method == "GET":
-        facts = ", ".join(sorted(vendor.certifications)) or ""
-        page = make_response(render_template(
-            "oauth/consent.html", client=client, access=access,
-            rows=_rows(person_id, access, decision),
-            purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
-            vendor_facts=facts, durations=[d for d in DURATIONS if d <= access.duration_days]
-            or [access.duration_days], action=request.full_path))
-        return _allow_redirect_to(page, grant.redirect_uri)
-    _log(person_id, client.client_id, access, decision, "authorize")
-    chosen = [c for c in request.form.getlist("category") if c in allowed]
-    if request.form.get("decision") != "approve" or (access.categories and not chosen):
-        return _fail(AccessDeniedError("The person declined."), grant)
-    try:
-        days = int(request.form.get("days", access.duration_days))
-    except ValueError:
-        days = access.duration_days
-    narrowed = access.narrowed(tuple(chosen), max(1, days))
-    how = "person" if narrowed == access else "person_narrowed"
-    return _approve(server, grant, person_id, narrowed, how, compiled.version)
+    vendor = judge.vendor_of(grant.client.client_id, grant.client.metadata)
+    seen = assess(judge.current_terms(get_vault(), g.person_id), vendor, access, now())
+    return _Asked(grant=grant, person_id=g.person_id, vendor=vendor, seen=seen)
 
 
-def _approve(server, grant, person_id: str, access: details.DataAccess, how: str,
+def _settled(asked: _Asked) -> ResponseReturnValue | None:
+    """The answer when the person's terms decide alone (refuse, or approve at once)."""
+    seen, client_id = asked.seen, asked.grant.client.client_id
+    if seen.outcome is Outcome.REFUSE:
+        _log(asked.person_id, client_id, seen.access, seen.decision, "authorize")
+        return _fail(AccessDeniedError(f"The person's terms refuse this request. "
+                                       f"{seen.refusal}"), asked.grant)
+    if seen.outcome is Outcome.APPROVE:  # no screen: the person chose so in their terms
+        _log(asked.person_id, client_id, seen.access, seen.decision, "authorize")
+        return _approve(asked.grant, asked.person_id, seen.access, "terms", seen.terms_version)
+    return None
+
+
+@bp.route("/oauth/authorize", methods=["GET", "POST"])
+def authorize():
+    """RFC 6749 section 4.1.1. Validate and assess, then let the terms settle it or ask."""
+    asked = _asked()
+    if not isinstance(asked, _Asked):
+        return asked
+    if (settled := _settled(asked)) is not None:
+        return settled
+    return _consent_screen(asked) if request.method == "GET" else _consent_given(asked)
+
+
+def _consent_screen(asked: _Asked):
+    """GET: the person sees what would be shared, category by category."""
+    access, client = asked.seen.access, asked.grant.client
+    page = make_response(render_template(
+        "oauth/consent.html", client=client, access=access,
+        rows=_rows(asked.person_id, access, asked.seen.decision),
+        purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
+        vendor_facts=", ".join(sorted(asked.vendor.certifications)),
+        durations=[d for d in DURATIONS if d <= access.duration_days]
+        or [access.duration_days], action=request.full_path))
+    return _allow_redirect_to(page, asked.grant.redirect_uri)
+
+
+def _consent_given(asked: _Asked):
+    """POST: the consent form comes back; approve (maybe for less) or decline."""
+    seen = asked.seen
+    _log(asked.person_id, asked.grant.client.client_id, seen.access, seen.decision, "authorize")
+    approved = answer(seen, request.form.get("decision"), request.form.getlist("category"),
+                      request.form.get("days"))
+    if approved is None:
+        return _fail(AccessDeniedError("The person declined."), asked.grant)
+    how = "person" if approved == seen.access else "person_narrowed"
+    return _approve(asked.grant, asked.person_id, approved, how, seen.terms_version)
+
+
+def _approve(grant, person_id: str, access: details.DataAccess, how: str,
              terms_version: int):
     """Make the agreement and redirect with the code (RFC 6749 section 4.1.2). The agreement,
     its receipt and the code are one transaction: a failure in between leaves none of them.
@@ -172,13 +206,14 @@ def _approve(server, grant, person_id: str, access: details.DataAccess, how: str
     """
     try:
         with get_vault().transaction("write"):
-            grant.request.custos_grant = make_agreement(
+            hook_data(grant.request).grant = make_agreement(
                 get_vault(), person_id, grant.client.client_id, access, decided_by=how,
                 terms_version=terms_version, now=now(), issuer=issuer())
             status, body, headers = grant.create_authorization_response(
                 grant.redirect_uri, Person(person_id))
     except OAuth2Error as error:
         return _fail(error, grant)
+    server = current_app.extensions["custos.oauth"]
     response = server.handle_response(status, body, headers)
     server.execute_hook("after_create_authorization_response", response)  # `iss`, RFC 9207
     return response

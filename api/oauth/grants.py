@@ -13,12 +13,14 @@ What Authlib does by default and what changes here (read from authlib 1.9's sour
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, grants
 from authlib.oauth2.rfc7636 import CodeChallenge
 
 from vault.agreement_events import TokenReuseDetected
+from vault.grants import Grant
 from vault.tokens import CodeReplayed
 
 from ..clock import now
@@ -31,6 +33,24 @@ ACCESS_TTL = timedelta(minutes=10)
 REFRESH_TTL = timedelta(days=30)
 SECRET_METHODS = ["client_secret_basic", "client_secret_post"]
 AUTH_METHODS = [*SECRET_METHODS, "none"]  # "none": a public client names itself (6749 3.2.1)
+
+
+@dataclass
+class HookData:
+    """What Custos carries on one Authlib request from a grant's hook to `save_token`."""
+
+    grant: Grant | None = None  # the agreement the code or token is bound to
+    family_id: str | None = None  # the token family (one per code): revoked together on reuse
+    code_hash: str | None = None  # the code being redeemed: save_token re-checks for a replay
+    raw_refresh: str | None = None  # the refresh token being rotated, claimed once
+
+
+def hook_data(request) -> HookData:
+    """The request's HookData, made on first use (Authlib's request has no place of its own)."""
+    found = getattr(request, "custos", None)
+    if found is None:
+        found = request.custos = HookData()
+    return found
 
 
 class S256Challenge(CodeChallenge):
@@ -77,7 +97,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
     def save_authorization_code(self, code, request):
         get_vault().agreements.tokens.save_code(
             code, client_id=request.client.client_id, person_id=request.user.id,
-            grant_id=request.custos_grant.id, redirect_uri=request.payload.redirect_uri,
+            grant_id=hook_data(request).grant.id, redirect_uri=request.payload.redirect_uri,
             challenge=request.payload.data["code_challenge"], challenge_method="S256",
             scope=stored_scope(request.scope), family_id=str(uuid.uuid4()),
             expires_at=now() + CODE_TTL)
@@ -107,9 +127,10 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             _reuse(record.family_id, record.client_id, record.person_id, record.grant_id, "code",
                    record.code_hash)
             raise InvalidGrantError("Invalid 'code' in request.")
-        self.request.custos_grant = _live_grant(record.grant_id)
-        self.request.family_id = record.family_id
-        self.request.custos_code_hash = record.code_hash  # save_token re-checks for a replay
+        hooked = hook_data(self.request)
+        hooked.grant = _live_grant(record.grant_id)
+        hooked.family_id = record.family_id
+        hooked.code_hash = record.code_hash  # save_token re-checks for a replay
         try:
             return super().create_token_response()
         except CodeReplayed:
@@ -132,7 +153,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
             return None
         if not record.active(now()):
             return None
-        self.request.custos_raw_refresh = refresh_token
+        hook_data(self.request).raw_refresh = refresh_token
         return OAuthToken(record)
 
     def authenticate_user(self, refresh_token):
@@ -140,12 +161,13 @@ class RefreshGrant(grants.RefreshTokenGrant):
 
     def create_token_response(self):
         record = self.request.refresh_token.record
-        if not get_vault().agreements.tokens.claim_refresh(self.request.custos_raw_refresh, now()):
+        hooked = hook_data(self.request)
+        if not get_vault().agreements.tokens.claim_refresh(hooked.raw_refresh, now()):
             _reuse(record.family_id, record.client_id, record.person_id, record.grant_id,
                    "refresh_token")
             raise InvalidGrantError("The refresh token is no longer valid.")
-        self.request.custos_grant = _live_grant(record.grant_id)
-        self.request.family_id = record.family_id
+        hooked.grant = _live_grant(record.grant_id)
+        hooked.family_id = record.family_id
         return super().create_token_response()
 
     def revoke_old_credential(self, refresh_token):
@@ -163,7 +185,8 @@ def save_token(token: dict, request) -> None:
     (RFC 6749 section 3.3, RFC 9396 section 7). A refresh may narrow the access token's
     scope; the new refresh token keeps the old one's (RFC 6749 section 6: it MUST be
     identical)."""
-    grant = getattr(request, "custos_grant", None)
+    hooked = hook_data(request)
+    grant = hooked.grant
     at = now()
     refresh_until = min(at + REFRESH_TTL, grant.expires_at) if grant else None
     scope = stored_scope(token.get("scope"), grant)
@@ -172,10 +195,10 @@ def save_token(token: dict, request) -> None:
         access=token["access_token"], refresh=token.get("refresh_token"),
         client_id=request.client.client_id, person_id=grant.person_id if grant else None,
         grant_id=grant.id if grant else None,
-        family_id=getattr(request, "family_id", None) or str(uuid.uuid4()),
+        family_id=hooked.family_id or str(uuid.uuid4()),
         scope=scope, refresh_scope=spent.record.scope if spent else scope, now=at,
         access_ttl=timedelta(seconds=token["expires_in"]), refresh_expires=refresh_until,
-        code_hash=getattr(request, "custos_code_hash", None))
+        code_hash=hooked.code_hash)
     if grant is not None:
         token["scope"] = granted_scope(grant, scope)
         if details := granted_details(carried(grant, scope)):
