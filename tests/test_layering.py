@@ -87,3 +87,141 @@ def test_nothing_outside_the_vault_touches_its_storage():
     bad = {str(p.relative_to(ROOT)): hits for p in outside
            if (hits := storage_touches(p.read_text()))}
     assert bad == {}
+
+
+# --- api/services: the business rules every door shares, free of Flask -----------------------
+
+WEB_FRAMEWORK = ("flask", "werkzeug", "flask_wtf", "flask_limiter", "authlib.integrations")
+# The parts of api/ that need a request (or are the doors themselves): services import none.
+SHELL = ("api.web", "api.oauth", "api.resource", "api.cli", "api.store", "api.clock",
+         "api.errors", "api.untrusted", "api.security", "api.jobs", "api.config")
+SERVICE_IMPORTS_ALLOWED = {
+    # The import validates each record exactly as the person's forms do: the same marshmallow
+    # schemas (api/web/forms.py imports no Flask; the subprocess test below checks it).
+    ("api/services/dataimport/records.py", "api.web.forms"),
+    ("api/services/dataimport/plan.py", "api.web.forms"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module `path` imports, relative imports resolved against its package."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    if path.name != "__init__.py":
+        package = package.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[:len(package.split(".")) - node.level + 1] \
+                if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(module)
+            if node.module is None:  # `from . import x`: x is a module
+                found |= {f"{module}.{a.name}" for a in node.names}
+    return found
+
+
+def _under(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def test_the_import_resolver_reads_relative_imports():
+    path = ROOT / "api" / "services" / "dataimport" / "records.py"
+    assert "api.web.forms" in imported_modules(path)
+    assert "api.services.dataimport.records" not in imported_modules(path)
+    assert "api.services.errors" in imported_modules(ROOT / "api" / "services" / "ownership.py")
+
+
+def test_services_import_no_web_framework_and_no_door_in_source():
+    bad = sorted((str(p.relative_to(ROOT)), m)
+                 for p in (ROOT / "api" / "services").rglob("*.py")
+                 for m in imported_modules(p)
+                 if _under(m, WEB_FRAMEWORK + SHELL)
+                 and (str(p.relative_to(ROOT)), m) not in SERVICE_IMPORTS_ALLOWED)
+    assert bad == []
+
+
+def test_services_import_no_web_framework_when_run():
+    code = ("import sys, importlib, pkgutil, api.services\n"
+            "for m in pkgutil.walk_packages(api.services.__path__, 'api.services.'):\n"
+            "    importlib.import_module(m.name)\n"
+            f"bad = [m for m in sys.modules if m.split('.')[0] in {WEB_FRAMEWORK[:4]!r}\n"
+            "       or m.startswith('authlib.integrations')]\n"
+            "print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- views call services, not the vault's stores ---------------------------------------------
+
+VIEWS = ("api/web", "api/resource", "api/oauth")
+STORES = ("agreements", "pseudonyms", "keys")  # the vault's stores beyond its facade methods
+STORE_USE_ALLOWED = {
+    # Authlib's storage hooks: the adapter Authlib calls to find a client and to save, find,
+    # claim and revoke codes and tokens (RFC 6749, 7009, 7662). No business rule lives there.
+    "api/oauth/grants.py", "api/oauth/server.py", "api/oauth/models.py",
+    "api/oauth/registration.py",
+    # The bearer token check (RFC 6750): the resource server's side of the same storage hooks.
+    "api/resource/auth.py",
+    # The intent search rule: Flask-free, takes the vault, the vendor and the time, i.e. a
+    # service in all but its folder; it stays beside its one view to keep this change small.
+    "api/resource/intent_search.py",
+}
+
+
+def store_uses(source: str) -> list[str]:
+    """Where `source` reaches a vault store directly: `<anything>.agreements`, `.pseudonyms`,
+    `.keys` (the vault's facade methods, such as `list_fields`, are its public contract)."""
+    return [ast.unparse(node) for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Attribute) and node.attr in STORES
+            and "vault" in ast.unparse(node.value).lower()]
+
+
+@pytest.mark.parametrize(("source", "uses"), [
+    ("get_vault().agreements.grants.for_person(pid)", True),
+    ("vault.agreements.requests.submit(pid)", True),
+    ("self.vault.pseudonyms.subject(pid, c, now)", True),
+    ('app.extensions["custos.vault"].keys.server_key("x", now)', True),
+    ("grants_of(get_vault(), pid)", False),
+    ("get_vault().list_fields(pid)", False),
+    ("settings.keys()", False),
+])
+def test_the_store_check_finds_what_it_should(source, uses):
+    assert bool(store_uses(source)) is uses
+
+
+def test_views_call_services_not_stores():
+    bad = {str(p.relative_to(ROOT)): hits for top in VIEWS for p in (ROOT / top).rglob("*.py")
+           if str(p.relative_to(ROOT)) not in STORE_USE_ALLOWED
+           and (hits := store_uses(p.read_text()))}
+    assert bad == {}
+
+
+def test_every_allowance_is_still_needed():
+    """An allow-list entry that nothing needs any more goes."""
+    stale = sorted(f for f in STORE_USE_ALLOWED if not store_uses((ROOT / f).read_text()))
+    stale += sorted(f"{f} -> {m}" for f, m in SERVICE_IMPORTS_ALLOWED
+                    if m not in imported_modules(ROOT / f))
+    assert stale == []
+
+
+# --- one style for stores: classes ------------------------------------------------------------
+
+TX_FUNCTIONS_ALLOWED = {
+    # the audit hash chain, which every store appends to inside its own transaction
+    ("audit.py", "append"), ("audit.py", "read_events"), ("audit.py", "verify_chain"),
+    # the per-person row lock the stores take before writing a person's rows
+    ("persons.py", "locked_key"),
+}
+
+
+def test_vault_stores_are_classes():
+    """A module-level public function over a transaction would be a store in the other style."""
+    found = {(p.name, node.name) for p in (ROOT / "vault").glob("*.py")
+             for node in ast.parse(p.read_text()).body
+             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+             and node.args.args and isinstance(node.args.args[0].annotation, ast.Name)
+             and node.args.args[0].annotation.id == "Tx"}
+    assert found == TX_FUNCTIONS_ALLOWED

@@ -7,8 +7,6 @@ see, or no longer may, is the same 404 as one that never existed.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, jsonify, request
 
 from vault.agreement_events import AccessAttempted
@@ -16,7 +14,8 @@ from vault.agreement_events import AccessAttempted
 from ..clock import now
 from ..errors import InvalidInput, NotFound
 from ..services import judge
-from ..services.offer_actions import vendor_profile, vendor_view
+from ..services.offer_actions import receive_offer, vendor_view
+from ..services.ownership import vendor_offers
 from ..store import get_vault
 from .intent_search import CATEGORY, PURPOSE, Search, public_view, within
 from .schemas import OfferSubmitSchema, load
@@ -75,14 +74,8 @@ def submit_offer(handle: str):
     if body["valid_until"] <= now():
         raise InvalidInput("valid_until: must be in the future",
                            fields={"valid_until": ["must be in the future"]})
-    vault = get_vault()
-    price: Decimal = body["price"]
-    stored = {"price": f"{price.quantize(Decimal('0.01'))}", "currency": body["currency"],
-              "category": body["category"], "text": body["text"],
-              "valid_until": body["valid_until"].isoformat(),
-              "vendor": vendor_profile(vault.agreements.clients.get(client_id))}
-    offer = vault.agreements.offers.receive(found.intent.person_id, found.intent.id, client_id,
-                                            stored, now())
+    offer = receive_offer(get_vault(), found.intent.person_id, found.intent.id, client_id, body,
+                          now())
     return jsonify(vendor_view(offer, handle)), 201
 
 
@@ -90,5 +83,5 @@ def submit_offer(handle: str):
 def own_offers():
     """Your offers and what became of them (delivered or filtered; the reasons stay private)."""
     search, client_id = _search()
-    offers = get_vault().agreements.offers.for_client(client_id)
+    offers = vendor_offers(get_vault(), client_id)
     return jsonify({"items": [vendor_view(o, search.handle(o.intent_id)) for o in offers]})

@@ -14,6 +14,7 @@ from vault.offers import STATUSES
 from ..clock import now
 from ..errors import InvalidInput
 from ..services.offer_actions import decide_offer, person_view
+from ..services.ownership import offers_of
 from ..store import get_vault
 from .auth import caller
 from .schemas import OfferDecisionSchema, load
@@ -29,7 +30,7 @@ def list_offers():
     if status not in (*STATUSES, "all"):
         raise InvalidInput("status: use received, delivered, filtered or all",
                            fields={"status": ["unknown status"]})
-    offers = get_vault().agreements.offers.for_person(pid, None if status == "all" else status)
+    offers = offers_of(get_vault(), pid, None if status == "all" else status)
     return jsonify([person_view(get_vault(), o) for o in offers])
 
 

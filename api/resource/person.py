@@ -17,7 +17,7 @@ from ..errors import InvalidInput
 from ..oauth.server import issuer
 from ..services import judge, person_actions
 from ..services.agreements import end_agreement, stop_vendor
-from ..services.ownership import own_grant, own_vendor
+from ..services.ownership import grants_of, own_grant, own_vendor, requests_of
 from ..services.receipts import receipt_view
 from ..store import get_vault
 from .auth import caller
@@ -33,7 +33,7 @@ def person_id() -> str:
 
 @bp.get("/api/v1/person/grants")
 def list_grants():
-    return jsonify([grant_json(g) for g in get_vault().agreements.grants.for_person(person_id())])
+    return jsonify([grant_json(g) for g in grants_of(get_vault(), person_id())])
 
 
 @bp.post("/api/v1/person/grants/<grant_id>/revoke")
@@ -42,7 +42,7 @@ def revoke_grant(grant_id: str):
     pid = person_id()
     own_grant(get_vault(), pid, grant_id)
     end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer())
-    return jsonify(grant_json(get_vault().agreements.grants.get(grant_id)))
+    return jsonify(grant_json(own_grant(get_vault(), pid, grant_id)))
 
 
 @bp.post("/api/v1/person/vendors/<client_id>/revoke")
@@ -66,8 +66,7 @@ def list_requests():
     if status not in (PENDING, APPROVED, DENIED, "all"):
         raise InvalidInput("status: use pending, approved, denied or all",
                            fields={"status": ["unknown status"]})
-    items = get_vault().agreements.requests.for_person(person_id(),
-                                                       None if status == "all" else status)
+    items = requests_of(get_vault(), person_id(), None if status == "all" else status)
     return jsonify([request_json(r, for_person=True) for r in items])
 
 
@@ -84,7 +83,7 @@ def decide_request(request_id: str):
 @bp.get("/api/v1/person/terms")
 def read_terms():
     pid = person_id()
-    stored = get_vault().agreements.terms.get(pid)
+    stored = judge.saved_terms(get_vault(), pid)
     if stored is None:
         return jsonify({"version": 0, "terms": judge.DEFAULT_TERMS, "default_terms": True})
     return jsonify({"version": stored.version, "terms": stored.body, "default_terms": False})

@@ -10,18 +10,14 @@ import json
 from authlib.oauth2 import OAuth2Error
 from flask import Blueprint, jsonify, request
 
-from policies import Effect
-from vault.agreement_events import DecisionMade
-from vault.errors import NotFound as Missing
-from vault.requests import APPROVED, DENIED, PENDING
+from vault.requests import PENDING
 
 from ..clock import now
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..oauth.server import issuer
-from ..services import details, judge
-from ..services.agreements import make_agreement
+from ..services import access_requests, details
+from ..services.ownership import vendor_grant, vendor_grants
 from ..services.receipts import receipt_view
-from ..services.subject import person_for_subject
 from ..store import get_vault
 from .auth import Caller, InsufficientScope, caller
 from .schemas import AccessRequestSchema, load
@@ -37,12 +33,6 @@ def vendor() -> Caller:
     return who
 
 
-def _candidates(client_id: str) -> list[str]:
-    """Persons this vendor may know a subject of: those it has had agreements with."""
-    grants = get_vault().agreements.grants.for_client(client_id)
-    return list(dict.fromkeys(g.person_id for g in grants))
-
-
 @bp.post("/api/v1/requests")
 def submit_request():
     """Ask for data; answered at once when the terms decide, else pending in the inbox."""
@@ -53,41 +43,15 @@ def submit_request():
     except OAuth2Error as exc:
         raise InvalidInput(exc.description,
                            fields={"authorization_details": [exc.description]}) from None
-    person_id = person_for_subject(get_vault(), body["subject"], who.client.client_id,
-                                   _candidates(who.client.client_id), now())
-    if person_id is None:
-        raise NotFound("No person with this subject has dealt with you.")
-    vault = get_vault()
-    compiled = judge.current_terms(vault, person_id)
-    decision = judge.judge(compiled, judge.vendor_of(who.client.client_id, who.client.metadata),
-                           access, now())
-    vault.record(person_id, DecisionMade(
-        client_id=who.client.client_id, purpose=access.purpose,
-        categories=list(access.categories), effect=decision.effect.value, context="request",
-        terms_version=decision.terms_version, reasons=judge.reasons_for_person(decision)), now())
-    status = {Effect.PERMIT: APPROVED, Effect.DENY: DENIED}.get(decision.effect, PENDING)
-    grant = None
-    if status == APPROVED:
-        grant = make_agreement(vault, person_id, who.client.client_id, access,
-                               decided_by="terms", terms_version=compiled.version, now=now(),
-                               issuer=issuer())
-    stored = {"access": access.as_detail(), "reasons": judge.reasons_for_person(decision),
-              "purpose": access.purpose, "categories": list(access.categories),
-              "terms_version": compiled.version}
-    req = vault.agreements.requests.submit(person_id, who.client.client_id, stored, status,
-                                           now(), grant.id if grant else None)
-    return jsonify(request_json(req, for_person=False)), 201 if status == PENDING else 200
+    req = access_requests.submit(get_vault(), who.client, body["subject"], access, now=now(),
+                                 issuer=issuer())
+    return jsonify(request_json(req, for_person=False)), 201 if req.status == PENDING else 200
 
 
 @bp.get("/api/v1/requests/<request_id>")
 def poll_request(request_id: str):
     who = vendor()
-    try:
-        req = get_vault().agreements.requests.get(request_id)
-    except Missing:
-        req = None
-    if req is None or req.client_id != who.client.client_id:
-        raise NotFound("There is no such request of yours.")
+    req = access_requests.vendor_request(get_vault(), who.client.client_id, request_id)
     return jsonify(request_json(req, for_person=False))
 
 
@@ -95,17 +59,12 @@ def poll_request(request_id: str):
 def own_agreements():
     who = vendor()
     return jsonify([grant_json(g) | {"receipt": f"/api/v1/agreements/{g.id}/receipt"}
-                    for g in get_vault().agreements.grants.for_client(who.client.client_id)])
+                    for g in vendor_grants(get_vault(), who.client.client_id)])
 
 
 @bp.get("/api/v1/agreements/<agreement_id>/receipt")
 def agreement_receipt(agreement_id: str):
     """The signed receipt, the same document the person holds, with the live status."""
     who = caller()
-    try:
-        grant = get_vault().agreements.grants.get(agreement_id)
-    except Missing:
-        grant = None
-    if grant is None or grant.client_id != who.client.client_id:
-        raise NotFound("There is no such agreement of yours.")
+    grant = vendor_grant(get_vault(), who.client.client_id, agreement_id)
     return jsonify(receipt_view(get_vault(), grant))

@@ -6,11 +6,12 @@ from vault.grants import Grant
 from vault.requests import AccessRequest
 
 from ..services.offer_actions import vendor_profile
+from ..services.vendors import find_vendor
 from ..store import get_vault
 
 
 def grant_json(grant: Grant) -> dict:
-    client = get_vault().agreements.clients.find(grant.client_id)
+    client = find_vendor(get_vault(), grant.client_id)
     return {
         "id": grant.id, "client_id": grant.client_id,
         "vendor": client.metadata.get("client_name") if client else grant.client_id,
@@ -29,7 +30,7 @@ def request_json(req: AccessRequest, *, for_person: bool) -> dict:
             "decided_at": req.decided_at.isoformat() if req.decided_at else None,
             "reasons": req.body.get("reasons", [])}
     if for_person:
-        client = get_vault().agreements.clients.find(req.client_id)
+        client = find_vendor(get_vault(), req.client_id)
         body |= {"client_id": req.client_id, "request": req.body.get("access", {}),
                  "vendor": vendor_profile(client) if client else {"id": req.client_id},
                  "terms_version": req.body.get("terms_version")}

@@ -16,6 +16,7 @@ from policies.compile import CompiledTerms, compile_terms
 from policies.model import Request
 from vault import Vault
 from vault.grants import Grant
+from vault.terms import StoredTerms
 
 from .details import DataAccess
 
@@ -29,6 +30,11 @@ def current_terms(vault: Vault, person_id: str) -> CompiledTerms:
     """The person's newest terms, compiled (version 0 is the default terms)."""
     version = vault.agreements.terms.current_version(person_id)
     return terms_version(vault, person_id, version)
+
+
+def saved_terms(vault: Vault, person_id: str, version: int | None = None) -> StoredTerms | None:
+    """The terms document the person saved (the newest, or one version); None before any."""
+    return vault.agreements.terms.get(person_id, version)
 
 
 def terms_version(vault: Vault, person_id: str, version: int) -> CompiledTerms:

@@ -8,6 +8,7 @@ for a later decision (the person overriding the butler), the earlier one kept in
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from policies.offers import intent_live
@@ -26,6 +27,18 @@ def vendor_profile(client: Client) -> dict[str, Any]:
     """The vendor as it was when it offered: what the butler's rules look at, and its name."""
     vendor = dump_vendor(judge.vendor_of(client.client_id, client.metadata))
     return {**vendor, "name": client.metadata.get("client_name")}
+
+
+def receive_offer(vault: Vault, person_id: str, intent_id: str, client_id: str, body: dict,
+                  now: datetime) -> Offer:
+    """Store a vendor's offer for an intent it may see; it waits as `received` for the butler.
+    The vendor's profile is kept as it is now: what the person's rules judge later."""
+    price: Decimal = body["price"]
+    stored = {"price": f"{price.quantize(Decimal('0.01'))}", "currency": body["currency"],
+              "category": body["category"], "text": body["text"],
+              "valid_until": body["valid_until"].isoformat(),
+              "vendor": vendor_profile(vault.agreements.clients.get(client_id))}
+    return vault.agreements.offers.receive(person_id, intent_id, client_id, stored, now)
 
 
 def _decided_at(offer: Offer) -> str | None:

@@ -1,4 +1,5 @@
-"""A person's own records: anyone else's id answers exactly like an id that does not exist."""
+"""A person's or a vendor's own records: anyone else's id answers exactly like an id that does
+not exist. The views read agreements, requests and offers through here, never the stores."""
 
 from __future__ import annotations
 
@@ -37,6 +38,42 @@ def own_request(vault: Vault, person_id: str, request_id: str) -> AccessRequest:
 
 def own_offer(vault: Vault, person_id: str, offer_id: str) -> Offer:
     return owned(vault.agreements.offers.get, person_id, offer_id, "offer")
+
+
+def grants_of(vault: Vault, person_id: str) -> list[Grant]:
+    """Every agreement of the person, live or ended."""
+    return vault.agreements.grants.for_person(person_id)
+
+
+def requests_of(vault: Vault, person_id: str, status: str | None = None) -> list[AccessRequest]:
+    """The person's access requests (all, or those of one status such as `pending`)."""
+    return vault.agreements.requests.for_person(person_id, status)
+
+
+def offers_of(vault: Vault, person_id: str, status: str | None = None) -> list[Offer]:
+    """The offers made to the person (all, or those of one status)."""
+    return vault.agreements.offers.for_person(person_id, status)
+
+
+def vendor_grants(vault: Vault, client_id: str) -> list[Grant]:
+    """Every agreement a vendor holds, live or ended."""
+    return vault.agreements.grants.for_client(client_id)
+
+
+def vendor_grant(vault: Vault, client_id: str, grant_id: str) -> Grant:
+    """One of the vendor's own agreements; anyone else's is the same 404 as none at all."""
+    try:
+        grant = vault.agreements.grants.get(grant_id)
+    except Missing:
+        grant = None
+    if grant is None or grant.client_id != client_id:
+        raise NotFound("There is no such agreement of yours.")
+    return grant
+
+
+def vendor_offers(vault: Vault, client_id: str) -> list[Offer]:
+    """The offers a vendor made, whatever became of them."""
+    return vault.agreements.offers.for_client(client_id)
 
 
 def own_vendor(vault: Vault, person_id: str, client_id: str) -> list[Grant]:

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from policies import vocab
 from vault import Vault
+from vault.errors import NotFound as Missing
 from vault.grants import Grant
 from vault.receipts import Receipt
 
@@ -34,6 +35,16 @@ def terms_tag(vault: Vault, grant_id: str, now: datetime) -> str:
     key = vault.keys.server_key(TAG_KEY, now)
     digest = hmac.new(key, grant_id.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def tagged_agreement(vault: Vault, grant_id: str, given: str, now: datetime) -> Grant | None:
+    """The agreement at its public address; None for a wrong tag or no such agreement alike."""
+    if not hmac.compare_digest(given.encode(), terms_tag(vault, grant_id, now).encode()):
+        return None
+    try:
+        return vault.agreements.grants.get(grant_id)
+    except Missing:
+        return None
 
 
 def policy_url(vault: Vault, grant: Grant, *, now: datetime, issuer: str) -> str:

@@ -13,19 +13,18 @@ or her own rules: those can name her data and other vendors, and they stay hers.
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Blueprint, abort, make_response, render_template
 
 from policies import vocab
 from policies.agreements import agreement as standard
 from policies.errors import TermsError
-from vault.errors import NotFound as Missing
 from vault.grants import Grant
 
 from ..clock import now
 from ..oauth.server import issuer
-from ..services.receipts import terms_tag
+from ..services.judge import saved_terms
+from ..services.receipts import tagged_agreement
+from ..services.vendors import find_vendor
 from ..store import get_vault
 from .activity import purpose_words
 
@@ -34,7 +33,7 @@ bp = Blueprint("agreement_terms", __name__)
 
 def _standard_agreements(grant: Grant) -> list[dict]:
     """The standard agreements adopted in the terms version the agreement was made under."""
-    stored = get_vault().agreements.terms.get(grant.person_id, grant.terms_version) \
+    stored = saved_terms(get_vault(), grant.person_id, grant.terms_version) \
         if grant.terms_version else None
     found = []
     for ident in (stored.body.get("agreements", []) if stored else []):
@@ -48,13 +47,10 @@ def _standard_agreements(grant: Grant) -> list[dict]:
 @bp.get("/agreements/<grant_id>/<given>")
 def show(grant_id: str, given: str):
     """Public, but only at the tagged address; anything else is the same 404."""
-    if not hmac.compare_digest(given.encode(), terms_tag(get_vault(), grant_id, now()).encode()):
+    grant = tagged_agreement(get_vault(), grant_id, given, now())
+    if grant is None:
         abort(404)
-    try:
-        grant = get_vault().agreements.grants.get(grant_id)
-    except Missing:
-        abort(404)
-    client = get_vault().agreements.clients.find(grant.client_id)
+    client = find_vendor(get_vault(), grant.client_id)
     vendor = (client.metadata.get("client_name") if client else None) or grant.client_id
     adopted = _standard_agreements(grant)
     page = make_response(render_template(

@@ -14,8 +14,9 @@ from vault.grants import ACTIVE
 from ..clock import now
 from ..oauth.server import issuer
 from ..services.agreements import end_agreement, stop_vendor
-from ..services.ownership import own_grant, own_vendor
+from ..services.ownership import grants_of, own_grant, own_vendor
 from ..services.receipts import receipt_view
+from ..services.vendors import find_vendor
 from ..store import get_vault
 from .accounts import login_required
 from .activity import category_words, purpose_words
@@ -28,7 +29,7 @@ ENDED = {"revoked": "Revoked", "expired": "Expired", "cut": "Ended by your terms
 
 
 def _vendor(client_id: str) -> dict:
-    client = get_vault().agreements.clients.find(client_id)
+    client = find_vendor(get_vault(), client_id)
     metadata = client.metadata if client else {}
     return {"id": client_id, "name": metadata.get("client_name") or client_id,
             "uri": metadata.get("client_uri"),
@@ -80,7 +81,7 @@ def _readable(rows: list[dict]) -> str:
 def _vendor_cards() -> list[dict]:
     """One card per vendor with data agreements, newest first: live ones, ended ones apart."""
     cards: dict[str, dict] = {}
-    for grant in get_vault().agreements.grants.for_person(g.person_id):
+    for grant in grants_of(get_vault(), g.person_id):
         row = describe_grant(grant)
         card = cards.setdefault(grant.client_id, {"vendor": row["vendor"], "live": [],
                                                   "ended": [], "agent": False})
@@ -163,7 +164,7 @@ def stop(client_id: str):
 @bp.get("/receipts")
 @login_required
 def receipts():
-    grants = get_vault().agreements.grants.for_person(g.person_id)
+    grants = grants_of(get_vault(), g.person_id)
     rows = sorted((describe_grant(gr) for gr in grants),
                   key=lambda r: -r["grant"].created_at.timestamp())
     return render_template("receipts.html", rows=rows)

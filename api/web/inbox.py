@@ -9,6 +9,7 @@ from vault.requests import PENDING
 from ..clock import now
 from ..errors import InvalidInput
 from ..oauth.server import issuer
+from ..services.ownership import requests_of
 from ..services.person_actions import decide_request, narrower_purposes
 from ..store import get_vault
 from .accounts import login_required
@@ -29,7 +30,7 @@ def describe_request(req) -> dict:
 
 def _page(failed: str | None = None, errors: dict | None = None, status: int = 200):
     """The inbox; after an error, the request that failed keeps what the person chose."""
-    items = get_vault().agreements.requests.for_person(g.person_id, None)
+    items = requests_of(get_vault(), g.person_id)
     pending = [describe_request(r) for r in items if r.status == PENDING]
     answered = [describe_request(r) for r in items if r.status != PENDING][:20]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
@@ -38,7 +39,7 @@ def _page(failed: str | None = None, errors: dict | None = None, status: int = 2
 
 def _in_words(fields: dict, request_id: str) -> dict[str, list[str]]:
     """The API's terse field messages ("choose 1 to 30") as the person reads them."""
-    asked = {r.id: r for r in get_vault().agreements.requests.for_person(g.person_id, None)}
+    asked = {r.id: r for r in requests_of(get_vault(), g.person_id)}
     access = asked[request_id].body.get("access", {}) if request_id in asked else {}
     plain = {"categories": "Tick at least one of the kinds of data they asked for.",
              "duration_days": f"Choose from 1 to {access.get('duration_days', 1)} days, at "

@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from policies.offers import intent_live
 
 from ..clock import now
+from ..services.ownership import offers_of
 from ..store import get_vault
 from .accounts import login_required
 from .forms import INTENT_CATEGORIES, IntentSchema
@@ -35,7 +36,7 @@ def _render(template: str, form, errors, **extra):
 def _offer_counts() -> dict[str, dict[str, int]]:
     """Offers each intent drew, by status, for the intents page."""
     counts: dict[str, dict[str, int]] = {}
-    for offer in get_vault().agreements.offers.for_person(g.person_id):
+    for offer in offers_of(get_vault(), g.person_id):
         per = counts.setdefault(offer.intent_id, {})
         per[offer.status] = per.get(offer.status, 0) + 1
     return counts

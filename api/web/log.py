@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, Response, g, render_template, request
 
 from ..clock import now
+from ..services.vendors import vendor_names
 from ..store import get_vault
 from .accounts import login_required
 from .activity import describe, outcome, reasons
@@ -38,7 +39,7 @@ def _day(name: str, end: bool = False) -> datetime | None:
 
 
 def _vendor_names() -> dict[str, str]:
-    return get_vault().agreements.clients.names()
+    return vendor_names(get_vault())
 
 
 def _rows() -> tuple[list[dict], dict[str, str]]:

@@ -9,7 +9,7 @@ from policies.codes import OFFER_PERSON_OVERRIDE
 from ..clock import now
 from ..errors import InvalidInput
 from ..services.offer_actions import decide_offer
-from ..services.ownership import own_offer
+from ..services.ownership import offers_of, own_offer
 from ..store import get_vault
 from .accounts import login_required
 from .connections import _vendor
@@ -33,7 +33,7 @@ def index():
     if tab not in TABS:
         tab = "delivered"
     intent = request.args.get("intent") or None
-    offers = [o for o in get_vault().agreements.offers.for_person(g.person_id)
+    offers = [o for o in offers_of(get_vault(), g.person_id)
               if intent is None or o.intent_id == intent]
     counts = {key: sum(1 for o in offers if o.status == key) for key in TABS}
     shown = [o for o in offers if o.status == tab]

@@ -10,6 +10,8 @@ from policies.errors import UnknownConcept
 
 from ..clock import now
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
+from ..services.ownership import grants_of, requests_of
+from ..services.vendors import vendor_names
 from ..store import get_vault
 from . import (
     agreement_terms,
@@ -46,12 +48,12 @@ def home():
     vault = get_vault()
     pid = g.person_id
     grants = [connections.describe_grant(gr)
-              for gr in vault.agreements.grants.for_person(pid)]
-    names = vault.agreements.clients.names()
+              for gr in grants_of(vault, pid)]
+    names = vendor_names(vault)
     accesses = vault.list_events(pid, kinds=["access_attempted"])[-5:][::-1]
     return render_template(
         "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),
-        pending=vault.agreements.requests.for_person(pid, "pending"),
+        pending=requests_of(vault, pid, "pending"),
         connections=[r for r in grants if r["live"] and not r["grant"].extra.get("person")],
         accesses=[(e, describe(e, names.get)) for e in accesses],
         recent=[(e, describe(e, names.get)) for e in vault.list_events(pid)[-8:][::-1]])
@@ -146,7 +148,7 @@ def _days(count: int) -> str:
 
 def _waiting() -> int:
     """How many vendor requests wait for the signed-in person: the count beside Inbox."""
-    return len(get_vault().agreements.requests.for_person(g.person_id, "pending"))
+    return len(requests_of(get_vault(), g.person_id, "pending"))
 
 
 def init_app(app: Flask) -> None:

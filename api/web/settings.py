@@ -12,6 +12,7 @@ from ..clock import now
 from ..oauth.server import issuer
 from ..security import limiter
 from ..services.agreements import end_agreement
+from ..services.ownership import grants_of
 from ..store import get_vault
 from .accounts import (
     SESSION_COOKIE,
@@ -31,7 +32,7 @@ def _agents() -> list[dict]:
     """Clients the person authorised to act for them (the butler), still live."""
     from .connections import describe_grant
 
-    return [describe_grant(gr) for gr in get_vault().agreements.grants.for_person(g.person_id)
+    return [describe_grant(gr) for gr in grants_of(get_vault(), g.person_id)
             if gr.extra.get("person") and gr.live(now())]
 
 
@@ -94,7 +95,7 @@ def delete():
         errors["password"] = ["The password is wrong."]
     if errors:
         return _render(errors, {"phrase": request.form.get("phrase", "")}, 400)
-    for grant in vault.agreements.grants.for_person(g.person_id):
+    for grant in grants_of(vault, g.person_id):
         if grant.status == "active":  # each vendor is told, with the duty to delete
             end_agreement(vault, grant.id, "account_closed", now=now(), issuer=issuer())
     vault.delete_person(g.person_id)

@@ -22,6 +22,7 @@ from ..errors import InvalidInput, NotFound
 from ..oauth.server import issuer
 from ..services import judge
 from ..services.person_actions import replace_terms, terms_what_if
+from ..services.vendors import find_vendor, vendor_names
 from ..store import get_vault
 from .accounts import login_required
 from .terms_form import (
@@ -43,7 +44,7 @@ BACK = {"terms": "terms.index", "offers": "offer_rules.index"}
 
 
 def current() -> tuple[int, dict]:
-    stored = get_vault().agreements.terms.get(g.person_id)
+    stored = judge.saved_terms(get_vault(), g.person_id)
     if stored is None:
         return 0, dict(judge.DEFAULT_TERMS)
     return stored.version, stored.body
@@ -51,7 +52,7 @@ def current() -> tuple[int, dict]:
 
 def vendor_choices() -> list[tuple[str, str]]:
     """Vendors by name, read from the name column (never every vendor's metadata)."""
-    return sorted(get_vault().agreements.clients.names().items(), key=lambda v: v[1])
+    return sorted(vendor_names(get_vault()).items(), key=lambda v: v[1])
 
 
 def _render(template: str, *, status: int = 200, **extra):
@@ -198,7 +199,7 @@ def try_request():
         raise InvalidInput("The change could not be read: it is not a set of terms (a JSON "
                            "object). Start again from the Terms page.",
                            fields={"candidate": ["not a JSON object"]})
-    client = get_vault().agreements.clients.find(request.form.get("vendor", ""))
+    client = find_vendor(get_vault(), request.form.get("vendor", ""))
     vendor = (judge.vendor_of(client.client_id, client.metadata) if client else None)
     trial_form = {"vendor": request.form.get("vendor", ""),
                   "purpose": request.form.get("purpose", ""),

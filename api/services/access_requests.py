@@ -1,0 +1,67 @@
+"""A vendor asks for data outside a browser (`POST /api/v1/requests`): the person's terms
+answer at once (approved: the agreement is made; denied), or it waits in the person's inbox.
+
+The vendor names the person by the pairwise subject it was given, which only finds persons it
+has had agreements with; the decision is logged with its reasons either way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from policies import Effect
+from vault import Vault
+from vault.agreement_events import DecisionMade
+from vault.clients import Client
+from vault.errors import NotFound as Missing
+from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
+
+from . import judge
+from .agreements import make_agreement
+from .details import DataAccess
+from .errors import NotFound
+from .subject import person_for_subject
+
+
+def known_persons(vault: Vault, client_id: str) -> list[str]:
+    """Persons this vendor may know a subject of: those it has had agreements with."""
+    grants = vault.agreements.grants.for_client(client_id)
+    return list(dict.fromkeys(g.person_id for g in grants))
+
+
+def submit(vault: Vault, client: Client, subject: str, access: DataAccess, *, now: datetime,
+           issuer: str) -> AccessRequest:
+    """Judge the request by the person's current terms and store it with its answer."""
+    person_id = person_for_subject(vault, subject, client.client_id,
+                                   known_persons(vault, client.client_id), now)
+    if person_id is None:
+        raise NotFound("No person with this subject has dealt with you.")
+    compiled = judge.current_terms(vault, person_id)
+    decision = judge.judge(compiled, judge.vendor_of(client.client_id, client.metadata),
+                           access, now)
+    vault.record(person_id, DecisionMade(
+        client_id=client.client_id, purpose=access.purpose,
+        categories=list(access.categories), effect=decision.effect.value, context="request",
+        terms_version=decision.terms_version, reasons=judge.reasons_for_person(decision)), now)
+    status = {Effect.PERMIT: APPROVED, Effect.DENY: DENIED}.get(decision.effect, PENDING)
+    grant = None
+    if status == APPROVED:
+        grant = make_agreement(vault, person_id, client.client_id, access,
+                               decided_by="terms", terms_version=compiled.version, now=now,
+                               issuer=issuer)
+    stored = {"access": access.as_detail(), "reasons": judge.reasons_for_person(decision),
+              "purpose": access.purpose, "categories": list(access.categories),
+              "terms_version": compiled.version}
+    return vault.agreements.requests.submit(person_id, client.client_id, stored, status,
+                                            now, grant.id if grant else None)
+
+
+def vendor_request(vault: Vault, client_id: str, request_id: str) -> AccessRequest:
+    """The vendor's own request; anyone else's is the same 404 as none at all."""
+    try:
+        req = vault.agreements.requests.get(request_id)
+    except Missing:
+        req = None
+    if req is None or req.client_id != client_id:
+        raise NotFound("There is no such request of yours.")
+    return req

@@ -1,0 +1,79 @@
+"""A vendor's read of a person's data: what the agreement AND the current terms permit.
+
+The caller opens one write transaction around the token check and `release`, so a revocation
+or a terms change happened either before this read (and refuses it) or after it. A broader
+category never releases a more precise value than granted: age in years, not the date of birth.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from policies import Effect
+from policies.codes import AGREEMENT_ENDED
+from vault import Tx, Vault
+from vault.agreement_events import AccessAttempted
+from vault.clients import Client
+from vault.grants import Grant
+
+from . import judge
+from .disclosure import what_leaves
+from .errors import CustosError, NotFound
+
+
+class AccessRefused(CustosError):
+    """The person's current terms refuse every category of the agreement."""
+
+    status_code, error = 403, "access_refused"
+    description = "The person's terms do not allow this access now."
+
+    def __init__(self, reasons: list[dict]) -> None:
+        super().__init__(" ".join(r["text"] for r in reasons) or self.description)
+        self.reasons = reasons
+
+    def to_dict(self) -> dict:
+        return super().to_dict() | {"reasons": self.reasons}
+
+
+def vendor_agreement(vault: Vault, tx: Tx, client: Client, grant_id: str,
+                     now: datetime) -> Grant:
+    """The vendor's own live agreement, read inside its transaction; anyone else's is a 404."""
+    grant = vault.agreements.grants.load(tx, grant_id)
+    if grant is None or grant.client_id != client.client_id:
+        raise NotFound("There is no such agreement of yours.")
+    if not grant.live(now):
+        raise AccessRefused([{"code": AGREEMENT_ENDED, "effect": "deny", "rule": None,
+                              "text": "This agreement has ended."}])
+    return grant
+
+
+def release(vault: Vault, tx: Tx, client: Client, grant: Grant,
+            now: datetime) -> dict | AccessRefused:
+    """Judge the agreement by the current terms (with this vendor's read counts for any
+    `frequency` rule), read what is released, count and log the attempt. A refusal is
+    returned, not raised, so the caller commits the logged attempt before raising it."""
+    vendor = judge.vendor_of(client.client_id, client.metadata)
+    compiled = judge.current_terms(vault, grant.person_id)
+    counter = vault.agreements.access_counts
+    periods = judge.frequency_periods(compiled)
+    counts = counter.counts(tx, grant.person_id, grant.client_id, periods, now) if periods else {}
+    decision = judge.judge(compiled, vendor, grant, now, counts)
+    released = [c for c in grant.categories if decision.effects[c] is not Effect.DENY]
+    withheld = [{"category": c, "reasons": [r.to_dict() for r in decision.reasons_for(c)]}
+                for c in grant.categories if c not in released]
+    denied = [r.to_dict() for r in decision.reasons if r.effect is Effect.DENY]
+    vault.record(grant.person_id, AccessAttempted(
+        client_id=client.client_id, grant_id=grant.id, purpose=grant.purpose,
+        categories=list(grant.categories), released=released,
+        outcome="allowed" if released else "refused", reasons=denied), now)
+    if not released:
+        return AccessRefused(denied)
+    fields = what_leaves(vault.list_fields(grant.person_id), released, now)  # precise: if named
+    vault.agreements.grants.touch(tx, grant.id, now)
+    counter.add(tx, grant.person_id, grant.client_id, now)  # allowed reads count, refused don't
+    return {
+        "sub": vault.pseudonyms.subject(grant.person_id, client.client_id, now),
+        "agreement": grant.id, "purpose": grant.purpose,
+        "fields": fields,
+        "withheld": withheld,
+    }
