@@ -21,6 +21,7 @@ from flask import Flask
 
 from .services.agreements import expire_due
 from .services.notify import Post, deliver_due
+from .services.release import forget_old_counts
 
 log = logging.getLogger("custos.jobs")
 
@@ -34,7 +35,7 @@ def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
     vault, now = app.extensions["custos.vault"], app.extensions["custos.clock"]()
     expired = len(expire_due(vault, now=now, issuer=issuer))
     sent = deliver_due(vault, now, issuer=issuer, post=post)
-    vault.agreements.access_counts.prune(now)
+    forget_old_counts(vault, now)
     counts = {"expired": expired, **sent}
     if any(counts.values()):
         log.info("jobs: %(expired)d agreements expired, %(delivered)d notices delivered, "

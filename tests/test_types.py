@@ -1,4 +1,5 @@
-"""The core packages type-check: mypy, configured in setup.cfg, finds no error."""
+"""The core packages and the service layer type-check: mypy, configured in setup.cfg, finds
+no error."""
 
 from __future__ import annotations
 

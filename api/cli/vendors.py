@@ -15,6 +15,7 @@ from marshmallow import ValidationError
 from vault.errors import NotFound
 
 from ..config import from_env
+from ..services.vendors import all_vendors, vendor_record, verify_certifications
 from .errors import ClearErrors
 
 
@@ -78,7 +79,7 @@ def list_vendors() -> None:
     """Every vendor: id, name, jurisdiction, certifications (verified ones marked)."""
     vault = _open()
     try:
-        clients = vault.agreements.clients.all()
+        clients = all_vendors(vault)
     finally:
         vault.close()
     for client in clients:
@@ -100,16 +101,10 @@ def verify(client_id: str, certifications: tuple[str, ...]) -> None:
     """Mark certifications as checked by the operator (they count as claimed too)."""
     vault = _open()
     try:
-        clients = vault.agreements.clients
         try:
-            meta = dict(clients.get(client_id).metadata)
+            checked = verify_certifications(vault, client_id, list(certifications))
         except NotFound:
             raise click.ClickException(f"there is no vendor {client_id}") from None
-        checked = sorted(set(meta.get("custos_verified_certifications", [])) | set(certifications))
-        meta["custos_verified_certifications"] = checked
-        meta["custos_certifications"] = sorted(set(meta.get("custos_certifications", []))
-                                               | set(certifications))
-        clients.update_metadata(client_id, meta)
     finally:
         vault.close()
     click.echo(f"{client_id}: verified {', '.join(checked)}")
@@ -130,7 +125,7 @@ def disable(client_id: str, issuer: str | None) -> None:
     vault = _open()
     try:
         try:
-            vault.agreements.clients.get(client_id)
+            vendor_record(vault, client_id)
         except NotFound:
             raise click.ClickException(f"there is no vendor {client_id}") from None
         ended = disable_vendor(vault, client_id, now=datetime.now(UTC),

@@ -19,7 +19,7 @@ class CustosError(Exception):
         self.fields = fields or {}
 
     def to_dict(self) -> dict:
-        body = {"error": self.error, "error_description": self.description}
+        body: dict[str, object] = {"error": self.error, "error_description": self.description}
         if self.fields:
             body["fields"] = self.fields
         return body

@@ -119,7 +119,8 @@ def shown(kind: str, value: str) -> str:
             number = Decimal(value)
         except ArithmeticError:
             return value
-        places = max(0, -number.as_tuple().exponent)
+        exponent = number.as_tuple().exponent
+        places = max(0, -exponent) if isinstance(exponent, int) else 0
         return f"{number:,.{places}f}"
     return value
 

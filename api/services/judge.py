@@ -15,6 +15,7 @@ from policies import Decision, Vendor, evaluate, load_terms
 from policies.compile import CompiledTerms, compile_terms
 from policies.model import Request
 from vault import Vault
+from vault.errors import NotFound
 from vault.grants import Grant
 from vault.terms import StoredTerms
 
@@ -49,6 +50,8 @@ def terms_version(vault: Vault, person_id: str, version: int) -> CompiledTerms:
         compiled = compile_terms(load_terms(DEFAULT_TERMS, version=0))
     else:
         stored = vault.agreements.terms.get(person_id, version)
+        if stored is None:  # a version the vault just named: gone only if the person was deleted
+            raise NotFound("terms", str(version))
         compiled = compile_terms(load_terms(stored.body, version=stored.version))
     with _LOCK:
         _CACHE[key] = compiled

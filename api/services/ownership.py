@@ -4,7 +4,7 @@ not exist. The views read agreements, requests and offers through here, never th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from vault import Vault
 from vault.errors import NotFound as Missing
@@ -14,7 +14,13 @@ from vault.requests import AccessRequest
 
 from .errors import NotFound
 
-T = TypeVar("T")
+
+class Owned(Protocol):
+    @property
+    def person_id(self) -> str: ...
+
+
+T = TypeVar("T", bound=Owned)
 
 
 def owned(load: Callable[[str], T], person_id: str, ident: str, what: str) -> T:

@@ -47,6 +47,11 @@ def vendor_agreement(vault: Vault, tx: Tx, client: Client, grant_id: str,
     return grant
 
 
+def forget_old_counts(vault: Vault, now: datetime) -> int:
+    """Drop read counts too old for any `frequency` rule to look at (the jobs call it)."""
+    return vault.agreements.access_counts.prune(now)
+
+
 def release(vault: Vault, tx: Tx, client: Client, grant: Grant,
             now: datetime) -> dict | AccessRefused:
     """Judge the agreement by the current terms (with this vendor's read counts for any

@@ -37,6 +37,8 @@ def _active(vault: Vault, now: datetime) -> tuple[str, ECKey]:
             public = {**key.as_dict(private=False), "kid": kid}
             store.add(kid, public, {**key.as_dict(private=True), "kid": kid}, now)
             found = store.active(now)
+        if found is None or found.private is None:  # just stored, so the store is broken
+            raise RuntimeError("no active signing key with its private half")
         _ACTIVE[vault] = cached = (found.kid, ECKey.import_key(found.private))
     return cached
 
@@ -58,7 +60,8 @@ def jwks(vault: Vault, now: datetime) -> dict:
 def verify(token: str, key_set: dict) -> dict | None:
     """Verify a compact JWS against a JWKS; the payload, or None when it does not verify."""
     try:
-        obj = jws.deserialize_compact(token, KeySet.import_key_set(key_set), algorithms=[ALG])
+        keys = KeySet.import_key_set(key_set)  # type: ignore[arg-type]  # checked by joserfc
+        obj = jws.deserialize_compact(token, keys, algorithms=[ALG])
     except (JoseError, ValueError):
         return None
     return json.loads(obj.payload)

@@ -1,4 +1,4 @@
-"""Who the vendors are, as the pages and the API show them: names and registered records.
+"""Who the vendors are: names and registered records, and what the operator verified.
 
 Registering one is the OAuth door's (api/oauth/registration.py); disabling one ends its
 agreements (agreements.disable_vendor).
@@ -16,5 +16,27 @@ def vendor_names(vault: Vault) -> dict[str, str]:
 
 
 def find_vendor(vault: Vault, client_id: str) -> Client | None:
-    """A vendor by client id, or None (an unknown or deleted one)."""
+    """A vendor that may act now, by client id; None when unknown or disabled."""
     return vault.agreements.clients.find(client_id)
+
+
+def vendor_record(vault: Vault, client_id: str) -> Client:
+    """A vendor's record even if disabled; NotFound (vault.errors) if it never existed."""
+    return vault.agreements.clients.get(client_id)
+
+
+def all_vendors(vault: Vault) -> list[Client]:
+    """Every registered vendor, disabled ones too (for the operator)."""
+    return vault.agreements.clients.all()
+
+
+def verify_certifications(vault: Vault, client_id: str, certifications: list[str]) -> list[str]:
+    """Mark certifications as checked by the operator (they count as claimed too); every
+    verified one afterwards. NotFound (vault.errors) for an unknown vendor."""
+    meta = dict(vault.agreements.clients.get(client_id).metadata)
+    checked = sorted(set(meta.get("custos_verified_certifications", [])) | set(certifications))
+    meta["custos_verified_certifications"] = checked
+    meta["custos_certifications"] = sorted(set(meta.get("custos_certifications", []))
+                                           | set(certifications))
+    vault.agreements.clients.update_metadata(client_id, meta)
+    return checked
