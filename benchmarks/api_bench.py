@@ -127,7 +127,11 @@ def bare_app(path: Path):
 
 
 def serve(kind: str, where: str, url: str | None, port: int, ready) -> None:
+    import logging
+
     from waitress.server import create_server
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 8"
 
     app = _custos_app(Path(where), url) if kind == "custos" else bare_app(Path(where))
     sock = socket.socket()
@@ -258,9 +262,8 @@ def run_python(url: str, tokens: list[str], conns: int, seconds: float) -> dict:
 def measure(servers: Servers, path: str, tokens: list[str], load: str, conns: int,
             seconds: float, tmp: Path, pg: bool) -> dict:
     url = f"http://127.0.0.1:{servers.port}{path}"
-    pgs = postgres_pids() if pg else []
-    app0, pg0, me0, wall0 = (cpu_seconds(servers.pids()), cpu_seconds(pgs),
-                             sum(os.times()[:4]), time.monotonic())
+    pg0 = {pid: cpu_seconds([pid]) for pid in postgres_pids()} if pg else {}
+    app0, me0, wall0 = cpu_seconds(servers.pids()), sum(os.times()[:4]), time.monotonic()
     if load == "wrk":
         result = run_wrk(url, path, tokens, conns, seconds, tmp)
     else:
@@ -268,7 +271,9 @@ def measure(servers: Servers, path: str, tokens: list[str], load: str, conns: in
     wall = time.monotonic() - wall0
     times = os.times()
     result["cpu_app"] = (cpu_seconds(servers.pids()) - app0) / wall
-    result["cpu_pg"] = (cpu_seconds(pgs) - pg0) / wall if pg else 0.0
+    # backends started during the run (a thread's first connection) count from zero
+    result["cpu_pg"] = sum(cpu_seconds([pid]) - pg0.get(pid, 0.0)
+                           for pid in postgres_pids()) / wall if pg else 0.0
     result["cpu_load"] = (sum(times[:4]) - me0) / wall  # this process + wrk (a waited child)
     return result
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, jsonify
 
 from ..errors import CustosError
-from ..security import csrf, limiter, rate
-from . import data, intents, offers, openapi, person, vendor
+from ..security import csrf
+from . import data, intents, offers, openapi, person, ratelimit, vendor
 from .auth import www_authenticate
 
 BLUEPRINTS = (data.bp, person.bp, vendor.bp, intents.bp, offers.bp, openapi.bp)
@@ -22,10 +22,11 @@ def _error(exc: CustosError):
 # Set up once, at import: blueprints are registered on many apps (one per test).
 for _bp in BLUEPRINTS:
     csrf.exempt(_bp)
-    limiter.limit(rate("api_rate_limit"))(_bp)
+    _bp.before_request(ratelimit.check)  # in process, not Flask-Limiter (ratelimit.py)
     _bp.register_error_handler(CustosError, _error)
 
 
 def init_app(app: Flask) -> None:
+    ratelimit.init_app(app)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)

@@ -51,7 +51,9 @@ def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
     vault = get_vault()
     at = now()
     vendor = judge.vendor_of(who.client.client_id, who.client.metadata)
-    compiled = judge.current_terms(vault, grant.person_id)
+    compiled = (judge.terms_version(vault, grant.person_id, who.terms_version)
+                if who.terms_version is not None and who.person_id == grant.person_id
+                else judge.current_terms(vault, grant.person_id))
     counter = vault.agreements.access_counts
     periods = judge.frequency_periods(compiled)
     counts = counter.counts(tx, grant.person_id, grant.client_id, periods, at) if periods else {}

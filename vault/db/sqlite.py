@@ -33,7 +33,7 @@ class SQLiteBackend(Backend):
     placeholder = "?"
     key_prefix = "keystore."
     blob_type = "BLOB"
-    lock_person_sql = "SELECT id FROM persons WHERE id = ?"
+    lock_person_sql = "SELECT log_seq, log_head FROM persons WHERE id = ?"
     integrity_errors = (sqlite3.IntegrityError,)
     errors = (sqlite3.OperationalError,)
 
