@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 EVENT_KINDS: dict[str, type[Event]] = {}
@@ -36,8 +37,14 @@ class Event:
     kind: ClassVar[str] = ""
 
     def payload(self) -> dict[str, Any]:
-        """The event's fields as a JSON-able dict."""
-        return dataclasses.asdict(self)
+        """The event's fields as a JSON-able dict, for sealing at once (fields hold JSON
+        values only, so no deep copy as `dataclasses.asdict` makes: it cost ~0.1 ms a read)."""
+        return {name: getattr(self, name) for name in _names(type(self))}
+
+
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @dataclass(frozen=True, kw_only=True)

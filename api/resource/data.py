@@ -18,7 +18,7 @@ from vault.grants import Grant
 from ..clock import now
 from ..errors import CustosError, NotFound
 from ..services import judge
-from ..services.disclosure import what_leaves
+from ..services.disclosure import needed, what_leaves
 from ..store import get_vault
 from .auth import Caller, InsufficientScope, caller
 
@@ -68,8 +68,9 @@ def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
         outcome="allowed" if released else "refused", reasons=denied), at)
     if not released:
         return AccessRefused(denied)
-    fields = what_leaves(vault.list_fields(grant.person_id), released, at)  # precise: if named
-    vault.agreements.grants.touch(tx, grant.id, at)
+    stored = vault.list_fields_in(grant.person_id, needed(released))  # the rest stay sealed
+    fields = what_leaves(stored, released, at)  # precise ones only if named
+    vault.agreements.grants.touch(tx, grant, at)
     counter.add(tx, grant.person_id, grant.client_id, at)  # allowed reads count, refused don't
     return {
         "sub": vault.pseudonyms.subject(grant.person_id, who.client.client_id, at),

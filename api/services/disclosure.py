@@ -22,6 +22,13 @@ def covered(categories: Iterable[str]) -> frozenset[str]:
     return frozenset().union(*(vocab.category_sets(c)[1] for c in categories))
 
 
+def needed(categories: Iterable[str]) -> frozenset[str]:
+    """The categories whose stored fields `what_leaves` may use for a grant of `categories`:
+    the covered ones and the sources of the claims worked out for them."""
+    reach = covered(categories)
+    return reach | {d.source for d in claims.DERIVATIONS if d.category in reach}
+
+
 def what_leaves(fields: list[Field], categories: Iterable[str],
                 at: datetime) -> list[dict[str, Any]]:
     """The fields and derived claims a grant of `categories` releases now, from the person's
