@@ -8,7 +8,9 @@ empty for new rows); they still read, and are re-sealed as one body when next ch
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,6 +107,24 @@ class Fields:
     def __init__(self, db: Backend, keys: KeyStore) -> None:
         self.db = db
         self.keys = keys
+        self._tag_cache: OrderedDict[tuple[str, frozenset[str]], list[str]] = OrderedDict()
+        self._tag_lock = threading.Lock()
+
+    def _tags(self, person_id: str, key: bytes, categories: frozenset[str]) -> list[str]:
+        """The tags of a read's categories, remembered for the 1,024 latest (person, set)
+        pairs: a vendor reads the same categories of a person again and again. Tags are
+        what the rows store, nothing more secret."""
+        name = (person_id, categories)
+        with self._tag_lock:
+            if (hit := self._tag_cache.get(name)) is not None:
+                self._tag_cache.move_to_end(name)
+                return hit
+        tags = sorted({category_tag(key, c) for c in categories})
+        with self._tag_lock:
+            self._tag_cache[name] = tags
+            if len(self._tag_cache) > 1024:
+                self._tag_cache.popitem(last=False)
+        return tags
 
     def list_all(self, person_id: str) -> list[Field]:
         """Every field of a person, decrypted, oldest first."""
@@ -120,7 +140,7 @@ class Fields:
             data_key = self.keys.data_key(tx, person_id)
             key = crypto.Sealer(data_key)
             tagging = tag_key(data_key)
-            tags = sorted({category_tag(tagging, c) for c in categories})
+            tags = self._tags(person_id, tagging, frozenset(categories))
             marks = ", ".join("?" for _ in tags) or "NULL"
             rows = tx.all(_SELECT.replace(" FROM", ", tag FROM") + " WHERE person_id = ? AND "
                           f"(tag IN ({marks}) OR tag IS NULL) ORDER BY created_at, id",
