@@ -45,3 +45,22 @@ def test_the_api_limit_counts_per_address(app, client):
     _limited(here)
     there = client.get("/api/v1/offers", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert there.status_code == 401
+
+
+def test_the_api_windows_refuse_past_the_limit_and_open_again():
+    """The in-process limiter of /api/v1 (issue 15): fixed windows per address and limit, a
+    refused call not counted, every limit of "2 per second; 3 per minute" applied."""
+    from api.resource.ratelimit import Windows, _items
+
+    at = [100.0]
+    windows = Windows(clock=lambda: at[0])
+    limits = _items("2 per second; 3 per minute")
+    assert [windows.hit("a", limits) for _ in range(2)] == [None, None]
+    assert windows.hit("a", limits) == pytest.approx(1.0)  # the second's window is full
+    assert windows.hit("b", limits) is None  # another address counts apart
+    at[0] += 1.0
+    assert windows.hit("a", limits) is None  # a new second; the minute holds 3 now
+    at[0] += 1.0
+    assert windows.hit("a", limits) == pytest.approx(58.0)  # the minute is full
+    at[0] += 58.0
+    assert windows.hit("a", limits) is None
