@@ -69,7 +69,9 @@ def resolve(tx: Tx, keys: KeyStore, raw: str) -> Access | None:
         key = (keys.data_key(tx, person_id) if wrapped is None  # raises Shredded
                else keys.unwrap_data_key(tx, person_id, version, wrapped))
         grant = _grant(key, row[16:25])
-    if tx.writable and row[27] is not None and token.person_id == (grant and grant.person_id):
-        tx.memo["head", token.person_id] = (row[27], row[28])  # locked: see the docstring
+    person = token.person_id
+    if tx.writable and row[27] is not None and person is not None and grant is not None \
+            and person == grant.person_id:
+        tx.memo["head", person] = (row[27], row[28])  # locked: see the docstring
     terms = int(row[29] or 0) if token.person_id is not None else None
     return Access(token=token, client=client, grant=grant, terms_version=terms)

@@ -104,7 +104,7 @@ class SQLiteBackend(Backend):
         with self._groups:
             group = self._group
             leader = group is None or group.closed
-            if leader:
+            if group is None or leader:
                 group = self._group = _Group(self.connection())
                 group.turn.acquire()
             group.members += 1
