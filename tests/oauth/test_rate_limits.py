@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.conftest import configure
@@ -64,3 +66,34 @@ def test_the_api_windows_refuse_past_the_limit_and_open_again():
     assert windows.hit("a", limits) == pytest.approx(58.0)  # the minute is full
     at[0] += 58.0
     assert windows.hit("a", limits) is None
+
+
+def test_the_api_limit_is_shared_between_processes_through_redis(tmp_path):
+    """With `CUSTOS_RATELIMIT_STORAGE_URL=redis://…` two app processes count one /api/v1
+    limit together (the in-process windows are for the default `memory://`)."""
+    import uuid
+
+    redis = pytest.importorskip("redis", reason="the redis extra: pip install '.[redis]'")
+    url = os.environ.get("CUSTOS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CUSTOS_TEST_REQUIRE_REDIS"):
+            raise
+        pytest.skip(f"Redis unreachable at {url}: {exc}")
+    from api import create_app
+    from api.config import from_env
+
+    apps = [create_app(from_env({"CUSTOS_HOME": str(tmp_path / f"h{i}"),
+                                 "CUSTOS_RATELIMIT_STORAGE_URL": url,
+                                 "CUSTOS_API_RATE_LIMIT": "3 per minute"}), testing=True)
+            for i in range(2)]
+    here = {"REMOTE_ADDR": f"test-{uuid.uuid4().hex}"}  # a fresh counter in the shared store
+    try:
+        calls = [apps[i % 2].test_client().get("/api/v1/me", environ_base=here,
+                                               headers={"Authorization": "Bearer nothing"})
+                 for i in range(4)]
+        _limited(calls)
+    finally:
+        for app in apps:
+            app.extensions["custos.vault"].close()
