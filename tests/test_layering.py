@@ -216,6 +216,9 @@ TX_FUNCTIONS_ALLOWED = {
     ("audit.py", "append"), ("audit.py", "read_events"), ("audit.py", "verify_chain"),
     # the per-person row lock the stores take before writing a person's rows
     ("persons.py", "locked_key"),
+    # one joined lookup across tokens, clients, grants and terms for a vendor's call (issue 15);
+    # reached only through `vault.agreements.access`
+    ("access.py", "resolve"),
 }
 
 

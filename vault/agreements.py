@@ -10,9 +10,10 @@ from __future__ import annotations
 from functools import cached_property
 
 from . import agreement_events  # noqa: F401 - registers the event kinds
+from .access import Access, resolve
 from .access_counts import AccessCounts
 from .clients import Clients
-from .db import Backend
+from .db import Backend, Tx
 from .grants import Grants
 from .keystore import KeyStore
 from .offers import Offers
@@ -40,6 +41,11 @@ class Agreements:
         self.outbox = Outbox(db)
         self.offers = Offers(db, keys)
         self.access_counts = AccessCounts(db)
+
+    def access(self, tx: Tx, raw_token: str) -> Access | None:
+        """A bearer token with its client, agreement and the person's terms version, in one
+        lookup inside `tx` (`vault/access.py`)."""
+        return resolve(tx, self.keys, raw_token)
 
 
 class AgreementsMixin:

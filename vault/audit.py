@@ -48,8 +48,10 @@ def _aad(person_id: str, seq: int) -> bytes:
 
 
 def append(tx: Tx, person_id: str, data_key: bytes, event: Event, now: datetime) -> int:
-    """Append one event in the caller's transaction (person row already locked)."""
-    row = tx.one("SELECT log_seq, log_head FROM persons WHERE id = ?", (person_id,))
+    """Append one event in the caller's transaction (person row already locked: the lock
+    read the chain head, so it is not read again)."""
+    row = tx.memo.get(("head", person_id)) or tx.one(
+        "SELECT log_seq, log_head FROM persons WHERE id = ?", (person_id,))
     if row is None:
         raise ValueError(f"no person {person_id}")
     seq = row[0] + 1
@@ -63,6 +65,8 @@ def append(tx: Tx, person_id: str, data_key: bytes, event: Event, now: datetime)
         (person_id, seq, at, event.kind, sealed, prev.hex(), mac),
     )
     tx.run("UPDATE persons SET log_seq = ?, log_head = ? WHERE id = ?", (seq, mac, person_id))
+    if ("head", person_id) in tx.memo:
+        tx.memo["head", person_id] = (seq, mac)
     return seq
 
 

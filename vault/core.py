@@ -7,7 +7,7 @@ for the contract. Times are always passed in (`now`), so tests never sleep.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -150,6 +150,10 @@ class Vault(AgreementsMixin):
     def list_fields(self, person_id: str) -> list[Field]:
         """Every field of the person, decrypted."""
         return self._fields.list_all(person_id)
+
+    def list_fields_in(self, person_id: str, categories: Collection[str]) -> list[Field]:
+        """The person's fields of these categories, decrypted; the others stay sealed."""
+        return self._fields.in_categories(person_id, categories)
 
     def get_field(self, person_id: str, field_id: str) -> Field:
         """One field; NotFound if absent or someone else's."""

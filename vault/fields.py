@@ -8,7 +8,10 @@ empty for new rows); they still read, and are re-sealed as one body when next ch
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,6 +58,17 @@ _SELECT = (
 _EMPTY = b""  # what the four old slots hold for rows sealed as one body
 
 
+def tag_key(data_key: bytes) -> bytes:
+    """The key of a person's category tags: tags of two persons never match."""
+    return crypto.derive(data_key, b"custos field tag v1")
+
+
+def category_tag(key: bytes, category: str) -> str:
+    """The stored tag of a category (migration 0060): equal for equal categories of one
+    person, and nothing about which category it is without the person's data key."""
+    return crypto.mac(key, b"category|" + category.encode()).hex()[:32]
+
+
 def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
     fid, pid, body, *legacy, created, updated = row
     if body is not None:
@@ -93,6 +107,24 @@ class Fields:
     def __init__(self, db: Backend, keys: KeyStore) -> None:
         self.db = db
         self.keys = keys
+        self._tag_cache: OrderedDict[tuple[str, frozenset[str]], list[str]] = OrderedDict()
+        self._tag_lock = threading.Lock()
+
+    def _tags(self, person_id: str, key: bytes, categories: frozenset[str]) -> list[str]:
+        """The tags of a read's categories, remembered for the 1,024 latest (person, set)
+        pairs: a vendor reads the same categories of a person again and again. Tags are
+        what the rows store, nothing more secret."""
+        name = (person_id, categories)
+        with self._tag_lock:
+            if (hit := self._tag_cache.get(name)) is not None:
+                self._tag_cache.move_to_end(name)
+                return hit
+        tags = sorted({category_tag(key, c) for c in categories})
+        with self._tag_lock:
+            self._tag_cache[name] = tags
+            if len(self._tag_cache) > 1024:
+                self._tag_cache.popitem(last=False)
+        return tags
 
     def list_all(self, person_id: str) -> list[Field]:
         """Every field of a person, decrypted, oldest first."""
@@ -100,6 +132,28 @@ class Fields:
             key = crypto.Sealer(self.keys.data_key(tx, person_id))  # one AES-GCM context per read
             rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY created_at, id", (person_id,))
         return [_open(key, r) for r in rows]
+
+    def in_categories(self, person_id: str, categories: Collection[str]) -> list[Field]:
+        """The person's fields of these categories, oldest first: only their rows (and any
+        not tagged yet, which are tagged now in a write transaction) are opened."""
+        with self.db.read() as tx:
+            data_key = self.keys.data_key(tx, person_id)
+            key = crypto.Sealer(data_key)
+            tagging = tag_key(data_key)
+            tags = self._tags(person_id, tagging, frozenset(categories))
+            marks = ", ".join("?" for _ in tags) or "NULL"
+            rows = tx.all(_SELECT.replace(" FROM", ", tag FROM") + " WHERE person_id = ? AND "
+                          f"(tag IN ({marks}) OR tag IS NULL) ORDER BY created_at, id",
+                          (person_id, *tags))
+            found = []
+            for *row, tag in rows:
+                field = _open(key, tuple(row))
+                if tag is None and tx.writable:
+                    tx.run("UPDATE fields SET tag = ? WHERE id = ?",
+                           (category_tag(tagging, field.category), field.id))
+                if field.category in categories:
+                    found.append(field)
+        return found
 
     def get(self, person_id: str, field_id: str) -> Field:
         """One field of a person; NotFound if it belongs to someone else."""
@@ -113,9 +167,10 @@ class Fields:
             key = locked_key(tx, self.keys, person_id)
             tx.run(
                 "INSERT INTO fields (id, person_id, body, category, name, kind, value, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_at, updated_at, tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (field_id, person_id, _sealed(key, person_id, field_id, values),
-                 *[_EMPTY] * len(SEALED), iso(now), iso(now)),
+                 *[_EMPTY] * len(SEALED), iso(now), iso(now),
+                 category_tag(tag_key(key), values["category"])),
             )
             event = FieldAdded(field_id=field_id, category=values["category"],
                                name=values["name"])
@@ -132,9 +187,9 @@ class Fields:
             changed = [c for c in SEALED if getattr(old, c) != values[c]]
             tx.run(
                 "UPDATE fields SET body = ?, category = ?, name = ?, kind = ?, value = ?, "
-                "updated_at = ? WHERE id = ? AND person_id = ?",
+                "updated_at = ?, tag = ? WHERE id = ? AND person_id = ?",
                 (_sealed(key, person_id, field_id, values), *[_EMPTY] * len(SEALED), iso(now),
-                 field_id, person_id),
+                 category_tag(tag_key(key), values["category"]), field_id, person_id),
             )
             event = FieldChanged(
                 field_id=field_id, category=values["category"], name=values["name"],

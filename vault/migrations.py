@@ -118,6 +118,13 @@ MIGRATIONS: list[Migration] = [
          "postgres": "UPDATE oauth_clients SET client_name = "
                      "CAST(metadata AS JSON) ->> 'client_name'"},
     ]),
+    # A keyed tag of each field's category (HMAC under a key derived from the person's data
+    # key, never the category itself), so a read opens only the fields its categories need.
+    # Rows written before have no tag: they are opened as before and tagged on that read.
+    Migration(name="0060_field_tag", data=[
+        "ALTER TABLE fields ADD COLUMN tag TEXT",
+        "CREATE INDEX fields_person_tag ON fields(person_id, tag)",
+    ]),
 ]
 
 DATA_LOG = "schema_migrations"

@@ -49,6 +49,7 @@ class Caller:
     token: Token
     client: Client
     grant: Grant | None
+    terms_version: int | None = None  # the person's newest terms, read with the token
 
     @property
     def person_id(self) -> str | None:
@@ -76,18 +77,18 @@ def caller(tx: Tx | None = None, *, scope: str | None = None, person: bool = Fal
     agreements = vault.agreements
 
     def check(t: Tx) -> Caller:
-        token = agreements.tokens.load(t, bearer())
-        if token is None or token.kind != "access" or not token.active(at):
+        access = agreements.access(t, bearer())  # token, client, agreement: one lookup
+        if access is None:
             raise InvalidToken()
-        client = agreements.clients.find(token.client_id)
-        if client is None:
+        token, client, grant = access.token, access.client, access.grant
+        if token.kind != "access" or not token.active(at) or client is None:
             raise InvalidToken()
-        grant = agreements.grants.load(t, token.grant_id) if token.grant_id else None
         if token.grant_id and (grant is None or not grant.live(at)):
             raise InvalidToken("The agreement behind this token has ended.")
         if grant is not None:
             grant = carried(grant, token.scope)  # a refresh may have narrowed this token
-        found = Caller(token=token, client=client, grant=grant)
+        found = Caller(token=token, client=client, grant=grant,
+                       terms_version=access.terms_version)
         if person and (grant is None or not grant.extra.get("person")):
             raise InsufficientScope("This needs a token the person gave to act for them.")
         if scope and not found.has_scope(scope):

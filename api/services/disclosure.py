@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from policies import vocab
@@ -19,7 +20,24 @@ from vault.fields import Field
 
 def covered(categories: Iterable[str]) -> frozenset[str]:
     """Every category the granted ones include, themselves too."""
+    return _covered(tuple(categories))
+
+
+@lru_cache(maxsize=1024)
+def _covered(categories: tuple[str, ...]) -> frozenset[str]:
     return frozenset().union(*(vocab.category_sets(c)[1] for c in categories))
+
+
+@lru_cache(maxsize=1024)
+def _needed(categories: tuple[str, ...]) -> frozenset[str]:
+    reach = _covered(categories)
+    return reach | {d.source for d in claims.DERIVATIONS if d.category in reach}
+
+
+def needed(categories: Iterable[str]) -> frozenset[str]:
+    """The categories whose stored fields `what_leaves` may use for a grant of `categories`:
+    the covered ones and the sources of the claims worked out for them."""
+    return _needed(tuple(categories))
 
 
 def what_leaves(fields: list[Field], categories: Iterable[str],

@@ -255,3 +255,26 @@ def test_a_subject_in_other_characters_is_a_404_not_a_500(person, vendor, flow, 
     answer = client.post("/api/v1/requests", headers=bearer(token),
                          json={"subject": "ünïcode", "authorization_details": DETAILS})
     assert answer.status_code == 404
+
+
+def test_last_used_is_written_once_a_minute_while_every_read_is_logged(app, person, vendor,
+                                                                      flow, clock):
+    """Issue 15: `last used` (the connections page, to the minute) is not rewritten on every
+    read; the log still has each read."""
+    vault = app.extensions["custos.vault"]
+    tokens = flow.tokens(vendor)
+
+    def last_used():
+        return vault.agreements.grants.for_person(person)[0].last_used_at
+
+    first = clock()
+    assert flow.read(tokens["access_token"]).status_code == 200
+    assert last_used() == first
+    clock.advance(seconds=59)
+    assert flow.read(tokens["access_token"]).status_code == 200
+    assert last_used() == first
+    clock.advance(seconds=1)
+    assert flow.read(tokens["access_token"]).status_code == 200
+    assert last_used() == clock()
+    reads = vault.list_events(person, kinds=["access_attempted"])
+    assert [e.payload["outcome"] for e in reads] == ["allowed"] * 3

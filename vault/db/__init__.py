@@ -49,6 +49,9 @@ class Tx:
         self.backend = backend
         self.cursor = cursor
         self.writable = writable
+        #: what this transaction already worked out (a person's unwrapped data key, the chain
+        #: head of a locked person): gone with the transaction, never shared between two
+        self.memo: dict[tuple[str, str], Any] = {}
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute one statement; returns the number of rows it changed."""
@@ -95,8 +98,15 @@ class Tx:
             raise ReadOnlyTransaction() from None
 
     def lock_person(self, person_id: str) -> bool:
-        """Serialise writers of one person (audit chain); True if the person exists."""
-        return self.one(self.backend.lock_person_sql, (person_id,)) is not None
+        """Serialise writers of one person (audit chain); True if the person exists. The same
+        statement reads the chain head (seq, MAC), kept for `audit.append` in this transaction."""
+        if ("head", person_id) in self.memo:
+            return True
+        row = self.one(self.backend.lock_person_sql, (person_id,))
+        if row is None:
+            return False
+        self.memo["head", person_id] = (row[0], row[1])
+        return True
 
 
 class Backend:
@@ -106,7 +116,8 @@ class Backend:
     placeholder = "?"
     key_prefix = "keystore."
     blob_type = "BLOB"
-    lock_person_sql = "SELECT id FROM persons WHERE id = ?"
+    lock_person_sql = "SELECT log_seq, log_head FROM persons WHERE id = ?"
+    row_locks = False  # PostgreSQL locks rows (FOR UPDATE); SQLite's write lock is the store's
     integrity_errors: tuple[type[BaseException], ...] = ()
     created: Path | None = None  # the file this backend made on opening, if it made one
     errors: tuple[type[BaseException], ...] = ()  # the driver's errors, for `is_read_only_error`
