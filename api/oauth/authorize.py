@@ -42,9 +42,11 @@ from .server import issuer, repeated_parameter
 bp = Blueprint("oauth_authorize", __name__)
 _NQCHAR = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # and SP, RFC 6749 Appendix A
 _VSCHAR = re.compile(r"[\x20-\x7e]*")
+# dpop_jkt: a JWK SHA-256 thumbprint (RFC 7638), base64url (RFC 9449 section 10)
 SYNTAX = {"response_type": re.compile(r"[A-Za-z0-9_ ]*"), "scope": _NQCHAR,
           "redirect_uri": _NQCHAR, "code_challenge": _NQCHAR, "code_challenge_method": _NQCHAR,
-          "client_id": _VSCHAR, "state": _VSCHAR}
+          "client_id": _VSCHAR, "state": _VSCHAR,
+          "dpop_jkt": re.compile(r"[A-Za-z0-9_-]{43}")}
 
 
 @bp.before_request
