@@ -125,12 +125,13 @@ def _stored(field: Field) -> dict[str, Any]:
 
 
 def release(fields: Iterable[Field], granted: Collection[str], covered: Collection[str],
-            now: datetime) -> list[dict[str, Any]]:
+            now: datetime, raw_kept: Collection[str] = ()) -> list[dict[str, Any]]:
     """What leaves for a grant: the stored fields of the `covered` categories (every category
-    the `granted` ones include), except precise ones not granted by name, then the derived
-    claims of covered categories that hold no value of the person's own."""
+    the `granted` ones include), except precise ones not granted by name and those in
+    `raw_kept` (the person's terms say "only claims" for them), then the derived claims of
+    covered categories that hold no value of the person's own."""
     fields = list(fields)
-    out = [_stored(f) for f in fields if f.category in covered
+    out = [_stored(f) for f in fields if f.category in covered and f.category not in raw_kept
            and (f.category not in PRECISE or f.category in granted)]
     own = {f["category"] for f in out}
     for rule in DERIVATIONS:

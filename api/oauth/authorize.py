@@ -79,14 +79,14 @@ def _fail(error: OAuth2Error, grant):
     return error_response(error)
 
 
-def _rows(person_id: str, access: details.DataAccess, decision) -> list[dict]:
+def _rows(person_id: str, access: details.DataAccess, decision, claims_only=()) -> list[dict]:
     """Each asked category with the terms' answer and exactly what would leave today."""
     rows, fields = [], get_vault().list_fields(person_id)
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
         rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
                      "reasons": [r.text for r in decision.reasons_for(cat)] if decision else [],
-                     "leaves": what_leaves(fields, [cat], now()),
+                     "leaves": what_leaves(fields, [cat], now(), claims_only),
                      "kept": kept_home(fields, [cat], access.categories)})
     return rows
 
@@ -147,7 +147,7 @@ def authorize():
         facts = ", ".join(sorted(vendor.certifications)) or ""
         page = make_response(render_template(
             "oauth/consent.html", client=client, access=access,
-            rows=_rows(person_id, access, decision),
+            rows=_rows(person_id, access, decision, compiled.terms.claims_only),
             purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
             vendor_facts=facts, durations=[d for d in DURATIONS if d <= access.duration_days]
             or [access.duration_days], action=request.full_path))

@@ -66,7 +66,8 @@ def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
         outcome="allowed" if released else "refused", reasons=denied), at)
     if not released:
         return AccessRefused(denied)
-    fields = what_leaves(vault.list_fields(grant.person_id), released, at)  # precise: if named
+    fields = what_leaves(vault.list_fields(grant.person_id), released, at,  # precise: if named
+                         compiled.terms.claims_only)  # and never raw where claims only
     vault.agreements.grants.touch(tx, grant.id, at)
     counter.add(tx, grant.person_id, grant.client_id, at)  # allowed reads count, refused don't
     return {

@@ -107,3 +107,33 @@ def test_over_18_turns_yes_on_the_birthday(app, person, vendor, flow, client, cl
     clock.advance(days=1)
     assert _fields(_read(client, vendor, body["agreement"])) == [
         ("demographics.over_18", True, True)]
+
+
+@pytest.mark.parametrize("claims_only", [False, True])
+def test_terms_can_say_only_claims_never_raw_values(app, born, vendor, flow, client, clock,
+                                                    claims_only):
+    """`claims_only`: a stored age stays home and the worked-out one leaves instead; the date
+    of birth stays home even when asked for by name."""
+    vault = app.extensions["custos.vault"]
+    vault.add_field(born, category="demographics.age", name="Age", kind="number", value="39",
+                    now=clock())
+    if claims_only:
+        vault.agreements.terms.save(born, {"default": "ask", "rules": [],
+                                           "claims_only": ["demographics"]}, clock())
+    asked = scope("demographics", "demographics.birthdate")
+    page = client.get(flow.authorize_url(vendor, scope=asked, challenge="x" * 43))
+    html = page.get_data(as_text=True)
+    body = flow.read(flow.tokens(vendor, scope=asked)["access_token"]).get_json()
+    if claims_only:
+        assert _fields(body) == [("demographics.age", 41, True)]
+        assert "Age in years: 41" in html and "39" not in html and BORN not in html
+    else:
+        assert sorted(_fields(body)) == [("demographics.age", "39", False),
+                                         ("demographics.birthdate", BORN, False)]
+
+
+def test_claims_only_must_name_categories(app, born, clock):
+    from policies import TermsError, load_terms
+
+    with pytest.raises(TermsError, match="claims_only"):
+        load_terms({"default": "ask", "rules": [], "claims_only": ["nope"]})
