@@ -86,6 +86,12 @@ def _postal_area(value: Any, now: datetime) -> str | None:
     return code[:2] if len(code) >= 4 else None
 
 
+def _place(value: Any, now: datetime) -> str | None:
+    """A country or region as stored, trimmed: coarse enough to be a claim of the address."""
+    text = " ".join(str(value).split())
+    return text[:100] or None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Derivation:
     """A claim worked out from one precise category, released as another."""
@@ -107,6 +113,12 @@ DERIVATIONS: tuple[Derivation, ...] = (
     *(Derivation(category="demographics.age_bracket", source=source, name="Age bracket",
                  kind="text", compute=_age_bracket(age), named_only=True)
       for source, age in ((BIRTH, _age), (AGE, _stored_age))),
+    # country and region are claims of the address: under terms that say "only claims" for the
+    # address they still leave, while the street, house number, city and postal code stay home
+    Derivation(category="address.country", source="address.country", name="Country",
+               kind="text", compute=_place, named_only=True),
+    Derivation(category="address.region", source="address.region", name="Region",
+               kind="text", compute=_place, named_only=True),
     Derivation(category="address.postal_area", source="address.postal", name="Postal area",
                kind="text", compute=_postal_area, named_only=True),
     Derivation(category="household.size_bracket", source="household.size",

@@ -137,3 +137,26 @@ def test_claims_only_must_name_categories(app, born, clock):
 
     with pytest.raises(TermsError, match="claims_only"):
         load_terms({"default": "ask", "rules": [], "claims_only": ["nope"]})
+
+
+def test_only_claims_of_an_address_leave_country_region_and_postal_area(app, person, vendor,
+                                                                        flow, clock):
+    """With `claims_only: [address]`, a vendor granted the address parts gets the country,
+    the region and the postal area, never the street, the city or the postal code."""
+    vault = app.extensions["custos.vault"]
+    for category, name, value in (("address.street", "Street", "Jungfernstieg 1"),
+                                  ("address.postal", "Postal code", "20095"),
+                                  ("address.region", "Region", "Hamburg"),
+                                  ("address.country", "Country", "Germany")):
+        vault.add_field(person, category=category, name=name, kind="text", value=value,
+                        now=clock())
+    vault.agreements.terms.save(person, {"default": "ask", "rules": [],
+                                         "claims_only": ["address"]}, clock())
+    asked = scope("address.street", "address.city", "address.postal", "address.region",
+                  "address.country", "address.postal_area")
+    body = flow.read(flow.tokens(vendor, scope=asked)["access_token"]).get_json()
+    assert sorted(_fields(body)) == [("address.country", "Germany", True),
+                                     ("address.postal_area", "20", True),
+                                     ("address.region", "Hamburg", True)]
+    assert "Jungfernstieg" not in str(body) and "20095" not in str(body)
+    assert "London" not in str(body)  # the city the person fixture stored stays home too
