@@ -172,6 +172,13 @@ def www_authenticate(response, error: CustosError):
             else 'Bearer realm="custos", '
         response.headers["WWW-Authenticate"] = (
             f'{scheme}error="{error.error}", error_description="{error.description}"')
-    if dpop_used or isinstance(error, UseDpopNonce):  # section 9: a nonce to use next
+    if isinstance(error, UseDpopNonce):  # section 9: the nonce to use
+        response.headers[proofs.NONCE_HEADER] = proofs.current_nonce()
+    return response
+
+
+def offer_nonce(response):
+    """Every answer to a DPoP request carries a fresh nonce (RFC 9449 section 9)."""
+    if request.headers.get("Authorization", "").lower().startswith("dpop "):
         response.headers[proofs.NONCE_HEADER] = proofs.current_nonce()
     return response
