@@ -369,3 +369,31 @@ def test_a_proof_is_accepted_within_its_window_only(client, vendor, key, clock):
                                              "scope": "vendor"},
                        headers={"DPoP": key.proof(lambda: made)}, auth=auth)
     assert late.get_json()["error"] == "invalid_dpop_proof"
+
+
+def _raw(header: dict, body: str) -> str:
+    part = base64.urlsafe_b64encode(json.dumps(header).encode()).decode().rstrip("=")
+    return part + "." + base64.urlsafe_b64encode(body.encode()).decode().rstrip("=") + ".c2ln"
+
+
+HOSTILE = ["é", "a,b", "x" * 9000, "a.b.c", "e30.e30.e30", " ", "..",
+           _raw({"typ": "dpop+jwt", "alg": "ES256", "jwk": "nope"}, "{}"),
+           _raw({"typ": "dpop+jwt", "alg": "ES256", "jwk": {"kty": "EC"}}, "{}"),
+           _raw({"typ": ["dpop+jwt"], "alg": {"x": 1}}, "[]")]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_proofs_are_refused_never_a_500(client, bound, value):
+    """Bad input: a clear error naming DPoP at both ends, never a 500, nothing changes."""
+    at_token = client.post("/oauth/token", data={"grant_type": "client_credentials"},
+                           headers={"DPoP": value})
+    assert at_token.status_code == 400 and at_token.get_json()["error"] == "invalid_dpop_proof"
+    at_api = read(client, bound["access_token"], value)
+    assert at_api.status_code == 401 and at_api.get_json()["error"] == "invalid_dpop_proof"
+
+
+def test_a_nan_or_huge_iat_is_refused(client, key, clock):
+    for iat in (float("nan"), float("inf"), 1e300, True, "1"):
+        answer = client.post("/oauth/token", data={"grant_type": "client_credentials"},
+                             headers={"DPoP": key.proof(clock, iat=iat)})
+        assert answer.get_json()["error"] == "invalid_dpop_proof", iat
