@@ -3,7 +3,9 @@
 Custos: bearer token check, agreement load, the person's current terms, the policy decision,
 decryption of the fields and a hash-chained log entry, in one write transaction.
 Bare: a Flask route that returns the same JSON from SQLite with none of that.
-Both run under waitress in their own process; several client threads hit each in turn.
+Custos+DPoP: the same read with a DPoP-bound token (RFC 9449): the client signs a fresh ES256
+proof per request (on the same machine), the server checks it and records its jti.
+Each runs under waitress in its own process; several client threads hit each in turn.
 
     python benchmarks/api_bench.py [--clients 8] [--seconds 5]
 """
@@ -37,8 +39,9 @@ def _custos_app(home: Path):
     return app
 
 
-def setup_custos(home: Path) -> str:
-    """A person with 10 fields, a vendor and an agreement covering them; returns the token."""
+def setup_custos(home: Path, dpop_jkt: str) -> str:
+    """A person with 10 fields, a vendor and an agreement covering them; returns the token
+    (and saves a second one, bound to the DPoP key `dpop_jkt`, as the token with "-dpop")."""
     from api.services.receipts import issue_receipt
 
     app = _custos_app(home)
@@ -59,6 +62,10 @@ def setup_custos(home: Path) -> str:
     vault.agreements.tokens.save(access=token, refresh=None, client_id=client.client_id,
                                  person_id=pid, grant_id=grant.id, family_id="bench",
                                  scope="", now=now, access_ttl=timedelta(hours=2))
+    vault.agreements.tokens.save(access=token + "-dpop", refresh=None,
+                                 client_id=client.client_id, person_id=pid, grant_id=grant.id,
+                                 family_id="bench-dpop", scope="", now=now,
+                                 access_ttl=timedelta(hours=2), jkt=dpop_jkt)
     vault.close()
     return token
 
@@ -94,13 +101,14 @@ def bare_app(path: Path):
 def serve(kind: str, where: str, port_out) -> None:
     from waitress.server import create_server
 
-    app = _custos_app(Path(where)) if kind == "custos" else bare_app(Path(where))
+    app = _custos_app(Path(where)) if kind in ("custos", "dpop") else bare_app(Path(where))
     srv = create_server(app, host="127.0.0.1", port=0, threads=8)
     port_out.put(srv.effective_port)
     srv.run()
 
 
-def load(url: str, headers: dict, clients: int, seconds: float) -> list[float]:
+def load(url: str, headers, clients: int, seconds: float) -> list[float]:
+    """`headers`: a dict, or a function of the URL giving fresh ones per request (DPoP)."""
     latencies: list[float] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -111,7 +119,7 @@ def load(url: str, headers: dict, clients: int, seconds: float) -> list[float]:
         with requests.Session() as s:
             while time.monotonic() < deadline:
                 start = time.perf_counter()
-                r = s.get(url, headers=headers)
+                r = s.get(url, headers=headers(url) if callable(headers) else headers)
                 mine.append(time.perf_counter() - start)
                 if r.status_code != 200:
                     failures.append(r.status_code)
@@ -144,18 +152,30 @@ def main() -> None:
     ctx = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory() as tmp:
         home, bare_db = Path(tmp) / "custos", Path(tmp) / "bare.db"
-        token = setup_custos(home)
+        from clients.sdk.dpop import DPoPKey
+
+        key = DPoPKey()
+        token = setup_custos(home, key.thumbprint)
         setup_bare(bare_db)
+
+        def dpop(url: str) -> dict:
+            bound = token + "-dpop"
+            return {"Authorization": f"DPoP {bound}",
+                    "DPoP": key.proof("GET", url, access_token=bound)}
+
         rows = []
         for kind, where, path, headers in (
             ("bare", bare_db, "/bare", {}),
             ("custos", home, "/api/v1/data", {"Authorization": f"Bearer {token}"}),
+            ("dpop", home, "/api/v1/data", dpop),
         ):
             ports = ctx.Queue()
             proc = ctx.Process(target=serve, args=(kind, str(where), ports), daemon=True)
             proc.start()
             url = f"http://127.0.0.1:{ports.get(timeout=30)}{path}"
-            body = requests.get(url, headers=headers).json()
+            first = requests.get(url, headers=headers(url) if callable(headers) else headers)
+            assert first.status_code == 200, (first.status_code, first.text[:300])
+            body = first.json()
             assert len(body["fields"]) == 10, json.dumps(body)[:200]
             load(url, headers, args.clients, 1.0)  # warm up
             lat = load(url, headers, args.clients, args.seconds)
@@ -169,6 +189,7 @@ def main() -> None:
     for kind, rps, p50, p99, memory in rows:
         print(f"{kind:<10}{rps:>10.0f}{p50:>10.2f}{p99:>10.2f}{memory:>14.1f}")
     print(f"custos / bare throughput: {rows[1][1] / rows[0][1]:.0%} (aim: at least 60%)")
+    print(f"custos with DPoP / custos with bearer: {rows[2][1] / rows[1][1]:.0%}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from . import agreement_events  # noqa: F401 - registers the event kinds
 from .access_counts import AccessCounts
 from .clients import Clients
 from .db import Backend
+from .dpop import DpopProofs
 from .grants import Grants
 from .keystore import KeyStore
 from .offers import Offers
@@ -34,6 +35,7 @@ class Agreements:
         self.terms = TermsStore(db, keys)
         self.grants = Grants(db, keys)
         self.tokens = Tokens(db)
+        self.dpop = DpopProofs(db)
         self.receipts = Receipts(db, keys)
         self.signing = SigningKeys(db, keys)
         self.requests = Requests(db, keys)
