@@ -97,7 +97,9 @@ ROSTER: tuple[Agreement, ...] = (
                 "id": "answer-intents",
                 "effect": "permit",
                 "purposes": ["SellProductsToDataSubject", "DirectMarketing"],
-                "categories": ["preferences", "demographics"],
+                # claims where a raw value is not needed: an age bracket, not the age
+                "categories": ["preferences", "demographics.age_bracket", "demographics.over_18",
+                               "address.postal_area", "household.size_bracket"],
                 "conditions": [
                     {"field": "answers_intent", "op": "eq", "value": True},
                     {"field": "retention_days", "op": "lte", "value": 30},

@@ -43,9 +43,17 @@ FRIENDLY: tuple[Friendly, ...] = (
     Friendly("address.postal", PD + "PostalCode", "Postal code", "postal code"),
     Friendly("address.region", PD + "Region", "Region", "region"),
     Friendly("address.country", PD + "Country", "Country", "country"),
+    Friendly("address.postal_area", CUSTOS_PD + "PostalArea", "Postal area", "postal area",
+             "The first two characters of the postal code: the area, not the street"),
     Friendly("demographics", PD + "Demographic", "Demographics", "demographic details"),
     Friendly("demographics.age", PD + "Age", "Age", "age"),
     Friendly("demographics.birthdate", PD + "BirthDate", "Date of birth", "date of birth"),
+    *(Friendly(f"demographics.over_{n}", f"{CUSTOS_PD}Over{n}", f"Over {n}",
+               f"whether you are over {n}",
+               f"Whether the person is {n} years old or older: yes or no, worked out by the vault")
+      for n in (13, 16, 18, 21, 65)),
+    Friendly("demographics.age_bracket", CUSTOS_PD + "AgeBracket", "Age bracket", "age bracket",
+             "The span of years the person's age falls in, such as 35-44"),
     Friendly("demographics.gender", PD + "Gender", "Gender", "gender"),
     Friendly("demographics.nationality", PD + "Nationality", "Nationality", "nationality"),
     Friendly("demographics.language", PD + "Language", "Language", "language"),
@@ -57,6 +65,9 @@ FRIENDLY: tuple[Friendly, ...] = (
         "household size",
         "Information about how many people live in the household",
     ),
+    Friendly("household.size_bracket", CUSTOS_PD + "HouseholdSizeBracket",
+             "Household size bracket", "household size bracket",
+             "How many people live in the household, in spans: 1, 2, 3-4, 5 or more"),
     Friendly("household.family", PD + "FamilyStructure", "Family", "family structure"),
     Friendly("household.children", PD + "Offspring", "Children", "children"),
     Friendly("household.marital_status", PD + "MaritalStatus", "Marital status", "marital status"),
@@ -130,4 +141,10 @@ EXTRA_BROADER: dict[str, str] = {
     PD + "CarOwned": PD + "Household",
     PD + "Salary": PD + "Financial",
     CUSTOS_PD + "HouseholdSize": PD + "Household",
+    # derived claims (vault/claims.py) sit under what they are worked out from, so a grant of
+    # the precise category covers them, and a grant of a claim covers nothing more precise
+    **{f"{CUSTOS_PD}Over{n}": PD + "Age" for n in (13, 16, 18, 21, 65)},
+    CUSTOS_PD + "AgeBracket": PD + "Age",
+    CUSTOS_PD + "PostalArea": PD + "PostalCode",
+    CUSTOS_PD + "HouseholdSizeBracket": CUSTOS_PD + "HouseholdSize",
 }

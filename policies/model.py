@@ -95,6 +95,8 @@ class Terms:
     offers: OfferRules = field(default_factory=OfferRules)
     agreements: tuple[str, ...] = ()
     auto_approve: bool = False  # approve at once, without the consent screen, what is permitted
+    #: categories whose stored values never leave: only the claims the vault works out from them
+    claims_only: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -203,6 +203,7 @@ class TermsSchema(Schema):
     offers = fields.Nested(OfferRulesSchema, load_default=None, allow_none=True)
     agreements = fields.List(fields.String(), load_default=list)
     auto_approve = fields.Boolean(load_default=False)
+    claims_only = fields.List(Category(), load_default=list, validate=validate.Length(max=100))
     format = fields.String(load_default=None, allow_none=True, data_key="$format")
 
     @validates_schema
@@ -222,6 +223,7 @@ class TermsSchema(Schema):
             offers=data["offers"] or m.OfferRules(),
             agreements=tuple(data["agreements"]),
             auto_approve=data["auto_approve"],
+            claims_only=tuple(data["claims_only"]),
         )
 
 

@@ -34,7 +34,7 @@ class Access:
 
 _LOOKUP = (
     "SELECT t.token_hash, t.kind, t.client_id, t.person_id, t.grant_id, t.family_id, t.scope, "
-    "t.issued_at, t.expires_at, t.used_at, t.revoked_at, "
+    "t.issued_at, t.expires_at, t.used_at, t.revoked_at, t.jkt, "
     "c.client_id, c.secret_hash, c.metadata, c.created_at, c.disabled_at, "
     "g.id, g.person_id, g.client_id, g.status, g.created_at, g.expires_at, g.ended_at, "
     "g.last_used_at, g.body, k.master_version, k.wrapped, p.log_seq, p.log_head, "
@@ -59,19 +59,19 @@ def resolve(tx: Tx, keys: KeyStore, raw: str) -> Access | None:
     row = tx.one(_LOOKUP + (" FOR SHARE OF t" if locking else ""), (digest,))
     if row is None:
         return None
-    token = _token(row[:11])
-    client = _client(row[11:16]) if row[11] is not None else None
+    token = _token(row[:12])
+    client = _client(row[12:17]) if row[12] is not None else None
     if client is not None and client.disabled:
         client = None
     grant = None
-    if row[16] is not None:
-        person_id, version, wrapped = row[17], row[25], row[26]
+    if row[17] is not None:
+        person_id, version, wrapped = row[18], row[26], row[27]
         key = (keys.data_key(tx, person_id) if wrapped is None  # raises Shredded
                else keys.unwrap_data_key(tx, person_id, version, wrapped))
-        grant = _grant(key, row[16:25])
+        grant = _grant(key, row[17:26])
     person = token.person_id
-    if tx.writable and row[27] is not None and person is not None and grant is not None \
+    if tx.writable and row[28] is not None and person is not None and grant is not None \
             and person == grant.person_id:
-        tx.memo["head", person] = (row[27], row[28])  # locked: see the docstring
-    terms = int(row[29] or 0) if token.person_id is not None else None
+        tx.memo["head", person] = (row[28], row[29])  # locked: see the docstring
+    terms = int(row[30] or 0) if token.person_id is not None else None
     return Access(token=token, client=client, grant=grant, terms_version=terms)

@@ -14,6 +14,7 @@ from .access import Access, resolve
 from .access_counts import AccessCounts
 from .clients import Clients
 from .db import Backend, Tx
+from .dpop import DpopProofs
 from .grants import Grants
 from .keystore import KeyStore
 from .offers import Offers
@@ -35,6 +36,7 @@ class Agreements:
         self.terms = TermsStore(db, keys)
         self.grants = Grants(db, keys)
         self.tokens = Tokens(db)
+        self.dpop = DpopProofs(db)
         self.receipts = Receipts(db, keys)
         self.signing = SigningKeys(db, keys)
         self.requests = Requests(db, keys)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from . import access_counts, agreements_schema
+from . import access_counts, agreements_schema, dpop
 from .db import Backend, iso
 
 
@@ -117,6 +117,13 @@ MIGRATIONS: list[Migration] = [
                    "json_extract(metadata, '$.client_name')",
          "postgres": "UPDATE oauth_clients SET client_name = "
                      "CAST(metadata AS JSON) ->> 'client_name'"},
+    ]),
+    # DPoP (RFC 9449): the key thumbprint a code (section 10) or a token (section 6) is bound
+    # to, and the proofs already seen (section 11.1), in the store every process shares.
+    Migration(name="0030_dpop", data=[
+        "ALTER TABLE auth_codes ADD COLUMN dpop_jkt TEXT",
+        "ALTER TABLE tokens ADD COLUMN jkt TEXT",
+        *dpop.SCHEMA,
     ]),
     # A keyed tag of each field's category (HMAC under a key derived from the person's data
     # key, never the category itself), so a read opens only the fields its categories need.

@@ -47,9 +47,11 @@ from .server import issuer, repeated_parameter
 bp = Blueprint("oauth_authorize", __name__)
 _NQCHAR = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # and SP, RFC 6749 Appendix A
 _VSCHAR = re.compile(r"[\x20-\x7e]*")
+# dpop_jkt: a JWK SHA-256 thumbprint (RFC 7638), base64url (RFC 9449 section 10)
 SYNTAX = {"response_type": re.compile(r"[A-Za-z0-9_ ]*"), "scope": _NQCHAR,
           "redirect_uri": _NQCHAR, "code_challenge": _NQCHAR, "code_challenge_method": _NQCHAR,
-          "client_id": _VSCHAR, "state": _VSCHAR}
+          "client_id": _VSCHAR, "state": _VSCHAR,
+          "dpop_jkt": re.compile(r"[A-Za-z0-9_-]{43}")}
 
 
 @bp.before_request
@@ -82,14 +84,14 @@ def _fail(error: OAuth2Error, grant):
     return error_response(error)
 
 
-def _rows(person_id: str, access: details.DataAccess, decision) -> list[dict]:
+def _rows(person_id: str, access: details.DataAccess, decision, claims_only=()) -> list[dict]:
     """Each asked category with the terms' answer and exactly what would leave today."""
     rows, fields = [], get_vault().list_fields(person_id)
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
         rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
                      "reasons": [r.text for r in decision.reasons_for(cat)] if decision else [],
-                     "leaves": what_leaves(fields, [cat], now()),
+                     "leaves": what_leaves(fields, [cat], now(), claims_only),
                      "kept": kept_home(fields, [cat], access.categories)})
     return rows
 
@@ -177,7 +179,7 @@ def _consent_screen(asked: _Asked):
     access, client = asked.seen.access, asked.grant.client
     page = make_response(render_template(
         "oauth/consent.html", client=client, access=access,
-        rows=_rows(asked.person_id, access, asked.seen.decision),
+        rows=_rows(asked.person_id, access, asked.seen.decision, asked.seen.claims_only),
         purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
         vendor_facts=", ".join(sorted(asked.vendor.certifications)),
         durations=[d for d in DURATIONS if d <= access.duration_days]

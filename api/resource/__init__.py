@@ -7,7 +7,7 @@ from flask import Flask, jsonify, request
 from ..errors import CustosError
 from ..security import csrf, limiter
 from . import data, intents, offers, openapi, person, ratelimit, vendor
-from .auth import www_authenticate
+from .auth import check_proof, offer_nonce, www_authenticate
 
 BLUEPRINTS = (data.bp, person.bp, vendor.bp, intents.bp, offers.bp, openapi.bp)
 
@@ -24,6 +24,8 @@ for _bp in BLUEPRINTS:
     csrf.exempt(_bp)
     _bp.before_request(ratelimit.check)  # in process, not Flask-Limiter (ratelimit.py)
     _bp.register_error_handler(CustosError, _error)
+    _bp.before_request(check_proof)  # RFC 9449: the proof and its jti before the route's work
+    _bp.after_request(offer_nonce)
 
 
 _NAMES = frozenset(bp.name for bp in BLUEPRINTS)

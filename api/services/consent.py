@@ -34,6 +34,7 @@ class Assessment:
     decision: Decision | None  # None when the request asks for no category (only `person`)
     terms_version: int
     outcome: Outcome
+    claims_only: tuple[str, ...] = ()  # the terms' categories that leave as claims only
 
     @property
     def allowed(self) -> list[str]:
@@ -60,7 +61,7 @@ def assess(compiled: CompiledTerms, vendor: Vendor, access: DataAccess,
     else:
         outcome = Outcome.ASK
     return Assessment(access=access, decision=decision, terms_version=compiled.version,
-                      outcome=outcome)
+                      outcome=outcome, claims_only=tuple(compiled.terms.claims_only))
 
 
 def answer(seen: Assessment, decision: str | None, categories: list[str],

@@ -9,6 +9,8 @@ from vault.requests import PENDING
 from ..clock import now
 from ..errors import InvalidInput
 from ..oauth.server import issuer
+from ..services import judge
+from ..services.disclosure import in_words, what_leaves
 from ..services.ownership import requests_of
 from ..services.person_actions import decide_request, narrower_purposes
 from ..store import get_vault
@@ -19,19 +21,27 @@ from .connections import _vendor
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 
-def describe_request(req) -> dict:
+def describe_request(req, fields=None, claims_only=()) -> dict:
+    """A request in words; with the person's `fields`, exactly what each category would
+    release today (the same answer as the consent page and the data read)."""
     access = req.body.get("access", {})
     asked = access.get("purpose")
+    leaves = {c: in_words(what_leaves(fields, [c], now(), claims_only))
+              for c in access.get("categories", [])} if fields is not None else {}
     return {"req": req, "vendor": _vendor(req.client_id), "access": access,
             "purposes": narrower_purposes(asked) if asked else [],
-            "what": category_words(access.get("categories", [])),
+            "what": category_words(access.get("categories", [])), "leaves": leaves,
             "why": purpose_words(access.get("purpose")), "reasons": req.body.get("reasons", [])}
 
 
 def _page(failed: str | None = None, errors: dict | None = None, status: int = 200):
     """The inbox; after an error, the request that failed keeps what the person chose."""
-    items = requests_of(get_vault(), g.person_id)
-    pending = [describe_request(r) for r in items if r.status == PENDING]
+    vault = get_vault()
+    items = requests_of(vault, g.person_id)
+    waiting = [r for r in items if r.status == PENDING]
+    fields = vault.list_fields(g.person_id) if waiting else None
+    claims_only = judge.current_terms(vault, g.person_id).terms.claims_only if waiting else ()
+    pending = [describe_request(r, fields, claims_only) for r in waiting]
     answered = [describe_request(r) for r in items if r.status != PENDING][:20]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
                            form=request.form if failed else {}, errors=errors or {}), status

@@ -63,7 +63,8 @@ def _render(template: str, *, status: int = 200, **extra):
                "adopted": set(body.get("agreements", [])), "effects": EFFECTS,
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
                "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
-               "errors": {}, "trial": None, "trial_form": {}, "back": "terms"}
+               "errors": {}, "trial": None, "trial_form": {}, "back": "terms",
+               "claim_groups": CLAIM_GROUPS}
     context.update(extra)
     return render_template(template, **context), status
 
@@ -163,6 +164,28 @@ def set_auto_approve():
     """Whether a vendor's request the terms permit in full is approved without asking."""
     _, body = current()
     return propose({**body, "auto_approve": request.form.get("auto_approve") == "1"})
+
+
+#: the groups whose values the vault can answer for with claims (vault/claims.py), in words
+CLAIM_GROUPS = {
+    "demographics": "Demographics: answers such as “over 18: yes” or an age bracket, never "
+                    "your date of birth or an age you typed",
+    "address": "Address: your country, region and postal area, never your street, city or "
+               "full postal code",
+    "household": "Household: a size bracket such as “3–4”, never the number",
+}
+
+
+@bp.post("/claims-only")
+@login_required
+def set_claims_only():
+    """Categories whose stored values never leave, only the answers worked out from them."""
+    _, body = current()
+    chosen = request.form.getlist("claims_only")
+    if unknown := [c for c in chosen if c not in CLAIM_GROUPS]:
+        return _render("terms.html", status=400, errors={"claims_only": [
+            f"Choose among {', '.join(CLAIM_GROUPS)}; not {unknown[0][:40]!r}."]})
+    return propose({**body, "claims_only": [c for c in CLAIM_GROUPS if c in chosen]})
 
 
 @bp.post("/save")

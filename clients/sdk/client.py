@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from .dpop import DPoPKey
 from .http import Transport
 from .models import Access, AccessRequest, Agreement, DataRelease, Item, Receipt
 from .oauth import AuthorizationRequest, OAuthClient, ServerMetadata, Tokens, register
@@ -46,11 +47,13 @@ class VendorClient:
 
     def __init__(self, issuer: str, client_id: str, client_secret: str | None = None, *,
                  transport: Transport | None = None, metadata: ServerMetadata | None = None,
-                 clock: Clock = _utcnow, registration: dict | None = None) -> None:
+                 clock: Clock = _utcnow, registration: dict | None = None,
+                 dpop: DPoPKey | None = None) -> None:
         self.transport = transport or Transport()
         self.metadata = metadata or ServerMetadata.discover(issuer, self.transport)
         self.clock = clock
-        self.oauth = OAuthClient(self.metadata, client_id, client_secret, self.transport, clock)
+        self.oauth = OAuthClient(self.metadata, client_id, client_secret, self.transport, clock,
+                                 dpop=dpop)
         self.registration = registration or {"client_id": client_id}
         self.verifier = Verifier(self.metadata.jwks_uri, self.metadata.issuer, self.transport)
         self._own = ClientCredentialsSession(self.oauth, clock=clock)
@@ -60,8 +63,10 @@ class VendorClient:
                  certifications: list[str] | None = None, jurisdiction: str | None = None,
                  notification_uri: str | None = None, public: bool = False,
                  transport: Transport | None = None, clock: Clock = _utcnow,
-                 **extra: Any) -> VendorClient:
-        """Register by RFC 7591 with a vendor profile; keep `registration` (it has the secret)."""
+                 dpop: DPoPKey | None = None, **extra: Any) -> VendorClient:
+        """Register by RFC 7591 with a vendor profile; keep `registration` (it has the secret).
+        With `dpop`, every token is bound to that key and the server is told to insist on it
+        (`dpop_bound_access_tokens`, RFC 9449 section 5.3); keep the key with the tokens."""
         transport = transport or Transport()
         metadata = ServerMetadata.discover(issuer, transport)
         body: dict[str, Any] = {
@@ -75,9 +80,11 @@ class VendorClient:
             body["custos_jurisdiction"] = jurisdiction
         if notification_uri:
             body["custos_notification_uri"] = notification_uri
+        if dpop:
+            body["dpop_bound_access_tokens"] = True
         reply = register(metadata, transport, body)
         return cls(issuer, reply["client_id"], reply.get("client_secret"), transport=transport,
-                   metadata=metadata, clock=clock, registration=reply)
+                   metadata=metadata, clock=clock, registration=reply, dpop=dpop)
 
     @property
     def client_id(self) -> str:

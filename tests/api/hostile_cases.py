@@ -118,6 +118,8 @@ BASES: dict[str, Request] = {
     "terms.edit_rule POST": Request(P, "/terms/rules/<rule_id>", form={**RULE, "action": "save"}),
     "terms.set_default POST": Request(P, "/terms/default", form={"default": "deny"}),
     "terms.set_auto_approve POST": Request(P, "/terms/auto-approve", form={"auto_approve": "1"}),
+    "terms.set_claims_only POST": Request(P, "/terms/claims-only",
+                                          form={"claims_only": "demographics"}),
     "terms.save POST": Request(P, "/terms/save", form={"candidate": json.dumps(TERMS)}),
     "terms.try_request POST": Request(P, "/terms/try", form={
         "candidate": json.dumps(TERMS), "vendor": "{client_id}", "purpose": "Marketing",

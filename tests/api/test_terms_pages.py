@@ -243,6 +243,23 @@ def test_auto_approve_is_a_previewed_terms_change(auth, app, client, person):
     assert saved(app, person)["auto_approve"] is False
 
 
+def test_only_answers_is_a_previewed_terms_change(auth, app, client, person):
+    preview = auth.post("/terms/claims-only", {"claims_only": ["demographics", "address"]},
+                        page="/terms")
+    auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
+    assert saved(app, person)["claims_only"] == ["demographics", "address"]
+    page = client.get("/terms").get_data(as_text=True)
+    assert 'name="claims_only" value="demographics" checked' in page
+    assert 'name="claims_only" value="household" >' in page
+
+
+def test_only_answers_refuses_an_unknown_group_and_changes_nothing(auth, app, person):
+    refused = auth.post("/terms/claims-only", {"claims_only": ["contact"]}, page="/terms")
+    assert refused.status_code == 400
+    assert "Choose among demographics, address, household" in refused.get_data(as_text=True)
+    assert saved(app, person) == {}
+
+
 def test_conflict_warnings_only_on_a_permission_a_stricter_rule_takes_back(auth, client, person):
     allow = {"label": "Services may use my contact details", "effect": "permit",
              "purposes": ["ServiceProvision"], "categories": ["contact"]}
