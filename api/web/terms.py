@@ -11,7 +11,15 @@ import json
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
-from policies import TermsError, compile_terms, evaluate, load_request, load_terms, vocab
+from policies import (
+    TermsError,
+    compile_terms,
+    evaluate,
+    everyday,
+    load_request,
+    load_terms,
+    vocab,
+)
 from policies.agreements import adopt, drop, roster
 from policies.odrl_export import export_odrl
 from policies.serialize import dump_vendor
@@ -27,12 +35,15 @@ from .terms_form import (
     EFFECTS,
     PERIODS,
     SHARING,
+    category_groups,
     errors_for_rule,
     form_from_rule,
     form_problems,
+    more_open,
     rule_from_form,
 )
 from .terms_words import changes as offer_changes
+from .terms_words import compare
 from .terms_words import rules_of, sentences
 from .terms_words import view as _view
 
@@ -61,6 +72,8 @@ def _render(template: str, *, status: int = 200, **extra):
                "adopted": set(body.get("agreements", [])), "effects": EFFECTS,
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
                "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
+               "everyday": everyday.TABLE, "category_groups": category_groups(),
+               "more_open": more_open,
                "errors": {}, "trial": None, "trial_form": {}, "back": "terms"}
     context.update(extra)
     return render_template(template, **context), status
@@ -90,7 +103,8 @@ def propose(candidate: dict, *, rule: dict | None = None, form=None,
 
 def _preview(candidate: dict, candidate_json: str, answer: dict, back: str, **extra):
     names = dict(vendor_choices())
-    return _render("terms_preview.html", candidate=_view(candidate), answer=answer,
+    return _render("terms_preview.html", candidate=compare(current()[1], _view(candidate)),
+                   answer=answer,
                    candidate_json=candidate_json, vendor_names=names,
                    offer_changes=offer_changes(current()[1], candidate, names),
                    back=back if back in BACK else "terms",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from policies import vocab
+from policies import everyday, vocab
 from policies.conditions import FIELDS
 
 from ..services.field_kinds import read_whole
@@ -69,7 +69,8 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
                   "label": label}
     if categories := form.getlist("categories"):
         rule["categories"] = categories
-    if purposes := form.getlist("purposes"):
+    chosen = everyday.expand(form.getlist("everyday"))
+    if purposes := chosen + [p for p in form.getlist("purposes") if p not in chosen]:
         rule["purposes"] = purposes
     if vendors := [v for v in form.getlist("vendors") if v]:
         rule["vendors"] = vendors
@@ -98,8 +99,9 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
 
 def form_from_rule(rule: dict) -> dict:
     """The form's values for an existing rule (for editing)."""
+    rows, others = everyday.split(rule.get("purposes", []))
     form = {"label": rule.get("label", ""), "effect": rule.get("effect", "deny"),
-            "categories": rule.get("categories", []), "purposes": rule.get("purposes", []),
+            "categories": rule.get("categories", []), "everyday": rows, "purposes": others,
             "vendors": rule.get("vendors", []),
             "frequency_max": str((rule.get("frequency") or {}).get("max", "")),
             "frequency_per": (rule.get("frequency") or {}).get("per", "day"),
@@ -147,5 +149,21 @@ def errors_for_rule(messages: dict, rule: dict) -> dict[str, list[str]]:
     return errors
 
 
-def purpose_choices() -> list:
-    return vocab.purposes()
+#: the inputs behind "More" on the rule form
+MORE = ("vendors", "certifications", "jurisdictions", "max_retention", "sharing", "valid_from",
+        "valid_until", "frequency_max", "intent_only", "conditions")
+
+
+def more_open(form, errors: dict) -> bool:
+    """Whether "More" starts open: something behind it is filled in or wrong."""
+    vendors = form.getlist("vendors") if hasattr(form, "getlist") else form.get("vendors", [])
+    filled = any(form.get(n) not in (None, "", "any") for n in MORE if n != "vendors")
+    return filled or any(vendors) or any(n in errors for n in MORE)
+
+
+def category_groups() -> list[tuple]:
+    """The friendly categories in their groups (contact, address, ...): (group, members)."""
+    members: dict[str, list] = {}
+    for c in vocab.categories():
+        members.setdefault(c.id.split(".")[0], []).append(c)
+    return [(vocab.category(group), items) for group, items in members.items()]

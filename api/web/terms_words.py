@@ -49,6 +49,31 @@ def view(body: dict) -> dict:
     return {"rules": rules, "default": terms.default.value, "body": body}
 
 
+def compare(before: dict, after_view: dict) -> dict:
+    """Mark what a change does to the rules: each rule of the new terms gets `change` (new,
+    changed, moved or none) and the rules it takes away are listed by name."""
+    old = before.get("rules", [])
+    old_by_id = {r["id"]: r for r in old}
+    new_ids = [item["rule"]["id"] for item in after_view["rules"]]
+    kept = [i for i in new_ids if i in old_by_id]
+    old_order = [r["id"] for r in old if r["id"] in set(new_ids)]
+    for item in after_view["rules"]:
+        rule = item["rule"]
+        if rule["id"] not in old_by_id:
+            item["change"] = "new"
+        elif old_by_id[rule["id"]] != rule:
+            item["change"] = "changed"
+        elif kept.index(rule["id"]) != old_order.index(rule["id"]):
+            item["change"] = "moved"
+        else:
+            item["change"] = ""
+    removed = [r.get("label") or r["id"] for r in old if r["id"] not in set(new_ids)]
+    default_before = before.get("default", "ask")
+    return {**after_view, "removed": removed,
+            "default_before": default_before if default_before != after_view["default"]
+            else None}
+
+
 #: the offer rules the engine assumes when the terms do not set them, as terms JSON
 DEFAULTS = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(OfferRules()).items()}
 

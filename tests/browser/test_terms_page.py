@@ -23,7 +23,9 @@ def test_rule_errors_keep_the_mode_and_everything_typed(page, live_server, look)
     form = page.get_by_role("region", name="Add a rule")
     form.get_by_label("Name this rule").fill("Ask me before anyone gets my phone number")
     form.get_by_label("What happens").select_option("ask")
+    form.locator("summary", has_text="Contact").click()  # the kinds of data are in groups
     form.get_by_label("Telephone number", exact=True).check()
+    form.locator("summary", has_text="More").click()  # conditions are behind "More"
     form.get_by_label("The vendor claims these certifications").fill("b-corp")
     form.get_by_label("They keep it at most (days)").fill("thirty")
     form.get_by_role("button", name="Preview the change").click()

@@ -42,6 +42,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     rule_form = page.get_by_role("region", name="Add a rule")
     rule_form.get_by_label("Name this rule").fill("Ask me before anyone gets my phone number")
     rule_form.get_by_label("What happens").select_option("ask")
+    rule_form.locator("summary", has_text="Contact").click()
     rule_form.get_by_label("Telephone number", exact=True).check()
     rule_form.get_by_role("button", name="Preview the change").click()
     look("terms-preview")
@@ -93,8 +94,9 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
         "link", name="Inbox 1 waiting")).to_be_visible()
     look("dashboard", readme="dashboard")
     nav(page, "Inbox")
-    expect(page.get_by_text("You want to be asked about any use of your telephone number")
-           ).to_be_visible()
+    expect(page.get_by_text(
+        "You want to be asked before vendors use your telephone number for any purpose")
+    ).to_be_visible()
     look("inbox", readme="inbox")
     # Issue 10, 4: an error kept nothing of what was chosen and was not tied to its input.
     page.get_by_role("checkbox", name="Telephone number").uncheck()
@@ -146,8 +148,9 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
                   "Acme Cars asked for telephone number and city for service provision",
                   "Agreement with Acme Cars revoked"):
         expect(page.get_by_text(words).first).to_be_visible()
-    expect(page.get_by_text("You want to be asked about any use of your telephone number")
-           .first).to_be_visible()
+    expect(page.get_by_text(
+        "You want to be asked before vendors use your telephone number for any purpose").first
+    ).to_be_visible()
     page.get_by_role("button", name="Verify the chain").click()
     expect(page.get_by_text(re.compile("Verified: all \\d+ entries are intact"))).to_be_visible()
     look("log", readme="log")

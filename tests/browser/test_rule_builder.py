@@ -1,0 +1,66 @@
+"""Issue 10, the guided rule builder: a new person builds a rule from everyday purposes and
+grouped kinds of data, previews it (what changed is marked), saves it, and sees it work in
+"Try a request"."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.test_person_journey import nav, sign_up
+
+
+def open_group(region, name: str) -> None:
+    """Open a collapsed group of the kinds of data ("Preferences") by its summary."""
+    region.locator("summary", has_text=re.compile(rf"^{name}")).first.click()
+
+
+def try_request(page, purpose: str, group: str, box: str) -> None:
+    trial = page.get_by_role("region", name="Try a request")
+    trial.get_by_label("Purpose").select_option(label=purpose)
+    open_group(trial, group)
+    trial.get_by_label(box).check()
+    trial.get_by_role("button", name="Try it").click()
+
+
+def test_a_new_person_builds_previews_saves_and_tries_a_rule(page, live_server, look):
+    sign_up(page, live_server.url)
+    nav(page, "Terms")
+    form = page.get_by_role("region", name="Add a rule")
+    expect(form.get_by_label("The vendor claims these certifications")).to_be_hidden()  # More
+    expect(form.get_by_label("Other purposes", exact=True)).to_be_hidden()  # experts' list
+    look("builder-closed")
+    form.get_by_label("Name this rule").fill("Offers I asked for")
+    form.get_by_label("What happens").select_option("permit")
+    form.get_by_label("Send me offers I asked for").check()
+    open_group(form, "Preferences")
+    form.get_by_label("All preferences data").check()
+    look("builder-filled")
+    form.get_by_role("button", name="Preview the change").click()
+
+    expect(page.get_by_role("heading", name="Check your change before saving")).to_be_visible()
+    new = page.locator(".rule.changed-new")
+    expect(new).to_have_count(1)
+    expect(new).to_contain_text("New")
+    expect(new).to_contain_text("You allow vendors to use your preferences to send you offers")
+    look("builder-preview")
+    page.get_by_role("button", name=re.compile("^Save")).click()
+    expect(page.get_by_text("Saved version 1 of your terms.")).to_be_visible()
+
+    try_request(page, "Send me offers I asked for", "Preferences", "All preferences data")
+    answer = page.locator(".trial")
+    expect(answer).to_contain_text("Answer: Allow")
+    expect(answer).to_contain_text("You allow vendors to use your preferences to send you offers")
+    look("builder-tried")
+    try_request(page, "Sell or share my data", "Preferences", "All preferences data")
+    expect(page.locator(".trial")).to_contain_text("Answer: Ask me")  # the rule does not reach
+
+    # Editing brings the choices back as they were made, the experts' list still closed.
+    rules = page.get_by_role("region", name="Rules, in order")
+    rules.get_by_role("link", name="Edit the rule “Offers I asked for”").click()
+    form = page.get_by_role("region", name="Edit a rule")
+    expect(form.get_by_label("Send me offers I asked for")).to_be_checked()
+    expect(form.get_by_label("All preferences data")).to_be_checked()
+    expect(form.get_by_label("Other purposes", exact=True)).to_be_hidden()
+    look("builder-edit")
