@@ -73,7 +73,7 @@ def _render(template: str, *, status: int = 200, **extra):
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
                "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
                "everyday": everyday.TABLE, "category_groups": category_groups(),
-               "more_open": more_open,
+               "more_open": more_open, "adopting": None,
                "errors": {}, "trial": None, "trial_form": {}, "back": "terms"}
     context.update(extra)
     return render_template(template, **context), status
@@ -86,7 +86,7 @@ def index():
 
 
 def propose(candidate: dict, *, rule: dict | None = None, form=None,
-            editing: str | None = None, back: str = "terms"):
+            editing: str | None = None, back: str = "terms", adopting: str | None = None):
     """Show the preview of a change, or the terms page with the errors beside the rule form,
     in the mode it was in (adding, or editing that rule) and with everything typed."""
     errors = form_problems(form) if rule else {}
@@ -98,7 +98,7 @@ def propose(candidate: dict, *, rule: dict | None = None, form=None,
     if errors:
         return _render("terms.html", status=400, form=form or {}, errors=errors,
                        editing=editing)
-    return _preview(candidate, json.dumps(candidate), answer, back)
+    return _preview(candidate, json.dumps(candidate), answer, back, adopting=adopting)
 
 
 def _preview(candidate: dict, candidate_json: str, answer: dict, back: str, **extra):
@@ -119,8 +119,10 @@ def adopt_agreement():
         raise InvalidInput("Choose one of the standard agreements.",
                            fields={"agreement": ["unknown agreement"]})
     _, body = current()
-    change = drop if request.form.get("action") == "drop" else adopt
-    return propose(change(body, agreement_id))
+    if request.form.get("action") == "drop":
+        return propose(drop(body, agreement_id))
+    title = next(a.title for a in roster() if a.id == agreement_id)
+    return propose(adopt(body, agreement_id), adopting=title)
 
 
 @bp.post("/rules")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from policies import load_terms
+from policies.agreements import roster
 from policies.analysis import analyse
 from policies.model import STRENGTH, OfferRules
 from policies.sentences import rule_sentence
@@ -29,11 +30,18 @@ def _worth_showing(finding, rules: dict[str, dict]) -> bool:
     return mine["effect"] == "permit" and STRENGTH[other["effect"]] > STRENGTH["permit"]
 
 
+#: the engine's effect words, as the page says them
+_EFFECT_WORDS = {"(deny)": "(a refusal)", "(ask)": "(asking you)", " deny wins": " refusal wins",
+                 " ask wins": " asking wins"}
+
+
 def _in_words(text: str, rules: dict[str, dict]) -> str:
-    """Name other rules by their label, as the person wrote or adopted them."""
+    """Name other rules by their label, as the person wrote or adopted them, never by id."""
     for rule_id, rule in rules.items():
         if repr(rule_id) in text:
-            text = text.replace(repr(rule_id), f"“{rule.get('label') or rule_id}”")
+            text = text.replace(repr(rule_id), f"“{rule.get('label') or 'a rule without a name'}”")
+    for engine, words in _EFFECT_WORDS.items():
+        text = text.replace(engine, words)
     return text
 
 
@@ -68,8 +76,15 @@ def compare(before: dict, after_view: dict) -> dict:
         else:
             item["change"] = ""
     removed = [r.get("label") or r["id"] for r in old if r["id"] not in set(new_ids)]
+    before_findings = {item["rule"]["id"]: item["findings"] for item in view(before)["rules"]}
+    titles = {a.id: a.title for a in roster()}
+    warnings = [{"rule": item["rule"].get("label") or item["sentence"],
+                 "agreement": titles.get(item["rule"].get("agreement", "")),
+                 "text": text}
+                for item in after_view["rules"] for text in item["findings"]
+                if text not in before_findings.get(item["rule"]["id"], [])]
     default_before = before.get("default", "ask")
-    return {**after_view, "removed": removed,
+    return {**after_view, "removed": removed, "warnings": warnings,
             "default_before": default_before if default_before != after_view["default"]
             else None}
 

@@ -64,3 +64,24 @@ def test_a_new_person_builds_previews_saves_and_tries_a_rule(page, live_server, 
     expect(form.get_by_label("All preferences data")).to_be_checked()
     expect(form.get_by_label("Other purposes", exact=True)).to_be_hidden()
     look("builder-edit")
+
+
+def test_the_preview_warns_before_an_agreement_cancels_another(page, live_server, look):
+    sign_up(page, live_server.url)
+    nav(page, "Terms")
+    agreement = page.locator("form.agreement")
+    agreement.filter(has_text="Data for intent casting").get_by_role("button", name="Adopt").click()
+    page.get_by_role("button", name=re.compile("^Save")).click()
+    agreement.filter(has_text="Service delivery only").first.get_by_role(
+        "button", name="Adopt").click()
+    warning = page.get_by_role("alert")
+    expect(warning).to_contain_text(
+        "Adopting “Service delivery only” cancels part of “Data for intent casting”")
+    expect(warning).not_to_contain_text("intent-casting:")
+    look("agreement-cancels-another")
+    page.get_by_role("link", name="Discard").click()
+    page.get_by_label("When no rule applies").select_option("deny")
+    page.get_by_role("button", name="Change").first.click()
+    expect(page.get_by_text("When no rule applies, the answer changes from Ask me to Refuse.")
+           ).to_be_visible()
+    look("default-changes")
