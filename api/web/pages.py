@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, request
 from marshmallow import ValidationError
 
 from policies import vocab
+from policies.agreements import roster
 from policies.errors import UnknownConcept
 
 from ..clock import now
@@ -28,6 +29,8 @@ from .activity import category_words, describe
 from .forms import FieldSchema, error_items, messages_of
 
 bp = Blueprint("pages", __name__)
+#: the standard agreements a new person is offered on the home page
+STARTERS = ("service-delivery-only", "intent-casting")
 
 
 def category_choices() -> list[tuple[str, list]]:
@@ -49,8 +52,12 @@ def home():
               for gr in vault.agreements.grants.for_person(pid)]
     names = vault.agreements.clients.names()
     accesses = vault.list_events(pid, kinds=["access_attempted"])[-5:][::-1]
+    fields, intents = vault.list_fields(pid), vault.list_intents(pid)
+    steps = {"data": bool(fields), "intent": bool(intents),
+             "terms": vault.agreements.terms.get(pid) is not None}
     return render_template(
-        "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),
+        "home.html", fields=fields, intents=intents, steps=steps,
+        starters=[a for a in roster() if a.id in STARTERS],
         pending=vault.agreements.requests.for_person(pid, "pending"),
         connections=[r for r in grants if r["live"] and not r["grant"].extra.get("person")],
         accesses=[(e, describe(e, names.get)) for e in accesses],
