@@ -27,7 +27,7 @@ from flask import (
     url_for,
 )
 
-from policies import Effect, vocab
+from policies import Effect, everyday, vocab
 from vault.agreement_events import DecisionMade
 
 from ..clock import now
@@ -82,8 +82,11 @@ def _rows(person_id: str, access: details.DataAccess, decision) -> list[dict]:
     rows, fields = [], get_vault().list_fields(person_id)
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
+        reasons = decision.reasons_for(cat) if decision else []
         rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
-                     "reasons": [r.text for r in decision.reasons_for(cat)] if decision else [],
+                     "reasons": [r.text for r in reasons],
+                     # no rule of the terms speaks of it: shown, but left unticked
+                     "uncovered": all(r.rule_id is None for r in reasons),
                      "leaves": what_leaves(fields, [cat], now()),
                      "kept": kept_home(fields, [cat], access.categories)})
     return rows
@@ -142,11 +145,11 @@ def authorize():
         _log(person_id, client.client_id, access, decision, "authorize")  # no screen: chosen
         return _approve(server, grant, person_id, access, "terms", compiled.version)
     if request.method == "GET":
-        facts = ", ".join(sorted(vendor.certifications)) or ""
+        facts = [(c, c in vendor.verified_certifications) for c in sorted(vendor.certifications)]
         page = make_response(render_template(
             "oauth/consent.html", client=client, access=access,
             rows=_rows(person_id, access, decision),
-            purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
+            purpose_words=everyday.acts((access.purpose,))[0] if access.purpose else "",
             vendor_facts=facts, durations=[d for d in DURATIONS if d <= access.duration_days]
             or [access.duration_days], action=request.full_path))
         return _allow_redirect_to(page, grant.redirect_uri)

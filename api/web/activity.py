@@ -28,7 +28,7 @@ _SENTENCES = {
     "terms_changed": "You saved version {version} of your terms ({rules} rules).",
     "request_submitted": "{vendor} asked for {categories} for {purpose}: {status}.",
     "request_decided": "The request from {vendor} was answered: {decision}.",
-    "token_reuse_detected": "A used credential of {vendor} came back; its tokens were revoked.",
+    "token_reuse_detected": "An old key of {vendor} was used again, as if copied; all its keys were cancelled.",
     "offer_received": "{vendor} sent an offer ({status}).",
     "offer_decided": "An offer was {decision}.",
 }
