@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from policies import vocab
+from policies import everyday, vocab
 from policies.errors import UnknownConcept
 from vault.events import LoggedEvent
 
@@ -22,13 +22,15 @@ _SENTENCES = {
     "data_exported": "You exported everything.",
     "data_imported": "You imported a {source} file: {added} added, {updated} changed, "
                      "{skipped} left out.",
-    "access_attempted": "{vendor} {verb} {categories} for {purpose}.",
-    "decision_made": "Your terms answered {vendor} ({purpose}, {categories}): {effect}.",
-    "grant_changed": "Agreement with {vendor} {change}: {categories} for {purpose}.",
+    "access_attempted": "{vendor} {verb} {categories} {purpose}.",
+    "decision_made": "{vendor} asked for {categories} {purpose}; your terms answered: "
+                     "{decision_word}.",
+    "grant_changed": "Agreement with {vendor} {change}: {categories} {purpose}.",
     "terms_changed": "You saved version {version} of your terms ({rules} rules).",
-    "request_submitted": "{vendor} asked for {categories} for {purpose}: {status}.",
-    "request_decided": "The request from {vendor} was answered: {decision}.",
-    "token_reuse_detected": "An old key of {vendor} was used again, as if copied; all its keys were cancelled.",
+    "request_submitted": "{vendor} asked for {categories} {purpose}: {decision_word}.",
+    "request_decided": "You answered the request from {vendor}: {decision_word}.",
+    "token_reuse_detected": "An old key of {vendor} was used again, as if copied; all its "
+                            "keys were cancelled.",
     "offer_received": "{vendor} sent an offer ({status}).",
     "offer_decided": "An offer was {decision}.",
 }
@@ -37,6 +39,13 @@ _SENTENCES = {
 CHANGES = {"vendor_disabled": "ended (the operator disabled the vendor)",
            "account_closed": "ended (you closed your account)",
            "cut": "ended by a change of your terms"}
+
+#: every decision an entry can record, in one of three words
+DECISION_WORDS = {"allowed": "allowed", "permit": "allowed", "approved": "allowed",
+                  "refused": "refused", "deny": "refused", "denied": "refused",
+                  "ask": "asked", "pending": "asked"}
+#: the three words as a sentence says them
+_SAID = {"allowed": "allowed", "refused": "refused", "asked": "ask you"}
 
 #: kinds grouped for the log filter
 DECISION_KINDS = ("access_attempted", "decision_made", "request_submitted", "request_decided")
@@ -65,12 +74,18 @@ def purpose_words(ident: str | None) -> str:
 
 
 def outcome(entry: LoggedEvent) -> str | None:
-    """The decision an entry records, for the filter and the badge: allowed/refused/ask..."""
+    """The decision an entry records, as the engine or the vault wrote it: allowed/deny/..."""
     payload = entry.payload
     for key in ("outcome", "effect", "decision", "status"):
         if key in payload and entry.kind in DECISION_KINDS:
             return str(payload[key])
     return None
+
+
+def decision_word(entry: LoggedEvent) -> str | None:
+    """The decision in one of three words, for the page: allowed, refused or asked."""
+    raw = outcome(entry)
+    return DECISION_WORDS.get(raw, raw) if raw else None
 
 
 def reasons(entry: LoggedEvent) -> list[str]:
@@ -92,7 +107,11 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
         "categories": category_words(payload.get("released")
                                      if payload.get("outcome") == "allowed"
                                      else payload.get("categories")),
-        "purpose": purpose_words(payload.get("purpose")),
+        "purpose": everyday.acts((payload["purpose"],))[0] if vocab.is_purpose(
+            payload.get("purpose") or "") else "for " + purpose_words(payload.get("purpose")),
+        "decision_word": _SAID.get(decision_word(entry) or "", "")
+        if entry.kind != "request_submitted" or payload.get("status") != "pending"
+        else "waiting for your answer",
         "verb": "read" if payload.get("outcome") == "allowed" else "was refused",
         "change": CHANGES.get(payload.get("change"), str(payload.get("change", "")).replace(
             "_", " ")),

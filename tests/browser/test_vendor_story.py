@@ -144,8 +144,9 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
 
     # The log shows each step with its reason, and the chain verifies.
     nav(page, "Log")
-    for words in ("Acme Cars read email address for service provision",
-                  "Acme Cars asked for telephone number and city for service provision",
+    for words in ("Acme Cars read email address to provide the service you asked for",
+                  "Acme Cars asked for telephone number and city to provide the service you "
+                  "asked for",
                   "Agreement with Acme Cars revoked"):
         expect(page.get_by_text(words).first).to_be_visible()
     expect(page.get_by_text(
