@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from requests_oauthlib import OAuth2Session
 
 from tests.browser.test_person_journey import add_field, expect_summary, nav, sign_up
+from tests.browser.test_rule_builder import open_section
 
 REDIRECT = "https://vendor.example/callback"
 
@@ -39,7 +40,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     page.locator("form.agreement", has_text="Service delivery only").get_by_role(
         "button", name="Adopt").first.click()
     save_preview(page)
-    rule_form = page.get_by_role("region", name="Add a rule")
+    rule_form = open_section(page, "Add a rule")
     rule_form.get_by_label("Name this rule").fill("Ask me before anyone gets my phone number")
     rule_form.get_by_label("What happens").select_option("ask")
     rule_form.locator("summary", has_text="Contact").click()
