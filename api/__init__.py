@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import clock, errors, oauth, resource, security, store, untrusted
+from . import clock, errors, i18n, oauth, resource, security, store, untrusted
 from .config import Settings
 from .web import accounts, pages
 
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         WTF_CSRF_TIME_LIMIT=None,
     )
     clock.init_app(app)
+    i18n.init_app(app)
     store.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -15,8 +15,13 @@ from .accounts import login_required
 from .activity import DECISION_WORDS, decision_word, describe, outcome, reasons
 
 bp = Blueprint("log", __name__, url_prefix="/log")
+def N_(text: str) -> str:
+    """Marks a word for translation (pybabel -k N_); the page translates it when shown."""
+    return text
+
+
 #: the filter's three words, as the page shows them
-DECISIONS = {"allowed": "Allowed", "refused": "Refused", "asked": "Asked you"}
+DECISIONS = {"allowed": N_("Allowed"), "refused": N_("Refused"), "asked": N_("Asked you")}
 PAGE_SIZE = 50
 #: what makes a spreadsheet run a cell as a formula (OWASP, "CSV Injection")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -5,10 +5,22 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..clock import now
+from ..i18n import LANGUAGES
 from ..security import limiter
 from ..services.agreements import end_agreement
 from ..store import get_vault
@@ -49,6 +61,22 @@ def _render(errors: dict, form: dict, status: int = 200):
 @login_required
 def index():
     return _render({}, {})
+
+
+@bp.post("/language")
+@login_required
+def language():
+    """The language of the pages in this browser; "" follows the browser's own setting."""
+    chosen = request.form.get("lang", "")
+    if chosen and chosen not in LANGUAGES:
+        return _render({"lang": [_("Choose one of the listed languages.")]},
+                       {"lang": chosen}, 400)
+    if chosen:
+        session["lang"] = chosen
+    else:
+        session.pop("lang", None)
+    flash(_("Language saved."))
+    return redirect(url_for("settings.index"))
 
 
 @bp.post("/password")

@@ -28,3 +28,19 @@ def test_an_empty_vault_guides_through_three_steps(page, live_server, look):
     nav(page, "Home")
     expect(start.locator("li", has_text="Pick your terms").get_by_text("Done")).to_be_visible()
     look("onboarding-two-done")
+
+
+def test_german_pages_from_the_setting(page, live_server, look):
+    """Issue 10, languages: chosen in Settings, the pages speak German (and pass the checks)."""
+    sign_up(page, live_server.url)
+    nav(page, "Settings")
+    page.get_by_label("Language of these pages").select_option("de")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_text("Sprache gespeichert.")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Start").click()
+    expect(page.get_by_role("heading", name="In drei Schritten loslegen")).to_be_visible()
+    look("home-in-german")
+    page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Protokoll").click()
+    expect(page.get_by_role("heading", name="Zugriffsprotokoll")).to_be_visible()
+    look("log-in-german")
