@@ -14,6 +14,12 @@ from flask_babel import Babel, get_locale
 LANGUAGES = {"en": "English", "de": "Deutsch"}
 
 
+def N_(text: str) -> str:
+    """Marks a word for translation (pybabel -k N_) where it is defined; pages translate it
+    when they show it (`_(word)`)."""
+    return text
+
+
 def select_locale() -> str:
     """The language chosen in Settings, else the browser's Accept-Language, else English."""
     chosen = session.get("lang")

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from . import vocab
 
 
+def N_(text: str) -> str:
+    """Marks a choice for the pages' translations (pybabel -k N_); the table keeps English."""
+    return text
+
+
 @dataclass(frozen=True, kw_only=True)
 class Everyday:
     """One everyday purpose: its id, the words of the choice, the verb phrase of a sentence."""
@@ -24,26 +29,26 @@ class Everyday:
 
 
 TABLE: tuple[Everyday, ...] = (
-    Everyday(id="deliver", choice="Deliver what I ordered", act="deliver what you ordered",
+    Everyday(id="deliver", choice=N_("Deliver what I ordered"), act="deliver what you ordered",
              purposes=("RequestedServiceProvision", "CustomerOrderManagement",
                        "PaymentManagement")),
-    Everyday(id="account", choice="Run my account and answer my questions",
+    Everyday(id="account", choice=N_("Run my account and answer my questions"),
              act="run your account and answer your questions",
              purposes=("AccountManagement", "ServiceRegistration", "IdentityAuthentication",
                        "CustomerCare", "CustomerClaimsManagement")),
-    Everyday(id="offers", choice="Send me offers I asked for", act="send you offers",
+    Everyday(id="offers", choice=N_("Send me offers I asked for"), act="send you offers",
              purposes=("SellProductsToDataSubject", "ProvideProductRecommendations")),
-    Everyday(id="marketing", choice="Advertise to me", act="advertise to you",
+    Everyday(id="marketing", choice=N_("Advertise to me"), act="advertise to you",
              purposes=("Marketing",)),
-    Everyday(id="personalise", choice="Personalise what I see", act="personalise what you see",
+    Everyday(id="personalise", choice=N_("Personalise what I see"), act="personalise what you see",
              purposes=("Personalisation",)),
-    Everyday(id="improve", choice="Improve their service", act="improve their service",
+    Everyday(id="improve", choice=N_("Improve their service"), act="improve their service",
              purposes=("ServiceOptimisation", "ServiceUsageAnalytics")),
-    Everyday(id="sell", choice="Sell or share my data", act="sell or share it",
+    Everyday(id="sell", choice=N_("Sell or share my data"), act="sell or share it",
              purposes=("SellDataToThirdParties", "SellInsightsFromData")),
-    Everyday(id="research", choice="Research and statistics", act="do research or statistics",
+    Everyday(id="research", choice=N_("Research and statistics"), act="do research or statistics",
              purposes=("ResearchAndDevelopment", "ProvideOfficialStatistics")),
-    Everyday(id="safety", choice="Keep to the law and prevent fraud",
+    Everyday(id="safety", choice=N_("Keep to the law and prevent fraud"),
              act="keep to the law or prevent fraud",
              purposes=("LegalCompliance", "FraudPreventionAndDetection", "EnforceSecurity")),
 )

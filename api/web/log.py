@@ -10,16 +10,12 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, Response, g, render_template, request
 
 from ..clock import now
+from ..i18n import N_
 from ..store import get_vault
 from .accounts import login_required
 from .activity import DECISION_WORDS, decision_word, describe, outcome, reasons
 
 bp = Blueprint("log", __name__, url_prefix="/log")
-def N_(text: str) -> str:
-    """Marks a word for translation (pybabel -k N_); the page translates it when shown."""
-    return text
-
-
 #: the filter's three words, as the page shows them
 DECISIONS = {"allowed": N_("Allowed"), "refused": N_("Refused"), "asked": N_("Asked you")}
 PAGE_SIZE = 50

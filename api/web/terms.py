@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 
 from policies import (
     TermsError,
@@ -27,6 +28,7 @@ from policies.serialize import dump_vendor
 from .. import untrusted
 from ..clock import now
 from ..errors import InvalidInput, NotFound
+from ..i18n import N_
 from ..services import judge
 from ..services.person_actions import replace_terms, terms_what_if
 from ..store import get_vault
@@ -69,7 +71,8 @@ def _render(template: str, *, status: int = 200, **extra):
     names = dict(vendor_choices())
     context = {"version": version, "saved": _view(body), "roster": roster(),
                "offer_rules": sentences(rules_of(body), names),
-               "adopted": set(body.get("agreements", [])), "effects": EFFECTS,
+               "adopted": set(body.get("agreements", [])),
+               "effects": {k: gettext(v) for k, v in EFFECTS.items()},
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
                "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
                "everyday": everyday.TABLE, "category_groups": category_groups(),
@@ -121,7 +124,7 @@ def adopt_agreement():
     _, body = current()
     if request.form.get("action") == "drop":
         return propose(drop(body, agreement_id))
-    title = next(a.title for a in roster() if a.id == agreement_id)
+    title = gettext(next(a.title for a in roster() if a.id == agreement_id))
     return propose(adopt(body, agreement_id), adopting=title)
 
 
@@ -166,8 +169,8 @@ def edit_rule(rule_id: str):
 def set_default():
     _, body = current()
     if (default := request.form.get("default", "")) not in EFFECTS:
-        return _render("terms.html", status=400, errors={"default": [
-            "Choose what happens when no rule applies: allow, refuse or ask me."]})
+        return _render("terms.html", status=400, errors={"default": [gettext(
+            "Choose what happens when no rule applies: allow, refuse or ask me.")]})
     return propose({**body, "default": default})
 
 
@@ -190,13 +193,14 @@ def save():
                            fields={"candidate": ["not JSON"]}) from None
     answer = replace_terms(g.person_id, candidate)
     cut = len(answer["cut"])
-    flash(f"Saved version {answer['version']} of your terms."
-          + (f" {cut} connection{'s' if cut != 1 else ''} ended." if cut else ""))
+    flash(gettext("Saved version %(version)s of your terms.", version=answer["version"])
+          + (" " + ngettext("%(num)s connection ended.", "%(num)s connections ended.", cut)
+             if cut else ""))
     return redirect(url_for(BACK.get(request.form.get("back", ""), "terms.index")))
 
 
-_TRIAL_PROBLEMS = {"categories": "Tick at least one kind of data to try.",
-                   "purpose": "Choose one of the listed purposes."}
+_TRIAL_PROBLEMS = {"categories": N_("Tick at least one kind of data to try."),
+                   "purpose": N_("Choose one of the listed purposes.")}
 
 
 @bp.post("/try")
@@ -223,8 +227,9 @@ def try_request():
             "purpose": trial_form["purpose"], "categories": trial_form["categories"]})
         trial = evaluate(compile_terms(load_terms(body, version=0)), req, now())
     except TermsError as exc:
-        trial, errors = None, {f"try-{k.split('.')[0]}": [_TRIAL_PROBLEMS.get(
-            k.split(".")[0], " ".join(v))] for k, v in exc.messages.items()}
+        trial, errors = None, {f"try-{k.split('.')[0]}": [gettext(_TRIAL_PROBLEMS[
+            k.split(".")[0]]) if k.split(".")[0] in _TRIAL_PROBLEMS else " ".join(v)]
+            for k, v in exc.messages.items()}
     else:
         errors = {}
     status = 400 if errors else 200

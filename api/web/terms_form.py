@@ -12,13 +12,16 @@ import secrets
 from policies import everyday, vocab
 from policies.conditions import FIELDS
 
+from flask_babel import gettext
+
+from ..i18n import N_
 from ..services.field_kinds import read_whole
 
-SHARING = {"any": "Whether or not it is shared", "none": "Only when it is not shared",
-           "shared": "Only when it is shared with third parties"}
-EFFECTS = {"permit": "Allow", "deny": "Refuse", "ask": "Ask me"}
-PERIODS = {"hour": "an hour", "day": "a day", "week": "a week", "month": "a month",
-           "year": "a year"}
+SHARING = {"any": N_("Whether or not it is shared"), "none": N_("Only when it is not shared"),
+           "shared": N_("Only when it is shared with third parties")}
+EFFECTS = {"permit": N_("Allow"), "deny": N_("Refuse"), "ask": N_("Ask me")}
+PERIODS = {"hour": N_("an hour"), "day": N_("a day"), "week": N_("a week"),
+           "month": N_("a month"), "year": N_("a year")}
 
 
 def in_words(items: list[str], last: str = "and") -> str:
@@ -43,17 +46,19 @@ def form_problems(form) -> dict[str, list[str]]:
     of the data it covers, and whole numbers where numbers go."""
     problems: dict[str, list[str]] = {}
     if not (form.get("label") or "").strip():
-        problems["label"] = ["Give the rule a name, in your words."]
+        problems["label"] = [gettext("Give the rule a name, in your words.")]
     covers_all, some = form.get("covers") == "all", bool(form.getlist("categories"))
     if not covers_all and not some:
-        problems["categories"] = ["Choose which data the rule covers: tick “All my data” or "
-                                  "the kinds of data."]
+        problems["categories"] = [gettext("Choose which data the rule covers: tick “All my "
+                                          "data” or the kinds of data.")]
     elif covers_all and some:
-        problems["categories"] = ["Tick “All my data” or some kinds of data, not both."]
-    for name, what in (("max_retention", "days"), ("frequency_max", "reads")):
+        problems["categories"] = [gettext("Tick “All my data” or some kinds of data, not "
+                                          "both.")]
+    for name, what in (("max_retention", N_("Enter a whole number of days, such as 30.")),
+                       ("frequency_max", N_("Enter a whole number of reads, such as 30."))):
         text = (form.get(name) or "").strip()
         if text and not isinstance(_whole(text), int):
-            problems[name] = [f"Enter a whole number of {what}, such as 30."]
+            problems[name] = [gettext(what)]
     return problems
 
 

@@ -85,3 +85,15 @@ def test_pip_install_ships_the_compiled_catalogue():
     config.read(ROOT / "setup.cfg")
     patterns = [p.strip() for p in config["options.package_data"]["api"].split(",")]
     assert any(fnmatch.fnmatch("translations/de/LC_MESSAGES/messages.mo", p) for p in patterns)
+
+
+def test_the_terms_page_and_its_errors_in_german(auth, client):
+    auth.signup()
+    page = client.get("/terms", headers=GERMAN).get_data(as_text=True)
+    for words in ("Ihre Bedingungen", "Mir Angebote schicken, um die ich gebeten habe",
+                  "Vorlieben", "Nur zur Erbringung des Dienstes", "Eine Regel hinzufügen"):
+        assert words in page
+    answer = auth.post("/terms/rules", {"effect": "deny"}, page="/terms", headers=GERMAN)
+    refused = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "Bitte prüfen Sie Ihre Eingaben" in refused
+    assert "Geben Sie der Regel einen Namen, in Ihren Worten." in refused

@@ -44,3 +44,10 @@ def test_german_pages_from_the_setting(page, live_server, look):
     page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Protokoll").click()
     expect(page.get_by_role("heading", name="Zugriffsprotokoll")).to_be_visible()
     look("log-in-german")
+    page.get_by_role("navigation", name="Hauptmenü").get_by_role("link", name="Bedingungen").click()
+    form = page.get_by_role("region", name="Eine Regel hinzufügen")
+    form.locator("details.section > summary").click()
+    form.get_by_role("button", name="Änderung ansehen").click()
+    expect(page.locator(".error-summary")).to_contain_text(
+        "Geben Sie der Regel einen Namen, in Ihren Worten.")
+    look("terms-in-german")
