@@ -97,3 +97,14 @@ def test_the_terms_page_and_its_errors_in_german(auth, client):
     refused = answer.get_data(as_text=True)
     assert answer.status_code == 400 and "Bitte prüfen Sie Ihre Eingaben" in refused
     assert "Geben Sie der Regel einen Namen, in Ihren Worten." in refused
+
+
+def test_my_data_and_intents_in_german_with_numbers_per_locale(auth, client):
+    auth.signup()
+    auth.post("/intents", {"category": "vehicles", "text": "Ein Elektroauto", "budget": "30000",
+                           "currency": "EUR", "visibility": "hidden"}, page="/intents")
+    data = client.get("/data", headers=GERMAN).get_data(as_text=True)
+    assert "Ein Feld hinzufügen" in data and "E-Mail-Adresse" in data
+    intents = client.get("/intents", headers=GERMAN).get_data(as_text=True)
+    assert "Neue Absicht" in intents and "Budget: 30.000" in intents
+    assert "Budget: 30,000" in client.get("/intents").get_data(as_text=True)
