@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from marshmallow import ValidationError
 
 from policies import vocab
@@ -147,8 +148,8 @@ def _values_of(form, name: str) -> list:
 
 
 def _days(count: int) -> str:
-    """'1 day', '30 days'."""
-    return f"{count} day{'' if count == 1 else 's'}"
+    """'1 day', '30 days', in the page's language."""
+    return ngettext("%(num)s day", "%(num)s days", count)
 
 
 def _waiting() -> int:
