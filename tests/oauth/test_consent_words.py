@@ -31,3 +31,11 @@ def test_uncovered_items_are_unticked_and_claims_say_who_checked_them(app, perso
     refuse = re.search(r'<button[^>]*value="deny"[^>]*>', page).group(0)
     assert "danger" not in refuse
     assert "They want it <strong>to provide the service you asked for</strong>." in page
+
+
+def test_the_consent_page_speaks_the_persons_language(person, vendor, flow, client):
+    url = flow.authorize_url(vendor, scope="data:contact.email purpose:ServiceProvision "
+                             "retention:30", challenge="x" * 43)
+    page = client.get(url, headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Acme Cars bittet um einige Ihrer Daten" in page
+    assert "Sie behalten sie höchstens 30 Tage." in page and "Nicht teilen" in page
