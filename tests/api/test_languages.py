@@ -55,6 +55,7 @@ def test_dates_and_numbers_follow_the_locale(auth, client):
     german = client.get("/log", headers=GERMAN).get_data(as_text=True)
     assert "Mittwoch, 25. November 2026" in german
     assert "2 Einträge, neueste zuerst" in german
+    assert "Sie haben Ihren Tresor angelegt." in german  # the log's own sentences too
     verified = auth.post("/log/verify", {}, page="/log", headers=GERMAN).get_data(as_text=True)
     assert "Geprüft: alle 2 Einträge sind unversehrt" in verified
 
