@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 from marshmallow import ValidationError
 
 from policies import vocab
@@ -89,7 +89,7 @@ def add_field():
     except ValidationError as exc:
         return _data_page(request.form, exc.normalized_messages(), 400)
     get_vault().add_field(g.person_id, now=now(), **data)
-    flash(f"Saved “{data['name']}”.")
+    flash(gettext("Saved “%(name)s”.", name=data["name"]))
     return redirect(url_for("pages.data"))
 
 
@@ -108,7 +108,7 @@ def edit_field(field_id: str):
             errors = exc.normalized_messages()
         else:
             vault.update_field(g.person_id, field_id, now=now(), **data)
-            flash(f"Saved “{data['name']}”.")
+            flash(gettext("Saved “%(name)s”.", name=data["name"]))
             return redirect(url_for("pages.data"))
     return render_template("field_edit.html", item=item, form=form, errors=errors,
                            **_value_input(form)), 400 if errors else 200
@@ -128,7 +128,7 @@ def _value_input(form) -> dict:
 @login_required
 def delete_field(field_id: str):
     get_vault().delete_field(g.person_id, field_id, now())
-    flash("Deleted.")
+    flash(gettext("Deleted."))
     return redirect(url_for("pages.data"))
 
 

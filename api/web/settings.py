@@ -93,7 +93,7 @@ def change_password():
         return _render({"pw_current": ["The password is wrong."]}, {}, 400)
     vault.set_password_hash(g.person_id, hash_password(data["password"]), now())
     vault.end_all_sessions(g.person_id, now())
-    flash("Your password is changed. Every other device is signed out.")
+    flash(_("Your password is changed. Every other device is signed out."))
     return start_session(redirect(url_for("settings.index")), g.person_id)
 
 

@@ -45,8 +45,7 @@ from .terms_form import (
     rule_from_form,
 )
 from .terms_words import changes as offer_changes
-from .terms_words import compare
-from .terms_words import rules_of, sentences
+from .terms_words import compare, rules_of, sentences
 from .terms_words import view as _view
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import secrets
 
+from flask_babel import gettext
+
 from policies import everyday, vocab
 from policies.conditions import FIELDS
-
-from flask_babel import gettext
 
 from ..i18n import N_
 from ..services.field_kinds import read_whole

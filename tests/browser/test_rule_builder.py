@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from api.cli.demo_story import Teller, play
 from tests.browser.conftest import WIDTHS
-
 from tests.browser.test_person_journey import nav, sign_up
 
 

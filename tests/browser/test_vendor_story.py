@@ -112,7 +112,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     expect(page.get_by_role("checkbox", name="Telephone number")).to_be_focused()
     page.get_by_role("checkbox", name="City").check()
     page.get_by_role("button", name="Approve").click()
-    expect(page.get_by_text("You approved Acme Cars's request.")).to_be_visible()
+    expect(page.get_by_text("You approved the request from Acme Cars.")).to_be_visible()
 
     # The vendor reads exactly the narrowed set.
     answer = requests.get(f"{url}/api/v1/requests/{asked['id']}", headers=bearer,
