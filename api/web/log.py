@@ -71,8 +71,31 @@ def _rows() -> tuple[list[dict], dict[str, str]]:
     return rows, names
 
 
+#: what a decision of the terms led to, logged as the next entry: shown as one row with it
+_OUTCOMES = ("request_submitted", "grant_changed")
+
+
+def one_row_per_event(rows: list[dict]) -> list[dict]:
+    """The page shows a vendor's request once: the terms' decision and what it led to (a
+    request waiting in the inbox, an agreement made) are one row with the decision's reasons.
+    The exports keep every entry."""
+    out: list[dict] = []
+    for row in rows:  # newest first: an outcome comes before its decision
+        led_to = out[-1] if out else None
+        if (row["kind"] == "decision_made" and led_to and led_to["kind"] in _OUTCOMES
+                and led_to["seq"] == row["seq"] + 1 and led_to["vendor"] == row["vendor"]
+                and led_to["purpose"] == row["purpose"]):
+            led_to["reasons"] = led_to["reasons"] or row["reasons"]
+            led_to["word"] = led_to["word"] or row["word"]
+            continue
+        out.append(row)
+    return out
+
+
 def _page(rows: list[dict], verified=None, args=None):
     """One page of the log, its rows grouped by day (newest first)."""
+    checked = len(rows)
+    rows = one_row_per_event(rows)
     try:
         number = max(1, int(request.args.get("page", "1")))
     except ValueError:
@@ -87,7 +110,8 @@ def _page(rows: list[dict], verified=None, args=None):
         days[-1][1].append(row)
     names = _vendor_names()
     args = request.args if args is None else args
-    return render_template("log.html", days=days, total=len(rows), page=number, pages=pages,
+    return render_template("log.html", days=days, total=len(rows), checked=checked,
+                           page=number, pages=pages,
                            vendors=sorted(names.items(), key=lambda i: i[1]),
                            decisions=DECISIONS, args=args,
                            filters={k: v for k, v in args.items() if k != "page"},

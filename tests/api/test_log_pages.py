@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from vault.agreement_events import AccessAttempted, DecisionMade
+from vault.agreement_events import AccessAttempted, DecisionMade, RequestSubmitted
 
 
 @pytest.fixture
@@ -130,3 +130,27 @@ def test_grouped_by_day_and_paginated(auth, client, app, person, clock):
     assert second.count("<h2 id=\"day-") == 2 and "Newer entries" in second
     assert "You created your vault." in second
     assert client.get("/log?page=x").status_code == 200  # a bad page number shows the first
+
+
+def test_a_request_is_one_row_with_its_reasons_and_the_export_keeps_both(auth, client, app,
+                                                                         person, clock):
+    """Issue 10: one row per event. The terms' decision and the request it left waiting are
+    one event for the person; the export keeps both entries of the chain."""
+    vault = app.extensions["custos.vault"]
+    vault.record(person, DecisionMade(client_id="c-1", purpose="ServiceProvision",
+                                      categories=["contact.phone"], effect="ask",
+                                      context="request", terms_version=1,
+                                      reasons=[{"code": "rule.ask", "text": "Ask me first"}]),
+                 clock())
+    vault.record(person, RequestSubmitted(request_id="r-1", client_id="c-1",
+                                          purpose="ServiceProvision",
+                                          categories=["contact.phone"], status="pending"),
+                 clock())
+    page = client.get("/log").get_data(as_text=True)
+    assert "waiting for your answer" in page and "Ask me first" in page
+    assert "your terms answered" not in page  # the decision is not a row of its own
+    assert page.count('<span class="tag decision-asked">') == 1
+    exported = json.loads(client.get("/log/export.json").get_data(as_text=True))
+    assert [r["kind"] for r in exported][:2] == ["request_submitted", "decision_made"]
+    verified = auth.post("/log/verify", {}, page="/log").get_data(as_text=True)
+    assert f"Verified: all {len(exported)} entries" in verified
