@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask_babel import gettext, ngettext
+
 from policies import load_terms
 from policies.agreements import roster
 from policies.analysis import analyse
@@ -101,29 +103,33 @@ def rules_of(body: dict) -> dict:
 def _certifications(rules: dict) -> str:
     wanted = rules["require_certifications"]
     if not wanted:
-        return "Vendors need no certification."
-    how = (", as verified by the operator" if rules["require_verified"]
-           else " (their own claim is enough)")
-    return f"Vendors must claim to be {in_words(wanted)}{how}."
+        return gettext("Vendors need no certification.")
+    if rules["require_verified"]:
+        return gettext("Vendors must claim to be %(what)s, as verified by the operator.",
+                       what=in_words(wanted))
+    return gettext("Vendors must claim to be %(what)s (their own claim is enough).",
+                   what=in_words(wanted))
 
 
 def _cap(rules: dict) -> str:
     cap = rules["max_per_vendor"]
     if not cap:
-        return "No limit on how many offers one vendor sends."
-    return (f"At most {cap['max']} offer{'' if cap['max'] == 1 else 's'} from one vendor in "
-            f"{PERIODS.get(cap['per'], cap['per'])}.")
+        return gettext("No limit on how many offers one vendor sends.")
+    return ngettext("At most %(num)s offer from one vendor in %(period)s.",
+                    "At most %(num)s offers from one vendor in %(period)s.", cap["max"],
+                    period=gettext(PERIODS.get(cap["per"], cap["per"])))
 
 
 def sentences(rules: dict, names: dict[str, str]) -> list[str]:
     """Every offer rule as one sentence, the blocklist first."""
     blocked = [names.get(v, v) for v in rules["blocklist"]]
     return [
-        f"Blocked: {in_words(blocked)}." if blocked else "No vendor is blocked.",
-        "An offer must be within your intent’s budget." if rules["within_budget"]
-        else "An offer may be over your intent’s budget.",
-        "An offer must be in the category of your intent." if rules["match_category"]
-        else "An offer may be in another category than your intent.",
+        gettext("Blocked: %(who)s.", who=in_words(blocked)) if blocked
+        else gettext("No vendor is blocked."),
+        gettext("An offer must be within your intent’s budget.") if rules["within_budget"]
+        else gettext("An offer may be over your intent’s budget."),
+        gettext("An offer must be in the category of your intent.") if rules["match_category"]
+        else gettext("An offer may be in another category than your intent."),
         _certifications(rules),
         _cap(rules),
     ]
@@ -132,9 +138,10 @@ def sentences(rules: dict, names: dict[str, str]) -> list[str]:
 def changes(before: dict, after: dict, names: dict[str, str]) -> list[str]:
     """What a change of terms does to the offer rules, one sentence per difference."""
     old, new = rules_of(before), rules_of(after)
-    said = [f"{names.get(v, v)} will be blocked: its offers are filtered out."
+    said = [gettext("%(vendor)s will be blocked: its offers are filtered out.",
+                    vendor=names.get(v, v))
             for v in new["blocklist"] if v not in old["blocklist"]]
-    said += [f"{names.get(v, v)} will no longer be blocked."
+    said += [gettext("%(vendor)s will no longer be blocked.", vendor=names.get(v, v))
              for v in old["blocklist"] if v not in new["blocklist"]]
     was = sentences(old, names)[1:]
     return said + [s for s in sentences(new, names)[1:] if s not in was]
