@@ -15,6 +15,11 @@ DPV = "https://w3id.org/dpv#"
 CUSTOS_PD = "urn:custos:pd:"
 
 
+def N_(text: str) -> str:
+    """Marks a label for the pages' translations (pybabel -k N_); the engine keeps English."""
+    return text
+
+
 class Friendly(NamedTuple):
     """One row of the friendly table: id, IRI, label, and the phrase used in sentences."""
 
@@ -26,91 +31,97 @@ class Friendly(NamedTuple):
 
 
 FRIENDLY: tuple[Friendly, ...] = (
-    Friendly("contact", PD + "Contact", "Contact", "contact details"),
-    Friendly("contact.email", PD + "EmailAddress", "Email address", "email address"),
-    Friendly("contact.phone", PD + "TelephoneNumber", "Telephone number", "telephone number"),
-    Friendly("identity", PD + "Identifying", "Identity", "identifying details"),
-    Friendly("identity.name", PD + "Name", "Name", "name"),
-    Friendly("identity.username", PD + "Username", "Username", "username"),
+    Friendly("contact", PD + "Contact", N_("Contact"), "contact details"),
+    Friendly("contact.email", PD + "EmailAddress", N_("Email address"), "email address"),
+    Friendly("contact.phone", PD + "TelephoneNumber", N_("Telephone number"), "telephone number"),
+    Friendly("identity", PD + "Identifying", N_("Identity"), "identifying details"),
+    Friendly("identity.name", PD + "Name", N_("Name"), "name"),
+    Friendly("identity.username", PD + "Username", N_("Username"), "username"),
     Friendly(
-        "identity.official_id", PD + "OfficialID", "Official ID", "official identity documents"
+        "identity.official_id", PD + "OfficialID", N_("Official ID"), "official identity documents"
     ),
-    Friendly("identity.picture", PD + "Picture", "Picture", "pictures of you"),
-    Friendly("address", PD + "PhysicalAddress", "Address", "address"),
-    Friendly("address.street", PD + "Street", "Street", "street"),
-    Friendly("address.house_number", PD + "HouseNumber", "House number", "house number"),
-    Friendly("address.city", PD + "City", "City", "city"),
-    Friendly("address.postal", PD + "PostalCode", "Postal code", "postal code"),
-    Friendly("address.region", PD + "Region", "Region", "region"),
-    Friendly("address.country", PD + "Country", "Country", "country"),
-    Friendly("demographics", PD + "Demographic", "Demographics", "demographic details"),
-    Friendly("demographics.age", PD + "Age", "Age", "age"),
-    Friendly("demographics.birthdate", PD + "BirthDate", "Date of birth", "date of birth"),
-    Friendly("demographics.gender", PD + "Gender", "Gender", "gender"),
-    Friendly("demographics.nationality", PD + "Nationality", "Nationality", "nationality"),
-    Friendly("demographics.language", PD + "Language", "Language", "language"),
-    Friendly("household", PD + "Household", "Household", "household details"),
+    Friendly("identity.picture", PD + "Picture", N_("Picture"), "pictures of you"),
+    Friendly("address", PD + "PhysicalAddress", N_("Address"), "address"),
+    Friendly("address.street", PD + "Street", N_("Street"), "street"),
+    Friendly("address.house_number", PD + "HouseNumber", N_("House number"), "house number"),
+    Friendly("address.city", PD + "City", N_("City"), "city"),
+    Friendly("address.postal", PD + "PostalCode", N_("Postal code"), "postal code"),
+    Friendly("address.region", PD + "Region", N_("Region"), "region"),
+    Friendly("address.country", PD + "Country", N_("Country"), "country"),
+    Friendly("demographics", PD + "Demographic", N_("Demographics"), "demographic details"),
+    Friendly("demographics.age", PD + "Age", N_("Age"), "age"),
+    Friendly("demographics.birthdate", PD + "BirthDate", N_("Date of birth"), "date of birth"),
+    Friendly("demographics.gender", PD + "Gender", N_("Gender"), "gender"),
+    Friendly("demographics.nationality", PD + "Nationality", N_("Nationality"), "nationality"),
+    Friendly("demographics.language", PD + "Language", N_("Language"), "language"),
+    Friendly("household", PD + "Household", N_("Household"), "household details"),
     Friendly(
         "household.size",
         CUSTOS_PD + "HouseholdSize",
-        "Household size",
+        N_("Household size"),
         "household size",
         "Information about how many people live in the household",
     ),
-    Friendly("household.family", PD + "FamilyStructure", "Family", "family structure"),
-    Friendly("household.children", PD + "Offspring", "Children", "children"),
-    Friendly("household.marital_status", PD + "MaritalStatus", "Marital status", "marital status"),
-    Friendly("household.home", PD + "HouseOwned", "Home owned", "home ownership"),
-    Friendly("household.car", PD + "CarOwned", "Car owned", "car ownership"),
-    Friendly("financial", PD + "Financial", "Financial", "financial details"),
-    Friendly("financial.income", PD + "Income", "Income", "income"),
-    Friendly("financial.income_bracket", PD + "IncomeBracket", "Income bracket", "income bracket"),
-    Friendly("financial.credit_score", PD + "CreditScore", "Credit score", "credit score"),
-    Friendly("financial.bank_account", PD + "BankAccount", "Bank account", "bank account"),
-    Friendly("financial.payment_card", PD + "PaymentCard", "Payment card", "payment card"),
-    Friendly("financial.purchases", PD + "Purchase", "Purchases", "purchases"),
-    Friendly("preferences", PD + "Preference", "Preferences", "preferences"),
-    Friendly("preferences.interests", PD + "Interest", "Interests", "interests"),
-    Friendly("preferences.likes", PD + "Like", "Likes", "likes"),
-    Friendly("preferences.dislikes", PD + "Dislike", "Dislikes", "dislikes"),
-    Friendly("preferences.favourites", PD + "Favourite", "Favourites", "favourites"),
-    Friendly("preferences.intentions", PD + "Intention", "Intentions", "intentions"),
-    Friendly("preferences.opinions", PD + "Opinion", "Opinions", "opinions"),
+    Friendly("household.family", PD + "FamilyStructure", N_("Family"), "family structure"),
+    Friendly("household.children", PD + "Offspring", N_("Children"), "children"),
+    Friendly(
+        "household.marital_status", PD + "MaritalStatus", N_("Marital status"), "marital status"
+    ),
+    Friendly("household.home", PD + "HouseOwned", N_("Home owned"), "home ownership"),
+    Friendly("household.car", PD + "CarOwned", N_("Car owned"), "car ownership"),
+    Friendly("financial", PD + "Financial", N_("Financial"), "financial details"),
+    Friendly("financial.income", PD + "Income", N_("Income"), "income"),
+    Friendly(
+        "financial.income_bracket", PD + "IncomeBracket", N_("Income bracket"), "income bracket"
+    ),
+    Friendly("financial.credit_score", PD + "CreditScore", N_("Credit score"), "credit score"),
+    Friendly("financial.bank_account", PD + "BankAccount", N_("Bank account"), "bank account"),
+    Friendly("financial.payment_card", PD + "PaymentCard", N_("Payment card"), "payment card"),
+    Friendly("financial.purchases", PD + "Purchase", N_("Purchases"), "purchases"),
+    Friendly("preferences", PD + "Preference", N_("Preferences"), "preferences"),
+    Friendly("preferences.interests", PD + "Interest", N_("Interests"), "interests"),
+    Friendly("preferences.likes", PD + "Like", N_("Likes"), "likes"),
+    Friendly("preferences.dislikes", PD + "Dislike", N_("Dislikes"), "dislikes"),
+    Friendly("preferences.favourites", PD + "Favourite", N_("Favourites"), "favourites"),
+    Friendly("preferences.intentions", PD + "Intention", N_("Intentions"), "intentions"),
+    Friendly("preferences.opinions", PD + "Opinion", N_("Opinions"), "opinions"),
     Friendly(
         "preferences.privacy",
         PD + "PrivacyPreference",
-        "Privacy preferences",
+        N_("Privacy preferences"),
         "privacy preferences",
     ),
     Friendly(
-        "professional", PD + "Professional", "Work and education", "work and education details"
+        "professional", PD + "Professional", N_("Work and education"), "work and education details"
     ),
-    Friendly("professional.job", PD + "Job", "Job", "job"),
-    Friendly("professional.employer", PD + "CurrentEmployment", "Employer", "current employment"),
-    Friendly("professional.education", PD + "Education", "Education", "education"),
-    Friendly("professional.salary", PD + "Salary", "Salary", "salary"),
-    Friendly("location", PD + "Location", "Location", "location"),
-    Friendly("location.gps", PD + "GPSCoordinate", "GPS position", "GPS position"),
-    Friendly("location.travel", PD + "TravelHistory", "Travel history", "travel history"),
-    Friendly("behaviour", PD + "Behavioural", "Behaviour", "behaviour"),
-    Friendly("behaviour.browsing", PD + "BrowsingBehaviour", "Browsing", "browsing behaviour"),
+    Friendly("professional.job", PD + "Job", N_("Job"), "job"),
+    Friendly(
+        "professional.employer", PD + "CurrentEmployment", N_("Employer"), "current employment"
+    ),
+    Friendly("professional.education", PD + "Education", N_("Education"), "education"),
+    Friendly("professional.salary", PD + "Salary", N_("Salary"), "salary"),
+    Friendly("location", PD + "Location", N_("Location"), "location"),
+    Friendly("location.gps", PD + "GPSCoordinate", N_("GPS position"), "GPS position"),
+    Friendly("location.travel", PD + "TravelHistory", N_("Travel history"), "travel history"),
+    Friendly("behaviour", PD + "Behavioural", N_("Behaviour"), "behaviour"),
+    Friendly("behaviour.browsing", PD + "BrowsingBehaviour", N_("Browsing"), "browsing behaviour"),
     Friendly(
         "behaviour.service_usage",
         PD + "ServiceConsumptionBehaviour",
-        "Service usage",
+        N_("Service usage"),
         "service usage",
     ),
-    Friendly("device", PD + "DeviceBased", "Device", "device details"),
-    Friendly("device.ip", PD + "IPAddress", "IP address", "IP address"),
+    Friendly("device", PD + "DeviceBased", N_("Device"), "device details"),
+    Friendly("device.ip", PD + "IPAddress", N_("IP address"), "IP address"),
     Friendly(
         "device.fingerprint",
         PD + "BrowserFingerprint",
-        "Browser fingerprint",
+        N_("Browser fingerprint"),
         "browser fingerprint",
     ),
-    Friendly("health", PD + "MedicalHealth", "Health", "health details"),
-    Friendly("health.blood_type", PD + "BloodType", "Blood type", "blood type"),
-    Friendly("health.prescriptions", PD + "Prescription", "Prescriptions", "prescriptions"),
+    Friendly("health", PD + "MedicalHealth", N_("Health"), "health details"),
+    Friendly("health.blood_type", PD + "BloodType", N_("Blood type"), "blood type"),
+    Friendly("health.prescriptions", PD + "Prescription", N_("Prescriptions"), "prescriptions"),
 )
 
 # Custos places a few DPV concepts under a second group, so that the spec's groups read naturally
