@@ -11,8 +11,8 @@ from policies.agreements import roster
 from policies.errors import UnknownConcept
 
 from ..clock import now
-from ..services.judge import saved_terms
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
+from ..services.judge import saved_terms
 from ..services.ownership import grants_of, requests_of
 from ..services.vendors import vendor_names
 from ..store import get_vault
