@@ -1,16 +1,19 @@
-"""Plain-language sentences for rules: 'You deny marketing use of your contact details'.
+"""Plain-language sentences for rules: 'You allow vendors to use your preferences to send you
+offers' (the everyday purposes of `policies.everyday`, DPV labels for the rest).
 
 Written once per rule when terms are compiled, so reasons cost nothing at decision time.
 """
 
 from __future__ import annotations
 
-from . import vocab
+from . import everyday, vocab
 from .conditions import join
 from .conditions import phrase as condition_phrase
 from .model import Effect, Rule
 
-VERB = {Effect.PERMIT: "allow", Effect.DENY: "deny", Effect.ASK: "want to be asked about"}
+#: how a sentence starts, before "use your <data>"
+OPENING = {Effect.PERMIT: "You allow {who} to", Effect.DENY: "You refuse to let {who}",
+           Effect.ASK: "You want to be asked before {who}"}
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -28,10 +31,9 @@ def categories_phrase(categories: tuple[str, ...] | None) -> str:
 
 def rule_sentence(rule: Rule) -> str:
     """The whole rule as one sentence a person understands."""
-    text = f"You {VERB[rule.effect]} {purposes_phrase(rule.purposes)} use of your "
-    text += categories_phrase(rule.categories)
-    if rule.vendors:
-        text += f" by {join(list(rule.vendors), 'or')}"
+    who = join(list(rule.vendors), "or") if rule.vendors else "vendors"
+    text = f"{OPENING[rule.effect].format(who=who)} use your {categories_phrase(rule.categories)} "
+    text += join(everyday.acts(rule.purposes), "or") if rule.purposes else "for any purpose"
     if rule.frequency:
         text += f", at most {rule.frequency.max} times per {rule.frequency.per}"
     if rule.conditions:

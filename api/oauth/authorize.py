@@ -30,7 +30,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from policies import Effect, Vendor, vocab
+from policies import Effect, Vendor, everyday, vocab
 from vault.agreement_events import DecisionMade
 
 from ..clock import now
@@ -89,8 +89,11 @@ def _rows(person_id: str, access: details.DataAccess, decision, claims_only=()) 
     rows, fields = [], get_vault().list_fields(person_id)
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
+        reasons = decision.reasons_for(cat) if decision else []
         rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
-                     "reasons": [r.text for r in decision.reasons_for(cat)] if decision else [],
+                     "reasons": [r.text for r in reasons],
+                     # no rule of the terms speaks of it: shown, but left unticked
+                     "uncovered": all(r.rule_id is None for r in reasons),
                      "leaves": what_leaves(fields, [cat], now(), claims_only),
                      "kept": kept_home(fields, [cat], access.categories)})
     return rows
@@ -180,8 +183,9 @@ def _consent_screen(asked: _Asked):
     page = make_response(render_template(
         "oauth/consent.html", client=client, access=access,
         rows=_rows(asked.person_id, access, asked.seen.decision, asked.seen.claims_only),
-        purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
-        vendor_facts=", ".join(sorted(asked.vendor.certifications)),
+        purpose_words=everyday.acts((access.purpose,))[0] if access.purpose else "",
+        vendor_facts=[(c, c in asked.vendor.verified_certifications)
+                      for c in sorted(asked.vendor.certifications)],
         durations=[d for d in DURATIONS if d <= access.duration_days]
         or [access.duration_days], action=request.full_path))
     return _allow_redirect_to(page, asked.grant.redirect_uri)

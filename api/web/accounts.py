@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from vault import events
@@ -140,7 +141,7 @@ def signup():
             except EmailTaken:
                 errors = {"email": ["An account with this email already exists. Sign in instead."]}
             else:
-                flash("Welcome to Custos. Your vault is ready and encrypted.")
+                flash(gettext("Welcome to Custos. Your vault is ready and encrypted."))
                 return start_session(redirect(safe_next(form.get("next"))), person_id)
     status = 400 if errors else 200
     return render_template("signup.html", form=form, errors=errors), status

@@ -4,39 +4,53 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from policies import vocab
+from flask_babel import gettext
+
+from policies import everyday, vocab
 from policies.errors import UnknownConcept
 from vault.events import LoggedEvent
 
+from ..i18n import N_
+
 _SENTENCES = {
-    "account_created": "You created your vault.",
-    "signed_in": "You signed in.",
-    "signed_out": "You signed out.",
-    "sessions_ended": "You signed out everywhere ({count} sessions ended).",
-    "password_changed": "You changed your password.",
-    "field_added": "You added “{name}”.",
-    "field_changed": "You changed “{name}”.",
-    "field_deleted": "You deleted “{name}”.",
-    "intent_added": "You declared an intent.",
-    "intent_changed": "You changed an intent (now {status}).",
-    "data_exported": "You exported everything.",
-    "data_imported": "You imported a {source} file: {added} added, {updated} changed, "
-                     "{skipped} left out.",
-    "access_attempted": "{vendor} {verb} {categories} for {purpose}.",
-    "decision_made": "Your terms answered {vendor} ({purpose}, {categories}): {effect}.",
-    "grant_changed": "Agreement with {vendor} {change}: {categories} for {purpose}.",
-    "terms_changed": "You saved version {version} of your terms ({rules} rules).",
-    "request_submitted": "{vendor} asked for {categories} for {purpose}: {status}.",
-    "request_decided": "The request from {vendor} was answered: {decision}.",
-    "token_reuse_detected": "A used credential of {vendor} came back; its tokens were revoked.",
-    "offer_received": "{vendor} sent an offer ({status}).",
-    "offer_decided": "An offer was {decision}.",
+    "account_created": N_("You created your vault."),
+    "signed_in": N_("You signed in."),
+    "signed_out": N_("You signed out."),
+    "sessions_ended": N_("You signed out everywhere ({count} sessions ended)."),
+    "password_changed": N_("You changed your password."),
+    "field_added": N_("You added “{name}”."),
+    "field_changed": N_("You changed “{name}”."),
+    "field_deleted": N_("You deleted “{name}”."),
+    "intent_added": N_("You declared an intent."),
+    "intent_changed": N_("You changed an intent (now {status})."),
+    "data_exported": N_("You exported everything."),
+    "data_imported": N_("You imported a {source} file: {added} added, {updated} changed, "
+                        "{skipped} left out."),
+    "access_attempted": N_("{vendor} {verb} {categories} {purpose}."),
+    "decision_made": N_("{vendor} asked for {categories} {purpose}; your terms answered: "
+                        "{decision_word}."),
+    "grant_changed": N_("Agreement with {vendor} {change}: {categories} {purpose}."),
+    "terms_changed": N_("You saved version {version} of your terms ({rules} rules)."),
+    "request_submitted": N_("{vendor} asked for {categories} {purpose}: {decision_word}."),
+    "request_decided": N_("You answered the request from {vendor}: {decision_word}."),
+    "token_reuse_detected": N_("An old key of {vendor} was used again, as if copied; all "
+                               "its keys were cancelled."),
+    "offer_received": N_("{vendor} sent an offer ({status})."),
+    "offer_decided": N_("An offer was {decision}."),
 }
 
 #: how an agreement changed, in words
-CHANGES = {"vendor_disabled": "ended (the operator disabled the vendor)",
-           "account_closed": "ended (you closed your account)",
-           "cut": "ended by a change of your terms"}
+CHANGES = {"vendor_disabled": N_("ended (the operator disabled the vendor)"),
+           "account_closed": N_("ended (you closed your account)"),
+           "cut": N_("ended by a change of your terms"),
+           "created": N_("created"), "revoked": N_("revoked"), "expired": N_("expired")}
+
+#: every decision an entry can record, in one of three words
+DECISION_WORDS = {"allowed": "allowed", "permit": "allowed", "approved": "allowed",
+                  "refused": "refused", "deny": "refused", "denied": "refused",
+                  "ask": "asked", "pending": "asked"}
+#: the three words as a sentence says them
+_SAID = {"allowed": N_("allowed"), "refused": N_("refused"), "asked": N_("ask you")}
 
 #: kinds grouped for the log filter
 DECISION_KINDS = ("access_attempted", "decision_made", "request_submitted", "request_decided")
@@ -65,12 +79,18 @@ def purpose_words(ident: str | None) -> str:
 
 
 def outcome(entry: LoggedEvent) -> str | None:
-    """The decision an entry records, for the filter and the badge: allowed/refused/ask..."""
+    """The decision an entry records, as the engine or the vault wrote it: allowed/deny/..."""
     payload = entry.payload
     for key in ("outcome", "effect", "decision", "status"):
         if key in payload and entry.kind in DECISION_KINDS:
             return str(payload[key])
     return None
+
+
+def decision_word(entry: LoggedEvent) -> str | None:
+    """The decision in one of three words, for the page: allowed, refused or asked."""
+    raw = outcome(entry)
+    return DECISION_WORDS.get(raw, raw) if raw else None
 
 
 def reasons(entry: LoggedEvent) -> list[str]:
@@ -84,23 +104,32 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
     fallback = entry.kind.replace("_", " ").capitalize() + "."
     if template is None:
         return fallback
+    template = gettext(template)
     payload = dict(entry.payload)
     client = payload.get("client_id")
     values = {
         **payload,
-        "vendor": (vendor_name(client) if vendor_name and client else client) or "A vendor",
+        "vendor": (vendor_name(client) if vendor_name and client else client)
+        or gettext("A vendor"),
         "categories": category_words(payload.get("released")
                                      if payload.get("outcome") == "allowed"
                                      else payload.get("categories")),
-        "purpose": purpose_words(payload.get("purpose")),
-        "verb": "read" if payload.get("outcome") == "allowed" else "was refused",
-        "change": CHANGES.get(payload.get("change"), str(payload.get("change", "")).replace(
-            "_", " ")),
+        "purpose": everyday.acts((payload["purpose"],))[0] if vocab.is_purpose(
+            payload.get("purpose") or "") else "for " + purpose_words(payload.get("purpose")),
+        "decision_word": gettext(_SAID.get(decision_word(entry) or "", ""))
+        if entry.kind != "request_submitted" or payload.get("status") != "pending"
+        else gettext("waiting for your answer"),
+        "verb": gettext("read") if payload.get("outcome") == "allowed"
+        else gettext("was refused"),
+        "change": gettext(CHANGES[payload["change"]]) if payload.get("change") in CHANGES
+        else str(payload.get("change", "")).replace("_", " "),
     }
     if entry.kind == "grant_changed" and not payload.get("categories"):
         # an agreement with no data is an agent acting for the person (the butler)
-        verb = "authorised" if payload.get("change") == "created" else payload.get("change")
-        return f"Agent {values['vendor']} {verb} to act for you."
+        if payload.get("change") == "created":
+            return gettext("Agent %(vendor)s authorised to act for you.", vendor=values["vendor"])
+        return gettext("Agent %(vendor)s %(change)s: it no longer acts for you.",
+                       vendor=values["vendor"], change=values["change"])
     try:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):

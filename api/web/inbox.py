@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from vault.requests import PENDING
 
@@ -85,6 +86,7 @@ def decide(request_id: str):
     except InvalidInput as exc:
         return _page(request_id, _in_words(exc.fields, request_id), 400)
     vendor = _vendor(req.client_id)["name"]
-    flash(f"You approved {vendor}'s request." if decision == "approve"
-          else f"You denied {vendor}'s request.")
+    flash(gettext("You approved the request from %(vendor)s.", vendor=vendor)
+          if decision == "approve"
+          else gettext("You denied the request from %(vendor)s.", vendor=vendor))
     return redirect(url_for("inbox.index"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from policies.offers import intent_live
@@ -59,7 +60,7 @@ def create():
                        intents=get_vault().list_intents(g.person_id),
                        offer_counts=_offer_counts())
     get_vault().add_intent(g.person_id, data, now())
-    flash("Your intent is saved.")
+    flash(gettext("Your intent is saved."))
     return redirect(url_for("intents.index"))
 
 
@@ -75,7 +76,7 @@ def edit(intent_id: str):
     except ValidationError as exc:
         return _render("intent_edit.html", request.form, exc.normalized_messages(), intent=intent)
     vault.update_intent(g.person_id, intent_id, data, now())
-    flash("Your intent is saved.")
+    flash(gettext("Your intent is saved."))
     return redirect(url_for("intents.index"))
 
 
@@ -87,7 +88,7 @@ def set_status(intent_id: str):
     intent = vault.get_intent(g.person_id, intent_id)
     status = request.form.get("status", "")
     if status not in ("active", "fulfilled", "withdrawn"):
-        flash("Choose active, fulfilled or withdrawn.", "error")
+        flash(gettext("Choose active, fulfilled or withdrawn."), "error")
         return redirect(url_for("intents.index"))
     vault.update_intent(g.person_id, intent_id, {**intent.data, "status": status}, now())
     flash(f"Marked {status}.")

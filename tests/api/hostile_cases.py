@@ -50,7 +50,8 @@ FORM_FIELDS = ["category", "name", "kind", "value", "text", "budget", "currency"
                "intent", "since", "until", "limit", "cursor", "kind", "dry_run", "token",
                "token_type_hint", "grant_type", "code", "redirect_uri", "code_verifier",
                "refresh_token", "scope", "client_id", "state", "response_type",
-               "code_challenge", "code_challenge_method", "authorization_details"]
+               "code_challenge", "code_challenge_method", "authorization_details", "lang",
+               "everyday"]
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ BASES: dict[str, Request] = {
     "log.verify POST": Request(P, "/log/verify", form={}),
     "settings.index GET": Request("GET", "/settings"),
     "settings.export POST": Request(P, "/settings/export", form={}),
+    "settings.language POST": Request(P, "/settings/language", form={"lang": "de"}),
     "settings.change_password POST": Request(P, "/settings/password", form={
         "pw_current": "correct horse battery", "pw_password": "correct horse battery",
         "pw_confirm": "correct horse battery"}, resets=True),
