@@ -75,8 +75,9 @@ class Browser:
             raise click.ClickException(f"could not sign up {email}: HTTP {answer.status_code}")
 
     def consent(self, url: str, *, decision: str = "approve",
-                categories: list[str] | None = None) -> str:
-        """Open an authorization URL, answer the consent screen; the redirect's address."""
+                categories: list[str] | None = None, mandates: list[str] | None = None) -> str:
+        """Open an authorization URL, answer the consent screen (every category and mandate
+        offered, unless told which); the redirect's address."""
         page = self.session.get(url, timeout=10, allow_redirects=False)
         if page.is_redirect:  # answered without the person (e.g. refused by the terms)
             return page.headers["Location"]
@@ -84,8 +85,10 @@ class Browser:
         if token is None:
             raise RuntimeError(f"no consent screen at {url}: HTTP {page.status_code}")
         offered = re.findall(r'name="category" value="([^"]+)"', page.text)
+        asked = re.findall(r'name="mandate" value="([^"]+)"', page.text)
         form = {"csrf_token": token.group(1), "decision": decision,
-                "category": offered if categories is None else categories}
+                "category": offered if categories is None else categories,
+                "mandate": asked if mandates is None else mandates}
         answer = self.session.post(url, data=form, timeout=10, allow_redirects=False)
         if not answer.is_redirect:
             raise RuntimeError(f"the consent screen did not redirect: HTTP {answer.status_code}")

@@ -11,6 +11,7 @@ Every redirect back carries `iss` (RFC 9207 section 2), errors included.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from authlib.common.urls import add_params_to_uri
@@ -32,7 +33,7 @@ from vault.agreement_events import DecisionMade
 
 from ..clock import now
 from ..security import CONTENT_SECURITY_POLICY
-from ..services import details, judge
+from ..services import details, judge, mandates
 from ..services.agreements import make_agreement
 from ..services.disclosure import kept_home, what_leaves
 from ..store import get_vault
@@ -138,7 +139,9 @@ def authorize():
         reasons = " ".join(r.text for r in decision.reasons if r.effect is Effect.DENY)
         return _fail(AccessDeniedError(f"The person's terms refuse this request. {reasons}"),
                      grant)
-    if decision and decision.effect is Effect.PERMIT and compiled.terms.auto_approve:
+    # Mandates are granted one by one by the person, never by the terms (auto-approve).
+    if decision and decision.effect is Effect.PERMIT and compiled.terms.auto_approve \
+            and not access.mandates:
         _log(person_id, client.client_id, access, decision, "authorize")  # no screen: chosen
         return _approve(server, grant, person_id, access, "terms", compiled.version)
     if request.method == "GET":
@@ -147,18 +150,21 @@ def authorize():
             "oauth/consent.html", client=client, access=access,
             rows=_rows(person_id, access, decision),
             purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
+            mandates=[(m, mandates.WORDS[m]) for m in access.mandates],
             vendor_facts=facts, durations=[d for d in DURATIONS if d <= access.duration_days]
             or [access.duration_days], action=request.full_path))
         return _allow_redirect_to(page, grant.redirect_uri)
     _log(person_id, client.client_id, access, decision, "authorize")
     chosen = [c for c in request.form.getlist("category") if c in allowed]
-    if request.form.get("decision") != "approve" or (access.categories and not chosen):
+    granted = mandates.ordered(m for m in request.form.getlist("mandate") if m in access.mandates)
+    if request.form.get("decision") != "approve" or (access.categories and not chosen) \
+            or (access.mandates and not access.categories and not granted):
         return _fail(AccessDeniedError("The person declined."), grant)
     try:
         days = int(request.form.get("days", access.duration_days))
     except ValueError:
         days = access.duration_days
-    narrowed = access.narrowed(tuple(chosen), max(1, days))
+    narrowed = replace(access.narrowed(tuple(chosen), max(1, days)), mandates=granted)
     how = "person" if narrowed == access else "person_narrowed"
     return _approve(server, grant, person_id, narrowed, how, compiled.version)
 
@@ -174,7 +180,7 @@ def _approve(server, grant, person_id: str, access: details.DataAccess, how: str
         with get_vault().transaction("write"):
             grant.request.custos_grant = make_agreement(
                 person_id, grant.client.client_id, access, decided_by=how,
-                terms_version=terms_version)
+                terms_version=terms_version, actor=how if how == "terms" else mandates.PERSON)
             status, body, headers = grant.create_authorization_response(
                 grant.redirect_uri, Person(person_id))
     except OAuth2Error as error:

@@ -21,17 +21,18 @@ from .receipts import issue_receipt
 
 
 def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decided_by: str,
-                   terms_version: int) -> Grant:
+                   terms_version: int, actor: str) -> Grant:
     """Store the agreement and its signed receipt in one transaction: never one without the
-    other, even if the process dies in between."""
+    other, even if the process dies in between. `actor` (services/mandates.py) says who made
+    it: the person, her agent, or her terms automatically."""
     vault = get_vault()
-    with vault.transaction("write"):
+    with vault.transaction("write", actor=actor):
         grant = vault.agreements.grants.create(person_id, client_id, {
             "purpose": access.purpose, "categories": list(access.categories),
             "retention_days": access.retention_days,
             "third_party_sharing": access.third_party_sharing,
             "recipients": list(access.recipients), "decided_by": decided_by,
-            "terms_version": terms_version, "extra": {"person": access.person},
+            "terms_version": terms_version, "extra": {"mandates": list(access.mandates), "actor": actor},
         }, expires_at=now() + timedelta(days=access.duration_days), now=now())
         issue_receipt(grant)
     return grant

@@ -8,26 +8,28 @@ from __future__ import annotations
 
 import json
 
-from policies import TermsError, load_terms, vocab
+from policies import Effect, TermsError, load_terms, vocab
 from policies.whatif import what_if
+from vault.mandate_events import AgentChangedAccess
 from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 
 from ..clock import now
 from ..errors import InvalidInput
 from ..store import get_vault
-from . import details, judge
+from . import details, judge, mandates
 from .agreements import end_agreement, make_agreement
 from .ownership import own_request
 
 
 def decide_request(pid: str, request_id: str, decision: str, categories: list[str] | None = None,
-                   duration_days: int | None = None, purpose: str | None = None) -> AccessRequest:
+                   duration_days: int | None = None, purpose: str | None = None, *,
+                   actor: str = mandates.PERSON) -> AccessRequest:
     """Approve (optionally narrowed: fewer categories, shorter duration, narrower purpose) or
-    deny."""
+    deny. An agent (`actor` agent:<id>) may approve only what the current terms permit."""
     vault = get_vault()
     # One write transaction from the status check to the answer: two answers racing (the
     # person on a page, the butler through the API) cannot both make an agreement.
-    with vault.transaction("write"):
+    with vault.transaction("write", actor=actor):
         req = own_request(pid, request_id)
         if req.status != PENDING:
             raise InvalidInput("This request was already answered.",
@@ -36,12 +38,36 @@ def decide_request(pid: str, request_id: str, decision: str, categories: list[st
             vault.agreements.requests.decide(request_id, DENIED, now())
             return vault.agreements.requests.get(request_id)
         narrowed = _narrowed(req, categories, duration_days, purpose)
-        how = "person" if narrowed == _asked(req) else "person_narrowed"
+        who = "agent" if mandates.agent_of(actor) else "person"
+        how = who if narrowed == _asked(req) else f"{who}_narrowed"
+        version = req.body.get("terms_version", 0)
+        if mandates.agent_of(actor):
+            version = _within_terms(pid, req.client_id, narrowed)
         grant = make_agreement(pid, req.client_id, narrowed, decided_by=how,
-                               terms_version=req.body.get("terms_version", 0))
+                               terms_version=version, actor=actor)
+        if client_id := mandates.agent_of(actor):
+            vault.record(pid, AgentChangedAccess(client_id=client_id, action="approved",
+                                                 vendors=[req.client_id],
+                                                 categories=list(narrowed.categories)), now())
         vault.agreements.requests.decide(request_id, APPROVED, now(), grant_id=grant.id,
                                          categories=list(narrowed.categories))
         return vault.agreements.requests.get(request_id)
+
+
+def _within_terms(pid: str, client_id: str, access: details.DataAccess) -> int:
+    """An agent answers only as the person's current terms already say: every category it
+    approves must be permitted by them now (an "ask" is the person's to answer). Returns the
+    terms version the approval rests on."""
+    vault = get_vault()
+    compiled = judge.current_terms(vault, pid)
+    client = vault.agreements.clients.get(client_id)
+    decision = judge.judge(compiled, judge.vendor_of(client_id, client.metadata), access, now())
+    beyond = [c for c in access.categories if decision.effects[c] is not Effect.PERMIT]
+    if beyond:
+        raise mandates.OutsideMandate(
+            "categories: the person's terms do not permit these, so only the person can "
+            "approve them", fields={"categories": [f"not permitted by the terms: {beyond}"]})
+    return compiled.version
 
 
 def _asked(req: AccessRequest) -> details.DataAccess:
@@ -99,12 +125,18 @@ def terms_what_if(pid: str, raw: object) -> dict:
             "vendors_cut_off": sorted({live[k].client_id for k in cut})}
 
 
-def replace_terms(pid: str, raw: dict) -> dict:
-    """Save new terms as the next version; agreements they no longer allow end now."""
+def replace_terms(pid: str, raw: dict, *, actor: str = mandates.PERSON) -> dict:
+    """Save new terms as the next version; agreements they no longer allow end now. An agent
+    calls this only for a change that permits nothing more (api/resource/person.py)."""
     answer = terms_what_if(pid, raw)
     vault = get_vault()
-    with vault.transaction("write"):
+    with vault.transaction("write", actor=actor):
         version = vault.agreements.terms.save(pid, raw, now(), cut=answer["cut"])
         for grant_id in answer["cut"]:
             end_agreement(grant_id, "cut")
+        if client_id := mandates.agent_of(actor):
+            vault.record(pid, AgentChangedAccess(
+                client_id=client_id, action="terms_changed",
+                vendors=sorted({c["vendor"] for c in answer["changes"]}),
+                categories=sorted({cat for c in answer["changes"] for cat in c["lost"]})), now())
     return answer | {"saved": True, "version": version}

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from vault.grants import ACTIVE
 
 from ..clock import now
+from ..services import mandates
 from ..services.agreements import end_agreement, stop_vendor
 from ..services.ownership import own_grant, own_vendor
 from ..services.receipts import receipt_view
@@ -65,7 +66,7 @@ def _state(grant, live: bool) -> str:
 def describe_grant(grant) -> dict:
     live = grant.live(now())
     return {"grant": grant, "vendor": _vendor(grant.client_id), "live": live,
-            "state": _state(grant, live), "agent": bool(grant.extra.get("person")),
+            "state": _state(grant, live), "agent": mandates.is_agent(grant),
             "what": category_words(list(grant.categories)), "why": purpose_words(grant.purpose)}
 
 
@@ -106,7 +107,7 @@ def index():
 def _still_read(grant) -> str | None:
     """What the vendor can still read under its other live agreements, in words, if any."""
     others = [describe_grant(gr) for gr in own_vendor(g.person_id, grant.client_id)
-              if gr.id != grant.id and not gr.extra.get("person")]
+              if gr.id != grant.id and not mandates.is_agent(gr)]
     return _readable(others) if any(r["live"] for r in others) else None
 
 

@@ -6,7 +6,9 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from vault.requests import PENDING
 
+from ..clock import now
 from ..errors import InvalidInput
+from ..services import proposals
 from ..services.person_actions import decide_request, narrower_purposes
 from ..store import get_vault
 from .accounts import login_required
@@ -30,7 +32,11 @@ def _page(failed: str | None = None, errors: dict | None = None, status: int = 2
     items = get_vault().agreements.requests.for_person(g.person_id, None)
     pending = [describe_request(r) for r in items if r.status == PENDING]
     answered = [describe_request(r) for r in items if r.status != PENDING][:20]
+    names = get_vault().agreements.clients.names()
+    waiting = [{"proposal": p, "agent": names.get(p.client_id, p.client_id)}
+               for p in proposals.pending(get_vault(), g.person_id)]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
+                           proposals=waiting,
                            form=request.form if failed else {}, errors=errors or {}), status
 
 
@@ -73,4 +79,15 @@ def decide(request_id: str):
     vendor = _vendor(req.client_id)["name"]
     flash(f"You approved {vendor}'s request." if decision == "approve"
           else f"You denied {vendor}'s request.")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/proposals/<proposal_id>/decline")
+@login_required
+def decline_proposal(proposal_id: str):
+    """The person says no to her agent's proposed terms change: nothing changes."""
+    vault = get_vault()
+    found = proposals.waiting(vault, g.person_id, proposal_id)
+    proposals.decided(vault, g.person_id, found.id, proposals.DECLINE, None, now())
+    flash("You declined the change your agent proposed. Your terms stay as they are.")
     return redirect(url_for("inbox.index"))

@@ -9,6 +9,7 @@ from policies import vocab
 from policies.errors import UnknownConcept
 
 from ..clock import now
+from ..services import mandates
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
 from ..store import get_vault
 from . import (
@@ -52,7 +53,7 @@ def home():
     return render_template(
         "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),
         pending=vault.agreements.requests.for_person(pid, "pending"),
-        connections=[r for r in grants if r["live"] and not r["grant"].extra.get("person")],
+        connections=[r for r in grants if r["live"] and not mandates.is_agent(r["grant"])],
         accesses=[(e, describe(e, names.get)) for e in accesses],
         recent=[(e, describe(e, names.get)) for e in vault.list_events(pid)[-8:][::-1]])
 

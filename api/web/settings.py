@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 
 from ..clock import now
 from ..security import limiter
+from ..services import mandates
 from ..services.agreements import end_agreement
 from ..store import get_vault
 from .accounts import (
@@ -31,7 +32,7 @@ def _agents() -> list[dict]:
     from .connections import describe_grant
 
     return [describe_grant(gr) for gr in get_vault().agreements.grants.for_person(g.person_id)
-            if gr.extra.get("person") and gr.live(now())]
+            if mandates.is_agent(gr) and gr.live(now())]
 
 
 def _live_sessions() -> list[dict]:

@@ -124,6 +124,8 @@ BASES: dict[str, Request] = {
         "categories": "contact.email"}),
     "terms.odrl GET": Request("GET", "/terms/odrl"),
     "inbox.index GET": Request("GET", "/inbox"),
+    "terms.proposal GET": Request("GET", "/terms/proposals/<proposal_id>"),
+    "inbox.decline_proposal POST": Request(P, "/inbox/proposals/<proposal_id>/decline", form={}),
     "inbox.decide POST": Request(P, "/inbox/<request_id>", form={
         "decision": "approve", "category": "address.city", "days": "10",
         "purpose": "ServiceProvision"}),
@@ -232,7 +234,8 @@ BASES: dict[str, Request] = {
                                                  auth="person", query={"status": "all"}),
     "resource_person.decide_request POST": Request(
         P, "/api/v1/person/requests/<request_id>/decision", auth="person", body={
-            "decision": "approve", "categories": ["address.city"], "duration_days": 10,
+            # the terms ask her about this request: her agent may only deny it (mandates)
+            "decision": "deny", "categories": ["address.city"], "duration_days": 10,
             "purpose": "ServiceProvision"}),
     "resource_person.read_terms GET": Request("GET", "/api/v1/person/terms", auth="person"),
     "resource_person.replace_terms PUT": Request("PUT", "/api/v1/person/terms", auth="person",

@@ -11,6 +11,7 @@ from clients.sdk import (
     InvalidToken,
     VendorClient,
 )
+from clients.butler.authorize import SCOPE as BUTLER_SCOPE
 from tests.clients.conftest import REDIRECT, connect
 
 
@@ -78,7 +79,7 @@ def person_client(server, browser, transport):
 
     butler = VendorClient.register(server, client_name="Butler", redirect_uris=[REDIRECT],
                                    public=True, transport=transport)
-    request = butler.start_authorization(REDIRECT, scope="person")
+    request = butler.start_authorization(REDIRECT, scope=BUTLER_SCOPE)
     session = butler.finish_authorization(request, browser.consent(request.url))
     assert isinstance(session, TokenSession)
     return PersonClient(session)
