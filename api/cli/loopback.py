@@ -6,6 +6,7 @@ and fills in forms (CSRF included) the way a person would.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -67,6 +68,15 @@ class Browser:
         token = _CSRF.search(shown.text)
         return self.session.post(url, data={**data, "csrf_token": token.group(1) if token
                                             else ""}, timeout=10, allow_redirects=False)
+
+    def save_terms(self, terms: dict, proposal: str | None = None) -> None:
+        """Save terms as the person does on the preview; with `proposal`, accepting the change
+        her agent proposed (shown at /terms/proposals/<id>)."""
+        page = f"/terms/proposals/{proposal}" if proposal else "/terms"
+        data = {"candidate": json.dumps(terms), **({"proposal": proposal} if proposal else {})}
+        answer = self.form("/terms/save", data, page=page)
+        if not answer.is_redirect:
+            raise click.ClickException(f"could not save the terms: HTTP {answer.status_code}")
 
     def signup(self, email: str, password: str) -> None:
         answer = self.form("/signup", {"email": email, "password": password,
