@@ -1,4 +1,4 @@
-"""Offers and intents, the person's side (her agent, under `mandate:offers` / `mandate:intents`).
+"""Offers, the person's side (her agent, under `mandate:offers`); intents: person_data.py.
 
 The butler lists `received` offers, decides each by the person's offer rules and posts the
 decision with its reasons; the person reads delivered and filtered ones and may override.
@@ -43,9 +43,3 @@ def decide(offer_id: str):
                              by=who.client.client_id)
     return jsonify(person_view(offer))
 
-
-@bp.get("/api/v1/person/intents")
-def list_intents():
-    """The person's intents, for the butler to match offers against."""
-    pid = caller(mandate=mandates.INTENTS).person_id
-    return jsonify([i.as_dict() for i in get_vault().list_intents(pid)])

@@ -18,6 +18,7 @@ from vault.requests import APPROVED, DENIED, PENDING
 from ..clock import now
 from ..errors import InvalidInput, NotFound
 from ..services import details, judge
+from ..services import mandates
 from ..services.agreements import make_agreement
 from ..services.receipts import receipt_view
 from ..services.subject import person_for_subject
@@ -68,7 +69,7 @@ def submit_request():
     grant = None
     if status == APPROVED:
         grant = make_agreement(person_id, who.client.client_id, access, decided_by="terms",
-                               terms_version=compiled.version)
+                               terms_version=compiled.version, actor=mandates.TERMS)
     stored = {"access": access.as_detail(), "reasons": judge.reasons_for_person(decision),
               "purpose": access.purpose, "categories": list(access.categories),
               "terms_version": compiled.version}

@@ -15,6 +15,7 @@ from vault.grants import ACTIVE, Grant
 
 from ..clock import now
 from ..store import get_vault
+from . import mandates
 from .details import DataAccess
 from .notify import queue_end_notice
 from .receipts import issue_receipt
@@ -68,7 +69,7 @@ def disable_vendor(client_id: str) -> list[Grant]:
     """The operator stops a vendor: it can no longer authenticate, and every agreement it
     holds ends, each person told in their log and the vendor in its notices."""
     vault = get_vault()
-    with vault.transaction("write"):
+    with vault.transaction("write", actor=mandates.OPERATOR):
         vault.agreements.clients.disable(client_id, now())
         return end_agreements(vault.agreements.grants.for_client(client_id), "vendor_disabled")
 

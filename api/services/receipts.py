@@ -18,6 +18,7 @@ from ..clock import now
 from ..oauth.server import issuer
 from ..store import get_vault
 from ..web.agreement_terms import policy_url
+from . import mandates
 from .signing import sign
 from .subject import pairwise_subject
 
@@ -36,6 +37,24 @@ def _controller(metadata: dict) -> dict:
     }
 
 
+def _consent_type(grant: Grant) -> str:
+    """Kantara CR v1.1 `consentType` is free text: EXPLICIT when the person clicked herself;
+    when her agent answered under a mandate, the receipt says so (issue 13)."""
+    return "DELEGATED" if mandates.agent_of(grant.extra.get("actor")) else "EXPLICIT"
+
+
+def _collection_method(grant: Grant) -> str:
+    """How the consent was collected, naming the agent and its mandate when one acted."""
+    agent = mandates.agent_of(grant.extra.get("actor"))
+    if agent is None:
+        return f"Custos OAuth consent ({grant.decided_by})"
+    found = get_vault().agreements.clients.find(agent)
+    name = (found.metadata.get("client_name") if found else None) or agent
+    return (f"Custos agent {name!r} ({agent}) under the person's mandate "
+            f"'{mandates.scope(mandates.ANSWER)}', within her terms version "
+            f"{grant.terms_version} ({grant.decided_by})")
+
+
 def build_receipt(grant: Grant, receipt_id: str) -> dict:
     """The receipt JSON of an agreement (Kantara CR v1.1 fields plus DPV IRIs)."""
     client = get_vault().agreements.clients.get(grant.client_id)
@@ -48,7 +67,7 @@ def build_receipt(grant: Grant, receipt_id: str) -> dict:
         "purposes": [{
             "purpose": purpose.label if purpose else "Act for the person",
             "purposeCategory": [purpose.iri] if purpose else [],
-            "consentType": "EXPLICIT",
+            "consentType": _consent_type(grant),
             "piiCategory": [c.iri for c in cats],
             "primaryPurpose": True,
             "termination": f"agreement ends {grant.expires_at.isoformat()}; data kept {retention}",
@@ -60,7 +79,7 @@ def build_receipt(grant: Grant, receipt_id: str) -> dict:
         "version": VERSION,
         "jurisdiction": client.metadata.get("custos_jurisdiction") or NOT_STATED,
         "consentTimestamp": int(grant.created_at.timestamp()),
-        "collectionMethod": f"Custos OAuth consent ({grant.decided_by})",
+        "collectionMethod": _collection_method(grant),
         "consentReceiptID": receipt_id,
         "language": "en",
         "piiPrincipalId": pairwise_subject(grant.person_id, grant.client_id),

@@ -18,7 +18,7 @@ from ..services.ownership import own_grant, own_vendor
 from ..services.receipts import receipt_view
 from ..store import get_vault
 from .accounts import login_required
-from .activity import category_words, purpose_words
+from .activity import category_words, describe, purpose_words
 
 bp = Blueprint("connections", __name__)
 CHART_DAYS = 30
@@ -96,12 +96,32 @@ def _vendor_cards() -> list[dict]:
     return found
 
 
+def agents() -> list[dict]:
+    """The agents acting for the person now: what each may do, and what each did lately."""
+    vault = get_vault()
+    live = [gr for gr in vault.agreements.grants.for_person(g.person_id)
+            if mandates.is_agent(gr) and gr.live(now())]
+    if not live:
+        return []
+    names = vault.agreements.clients.names()
+    events = vault.list_events(g.person_id)
+    found = []
+    for grant in live:
+        actor = mandates.agent(grant.client_id)
+        did = [e for e in events if e.payload.get("actor") == actor][-5:][::-1]
+        found.append(describe_grant(grant) | {
+            "mandates": [mandates.WORDS[m] for m in mandates.of(grant)],
+            "did": [(e, describe(e, names.get)) for e in did]})
+    return found
+
+
 @bp.get("/connections")
 @login_required
 def index():
     cards = _vendor_cards()
     return render_template("connections.html", live=[c for c in cards if c["live"]],
-                           ended=[c for c in cards if not c["live"]], days=CHART_DAYS)
+                           ended=[c for c in cards if not c["live"]], days=CHART_DAYS,
+                           agents=agents())
 
 
 def _still_read(grant) -> str | None:
@@ -127,7 +147,11 @@ def revoke(grant_id: str):
     grant = _own_grant(grant_id)
     row = describe_grant(grant)
     name = row["vendor"]["name"]
-    if end_agreement(grant_id, "revoked") is not None:
+    with get_vault().transaction("write", actor=mandates.PERSON):
+        ended = end_agreement(grant_id, "revoked")
+    if ended is not None and row["agent"]:
+        flash(f"{name} no longer acts for you. Your other agents are unchanged.")
+    elif ended is not None:
         still = _still_read(grant)
         flash(f"{name} can no longer read your {row['what']} under this agreement, and has "
               f"been told to delete it. {name} can still read your {still} under another "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
@@ -9,7 +11,7 @@ from policies import vocab
 from policies.errors import UnknownConcept
 
 from ..clock import now
-from ..services import mandates
+from ..services import mandates, proposals
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
 from ..store import get_vault
 from . import (
@@ -29,6 +31,7 @@ from .activity import category_words, describe
 from .forms import FieldSchema, error_items, messages_of
 
 bp = Blueprint("pages", __name__)
+ALERT_DAYS = timedelta(days=7)  # how long Home shows that an agent changed what vendors get
 
 
 def category_choices() -> list[tuple[str, list]]:
@@ -50,11 +53,15 @@ def home():
               for gr in vault.agreements.grants.for_person(pid)]
     names = vault.agreements.clients.names()
     accesses = vault.list_events(pid, kinds=["access_attempted"])[-5:][::-1]
+    alerts = vault.list_events(pid, kinds=["agent_changed_access"],
+                               since=now() - ALERT_DAYS)[::-1]
     return render_template(
         "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),
         pending=vault.agreements.requests.for_person(pid, "pending"),
         connections=[r for r in grants if r["live"] and not mandates.is_agent(r["grant"])],
         accesses=[(e, describe(e, names.get)) for e in accesses],
+        alerts=[(e, describe(e, names.get)) for e in alerts],
+        proposals=len(proposals.pending(vault, pid)),
         recent=[(e, describe(e, names.get)) for e in vault.list_events(pid)[-8:][::-1]])
 
 

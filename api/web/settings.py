@@ -10,7 +10,6 @@ from marshmallow import ValidationError
 
 from ..clock import now
 from ..security import limiter
-from ..services import mandates
 from ..services.agreements import end_agreement
 from ..store import get_vault
 from .accounts import (
@@ -29,10 +28,9 @@ DELETE_PHRASE = "delete my vault"
 
 def _agents() -> list[dict]:
     """Clients the person authorised to act for them (the butler), still live."""
-    from .connections import describe_grant
+    from .connections import agents
 
-    return [describe_grant(gr) for gr in get_vault().agreements.grants.for_person(g.person_id)
-            if mandates.is_agent(gr) and gr.live(now())]
+    return agents()
 
 
 def _live_sessions() -> list[dict]:
