@@ -48,7 +48,7 @@ def _agreements(app, email: str) -> str:
                                    ("Bike Hub", ("address.city",))):
             grant = make_agreement(pid, ids[vendor], DataAccess(
                 purpose="ServiceProvision", categories=categories, retention_days=30),
-                decided_by="person", terms_version=0)
+                decided_by="person", terms_version=0, actor="person")
             if vendor == "Acme Cars" and categories == ("contact.phone",) and "ended" not in ids:
                 ids["ended"] = end_agreement(grant.id, "revoked").id
         return policy_url(grant)  # Bike Hub's agreement: the public page of its terms
