@@ -133,14 +133,14 @@ def _settings(old: Terms, new: Terms) -> list[Loosening]:
                                text="Requests your terms permit would be approved at once, "
                                     "without asking you"))
     before, after = old.offers, new.offers
+    cap, cap_after = before.max_per_vendor, after.max_per_vendor
     looser = (set(before.blocklist) - set(after.blocklist)
               or set(before.require_certifications) - set(after.require_certifications)
               or (before.require_verified and not after.require_verified)
               or (before.within_budget and not after.within_budget)
               or (before.match_category and not after.match_category)
-              or (before.max_per_vendor is not None and (
-                  after.max_per_vendor is None or after.max_per_vendor.max > before.max_per_vendor.max
-                  or after.max_per_vendor.per != before.max_per_vendor.per)))
+              or (cap is not None and (cap_after is None or cap_after.max > cap.max
+                                       or cap_after.per != cap.per)))
     if looser:
         found.append(Loosening(what="offers", text="More offers would reach you"))
     if set(new.agreements) - set(old.agreements):
@@ -155,18 +155,19 @@ def loosenings(old: CompiledTerms, new: CompiledTerms, now: datetime,
     restricts or changes nothing vendors can get."""
     found = _settings(old.terms, new.terms)
     seen = _mentioned([old.terms, new.terms])
-    dims = [_vendors(vendors, seen), _purposes(old, new, seen["purpose"]), _retentions(seen),
-            _sharing(seen), [None, "intent"], _counts(seen), _times(now, seen)]
-    size = 1
-    for d in dims:
-        size *= len(d)
+    probed, purposes, retentions = _vendors(vendors, seen), _purposes(old, new, seen["purpose"]), \
+        _retentions(seen)
+    sharings, intents, counted, times = _sharing(seen), [None, "intent"], _counts(seen), \
+        _times(now, seen)
+    size = (len(probed) * len(purposes) * len(retentions) * len(sharings) * len(intents)
+            * len(counted) * len(times))
     if size > BUDGET:
         return [*found, Loosening(what="too_many_cases",
                                   text="The change is too intricate to check here, so you decide")]
     categories = tuple(c.id for c in vocab.categories())
     shown: set[tuple] = set()
     for vendor, purpose, retention, (sharing, recipients), intent, counts, at in \
-            itertools.product(*dims):
+            itertools.product(probed, purposes, retentions, sharings, intents, counted, times):
         request = Request(vendor=vendor, purpose=purpose, categories=categories,
                           retention_days=retention, third_party_sharing=sharing,
                           recipients=recipients, intent=intent, counts=counts, time=at)

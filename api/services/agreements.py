@@ -33,7 +33,8 @@ def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decide
             "retention_days": access.retention_days,
             "third_party_sharing": access.third_party_sharing,
             "recipients": list(access.recipients), "decided_by": decided_by,
-            "terms_version": terms_version, "extra": {"mandates": list(access.mandates), "actor": actor},
+            "terms_version": terms_version,
+            "extra": {"mandates": list(access.mandates), "actor": actor},
         }, expires_at=now() + timedelta(days=access.duration_days), now=now())
         issue_receipt(grant)
     return grant

@@ -3,7 +3,8 @@
 One documented type, `custos_data_access` (docs/oauth.md), carries purpose, categories,
 retention, sharing and duration. The same request can be written as scopes: `data:<category>`
 (repeatable), `purpose:<DPV purpose>`, `retention:<days>`, `sharing:none|third_party`,
-`duration:<days>`. An agent adds the mandates it asks for (`mandate:<name>`, services/mandates.py). Authlib has no RAR support, so this module parses and validates both forms
+`duration:<days>`. An agent adds the mandates it asks for (`mandate:<name>`,
+services/mandates.py). Authlib has no RAR support, so this module parses and validates both forms
 and the grants call it from their hooks. Errors name the field, as RFC 9396 section 5 asks.
 """
 

@@ -40,11 +40,10 @@ def validated(vault: Vault, person_id: str, raw: object) -> dict:
     """The proposed terms, validated as the terms page validates them (400 naming the field)."""
     version = vault.agreements.terms.current_version(person_id) + 1
     try:
-        load_terms(raw, version=version)
+        load_terms(raw, version=version)  # refuses anything but a JSON object
     except TermsError as exc:
         raise InvalidInput(str(exc), fields=exc.messages) from None
-    assert isinstance(raw, dict)  # load_terms accepts only an object
-    return raw
+    return dict(raw)  # type: ignore[call-overload]  # an object, as load_terms just checked
 
 
 def what_it_loosens(vault: Vault, person_id: str, raw: dict, now: datetime) -> list[Loosening]:
