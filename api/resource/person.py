@@ -15,8 +15,8 @@ from flask import Blueprint, jsonify, request
 from vault.mandate_events import AgentChangedAccess
 from vault.requests import APPROVED, DENIED, PENDING
 
-from ..errors import InvalidInput
 from ..clock import now
+from ..errors import InvalidInput
 from ..services import judge, mandates, person_actions, proposals
 from ..services.agreements import end_agreement, stop_vendor
 from ..services.ownership import own_grant, own_vendor

@@ -17,8 +17,7 @@ from vault.requests import APPROVED, DENIED, PENDING
 
 from ..clock import now
 from ..errors import InvalidInput, NotFound
-from ..services import details, judge
-from ..services import mandates
+from ..services import details, judge, mandates
 from ..services.agreements import make_agreement
 from ..services.receipts import receipt_view
 from ..services.subject import person_for_subject

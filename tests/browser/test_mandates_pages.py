@@ -31,7 +31,7 @@ def test_mandates_proposal_and_alert(page, live_server, look):
     look("consent-mandates")
     page.get_by_label("Read your terms").check()
     page.get_by_label("Propose changes to your terms").check()  # not the log
-    page.get_by_role("button", name="Share", exact=True).click()
+    page.get_by_role("button", name="Allow what I ticked").click()
     page.wait_for_url("https://butler.example/**")
     me = PersonClient(butler.finish_authorization(asked, page.url))
     assert me.session.tokens.scope.split() == ["mandate:terms_read", "mandate:terms_propose"]

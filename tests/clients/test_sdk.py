@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clients.butler.authorize import SCOPE as BUTLER_SCOPE
 from clients.sdk import (
     Access,
     AuthorizationDenied,
@@ -11,7 +12,6 @@ from clients.sdk import (
     InvalidToken,
     VendorClient,
 )
-from clients.butler.authorize import SCOPE as BUTLER_SCOPE
 from tests.clients.conftest import REDIRECT, connect
 
 

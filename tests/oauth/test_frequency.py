@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.conftest import save_terms
-from tests.oauth.test_person_vendor import bearer, butler
 
 TWICE_A_DAY = {"default": "ask", "rules": [
     {"id": "twice-a-day", "effect": "permit", "purposes": ["ServiceProvision"],

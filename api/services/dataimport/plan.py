@@ -23,8 +23,8 @@ from policies import vocab
 from vault import Vault
 from vault.events import DataImported
 
-from .. import mandates
 from ...web.forms import INTENT_CATEGORIES
+from .. import mandates
 from .records import Parsed, Skipped
 
 
