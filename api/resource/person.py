@@ -37,6 +37,12 @@ def agent(mandate: str) -> Caller:
     return caller(mandate=mandate)
 
 
+def _grant(grant) -> dict:
+    """An agreement as the person sees it: who made it, and an agent's mandates."""
+    return grant_json(grant) | {"actor": grant.extra.get("actor"),
+                                "mandates": [mandates.scope(m) for m in mandates.of(grant)]}
+
+
 def _ended(who: Caller, ended: list) -> None:
     """Alert the person: her agent ended agreements (what vendors may get changed)."""
     if ended:
@@ -49,7 +55,7 @@ def _ended(who: Caller, ended: list) -> None:
 @bp.get("/api/v1/person/grants")
 def list_grants():
     pid = person_id(mandates.ANSWER)
-    return jsonify([grant_json(g) for g in get_vault().agreements.grants.for_person(pid)])
+    return jsonify([_grant(g) for g in get_vault().agreements.grants.for_person(pid)])
 
 
 @bp.post("/api/v1/person/grants/<grant_id>/revoke")
@@ -59,7 +65,7 @@ def revoke_grant(grant_id: str):
     own_grant(who.person_id, grant_id)
     with get_vault().transaction("write", actor=who.actor):
         _ended(who, [g for g in [end_agreement(grant_id, "revoked")] if g is not None])
-    return jsonify(grant_json(get_vault().agreements.grants.get(grant_id)))
+    return jsonify(_grant(get_vault().agreements.grants.get(grant_id)))
 
 
 @bp.post("/api/v1/person/vendors/<client_id>/revoke")
@@ -71,7 +77,7 @@ def revoke_vendor(client_id: str):
     with get_vault().transaction("write", actor=who.actor):
         ended = stop_vendor(who.person_id, client_id)
         _ended(who, ended)
-    return jsonify({"client_id": client_id, "ended": [grant_json(g) for g in ended]})
+    return jsonify({"client_id": client_id, "ended": [_grant(g) for g in ended]})
 
 
 @bp.get("/api/v1/person/grants/<grant_id>/receipt")

@@ -50,7 +50,7 @@ def _collection_method(grant: Grant) -> str:
         return f"Custos OAuth consent ({grant.decided_by})"
     found = get_vault().agreements.clients.find(agent)
     name = (found.metadata.get("client_name") if found else None) or agent
-    return (f"Custos agent {name!r} ({agent}) under the person's mandate "
+    return (f"Custos agent {name!r} under the person's mandate "
             f"'{mandates.scope(mandates.ANSWER)}', within her terms version "
             f"{grant.terms_version} ({grant.decided_by})")
 

@@ -152,6 +152,8 @@ def test_log_and_receipt_name_the_agent(app, person, vendor, vendors, flow, clie
     grant = vault.agreements.grants.get(grant_id)
     actor = f"agent:{me['client_id']}"
     assert grant.extra["actor"] == actor and grant.decided_by == "agent_narrowed"
+    listed = client.get("/api/v1/person/grants", headers=bearer(me["access_token"])).get_json()
+    assert {g["id"]: g["actor"] for g in listed}[grant_id] == actor
     kinds = {e.kind for e in vault.list_events(person) if e.payload.get("actor") == actor}
     assert {"grant_changed", "request_decided", "agent_changed_access"} <= kinds
     receipt = client.get(f"/api/v1/agreements/{grant_id}/receipt",
