@@ -63,10 +63,25 @@ def _state(grant, live: bool) -> str:
                      (grant.end_reason or grant.status).replace("_", " ").capitalize())
 
 
+DECIDED = {"terms": "your terms", "person": "you", "person_narrowed": "you (narrowed)",
+           "agent": "your agent", "agent_narrowed": "your agent (narrowed)"}
+
+
+def _decided(grant) -> str:
+    """Who made the agreement, in words: an agent by name (issue 13)."""
+    words = DECIDED.get(grant.decided_by, grant.decided_by)
+    if agent := mandates.agent_of(grant.extra.get("actor")):
+        client = get_vault().agreements.clients.find(agent)
+        name = (client.metadata.get("client_name") if client else None) or agent
+        return words.replace("your agent", f"your agent {name}")
+    return words
+
+
 def describe_grant(grant) -> dict:
     live = grant.live(now())
     return {"grant": grant, "vendor": _vendor(grant.client_id), "live": live,
             "state": _state(grant, live), "agent": mandates.is_agent(grant),
+            "decided": _decided(grant),
             "what": category_words(list(grant.categories)), "why": purpose_words(grant.purpose)}
 
 

@@ -162,6 +162,7 @@ def test_log_and_receipt_name_the_agent(app, person, vendor, vendors, flow, clie
     assert "Jeeves" in receipt["collectionMethod"] and "mandate" in receipt["collectionMethod"]
     log = client.get("/log").get_data(as_text=True)
     assert "Your agent Jeeves" in log or "by your agent Jeeves" in log
+    assert "Your agent Jeeves (narrowed)" in client.get("/connections").get_data(as_text=True)
     home = client.get("/").get_data(as_text=True)
     assert "Your agents changed what vendors may get" in home and "Jeeves" in home
 
