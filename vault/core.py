@@ -96,6 +96,10 @@ class Vault(AgreementsMixin):
         """
         return self.db.transaction(mode, actor)
 
+    def acting(self, actor: str) -> AbstractContextManager[None]:
+        """Who acts in every transaction this thread opens inside the block (see transaction)."""
+        return self.db.acting(actor)
+
     # persons
     def create_person(self, email: str, password_hash: str, now: datetime) -> str:
         """Sign-up; raises EmailTaken if the email is in use. Logs AccountCreated."""

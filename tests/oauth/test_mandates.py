@@ -260,3 +260,15 @@ def test_a_data_scope_with_mandates_is_never_auto_approved(person, vendor, vendo
                                          scope="data:contact.email purpose:ServiceProvision "
                                                "mandate:offers"))
     assert page.status_code == 200 and 'name="mandate"' in page.get_data(as_text=True)
+
+
+def test_the_persons_own_page_actions_say_she_did_them(app, person, client, vendors, flow):
+    page = client.get("/data")
+    client.post("/data", data={"csrf_token": csrf_token(page), "category": "contact.phone",
+                               "name": "Mobile", "value": "+44 7700 900123"})
+    me = agent(vendors, flow, "data", name="Jeeves")
+    client.post("/api/v1/person/data", headers=bearer(me["access_token"]),
+                json={"category": "address.city", "name": "City", "value": "Leeds"})
+    added = app.extensions["custos.vault"].list_events(person, kinds=["field_added"])
+    assert [(e.payload["name"], e.payload.get("actor")) for e in added][-2:] == [
+        ("Mobile", "person"), ("City", f"agent:{me['client_id']}")]

@@ -154,12 +154,23 @@ class Backend:
                 outer.actor = before
             return
         with self._transaction(write=mode == "write") as tx:
-            tx.actor = actor
+            tx.actor = actor or getattr(self._local, "actor", None)
             self._local.tx = tx
             try:
                 yield tx
             finally:
                 self._local.tx = None
+
+    @contextmanager
+    def acting(self, actor: str) -> Iterator[None]:
+        """Who acts in the transactions this thread opens inside the block, unless one names
+        another (a person's page request: every entry it logs says she did it)."""
+        before = getattr(self._local, "actor", None)
+        self._local.actor = actor
+        try:
+            yield
+        finally:
+            self._local.actor = before
 
     def write(self) -> AbstractContextManager[Tx]:
         """Short for `transaction("write")`, inside the vault."""
