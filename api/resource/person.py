@@ -33,10 +33,6 @@ def person_id(mandate: str) -> str:
     return caller(mandate=mandate).person_id
 
 
-def agent(mandate: str) -> Caller:
-    return caller(mandate=mandate)
-
-
 def _grant(grant) -> dict:
     """An agreement as the person sees it: who made it, and an agent's mandates."""
     return grant_json(grant) | {"actor": grant.extra.get("actor"),
@@ -61,7 +57,7 @@ def list_grants():
 @bp.post("/api/v1/person/grants/<grant_id>/revoke")
 def revoke_grant(grant_id: str):
     """Effective at once: when this returns, no token of the agreement works any more."""
-    who = agent(mandates.ANSWER)
+    who = caller(mandate=mandates.ANSWER)
     own_grant(who.person_id, grant_id)
     with get_vault().transaction("write", actor=who.actor):
         _ended(who, [g for g in [end_agreement(grant_id, "revoked")] if g is not None])
@@ -72,7 +68,7 @@ def revoke_grant(grant_id: str):
 def revoke_vendor(client_id: str):
     """Stop sharing everything with one vendor: each of its agreements ends now, each with its
     notice; the answer lists the ones that were still live (none the second time)."""
-    who = agent(mandates.ANSWER)
+    who = caller(mandate=mandates.ANSWER)
     own_vendor(who.person_id, client_id)
     with get_vault().transaction("write", actor=who.actor):
         ended = stop_vendor(who.person_id, client_id)
@@ -99,7 +95,7 @@ def list_requests():
 @bp.post("/api/v1/person/requests/<request_id>/decision")
 def decide_request(request_id: str):
     """Approve (optionally narrowed) only what the person's terms permit, or deny."""
-    who = agent(mandates.ANSWER)
+    who = caller(mandate=mandates.ANSWER)
     body = load(DecisionSchema(), request.get_json(silent=True))
     req = person_actions.decide_request(who.person_id, request_id, body["decision"],
                                         body["categories"], body["duration_days"],
@@ -121,18 +117,23 @@ def replace_terms():
     """Propose new terms. Permitting nothing more, they are saved at once (agreements they no
     longer allow end now); permitting more, they wait for the person (202). `?dry_run=1` only
     asks."""
-    who = agent(mandates.TERMS_PROPOSE)
+    who = caller(mandate=mandates.TERMS_PROPOSE)
     vault, pid = get_vault(), who.person_id
     raw = proposals.validated(vault, pid, request.get_json(silent=True))
-    found = proposals.what_it_loosens(vault, pid, raw, now())
-    loosens = {"loosens": [f.to_dict() for f in found]}
     if request.args.get("dry_run") in ("1", "true"):
-        return jsonify(person_actions.terms_what_if(pid, raw) | loosens | {"saved": False})
-    if found:  # no mandate lets an agent loosen the terms: the person decides in her inbox
-        proposal = proposals.propose(vault, pid, who.client.client_id, raw, found, now())
-        return jsonify(loosens | {"saved": False, "waits_for_person": True,
-                                  "proposal_id": proposal}), 202
-    return jsonify(person_actions.replace_terms(pid, raw, actor=who.actor) | loosens)
+        found = proposals.what_it_loosens(vault, pid, raw, now())
+        return jsonify(person_actions.terms_what_if(pid, raw) | {"saved": False}
+                       | {"loosens": [f.to_dict() for f in found]})
+    # The check and the save are one step: her own change in between cannot slip past it.
+    with vault.transaction("write", actor=who.actor) as tx:
+        tx.lock_person(pid)
+        found = proposals.what_it_loosens(vault, pid, raw, now())
+        loosens = {"loosens": [f.to_dict() for f in found]}
+        if found:  # no mandate lets an agent loosen the terms: she decides in her inbox
+            proposal = proposals.propose(vault, pid, who.client.client_id, raw, found, now())
+            return jsonify(loosens | {"saved": False, "waits_for_person": True,
+                                      "proposal_id": proposal}), 202
+        return jsonify(person_actions.replace_terms(pid, raw, actor=who.actor) | loosens)
 
 
 @bp.get("/api/v1/person/log")
