@@ -29,7 +29,8 @@ def decide_request(pid: str, request_id: str, decision: str, categories: list[st
     vault = get_vault()
     # One write transaction from the status check to the answer: two answers racing (the
     # person on a page, the butler through the API) cannot both make an agreement.
-    with vault.transaction("write", actor=actor):
+    with vault.transaction("write", actor=actor) as tx:
+        tx.lock_person(pid)  # her terms cannot change between the check and the agreement
         req = own_request(pid, request_id)
         if req.status != PENDING:
             raise InvalidInput("This request was already answered.",
