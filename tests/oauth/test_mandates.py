@@ -163,6 +163,10 @@ def test_log_and_receipt_name_the_agent(app, person, vendor, vendors, flow, clie
     log = client.get("/log").get_data(as_text=True)
     assert "Your agent Jeeves" in log or "by your agent Jeeves" in log
     assert "Your agent Jeeves (narrowed)" in client.get("/connections").get_data(as_text=True)
+    by_agent = client.get("/log/export.json", query_string={"vendor": me["client_id"]}).get_json()
+    assert {r["kind"] for r in by_agent} >= {"request_decided", "agent_changed_access"}
+    assert {r["by"] for r in by_agent if r["kind"] == "request_decided"} == {
+        "your agent Jeeves"}
     home = client.get("/").get_data(as_text=True)
     assert "Your agents changed what vendors may get" in home and "Jeeves" in home
 
