@@ -51,8 +51,8 @@ class Loosening:
 def _mentioned(terms: Iterable[Terms]) -> dict[str, set]:
     """Every value the rules of the given terms test, by dimension."""
     found: dict[str, set] = {k: set() for k in (
-        "vendor", "cert", "jurisdiction", "retention", "recipient", "time", "clock", "day",
-        "frequency", "purpose")}
+        "vendor", "cert", "verified", "jurisdiction", "retention", "recipient", "time", "clock",
+        "day", "frequency", "purpose")}
     for t in terms:
         for rule in t.rules:
             found["vendor"].update(rule.vendors or ())
@@ -65,7 +65,7 @@ def _mentioned(terms: Iterable[Terms]) -> dict[str, set]:
             for c in rule.conditions:
                 values = c.value if isinstance(c.value, tuple | list) else (c.value,)
                 key = {"vendor.id": "vendor", "vendor.certifications": "cert",
-                       "vendor.verified_certifications": "cert",
+                       "vendor.verified_certifications": "verified",
                        "vendor.jurisdiction": "jurisdiction", "retention_days": "retention",
                        "recipients": "recipient", "purpose": "purpose"}.get(c.field)
                 if key:
@@ -74,12 +74,14 @@ def _mentioned(terms: Iterable[Terms]) -> dict[str, set]:
 
 
 def _vendors(known: Iterable[Vendor], seen: dict[str, set]) -> list[Vendor]:
-    certs = sorted(seen["cert"])
+    certs = sorted(seen["cert"] | seen["verified"])
     cert_sets = {frozenset(), frozenset(certs), *(frozenset([c]) for c in certs)}
     places = [None, "ZZ", *sorted(seen["jurisdiction"])]
+    # verification matters only to rules that test it; claimed certifications include it
     strangers = [Vendor(id=i, jurisdiction=j, certifications=c, verified_certifications=v)
                  for i in [STRANGER, *sorted(seen["vendor"])] for j in places
-                 for c in cert_sets for v in {frozenset(), c}]
+                 for c in cert_sets for v in ({frozenset(), c} if seen["verified"] else
+                                              {frozenset()})]
     return [*known, *strangers]
 
 
@@ -121,8 +123,9 @@ def _counts(seen: dict[str, set]) -> list[tuple]:
 
 
 def _sharing(seen: dict[str, set]) -> list[tuple[bool, frozenset]]:
-    return [(False, frozenset()), (True, frozenset()),
-            *((True, frozenset([r])) for r in sorted(seen["recipient"]))]
+    named = sorted(seen["recipient"])
+    return [(False, frozenset()), (True, frozenset()), (True, frozenset(named)),
+            *((True, frozenset([r])) for r in named)]
 
 
 def _settings(old: Terms, new: Terms) -> list[Loosening]:

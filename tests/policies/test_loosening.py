@@ -101,3 +101,13 @@ def test_too_intricate_to_probe_fails_closed(monkeypatch):
     monkeypatch.setattr("policies.loosening.BUDGET", 1)
     found = _compare(BASE, {**BASE, "default": "deny"})
     assert [f.what for f in found] == ["too_many_cases"] and BUDGET > 1
+
+
+def test_verified_and_recipient_conditions_are_probed():
+    verified = {"id": "v", "effect": "permit", "categories": ["address"], "conditions": [
+        {"field": "vendor.verified_certifications", "op": "has", "value": ["b-corp"]}]}
+    both = {"id": "r", "effect": "permit", "categories": ["contact.phone"], "conditions": [
+        {"field": "recipients", "op": "has_all", "value": ["dhl", "ups"]}]}
+    assert {f.what for f in _compare(BASE, _with([*BASE["rules"], verified]))} == {"effect"}
+    assert {f.category for f in _compare(BASE, _with([*BASE["rules"], both]))} == {
+        "contact.phone"}
