@@ -3,14 +3,15 @@
 An agent may propose new terms; a change that only restricts applies at once, one that permits
 more waits for the person. "Permits more" means: for some request, some category's effect
 gets weaker (deny -> ask, deny -> permit, ask -> permit), or auto-approve is switched on, or
-an offer rule lets more through. Requests are probed, not diffed as text: the probe set holds
-every vendor given plus strangers built from each vendor id, certification and jurisdiction
-either version mentions; one purpose for each way the rules of both versions split the purposes;
-each retention limit either version names, one day under and over; sharing with and without
-each recipient named; answering an intent or not; the access counts at each frequency limit;
-and the clock at now and at each rule's start and end, weekday and hour. Within each of these
-dimensions two values the probes leave out are answered alike by both versions, so a weaker
-effect anywhere shows in the probes. When the set grows beyond `BUDGET` evaluations, the change
+an offer rule lets more through, or a standard agreement is added. Requests are probed, not
+diffed as text: the probe set holds every vendor given plus strangers built from each vendor
+id, certification and jurisdiction either version mentions; one purpose and one category for
+each way the rules of both versions split them; each retention limit either version names, one
+day under and over; sharing with and without the recipients named, and answering an intent or
+not, where a rule tests them; the access counts at each frequency limit; and the clock at now
+and at each rule's start and end, weekday and hour. Within each of these dimensions two values
+the probes leave out are answered alike by both versions, so a weaker effect anywhere shows in
+the probes. When the set grows beyond `BUDGET` probes, the change
 counts as permitting more (fail closed: the person decides).
 """
 
@@ -52,7 +53,7 @@ def _mentioned(terms: Iterable[Terms]) -> dict[str, set]:
     """Every value the rules of the given terms test, by dimension."""
     found: dict[str, set] = {k: set() for k in (
         "vendor", "cert", "verified", "jurisdiction", "retention", "recipient", "time", "clock",
-        "day", "frequency", "purpose")}
+        "day", "frequency", "purpose", "sharing", "intent")}
     for t in terms:
         for rule in t.rules:
             found["vendor"].update(rule.vendors or ())
@@ -63,6 +64,8 @@ def _mentioned(terms: Iterable[Terms]) -> dict[str, set]:
             if rule.frequency:
                 found["frequency"].add((rule.frequency.per, rule.frequency.max))
             for c in rule.conditions:
+                if c.field in ("third_party_sharing", "recipients", "answers_intent"):
+                    found["intent" if c.field == "answers_intent" else "sharing"].add(c.field)
                 values = c.value if isinstance(c.value, tuple | list) else (c.value,)
                 key = {"vendor.id": "vendor", "vendor.certifications": "cert",
                        "vendor.verified_certifications": "verified",
@@ -76,13 +79,23 @@ def _mentioned(terms: Iterable[Terms]) -> dict[str, set]:
 def _vendors(known: Iterable[Vendor], seen: dict[str, set]) -> list[Vendor]:
     certs = sorted(seen["cert"] | seen["verified"])
     cert_sets = {frozenset(), frozenset(certs), *(frozenset([c]) for c in certs)}
-    places = [None, "ZZ", *sorted(seen["jurisdiction"])]
+    places = [None, "ZZ", *sorted(seen["jurisdiction"])] if seen["jurisdiction"] else [None]
     # verification matters only to rules that test it; claimed certifications include it
     strangers = [Vendor(id=i, jurisdiction=j, certifications=c, verified_certifications=v)
                  for i in [STRANGER, *sorted(seen["vendor"])] for j in places
                  for c in cert_sets for v in ({frozenset(), c} if seen["verified"] else
                                               {frozenset()})]
     return [*known, *strangers]
+
+
+def _categories(old: CompiledTerms, new: CompiledTerms) -> tuple[str, ...]:
+    """One category per way the rules of both versions split the categories: the engine
+    answers two categories alike when the same rules cover them."""
+    scopes = [r.categories for r in (*old.rules, *new.rules) if r.categories is not None]
+    picked: dict[tuple, str] = {}
+    for c in (x.id for x in vocab.categories()):
+        picked.setdefault(tuple(c in s for s in scopes), c)
+    return tuple(picked.values())
 
 
 def _purposes(old: CompiledTerms, new: CompiledTerms, exact: set) -> list[str]:
@@ -123,6 +136,8 @@ def _counts(seen: dict[str, set]) -> list[tuple]:
 
 
 def _sharing(seen: dict[str, set]) -> list[tuple[bool, frozenset]]:
+    if not seen["sharing"]:  # only conditions look at sharing: none, no difference
+        return [(False, frozenset())]
     named = sorted(seen["recipient"])
     return [(False, frozenset()), (True, frozenset()), (True, frozenset(named)),
             *((True, frozenset([r])) for r in named)]
@@ -160,14 +175,14 @@ def loosenings(old: CompiledTerms, new: CompiledTerms, now: datetime,
     seen = _mentioned([old.terms, new.terms])
     probed, purposes, retentions = _vendors(vendors, seen), _purposes(old, new, seen["purpose"]), \
         _retentions(seen)
-    sharings, intents, counted, times = _sharing(seen), [None, "intent"], _counts(seen), \
-        _times(now, seen)
+    intents = [None, "intent"] if seen["intent"] else [None]
+    sharings, counted, times = _sharing(seen), _counts(seen), _times(now, seen)
     size = (len(probed) * len(purposes) * len(retentions) * len(sharings) * len(intents)
             * len(counted) * len(times))
     if size > BUDGET:
         return [*found, Loosening(what="too_many_cases",
                                   text="The change is too intricate to check here, so you decide")]
-    categories = tuple(c.id for c in vocab.categories())
+    categories = _categories(old, new)
     shown: set[tuple] = set()
     for vendor, purpose, retention, (sharing, recipients), intent, counts, at in \
             itertools.product(probed, purposes, retentions, sharings, intents, counted, times):
