@@ -111,3 +111,19 @@ def test_verified_and_recipient_conditions_are_probed():
     assert {f.what for f in _compare(BASE, _with([*BASE["rules"], verified]))} == {"effect"}
     assert {f.category for f in _compare(BASE, _with([*BASE["rules"], both]))} == {
         "contact.phone"}
+
+
+def test_thirty_rules_with_conditions_are_decided_not_left_to_the_budget():
+    """A person with many rules still gets an answer for a restriction (no fail-closed)."""
+    rules = [{"id": f"r{i}", "effect": ("permit", "deny", "ask")[i % 3],
+              "vendors": [f"cus_v{i % 5}"], "purposes": [("ServiceProvision", "Marketing",
+                                                          "ResearchAndDevelopment")[i % 3]],
+              "categories": [("contact.email", "address.city", "contact.phone")[i % 3]],
+              "conditions": [{"field": "retention_days", "op": "lte", "value": 7 * (i % 4 + 1)},
+                             {"field": "vendor.certifications", "op": "has",
+                              "value": ["b-corp"]}]} for i in range(30)]
+    old = {"default": "ask", "rules": rules}
+    new = {**old, "rules": [{"id": "no-phone", "effect": "deny",
+                             "categories": ["contact.phone"]}, *rules]}
+    assert _compare(old, new) == []
+    assert {f.what for f in _compare(new, old)} == {"effect"}  # and back is looser
