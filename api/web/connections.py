@@ -119,7 +119,7 @@ def agents() -> list[dict]:
     if not live:
         return []
     names = vault.agreements.clients.names()
-    events = vault.list_events(g.person_id)
+    events = vault.list_events(g.person_id, since=now() - timedelta(days=CHART_DAYS))
     found = []
     for grant in live:
         actor = mandates.agent(grant.client_id)
