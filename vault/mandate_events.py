@@ -41,6 +41,6 @@ class AgentChangedAccess(Event):
     """An agent's action changed what vendors may get: the person is alerted (Home, log)."""
 
     client_id: str
-    action: str  # "approved", "terms_changed", "ended"
+    action: str  # approved, terms_changed, ended, data_added/changed/deleted, intent_shown/changed
     vendors: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)

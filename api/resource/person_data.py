@@ -10,6 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from marshmallow import RAISE
 
+from policies import vocab
+from vault.mandate_events import AgentChangedAccess
+
 from ..clock import now
 from ..services import mandates
 from ..store import get_vault
@@ -31,6 +34,26 @@ def _write(who: Caller):
     return get_vault().transaction("write", actor=who.actor)
 
 
+def _alert_if_shared(who: Caller, category: str, action: str) -> None:
+    """Vendors whose live agreements cover `category` now read what the agent wrote: tell
+    the person (Home, log), as for any agent action that changes what vendors may get."""
+    vendors = sorted({g.client_id for g in get_vault().agreements.grants.for_person(
+        who.person_id) if g.live(now()) and any(
+            vocab.narrower_or_equal(category, c) for c in g.categories)})
+    if vendors:
+        get_vault().record(who.person_id, AgentChangedAccess(
+            client_id=who.client.client_id, action=action, vendors=vendors,
+            categories=[category]), now())
+
+
+def _alert_if_shown(who: Caller, before: str | None, intent) -> None:
+    """An intent the agent shows (or keeps shown after a change) reaches vendors' searches."""
+    if intent.visibility == "shown" and intent.status == "active":
+        get_vault().record(who.person_id, AgentChangedAccess(
+            client_id=who.client.client_id,
+            action="intent_shown" if before != "shown" else "intent_changed"), now())
+
+
 @bp.get("/api/v1/person/data")
 def list_data():
     pid = caller(mandate=mandates.DATA).person_id
@@ -44,6 +67,7 @@ def add_data():
     data = load(FieldSchema(unknown=RAISE), request.get_json(silent=True))
     with _write(who):
         item = get_vault().add_field(who.person_id, now=now(), **data)
+        _alert_if_shared(who, item.category, "data_added")
     return jsonify(_field_json(item)), 201
 
 
@@ -51,10 +75,12 @@ def add_data():
 def change_data(field_id: str):
     who = caller(mandate=mandates.DATA)
     vault = get_vault()
-    vault.get_field(who.person_id, field_id)  # 404 for someone else's, before validating
+    before = vault.get_field(who.person_id, field_id)  # 404 for someone else's, first
     data = load(FieldSchema(unknown=RAISE), request.get_json(silent=True))
     with _write(who):
         item = vault.update_field(who.person_id, field_id, now=now(), **data)
+        for category in dict.fromkeys((before.category, item.category)):
+            _alert_if_shared(who, category, "data_changed")
     return jsonify(_field_json(item))
 
 
@@ -62,7 +88,9 @@ def change_data(field_id: str):
 def delete_data(field_id: str):
     who = caller(mandate=mandates.DATA)
     with _write(who):
+        gone = get_vault().get_field(who.person_id, field_id)
         get_vault().delete_field(who.person_id, field_id, now())
+        _alert_if_shared(who, gone.category, "data_deleted")
     return "", 204
 
 
@@ -80,6 +108,7 @@ def add_intent():
     data = load(IntentSchema(unknown=RAISE), request.get_json(silent=True))
     with _write(who):
         intent = get_vault().add_intent(who.person_id, data, now())
+        _alert_if_shown(who, None, intent)
     return jsonify(intent.as_dict()), 201
 
 
@@ -88,8 +117,9 @@ def change_intent(intent_id: str):
     """Replace an intent (its status too: active, fulfilled or withdrawn)."""
     who = caller(mandate=mandates.INTENTS)
     vault = get_vault()
-    vault.get_intent(who.person_id, intent_id)  # 404 for someone else's
+    before = vault.get_intent(who.person_id, intent_id)  # 404 for someone else's
     data = load(IntentSchema(unknown=RAISE), request.get_json(silent=True))
     with _write(who):
         intent = vault.update_intent(who.person_id, intent_id, data, now())
+        _alert_if_shown(who, before.visibility, intent)
     return jsonify(intent.as_dict())

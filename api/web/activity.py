@@ -41,7 +41,10 @@ _SENTENCES = {
 }
 #: what an agent did that changed what vendors may get, in words
 AGENT_ACTIONS = {"approved": "a request approved", "terms_changed": "your terms restricted",
-                 "ended": "agreements ended"}
+                 "ended": "agreements ended", "data_added": "data added",
+                 "data_changed": "data changed", "data_deleted": "data deleted",
+                 "intent_shown": "an intent shown to vendors",
+                 "intent_changed": "an intent vendors see changed"}
 
 #: how an agreement changed, in words
 CHANGES = {"vendor_disabled": "ended (the operator disabled the vendor)",
@@ -124,6 +127,8 @@ def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> s
         "change": CHANGES.get(payload.get("change"), str(payload.get("change", "")).replace(
             "_", " ")),
     }
+    if entry.kind == "agent_changed_access" and not payload.get("vendors"):
+        return f"Alert: what vendors may get changed ({values['action']})."
     if entry.kind == "grant_changed" and not payload.get("categories"):
         # an agreement with no data is an agent acting for the person (the butler)
         verb = "authorised" if payload.get("change") == "created" else payload.get("change")

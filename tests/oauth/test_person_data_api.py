@@ -89,3 +89,18 @@ def test_without_the_data_mandate_nothing_is_read_or_written(person, vendors, fl
     h = bearer(other["access_token"])
     assert client.get("/api/v1/person/data", headers=h).status_code == 403
     assert client.post("/api/v1/person/data", json=PHONE, headers=h).status_code == 403
+
+
+def test_an_agents_writes_that_vendors_read_alert_the_person(app, person, me, vendor, flow,
+                                                            client):
+    flow.tokens(vendor)  # Acme reads her email and city
+    client.post("/api/v1/person/data", headers=me["h"],
+                json={"category": "address.city", "name": "New city", "value": "Leeds"})
+    client.post("/api/v1/person/data", json=PHONE, headers=me["h"])  # nobody reads the phone
+    client.post("/api/v1/person/intents", json=CAR, headers=me["h"])  # shown: vendors search
+    alerts = app.extensions["custos.vault"].list_events(person, kinds=["agent_changed_access"])
+    assert [(a.payload["action"], a.payload["vendors"]) for a in alerts] == [
+        ("data_added", [vendor["client_id"]]), ("intent_shown", [])]
+    home = client.get("/").get_data(as_text=True)
+    assert "(data added): city, for Acme Cars (by your agent Jeeves)." in home
+    assert "(an intent shown to vendors) (by your agent Jeeves)." in home
