@@ -91,7 +91,10 @@ def build_receipt(grant: Grant, receipt_id: str) -> dict:
         "custos": {"grant_id": grant.id, "terms_version": grant.terms_version,
                    "purpose_iri": purpose.iri if purpose else None,
                    "categories": list(grant.categories), "expires_at": grant.expires_at.isoformat(),
-                   "retention_days": grant.retention_days, "issuer": issuer()},
+                   "retention_days": grant.retention_days, "issuer": issuer(),
+                   # what an agent may do for the person (issue 13), as the scopes name it
+                   **({"mandates": [mandates.scope(m) for m in mandates.of(grant)]}
+                      if mandates.of(grant) else {})},
     }
 
 

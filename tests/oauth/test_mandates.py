@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 
+import jsonschema
 import pytest
 
 from api.services.mandates import WORDS, all_scopes
 from tests.conftest import csrf_token, save_terms
 from tests.oauth.conftest import REDIRECT, pkce, query
-from tests.oauth.test_person_vendor import bearer, vendor_token
+from tests.oauth.test_person_vendor import _kantara_schema, bearer, vendor_token
 
 EVERYTHING = {"default": "permit", "rules": [], "auto_approve": True}
 EMAIL_ONLY = {"default": "ask", "rules": [
@@ -64,9 +65,13 @@ def test_the_consent_screen_offers_each_mandate_in_plain_words_unticked(person, 
 
 
 def test_the_person_grants_mandates_one_by_one_and_the_token_carries_only_those(
-        person, vendors, flow, client):
+        app, person, vendors, flow, client):
     me = agent(vendors, flow, "offers", "log", "terms_read", granted=["log"])
     assert me["scope"].split() == ["mandate:log"]  # RFC 6749 section 3.3: as granted
+    [grant] = [g for g in app.extensions["custos.vault"].agreements.grants.for_person(person)
+               if g.client_id == me["client_id"]]
+    receipt = app.extensions["custos.vault"].agreements.receipts.for_grant(grant.id).receipt
+    assert receipt["custos"]["mandates"] == ["mandate:log"]  # her receipt says what she gave
     assert client.get("/api/v1/person/log", headers=bearer(me["access_token"])).status_code \
         == 200
     for path in ("/api/v1/person/offers", "/api/v1/person/terms", "/api/v1/person/requests",
@@ -158,6 +163,7 @@ def test_log_and_receipt_name_the_agent(app, person, vendor, vendors, flow, clie
     assert {"grant_changed", "request_decided", "agent_changed_access"} <= kinds
     receipt = client.get(f"/api/v1/agreements/{grant_id}/receipt",
                          headers=bearer(vendor_token(client, vendor))).get_json()["receipt"]
+    jsonschema.validate(receipt, _kantara_schema())  # still a Kantara CR v1.1 receipt
     assert receipt["services"][0]["purposes"][0]["consentType"] == "DELEGATED"
     assert "Jeeves" in receipt["collectionMethod"] and "mandate" in receipt["collectionMethod"]
     log = client.get("/log").get_data(as_text=True)
