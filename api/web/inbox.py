@@ -9,8 +9,10 @@ from vault.requests import PENDING
 from ..clock import now
 from ..errors import InvalidInput
 from ..oauth.server import issuer
+from ..services import proposals
 from ..services.ownership import requests_of
 from ..services.person_actions import decide_request, narrower_purposes
+from ..services.vendors import vendor_names
 from ..store import get_vault
 from .accounts import login_required
 from .activity import category_words, purpose_words
@@ -33,7 +35,11 @@ def _page(failed: str | None = None, errors: dict | None = None, status: int = 2
     items = requests_of(get_vault(), g.person_id)
     pending = [describe_request(r) for r in items if r.status == PENDING]
     answered = [describe_request(r) for r in items if r.status != PENDING][:20]
+    names = vendor_names(get_vault())
+    waiting = [{"proposal": p, "agent": names.get(p.client_id, p.client_id)}
+               for p in proposals.pending(get_vault(), g.person_id)]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
+                           proposals=waiting,
                            form=request.form if failed else {}, errors=errors or {}), status
 
 
@@ -77,4 +83,15 @@ def decide(request_id: str):
     vendor = _vendor(req.client_id)["name"]
     flash(f"You approved {vendor}'s request." if decision == "approve"
           else f"You denied {vendor}'s request.")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/proposals/<proposal_id>/decline")
+@login_required
+def decline_proposal(proposal_id: str):
+    """The person says no to her agent's proposed terms change: nothing changes."""
+    vault = get_vault()
+    found = proposals.waiting(vault, g.person_id, proposal_id)
+    proposals.decided(vault, g.person_id, found.id, proposals.DECLINE, None, now())
+    flash("You declined the change your agent proposed. Your terms stay as they are.")
     return redirect(url_for("inbox.index"))

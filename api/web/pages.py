@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
@@ -9,6 +11,7 @@ from policies import vocab
 from policies.errors import UnknownConcept
 
 from ..clock import now
+from ..services import mandates, proposals
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
 from ..services.ownership import grants_of, requests_of
 from ..services.vendors import vendor_names
@@ -30,6 +33,7 @@ from .activity import category_words, describe
 from .forms import FieldSchema, error_items, messages_of
 
 bp = Blueprint("pages", __name__)
+ALERT_DAYS = timedelta(days=7)  # how long Home shows that an agent changed what vendors get
 
 
 def category_choices() -> list[tuple[str, list]]:
@@ -51,11 +55,15 @@ def home():
               for gr in grants_of(vault, pid)]
     names = vendor_names(vault)
     accesses = vault.list_events(pid, kinds=["access_attempted"])[-5:][::-1]
+    alerts = vault.list_events(pid, kinds=["agent_changed_access"],
+                               since=now() - ALERT_DAYS)[::-1]
     return render_template(
         "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),
         pending=requests_of(vault, pid, "pending"),
-        connections=[r for r in grants if r["live"] and not r["grant"].extra.get("person")],
+        connections=[r for r in grants if r["live"] and not mandates.is_agent(r["grant"])],
         accesses=[(e, describe(e, names.get)) for e in accesses],
+        alerts=[(e, describe(e, names.get)) for e in alerts],
+        proposals=len(proposals.pending(vault, pid)),
         recent=[(e, describe(e, names.get)) for e in vault.list_events(pid)[-8:][::-1]])
 
 
