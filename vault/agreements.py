@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from . import agreement_events  # noqa: F401 - registers the event kinds
+from . import agreement_events, mandate_events  # noqa: F401 - registers the event kinds
 from .access import Access, resolve
 from .access_counts import AccessCounts
 from .clients import Clients

@@ -57,7 +57,10 @@ def append(tx: Tx, person_id: str, data_key: bytes, event: Event, now: datetime)
     seq = row[0] + 1
     prev = bytes.fromhex(row[1]) if row[1] else GENESIS
     at = iso(now)
-    sealed = crypto.seal(data_key, json.dumps(event.payload()).encode(), _aad(person_id, seq))
+    payload = event.payload()
+    if tx.actor and "actor" not in payload:  # who acted, when the caller said (Tx.actor)
+        payload["actor"] = tx.actor
+    sealed = crypto.seal(data_key, json.dumps(payload).encode(), _aad(person_id, seq))
     mac = entry_mac(chain_key(data_key), prev, seq, at, event.kind, sealed).hex()
     tx.run(
         "INSERT INTO events (person_id, seq, at, kind, payload, prev_mac, mac) "

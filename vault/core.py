@@ -86,13 +86,19 @@ class Vault(AgreementsMixin):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def transaction(self, mode: Mode = "read") -> AbstractContextManager[Tx]:
+    def transaction(self, mode: Mode = "read", actor: str | None = None
+                    ) -> AbstractContextManager[Tx]:
         """One transaction for several calls, the same on SQLite and PostgreSQL.
 
         "read" sees one consistent snapshot and refuses writes; "write" serialises writers.
         Vault calls made inside join it; a write inside a read raises `ReadOnlyTransaction`.
+        With `actor`, every log entry written inside records who acted (`actor` in its payload).
         """
-        return self.db.transaction(mode)
+        return self.db.transaction(mode, actor)
+
+    def acting(self, actor: str) -> AbstractContextManager[None]:
+        """Who acts in every transaction this thread opens inside the block (see transaction)."""
+        return self.db.acting(actor)
 
     # persons
     def create_person(self, email: str, password_hash: str, now: datetime) -> str:

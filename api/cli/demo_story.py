@@ -89,12 +89,16 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
     tell.say(f"{len(FIELDS)} fields, sealed in her vault; intent: {INTENT['text']}, "
              f"budget {INTENT['budget']} {INTENT['currency']}")
 
-    tell.step("Ada authorises her butler, and it saves her terms")
+    tell.step("Ada authorises her butler; it proposes her terms and she accepts them")
     tokens = TokenFile(home / "demo-butler.json")
     authorize(base, tokens, show=lambda url: ada.session.get(ada.consent(url), timeout=10))
     me = PersonClient.from_file(tokens)
-    saved = me.replace_terms(TERMS)
-    tell.ok(f"Butler tokens in {tokens.path} (mode 0600); terms version {saved['version']}")
+    proposed = me.propose_terms(TERMS)
+    tell.say(f"Butler tokens in {tokens.path} (mode 0600), with the mandates she ticked; "
+             f"its terms would let vendors get more, so they wait in her inbox")
+    ada.save_terms(TERMS, proposed["proposal_id"])
+    saved = me.terms()
+    tell.ok(f"Ada reads what the change does and accepts it: terms version {saved['version']}")
     for rule in TERMS["rules"]:
         tell.say(f"rule: {rule['label']}")
 
@@ -155,8 +159,9 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
     seen["offers"] = {a.vendor: a.verdict for a in actions if a.kind == "offer"}
     seen["requests"] = {a.target: a.verdict for a in actions if a.kind == "request"}
 
-    tell.step("Ada answers the waiting request herself")
-    me.decide_request(household.id, "approve", duration_days=30)
+    tell.step("Ada answers the waiting request herself (her butler may not: her terms ask her)")
+    ada.form(f"/inbox/{household.id}", {"decision": "approve", "days": "30",
+                                        "category": "household.size"}, page="/inbox")
     answered = green.poll_request(household.id)
     size = green.agreement_data(answered.agreement).values("household.size")
     tell.ok(f"She approves it for 30 days; GreenWheels polls: {answered.status}, "

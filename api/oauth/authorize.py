@@ -35,7 +35,7 @@ from vault.agreement_events import DecisionMade
 
 from ..clock import now
 from ..security import CONTENT_SECURITY_POLICY
-from ..services import details, judge
+from ..services import details, judge, mandates
 from ..services.agreements import make_agreement
 from ..services.consent import Assessment, Outcome, answer, assess
 from ..services.disclosure import kept_home, what_leaves
@@ -184,6 +184,7 @@ def _consent_screen(asked: _Asked):
         "oauth/consent.html", client=client, access=access,
         rows=_rows(asked.person_id, access, asked.seen.decision, asked.seen.claims_only),
         purpose_words=everyday.acts((access.purpose,))[0] if access.purpose else "",
+        mandates=[(m, mandates.WORDS[m]) for m in access.mandates],
         vendor_facts=[(c, c in asked.vendor.verified_certifications)
                       for c in sorted(asked.vendor.certifications)],
         durations=[d for d in DURATIONS if d <= access.duration_days]
@@ -196,7 +197,7 @@ def _consent_given(asked: _Asked):
     seen = asked.seen
     _log(asked.person_id, asked.grant.client.client_id, seen.access, seen.decision, "authorize")
     approved = answer(seen, request.form.get("decision"), request.form.getlist("category"),
-                      request.form.get("days"))
+                      request.form.get("days"), request.form.getlist("mandate"))
     if approved is None:
         return _fail(AccessDeniedError("The person declined."), asked.grant)
     how = "person" if approved == seen.access else "person_narrowed"
@@ -214,7 +215,8 @@ def _approve(grant, person_id: str, access: details.DataAccess, how: str,
         with get_vault().transaction("write"):
             hook_data(grant.request).grant = make_agreement(
                 get_vault(), person_id, grant.client.client_id, access, decided_by=how,
-                terms_version=terms_version, now=now(), issuer=issuer())
+                terms_version=terms_version,
+                actor=how if how == "terms" else mandates.PERSON, now=now(), issuer=issuer())
             status, body, headers = grant.create_authorization_response(
                 grant.redirect_uri, Person(person_id))
     except OAuth2Error as error:

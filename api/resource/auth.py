@@ -28,7 +28,7 @@ from ..clock import now
 from ..errors import CustosError
 from ..oauth import proofs
 from ..oauth.scopes import carried
-from ..services import dpop
+from ..services import dpop, mandates
 from ..store import get_vault
 
 
@@ -66,7 +66,7 @@ class InsufficientScope(CustosError):
 @dataclass(frozen=True, kw_only=True)
 class Caller:
     """Who is calling: the token, its client and, for person-bound tokens, the agreement as
-    this token carries it (its categories, and `person` only while the token has it)."""
+    this token carries it (its categories, and the mandates the token still has)."""
 
     token: Token
     client: Client
@@ -79,6 +79,11 @@ class Caller:
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.token.scope.split()
+
+    @property
+    def actor(self) -> str:
+        """The agent acting for the person, as the log, agreement and receipt name it."""
+        return mandates.agent(self.client.client_id)
 
 
 def credentials() -> tuple[str, str]:
@@ -125,8 +130,10 @@ def _bound(token: Token, scheme: str) -> None:
                                "to.")
 
 
-def caller(tx: Tx | None = None, *, scope: str | None = None, person: bool = False) -> Caller:
-    """Check the bearer token (inside `tx` when given, so the check and the work are atomic)."""
+def caller(tx: Tx | None = None, *, scope: str | None = None,
+           mandate: str | None = None) -> Caller:
+    """Check the bearer token (inside `tx` when given, so the check and the work are atomic);
+    with `mandate`, the token must carry that mandate of an agreement made for an agent."""
     vault = get_vault()
     at = now()
     agreements = vault.agreements
@@ -148,8 +155,9 @@ def caller(tx: Tx | None = None, *, scope: str | None = None, person: bool = Fal
             grant = carried(grant, token.scope)  # a refresh may have narrowed this token
         found = Caller(token=token, client=client, grant=grant,
                        terms_version=access.terms_version)
-        if person and (grant is None or not grant.extra.get("person")):
-            raise InsufficientScope("This needs a token the person gave to act for them.")
+        if mandate and mandate not in mandates.of(grant):
+            raise InsufficientScope(f"This needs the person's mandate "
+                                    f"'{mandates.scope(mandate)}'.")
         if scope and not found.has_scope(scope):
             raise InsufficientScope(f"This needs the '{scope}' scope.")
         return found

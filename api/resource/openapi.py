@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify, request
 
 from ..services.details import DetailSchema
+from ..web.forms import FieldSchema
 from . import schemas as s
 
 bp = Blueprint("resource_openapi", __name__)
@@ -41,14 +42,24 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
     "/api/v1/person/requests/{request_id}/decision": {"post": (
         "Approve, approve narrowed, or deny", "Decision", "RequestStatus", ["request_id"])},
     "/api/v1/person/terms": {"get": ("The current terms", None, None, []),
-                             "put": ("Replace the terms (what-if answer; ?dry_run=1)", None,
+                             "put": ("Propose terms: saved when they only restrict, else 202 "
+                                     "and they wait for the person (?dry_run=1)", None,
                                      None, [])},
     "/api/v1/person/log": {"get": ("The person's log", None, None, [])},
     "/api/v1/person/offers": {"get": ("Offers by status", None, "PersonOffers", [])},
     "/api/v1/person/offers/{offer_id}/decision": {"post": (
         "Deliver or filter an offer, with reasons (the person may override)", "OfferDecision",
         "PersonOffer", ["offer_id"])},
-    "/api/v1/person/intents": {"get": ("The person's intents", None, None, [])},
+    "/api/v1/person/intents": {"get": ("The person's intents", None, None, []),
+                               "post": ("Declare an intent (the Intents page's fields)", None,
+                                        None, [])},
+    "/api/v1/person/intents/{intent_id}": {"put": ("Replace an intent", None, None,
+                                                   ["intent_id"])},
+    "/api/v1/person/data": {"get": ("The person's data", None, None, []),
+                            "post": ("Add a value", "FieldInput", None, [])},
+    "/api/v1/person/data/{field_id}": {"put": ("Change a value", "FieldInput", None,
+                                               ["field_id"]),
+                                       "delete": ("Delete a value", None, None, ["field_id"])},
     "/api/v1/intents": {"get": ("Intents the owners' terms let you see (pseudonymous)", None,
                                 "IntentPage", [])},
     "/api/v1/intents/{handle}/offers": {"post": ("Answer an intent with an offer",
@@ -73,7 +84,7 @@ COMPONENTS = {"AccessRequest": s.AccessRequestSchema, "Decision": s.DecisionSche
               "RequestStatus": s.RequestStatusSchema, "Detail": DetailSchema,
               "OfferSubmit": s.OfferSubmitSchema, "OfferDecision": s.OfferDecisionSchema,
               "IntentPage": s.IntentPageSchema, "VendorOffer": s.VendorOfferSchema,
-              "PersonOffer": s.PersonOfferSchema}
+              "PersonOffer": s.PersonOfferSchema, "FieldInput": FieldSchema}
 LISTS = {"PersonOffers": "PersonOffer"}
 WRAPPED = {"VendorOffers": "VendorOffer"}
 

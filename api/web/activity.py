@@ -11,6 +11,7 @@ from policies.errors import UnknownConcept
 from vault.events import LoggedEvent
 
 from ..i18n import N_
+from ..services import mandates
 
 _SENTENCES = {
     "account_created": N_("You created your vault."),
@@ -37,7 +38,18 @@ _SENTENCES = {
                                "its keys were cancelled."),
     "offer_received": N_("{vendor} sent an offer ({status})."),
     "offer_decided": N_("An offer was {decision}."),
+    "terms_proposed": N_("A change to your terms was proposed. It would let vendors get more, "
+                         "so it waits for you in your inbox."),
+    "terms_proposal_decided": N_("You {decision} a proposed change to your terms."),
+    "agent_changed_access": N_("Alert: what vendors may get changed ({action}): {categories}, "
+                               "for {vendors}."),
 }
+#: what an agent did that changed what vendors may get, in words
+AGENT_ACTIONS = {"approved": "a request approved", "terms_changed": "your terms restricted",
+                 "ended": "agreements ended", "data_added": "data added",
+                 "data_changed": "data changed", "data_deleted": "data deleted",
+                 "intent_shown": "an intent shown to vendors",
+                 "intent_changed": "an intent vendors see changed"}
 
 #: how an agreement changed, in words
 CHANGES = {"vendor_disabled": N_("ended (the operator disabled the vendor)"),
@@ -99,6 +111,18 @@ def reasons(entry: LoggedEvent) -> list[str]:
 
 
 def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None) -> str:
+    """One sentence for an entry, saying which agent acted when one did (issue 13)."""
+    sentence = _sentence(entry, vendor_name)
+    agent = mandates.agent_of(entry.payload.get("actor"))
+    if agent is None:
+        return sentence
+    name = (vendor_name(agent) if vendor_name else None) or agent
+    if sentence.startswith("You "):
+        return f"Your agent {name} {sentence[4:]}"
+    return f"{sentence.removesuffix('.')} (by your agent {name})."
+
+
+def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> str:
     """One sentence for an entry; unknown kinds fall back to their name."""
     template = _SENTENCES.get(entry.kind)
     fallback = entry.kind.replace("_", " ").capitalize() + "."
@@ -123,7 +147,14 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
         else gettext("was refused"),
         "change": gettext(CHANGES[payload["change"]]) if payload.get("change") in CHANGES
         else str(payload.get("change", "")).replace("_", " "),
+        "decision": {"accept": "accepted", "decline": "declined"}.get(
+            payload.get("decision"), payload.get("decision")),
+        "action": AGENT_ACTIONS.get(payload.get("action"), payload.get("action")),
+        "vendors": ", ".join((vendor_name(v) if vendor_name else v) or v
+                             for v in payload.get("vendors", [])) or "no current vendor",
     }
+    if entry.kind == "agent_changed_access" and not payload.get("vendors"):
+        return f"Alert: what vendors may get changed ({values['action']})."
     if entry.kind == "grant_changed" and not payload.get("categories"):
         # an agreement with no data is an agent acting for the person (the butler)
         if payload.get("change") == "created":

@@ -12,8 +12,10 @@ from ..errors import InvalidInput
 from ..oauth.server import issuer
 from ..services import judge
 from ..services.disclosure import in_words, what_leaves
+from ..services import proposals
 from ..services.ownership import requests_of
 from ..services.person_actions import decide_request, narrower_purposes
+from ..services.vendors import vendor_names
 from ..store import get_vault
 from .accounts import login_required
 from .activity import category_words, purpose_words
@@ -44,7 +46,11 @@ def _page(failed: str | None = None, errors: dict | None = None, status: int = 2
     claims_only = judge.current_terms(vault, g.person_id).terms.claims_only if waiting else ()
     pending = [describe_request(r, fields, claims_only) for r in waiting]
     answered = [describe_request(r) for r in items if r.status != PENDING][:20]
+    names = vendor_names(vault)
+    proposed = [{"proposal": p, "agent": names.get(p.client_id, p.client_id)}
+                for p in proposals.pending(vault, g.person_id)]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
+                           proposals=proposed,
                            form=request.form if failed else {}, errors=errors or {}), status
 
 
@@ -89,4 +95,15 @@ def decide(request_id: str):
     flash(gettext("You approved the request from %(vendor)s.", vendor=vendor)
           if decision == "approve"
           else gettext("You denied the request from %(vendor)s.", vendor=vendor))
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/proposals/<proposal_id>/decline")
+@login_required
+def decline_proposal(proposal_id: str):
+    """The person says no to her agent's proposed terms change: nothing changes."""
+    vault = get_vault()
+    found = proposals.waiting(vault, g.person_id, proposal_id)
+    proposals.decided(vault, g.person_id, found.id, proposals.DECLINE, None, now())
+    flash("You declined the change your agent proposed. Your terms stay as they are.")
     return redirect(url_for("inbox.index"))

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, g, render_template, request
 
 from ..clock import now
 from ..i18n import N_
+from ..services import mandates
 from ..services.vendors import vendor_names
 from ..store import get_vault
 from .accounts import login_required
@@ -53,8 +54,8 @@ def _rows() -> tuple[list[dict], dict[str, str]]:
                                       until=_day("until", end=True))
     rows = []
     for entry in reversed(entries):
-        client = entry.payload.get("client_id")
-        if vendor and client != vendor:
+        client, actor = entry.payload.get("client_id"), entry.payload.get("actor")
+        if vendor and vendor not in (client, mandates.agent_of(actor)):  # or what it did as agent
             continue
         effect = outcome(entry)
         word = decision_word(entry)
@@ -66,6 +67,7 @@ def _rows() -> tuple[list[dict], dict[str, str]]:
             "purpose": entry.payload.get("purpose") or "",
             "categories": entry.payload.get("categories") or [],
             "decision": effect or "", "word": word or "",
+            "by": mandates.actor_words(actor, names.get) or "",
             "sentence": describe(entry, names.get),
             "reasons": reasons(entry),
         })
@@ -148,7 +150,8 @@ def export(fmt: str):
     elif fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=["seq", "at", "kind", "vendor", "purpose",
-                                                 "categories", "decision", "sentence", "reasons"])
+                                                 "categories", "decision", "by", "sentence",
+                                                 "reasons"])
         writer.writeheader()
         for row in rows:
             flat = {**row, "categories": " ".join(row["categories"]),

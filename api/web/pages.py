@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from marshmallow import ValidationError
@@ -11,6 +13,7 @@ from policies.agreements import roster
 from policies.errors import UnknownConcept
 
 from ..clock import now
+from ..services import mandates, proposals
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
 from ..services.judge import saved_terms
 from ..services.ownership import grants_of, requests_of
@@ -35,6 +38,7 @@ from .forms import FieldSchema, error_items, messages_of
 bp = Blueprint("pages", __name__)
 #: the standard agreements a new person is offered on the home page
 STARTERS = ("service-delivery-only", "intent-casting")
+ALERT_DAYS = timedelta(days=7)  # how long Home shows that an agent changed what vendors get
 
 
 def category_choices() -> list[tuple[str, list]]:
@@ -59,12 +63,16 @@ def home():
     fields, intents = vault.list_fields(pid), vault.list_intents(pid)
     steps = {"data": bool(fields), "intent": bool(intents),
              "terms": saved_terms(vault, pid) is not None}
+    alerts = vault.list_events(pid, kinds=["agent_changed_access"],
+                               since=now() - ALERT_DAYS)[::-1]
     return render_template(
         "home.html", fields=fields, intents=intents, steps=steps,
         starters=[a for a in roster() if a.id in STARTERS],
         pending=requests_of(vault, pid, "pending"),
-        connections=[r for r in grants if r["live"] and not r["grant"].extra.get("person")],
+        connections=[r for r in grants if r["live"] and not mandates.is_agent(r["grant"])],
         accesses=[(e, describe(e, names.get)) for e in accesses],
+        alerts=[(e, describe(e, names.get)) for e in alerts],
+        proposals=len(proposals.pending(vault, pid)),
         recent=[(e, describe(e, names.get)) for e in vault.list_events(pid)[-8:][::-1]])
 
 

@@ -42,10 +42,9 @@ DELETE_PHRASE = "delete my vault"
 
 def _agents() -> list[dict]:
     """Clients the person authorised to act for them (the butler), still live."""
-    from .connections import describe_grant
+    from .connections import agents
 
-    return [describe_grant(gr) for gr in grants_of(get_vault(), g.person_id)
-            if gr.extra.get("person") and gr.live(now())]
+    return agents()
 
 
 def _live_sessions() -> list[dict]:

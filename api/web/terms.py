@@ -30,7 +30,7 @@ from ..clock import now
 from ..errors import InvalidInput, NotFound
 from ..i18n import N_
 from ..oauth.server import issuer
-from ..services import judge
+from ..services import judge, proposals
 from ..services.person_actions import replace_terms, terms_what_if
 from ..services.vendors import find_vendor, vendor_names
 from ..store import get_vault
@@ -113,6 +113,21 @@ def _preview(candidate: dict, candidate_json: str, answer: dict, back: str, **ex
                    offer_changes=offer_changes(current()[1], candidate, names),
                    back=back if back in BACK else "terms",
                    back_to=BACK.get(back, "terms.index"), **extra)
+
+
+@bp.get("/proposals/<proposal_id>")
+@login_required
+def proposal(proposal_id: str):
+    """An agent's proposed change, in the same preview as the person's own, with what it
+    would let vendors get that they do not get now."""
+    vault = get_vault()
+    found = proposals.waiting(vault, g.person_id, proposal_id)
+    body = proposals.validated(vault, g.person_id, found.body)
+    loosens = [x.to_dict() for x in proposals.what_it_loosens(vault, g.person_id, body, now())]
+    agent = dict(vendor_choices()).get(found.client_id, found.client_id)
+    answer = terms_what_if(vault, g.person_id, body, now=now())
+    return _preview(body, json.dumps(body), answer, "terms", proposal=found, agent=agent,
+                    loosens=loosens)[0]
 
 
 @bp.post("/adopt")
@@ -214,8 +229,13 @@ def save():
     except ValueError:
         raise InvalidInput("The change could not be read; start again.",
                            fields={"candidate": ["not JSON"]}) from None
-    answer = replace_terms(get_vault(), g.person_id, candidate, now=now(),
-                           issuer=issuer())
+    proposal = request.form.get("proposal")
+    if proposal:  # the person accepts her agent's proposal (as shown, or as she edited it)
+        proposals.waiting(get_vault(), g.person_id, proposal)
+    answer = replace_terms(get_vault(), g.person_id, candidate, now=now(), issuer=issuer())
+    if proposal:
+        proposals.decided(get_vault(), g.person_id, proposal, proposals.ACCEPT,
+                          answer["version"], now())
     cut = len(answer["cut"])
     flash(gettext("Saved version %(version)s of your terms.", version=answer["version"])
           + (" " + ngettext("%(num)s connection ended.", "%(num)s connections ended.", cut)

@@ -20,7 +20,10 @@ from clients.sdk import DPoPKey, Transport, VendorClient
 
 from .tokenfile import Credentials, TokenFile
 
-SCOPE = "person"
+# The mandates the butler asks for (docs/oauth.md); the person may grant fewer. It never asks
+# to read or change her data: sorting offers and answering within her terms does not need it.
+SCOPE = " ".join(f"mandate:{m}" for m in (
+    "offers", "answer", "terms_read", "terms_propose", "log", "intents"))
 PAGE = (b"<!doctype html><title>Custos butler</title><p>The butler is authorised. "
         b"You can close this tab and go back to the terminal.</p>")
 

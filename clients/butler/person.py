@@ -1,4 +1,4 @@
-"""The person's side of the API, as the butler (or any token with scope `person`) calls it."""
+"""The person's side of the API, as the butler (or any agent with her mandates) calls it."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ class PersonClient:
         """`{"version", "terms", "default_terms"}`: the person's current terms."""
         return self.session.call("GET", "/api/v1/person/terms")
 
-    def replace_terms(self, terms: dict, *, dry_run: bool = False) -> dict:
+    def propose_terms(self, terms: dict, *, dry_run: bool = False) -> dict:
+        """Saved at once (`saved`, `version`) when the change only restricts; otherwise it
+        waits for the person (`waits_for_person`, `proposal_id`, what it `loosens`)."""
         params = {"dry_run": "1"} if dry_run else None
         return self.session.call("PUT", "/api/v1/person/terms", json=terms, params=params)
 

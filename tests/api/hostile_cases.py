@@ -79,6 +79,9 @@ AUTHORIZE = {"response_type": "code", "client_id": "{client_id}",
 VCARD = ("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.org\r\n"
          "BDAY:19901125\r\nEND:VCARD\r\n")
 FIELD = {"category": "contact.phone", "name": "Phone", "kind": "phone", "value": "+44 20 1234"}
+FIELD_BODY = {k: v for k, v in FIELD.items() if k != "kind"}  # JSON: unknown members refused
+INTENT_BODY = {"category": "vehicles", "text": "An electric car", "budget": "30000",
+               "currency": "EUR", "visibility": "shown", "status": "active"}
 INTENT = {"category": "vehicles", "text": "A bike", "budget": "300.00", "currency": "EUR",
           "starts": "2026-12-01", "ends": "2027-02-28", "region": "Berlin",
           "constraints": "electric only", "visibility": "shown", "status": "active"}
@@ -127,6 +130,8 @@ BASES: dict[str, Request] = {
         "categories": "contact.email"}),
     "terms.odrl GET": Request("GET", "/terms/odrl"),
     "inbox.index GET": Request("GET", "/inbox"),
+    "terms.proposal GET": Request("GET", "/terms/proposals/<proposal_id>"),
+    "inbox.decline_proposal POST": Request(P, "/inbox/proposals/<proposal_id>/decline", form={}),
     "inbox.decide POST": Request(P, "/inbox/<request_id>", form={
         "decision": "approve", "category": "address.city", "days": "10",
         "purpose": "ServiceProvision"}),
@@ -236,7 +241,8 @@ BASES: dict[str, Request] = {
                                                  auth="person", query={"status": "all"}),
     "resource_person.decide_request POST": Request(
         P, "/api/v1/person/requests/<request_id>/decision", auth="person", body={
-            "decision": "approve", "categories": ["address.city"], "duration_days": 10,
+            # the terms ask her about this request: her agent may only deny it (mandates)
+            "decision": "deny", "categories": ["address.city"], "duration_days": 10,
             "purpose": "ServiceProvision"}),
     "resource_person.read_terms GET": Request("GET", "/api/v1/person/terms", auth="person"),
     "resource_person.replace_terms PUT": Request("PUT", "/api/v1/person/terms", auth="person",
@@ -244,7 +250,19 @@ BASES: dict[str, Request] = {
     "resource_person.read_log GET": Request("GET", "/api/v1/person/log", auth="person",
                                             query={"kind": "signed_in",
                                                    "since": "2026-01-01T00:00:00+00:00"}),
-    "resource_offers.list_intents GET": Request("GET", "/api/v1/person/intents", auth="person"),
+    "resource_person_data.list_intents GET": Request("GET", "/api/v1/person/intents",
+                                                     auth="person"),
+    "resource_person_data.add_intent POST": Request(P, "/api/v1/person/intents", auth="person",
+                                                    body=INTENT_BODY),
+    "resource_person_data.change_intent PUT": Request("PUT", "/api/v1/person/intents/<intent_id>",
+                                                      auth="person", body=INTENT_BODY),
+    "resource_person_data.list_data GET": Request("GET", "/api/v1/person/data", auth="person"),
+    "resource_person_data.add_data POST": Request(P, "/api/v1/person/data", auth="person",
+                                                  body=FIELD_BODY),
+    "resource_person_data.change_data PUT": Request("PUT", "/api/v1/person/data/<field_id>",
+                                                    auth="person", body=FIELD_BODY),
+    "resource_person_data.delete_data DELETE": Request("DELETE", "/api/v1/person/data/<field_id>",
+                                                       auth="person"),
     "resource_offers.list_offers GET": Request("GET", "/api/v1/person/offers", auth="person",
                                                query={"status": "received"}),
     "resource_offers.decide POST": Request(P, "/api/v1/person/offers/<offer_id>/decision",

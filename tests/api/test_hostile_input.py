@@ -19,7 +19,7 @@ from api import create_app
 from api.config import Settings
 from policies.agreements import adopt
 from tests.api.hostile_cases import BASES, TERMS, VCARD, Request, cases, url
-from tests.conftest import Auth, csrf_token
+from tests.conftest import Auth, csrf_token, save_terms
 from tests.oauth.conftest import Flow, Vendors
 from tests.oauth.test_offers import INTENT, OFFER
 from tests.oauth.test_person_vendor import bearer, butler, vendor_token
@@ -45,9 +45,10 @@ class World:
         self.vendor = vendors.register(custos_notification_uri="https://vendor.example/n")
         self.person_token = butler(vendors, flow)["access_token"]
         terms = adopt({k: v for k, v in TERMS.items() if k != "agreements"}, "intent-casting")
-        saved = self.client.put("/api/v1/person/terms", json=terms,
-                                headers=bearer(self.person_token))
-        assert saved.status_code == 200, saved.get_json()
+        save_terms(self.client, terms)
+        proposed = self.client.put("/api/v1/person/terms", json={**terms, "auto_approve": True},
+                                   headers=bearer(self.person_token))
+        assert proposed.status_code == 202, proposed.get_json()
         intent = self.vault.add_intent(person, INTENT, clock()).id
         tokens = flow.tokens(self.vendor)
         read = flow.read(tokens["access_token"]).get_json()
@@ -71,7 +72,8 @@ class World:
             "rule_id": "r1", "handle": handle, "client_id": self.vendor["client_id"],
             "sub": read["sub"], "access_token": tokens["access_token"],
             "refresh_token": tokens["refresh_token"],
-            "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1]}
+            "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1],
+            "proposal_id": proposed.get_json()["proposal_id"]}
         self.agreement_token = tokens["access_token"]
         self.csrf = csrf_token(self.client.get("/data"))
         self.values |= self._previewed_import()

@@ -89,7 +89,7 @@ def test_one_pass_delivers_filters_and_leaves_requests(server, browser, tmp_path
                                                        app, clock, vendor):
     store = _authorised(server, browser, tmp_path, transport)
     person = PersonClient.from_file(store, transport, browser.clock)
-    person.replace_terms(TERMS)
+    browser.save_terms(TERMS)  # casting intents permits more: Ada's own choice
     green, fast = _offers(server, transport, browser, app, clock)
     sub = connect(vendor, browser).me()["sub"]
     asked = vendor.submit_request(sub, Access(purpose="ServiceProvision",
@@ -118,7 +118,7 @@ def test_expired_offers_and_offers_for_ended_intents_are_filtered(server, browse
     """Issue 9 item 17: the butler judges by its clock; the server would refuse to deliver."""
     person = PersonClient.from_file(_authorised(server, browser, tmp_path, transport), transport,
                                     browser.clock)
-    person.replace_terms(TERMS)
+    browser.save_terms(TERMS)  # casting intents permits more: Ada's own choice
     vault = app.extensions["custos.vault"]
     for category, text, ends in (("vehicles", "An electric car", "2026-11-26"),
                                  ("travel", "A week in Lisbon", "2027-06-30")):
@@ -153,7 +153,7 @@ def test_cli_run_once_and_dry_run(server, browser, tmp_path, transport, app, clo
                                   monkeypatch):
     _on_server_clock(monkeypatch, clock)
     store = _authorised(server, browser, tmp_path, transport)
-    PersonClient.from_file(store, transport, browser.clock).replace_terms(TERMS)
+    browser.save_terms(TERMS)
     _offers(server, transport, browser, app, clock)
     runner = CliRunner()
     dry = runner.invoke(butler_group, ["run", "--once", "--dry-run", "--tokens", str(store.path)])
@@ -226,11 +226,14 @@ def test_standing_rules_answer_pending_requests(server, browser, tmp_path, trans
     assert size.pending and ads.pending  # default terms: ask the person
     [listed, _] = sorted(person.requests("pending"), key=lambda r: r["request"]["purpose"])
     assert listed["vendor"]["certifications"] == ["b-corp"]  # the butler sees who asks
-    person.replace_terms({"default": "ask", "rules": [
+    standing = {"default": "ask", "rules": [
         {"id": "b-corps-may-serve", "effect": "permit", "purposes": ["ServiceProvision"],
          "categories": ["household"],
          "conditions": [{"field": "vendor.certifications", "op": "has", "value": ["b-corp"]}]},
-        {"id": "no-marketing", "effect": "deny", "purposes": ["Marketing"]}]})
+        {"id": "no-marketing", "effect": "deny", "purposes": ["Marketing"]}]}
+    proposed = person.propose_terms(standing)  # it permits more: it waits for Ada
+    assert proposed["waits_for_person"] and not proposed["saved"]
+    browser.save_terms(standing, proposed["proposal_id"])
     actions = {a.target: a for a in Butler(person, say=lambda line: None).run_once()
                if a.kind == "request"}
     assert actions[size.id].verdict == "approve" and actions[size.id].done

@@ -44,8 +44,10 @@ def _pages_tell_the_same_story(out: str, monkeypatch) -> None:
         client = app.test_client()
         assert Auth(client).signin(email, password).status_code == 302
         page = client.get("/connections").get_data(as_text=True)
-        live, _, ended = page.partition("Ended connections")
+        live, _, rest = page.partition('id="agents"')  # the agents, then ended connections
+        agents, _, ended = rest.partition("Ended connections")
         assert "GreenWheels" not in live and "GreenWheels" in ended
+        assert "Custos butler" in agents and "by your agent Custos butler" in agents
         assert "No vendor can read your data." in live
     finally:
         app.extensions["custos.vault"].close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clients.butler.authorize import SCOPE as BUTLER_SCOPE
 from clients.sdk import (
     Access,
     AuthorizationDenied,
@@ -55,7 +56,7 @@ def test_callback_checks_state_and_issuer(vendor, browser):
 def test_terms_refusals_carry_the_reasons(server, vendor, browser, transport):
     session = connect(vendor, browser)
     me = person_client(server, browser, transport)
-    me.replace_terms({"default": "ask", "rules": [
+    me.propose_terms({"default": "ask", "rules": [
         {"id": "no-email", "effect": "deny", "categories": ["contact.email", "contact.phone"]}]})
     data = session.data()
     assert data.values("address.city") == ["London"] and not data.values("contact.email")
@@ -68,7 +69,7 @@ def test_terms_refusals_carry_the_reasons(server, vendor, browser, transport):
     with pytest.raises(AuthorizationDenied) as denied:
         vendor.finish_authorization(request, browser.consent(request.url))
     assert denied.value.error == "access_denied" and "terms" in denied.value.description
-    me.replace_terms({"default": "ask", "rules": [
+    me.propose_terms({"default": "ask", "rules": [
         {"id": "nothing", "effect": "deny", "categories": ["address", "contact"]}]})
     with pytest.raises(InvalidToken) as cut:  # every category denied: the agreement is cut
         session.data()
@@ -81,7 +82,7 @@ def person_client(server, browser, transport):
 
     butler = VendorClient.register(server, client_name="Butler", redirect_uris=[REDIRECT],
                                    public=True, transport=transport)
-    request = butler.start_authorization(REDIRECT, scope="person")
+    request = butler.start_authorization(REDIRECT, scope=BUTLER_SCOPE)
     session = butler.finish_authorization(request, browser.consent(request.url))
     assert isinstance(session, TokenSession)
     return PersonClient(session)

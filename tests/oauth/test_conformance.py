@@ -169,7 +169,8 @@ def test_scopes_supported_lists_only_scopes_the_server_accepts(client):
         details.from_scope(request)  # raises InvalidAuthorizationDetails if not accepted
     assert {s[5:] for s in scopes if s.startswith("data:")} == \
         {c.id for c in vocab.categories()}
-    assert {"person", "vendor", "sharing:none", "sharing:third_party"} <= set(scopes)
+    assert {"mandate:answer", "vendor", "sharing:none", "sharing:third_party"} <= set(scopes)
+    assert "person" not in scopes  # the all-powers scope is gone (issue 13)
 
 
 def test_every_listed_scope_works_at_the_authorization_endpoint(person, vendor, flow, client):

@@ -9,7 +9,9 @@ from pathlib import Path
 import jsonschema
 import requests
 
+from api.services.mandates import all_scopes
 from api.services.signing import verify
+from tests.conftest import csrf_token
 from tests.oauth.conftest import serving
 
 DENY_EMAIL = {"default": "ask", "rules": [{"id": "no-email", "effect": "deny",
@@ -20,10 +22,10 @@ DETAILS = [{"type": "custos_data_access", "purpose": "ServiceProvision",
 
 
 def butler(vendors, flow) -> dict:
-    """A butler client the person authorised to act for them (scope `person`)."""
+    """A butler client the person authorised to act for them, with every mandate."""
     reg = vendors.register(client_name="Butler", token_endpoint_auth_method="none",
                            grant_types=["authorization_code", "refresh_token"])
-    return flow.tokens(reg, scope="person")
+    return flow.tokens(reg, scope=" ".join(all_scopes()))
 
 
 def bearer(token: str) -> dict:
@@ -112,7 +114,12 @@ def test_async_request_waits_in_the_inbox_and_is_approved_narrowed(person, vendo
     decided = client.post(f"/api/v1/person/requests/{inbox[0]['id']}/decision",
                           headers=bearer(me), json={"decision": "approve",
                                                     "categories": ["contact.phone"]})
-    assert decided.status_code == 200, decided.get_json()
+    assert decided.status_code == 403  # the terms ask her: not her agent's to answer
+    assert decided.get_json()["error"] == "outside_mandate"
+    page = client.get("/inbox")
+    answered = client.post(f"/inbox/{inbox[0]['id']}", data={
+        "csrf_token": csrf_token(page), "decision": "approve", "category": ["contact.phone"]})
+    assert answered.status_code == 302
     polled = client.get(f"/api/v1/requests/{inbox[0]['id']}", headers=bearer(token)).get_json()
     assert polled["status"] == "approved"
     data = client.get(f"/api/v1/agreements/{polled['agreement']}/data", headers=bearer(token))
