@@ -12,6 +12,13 @@ from datetime import datetime, time
 from enum import StrEnum
 
 
+# What a rule governs: reading the person's data (every rule that names no action), or adding
+# records to it (vendor write-back, issue 14); a write is only ever allowed by a rule naming it.
+READ = "read"
+WRITE = "write"
+ACTIONS = (READ, WRITE)
+
+
 class Effect(StrEnum):
     """What a rule says, and what a decision answers."""
 
@@ -71,6 +78,7 @@ class Rule:
     days: tuple[int, ...] | None = None  # 0 = Monday
     frequency: Frequency | None = None
     agreement: str | None = None
+    actions: tuple[str, ...] = (READ,)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,3 +128,4 @@ class Request:
     intent: str | None = None
     counts: tuple[tuple[str, int], ...] = ()  # (period, accesses so far in it)
     time: datetime | None = None
+    action: str = READ

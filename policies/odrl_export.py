@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import vocab
 from .conditions import FIELDS
-from .model import Condition, Effect, Rule, Terms
+from .model import READ, WRITE, Condition, Effect, Rule, Terms
 from .odrl_common import (
     CUSTOS,
     DAYS,
@@ -83,7 +83,8 @@ def _constraints(rule: Rule) -> list[dict]:
 
 def export_rule(rule: Rule) -> dict:
     """One rule as an ODRL permission (with an obtainConsent duty for 'ask') or prohibition."""
-    node: dict = {"uid": rule_iri(rule.id), "action": "use"}
+    action = {(READ,): "use", (WRITE,): "modify", (READ, WRITE): ["use", "modify"]}
+    node: dict = {"uid": rule_iri(rule.id), "action": action[rule.actions]}
     if rule.label:
         node["dct:title"] = rule.label
     if rule.agreement:

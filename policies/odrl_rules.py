@@ -23,6 +23,7 @@ from .odrl_common import (
 READ = {ODRL + "read", OAC + "Read"}
 USE = {ODRL + "use"}
 SHARE = {ODRL + "distribute", ODRL + "share"}
+MODIFY = {ODRL + "modify"}  # a vendor adding records to the person's data (Custos `write`)
 PURPOSE = {ODRL + "purpose", OAC + "Purpose"}
 NUMBER_OP = NUMBER.from_odrl
 DURATION = re.compile(r"^P(?:(\d+)W|(\d+)D)$")
@@ -100,12 +101,17 @@ class RuleBuilder:
 
     def _actions(self) -> None:
         actions = {self._iri(a, "odrl:action") for a in self._own_or_inherited("action")}
-        unknown = actions - READ - USE - SHARE
+        unknown = actions - READ - USE - SHARE - MODIFY
         if unknown:
             raise OdrlError(
                 f"unsupported action {_name(sorted(unknown)[0])}: Custos reads "
-                "use, read and share/distribute"
+                "use, read, share/distribute and modify"
             )
+        if actions & MODIFY:
+            actions -= MODIFY
+            self.rule["actions"] = ["read", "write"] if actions else ["write"]
+            if not actions:
+                return
         if not actions or actions & USE or (actions & READ and actions & SHARE):
             return
         if self.effect == "permit" and actions <= READ:
