@@ -66,7 +66,9 @@ def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
         outcome="allowed" if released else "refused", reasons=denied), at)
     if not released:
         return AccessRefused(denied)
-    fields = what_leaves(vault.list_fields(grant.person_id), released, at)  # precise: if named
+    # a record another vendor added never leaves to this one (docs/api.md, write-back)
+    own = [f for f in vault.list_fields(grant.person_id) if f.readable_by(grant.client_id)]
+    fields = what_leaves(own, released, at)  # precise: if named
     vault.agreements.grants.touch(tx, grant.id, at)
     counter.add(tx, grant.person_id, grant.client_id, at)  # allowed reads count, refused don't
     return {

@@ -144,6 +144,16 @@ class VendorClient:
         view = self._own.call("GET", f"/api/v1/agreements/{agreement_id}/receipt")
         return Receipt.from_json(view, self.verifier.receipt(view))
 
+    def add_record(self, agreement_id: str, *, category: str, name: str, value: str) -> dict:
+        """Add a customer record (`customer.orders`, `customer.warranty`, `customer.loyalty_id`,
+        `customer.delivery_address`) to the person's vault under an agreement whose terms allow
+        it; the stored record and its verified signed receipt (`AccessRefused`, 403, with reasons if
+        her terms refuse it)."""
+        written = self._own.call("POST", f"/api/v1/agreements/{agreement_id}/records",
+                                 json={"category": category, "name": name, "value": value})
+        receipt = self.verifier.record_receipt(written["receipt"], self.client_id)
+        return {**written["record"], "receipt": receipt}
+
     def search_intents(self, category: str | None = None, *, page_size: int = 50,
                        limit: int | None = None) -> list[Item]:
         """Intents the owners' terms let this vendor see (pseudonymous, under our own handles).

@@ -89,7 +89,9 @@ TERMS = {"default": "ask", "agreements": ["intent-casting"],
          "rules": [{"id": "r1", "effect": "permit", "categories": ["contact.phone"],
                     "purposes": ["ServiceProvision"], "label": "Calls, rarely",
                     "conditions": [{"field": "retention_days", "op": "lte", "value": 30}],
-                    "frequency": {"max": 3, "per": "day"}}],
+                    "frequency": {"max": 3, "per": "day"}},
+                   {"id": "w1", "effect": "permit", "actions": ["write"],
+                    "categories": ["customer"]}],
          "offers": {"blocklist": ["cus_blocked"], "max_per_vendor": {"max": 3, "per": "week"}}}
 OFFER = {"price": "280.00", "currency": "EUR", "category": "vehicles.bikes",
          "text": "A good bike", "valid_until": "2027-01-31T00:00:00Z"}
@@ -206,6 +208,9 @@ BASES: dict[str, Request] = {
     "resource_data.read_agreement_data GET": Request(
         "GET", "/api/v1/agreements/<agreement_id>/data", auth="vendor"),
     "resource_vendor.own_agreements GET": Request("GET", "/api/v1/agreements", auth="vendor"),
+    "resource_records.add_record POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/records", auth="vendor",
+        body={"category": "customer.orders", "name": "Order 1042", "value": "Cargo bike"}),
     "resource_vendor.agreement_receipt GET": Request(
         "GET", "/api/v1/agreements/<agreement_id>/receipt", auth="vendor"),
     "resource_vendor.submit_request POST": Request(P, "/api/v1/requests", auth="vendor", body={

@@ -19,6 +19,8 @@ MARKERS = {
     "rule": "Pangolin-Rule-3307",
     "offer": "Marmoset-Offer-4456",
     "agent": "Bryozoa-Browser/2.0",
+    "record_name": "Kinkajou-Order-6621",
+    "record": "Axolotl-Record-8830 cargo bike",
 }
 
 
@@ -41,13 +43,20 @@ def test_nothing_typed_about_the_person_is_on_disk(app, auth, client, settings):
                            "constraints": MARKERS["constraint"], "visibility": "shown"})
     terms = adopt({"default": "ask", "rules": [
         {"id": "r1", "label": MARKERS["rule"], "effect": "permit",
-         "purposes": ["ServiceProvision"], "categories": ["contact"]}]}, "intent-casting")
+         "purposes": ["ServiceProvision"], "categories": ["contact"]},
+        {"id": "w1", "effect": "permit", "actions": ["write"], "categories": ["customer"]}]},
+        "intent-casting")
     vault.agreements.terms.save(pid, terms, app.extensions["custos.clock"]())
     vendor = Vendors(client).register()
     flow = Flow(client)
     read = flow.read(flow.tokens(vendor)["access_token"]).get_json()
     assert read["fields"][0]["value"] == MARKERS["value"]
     token = vendor_token(client, vendor)
+    written = client.post(f"/api/v1/agreements/{read['agreement']}/records",
+                          headers=bearer(token), json={"category": "customer.orders",
+                                                       "name": MARKERS["record_name"],
+                                                       "value": MARKERS["record"]})
+    assert written.status_code == 201, written.get_json()
     client.post("/api/v1/requests", headers=bearer(token), json={
         "subject": read["sub"], "authorization_details": [{
             "type": "custos_data_access", "purpose": "Marketing",
