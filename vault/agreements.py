@@ -20,6 +20,7 @@ from .outbox import Outbox
 from .receipts import Receipts
 from .requests import Requests
 from .signing import SigningKeys
+from .subscriptions import Subscriptions
 from .terms import TermsStore
 from .tokens import Tokens
 
@@ -40,6 +41,7 @@ class Agreements:
         self.outbox = Outbox(db)
         self.offers = Offers(db, keys)
         self.access_counts = AccessCounts(db)
+        self.subscriptions = Subscriptions(db)
 
 
 class AgreementsMixin:

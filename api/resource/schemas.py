@@ -128,6 +128,23 @@ class OfferSubmitSchema(Schema):
                                        metadata={"example": "2026-12-31T23:59:59+00:00"})
 
 
+class SubscriptionSchema(Schema):
+    """The intents a vendor wants to hear of (docs/api.md, "Intentcast")."""
+
+    class Meta:
+        unknown = RAISE
+
+    categories = fields.List(fields.String(validate=[
+        validate.Length(max=100),
+        validate.Regexp(OFFER_CATEGORY, error="a category such as vehicles or vehicles.cars")]),
+        required=True, validate=validate.Length(min=1, max=20),
+        metadata={"example": ["vehicles"]})
+    regions = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                          load_default=list, validate=validate.Length(max=20),
+                          metadata={"description": "Only intents in these regions (none: any)",
+                                    "example": ["Berlin"]})
+
+
 class OfferReasonSchema(Schema):
     class Meta:
         unknown = RAISE

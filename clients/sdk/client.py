@@ -172,6 +172,19 @@ class VendorClient:
             params["cursor"] = cursor
         return found[:limit] if limit is not None else found
 
+    def subscribe(self, categories: list[str], regions: list[str] | None = None) -> dict:
+        """Hear of new matching intents by a signed notice to our notification URI
+        (intentcast; `verify_notification` reads them: `type` is `intent_matched`)."""
+        return self._own.call("PUT", "/api/v1/subscription",
+                              json={"categories": categories, "regions": regions or []})
+
+    def unsubscribe(self) -> None:
+        self._own.call("DELETE", "/api/v1/subscription")
+
+    def intent(self, handle: str) -> Item:
+        """One intent under our handle (as an intentcast notice names it), if we may see it."""
+        return Item.from_json(self._own.call("GET", f"/api/v1/intents/{handle}"))
+
     def submit_offer(self, intent_id: str, *, category: str, price: Decimal | str,
                      currency: str, text: str, valid_until: datetime | None = None) -> Item:
         """Answer an intent (by our handle) with an offer; valid 30 days unless said."""

@@ -57,6 +57,9 @@ class World:
                 "type": "custos_data_access", "purpose": "ServiceProvision",
                 "categories": ["address.city"], "retention_days": 30}]})
         assert asked.status_code == 201, asked.get_json()
+        subscribed = self.client.put("/api/v1/subscription", json={"categories": ["vehicles"]},
+                                     headers=bearer(self.vendor_token))
+        assert subscribed.status_code == 200, subscribed.get_json()
         found = self.client.get("/api/v1/intents", headers=bearer(self.vendor_token))
         handle = found.get_json()["items"][0]["id"]
         offered = self.client.post(f"/api/v1/intents/{handle}/offers", json=OFFER,

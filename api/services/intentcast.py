@@ -1,0 +1,75 @@
+"""Intentcast: vendors subscribe to intent categories (and regions) and are told of each new
+matching intent by a signed webhook, through the outbox, instead of polling the search.
+
+A vendor hears of an intent only when the search would show it to them at that moment (shown,
+live, not blocklisted, and the owner's current terms PERMIT it: `intent_search.Search`), and
+only under its own handle. The notice names the handle, the category and where to read the
+intent (`GET /api/v1/intents/{handle}`, judged again then); it carries no text, budget or
+region, so the outbox (plain, not sealed) holds nothing personal. Flask-free: the vault, the
+clock (`now`), the issuer and the signer are arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from policies.offers import intent_live
+from vault import Vault
+from vault.intents import Intent
+from vault.subscriptions import Subscription
+
+from . import judge
+from .intent_search import Search, within
+
+NOTICE_TYPE = "notice+jwt"
+Sign = Callable[[dict, str], str]
+
+
+def matches(subscription: Subscription, intent: Intent) -> bool:
+    """The intent's category lies within a subscribed one, and its region is a subscribed one
+    (compared without case or surrounding spaces; no regions subscribed: any region)."""
+    category = str(intent.data.get("category") or "")
+    if not any(within(category, wanted) for wanted in subscription.categories):
+        return False
+    if not subscription.regions:
+        return True
+    region = str(intent.data.get("region") or "").strip().casefold()
+    return region in {r.strip().casefold() for r in subscription.regions}
+
+
+def newly_visible(before: Intent | None, after: Intent, now: datetime) -> bool:
+    """Whether vendors could not see the intent before this change and may now: new, or
+    shown, or made active again. Other edits tell nobody twice."""
+    def visible(i: Intent | None) -> bool:
+        return i is not None and i.visibility == "shown" and \
+            intent_live(i.status, i.data.get("ends"), now)
+    return visible(after) and not visible(before)
+
+
+def announce(vault: Vault, now: datetime, intent: Intent, *, issuer: str,
+             sign: Sign) -> list[str]:
+    """Queue one signed notice per subscribed vendor allowed to see this intent now; the
+    client ids told (none for a hidden, ended, non-matching or terms-refused intent)."""
+    if intent.visibility != "shown" or not intent_live(intent.status, intent.data.get("ends"),
+                                                       now):
+        return []
+    told = []
+    for subscription in vault.agreements.subscriptions.all():
+        if not matches(subscription, intent):
+            continue
+        client = vault.agreements.clients.find(subscription.client_id)
+        url = client.metadata.get("custos_notification_uri") if client else None
+        if client is None or not url:  # disabled, or no address to tell
+            continue
+        search = Search(vault, judge.vendor_of(client.client_id, client.metadata), now)
+        if search.permits(intent.person_id) is None:
+            continue  # the owner's terms do not let this vendor see intents
+        handle = search.handle(intent.id)
+        notice = {"iss": issuer, "aud": client.client_id, "iat": int(now.timestamp()),
+                  "type": "intent_matched", "intent": handle,
+                  "category": intent.data.get("category"),
+                  "href": f"{issuer}/api/v1/intents/{handle}"}
+        vault.agreements.outbox.add(client.client_id, url, sign(notice, NOTICE_TYPE), now)
+        told.append(client.client_id)
+    return told
