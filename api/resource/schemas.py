@@ -128,6 +128,19 @@ class OfferSubmitSchema(Schema):
                                        metadata={"example": "2026-12-31T23:59:59+00:00"})
 
 
+class RecordSchema(Schema):
+    """A vendor's write-back record, as documented; `services/write_back.py` checks it."""
+
+    class Meta:
+        unknown = RAISE
+
+    category = fields.String(required=True, metadata={"example": "customer.orders", "enum": [
+        "customer.orders", "customer.warranty", "customer.loyalty_id",
+        "customer.delivery_address"]})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    value = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class SubscriptionSchema(Schema):
     """The intents a vendor wants to hear of (docs/api.md, "Intentcast")."""
 
