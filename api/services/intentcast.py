@@ -73,3 +73,28 @@ def announce(vault: Vault, now: datetime, intent: Intent, *, issuer: str,
         vault.agreements.outbox.add(client.client_id, url, sign(notice, NOTICE_TYPE), now)
         told.append(client.client_id)
     return told
+
+
+def closed(before: Intent, after: Intent) -> bool:
+    """Whether this change closed an active intent: found it (fulfilled), or withdrawn."""
+    return before.status == "active" and after.status in ("fulfilled", "withdrawn")
+
+
+def announce_closed(vault: Vault, now: datetime, intent: Intent, *, issuer: str,
+                    sign: Sign) -> list[str]:
+    """Tell every vendor that answered the intent with an offer that it is closed (one signed
+    notice each, under its own handle, through the outbox); the client ids told."""
+    answered = sorted({o.client_id for o in vault.agreements.offers.for_person(intent.person_id)
+                       if o.intent_id == intent.id})
+    told = []
+    for client_id in answered:
+        client = vault.agreements.clients.find(client_id)
+        url = client.metadata.get("custos_notification_uri") if client else None
+        if not url:
+            continue
+        handle = vault.pseudonyms.intent_handle(intent.id, client_id, now)
+        notice = {"iss": issuer, "aud": client_id, "iat": int(now.timestamp()),
+                  "type": "intent_closed", "intent": handle, "status": intent.status}
+        vault.agreements.outbox.add(client_id, url, sign(notice, NOTICE_TYPE), now)
+        told.append(client_id)
+    return told

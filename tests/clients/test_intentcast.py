@@ -112,3 +112,30 @@ def test_a_subscription_needs_a_webhook_and_valid_categories(server, transport):
     with pytest.raises(InvalidRequest) as bad:
         silent.subscribe(["Vehicles!"])
     assert "categories" in bad.value.fields
+
+
+def test_found_it_tells_every_vendor_that_answered(app, server, clock, browser, transport,
+                                                    hook):
+    app.extensions["custos.vault"].agreements.terms.save(browser.person_id, CASTING, clock())
+    green = _vendor(server, transport, hook, "GreenWheels")
+    rival = _vendor(server, transport, hook, "PedalCo")
+    quiet = _vendor(server, transport, hook, "QuietBikes")
+    browser.form("/intents", BIKE)
+    handles = {}
+    for vendor in (green, rival):
+        [found] = vendor.search_intents("vehicles")
+        vendor.submit_offer(found.id, category="vehicles", price="2490", currency="EUR",
+                            text="Lumo 7 cargo bike")
+        handles[vendor.client_id] = found.id
+    assert quiet.search_intents("vehicles")  # saw it, never answered
+    [intent] = app.extensions["custos.vault"].list_intents(browser.person_id)
+    assert browser.form(f"/intents/{intent.id}/status", {"status": "fulfilled"},
+                        page="/intents").is_redirect
+    assert _deliver(app, server, clock) == {"delivered": 2, "failed": 0}
+    for name, vendor in (("GreenWheels", green), ("PedalCo", rival)):
+        [notice] = hook.received[name]
+        assert notice["type"] == "intent_closed" and notice["status"] == "fulfilled"
+        assert notice["intent"] == handles[vendor.client_id]
+    assert hook.received["QuietBikes"] == []
+    with pytest.raises(NotFound):
+        green.intent(handles[green.client_id])
