@@ -57,7 +57,9 @@ class Subscriptions:
             tx.run("INSERT INTO intent_subscriptions (client_id, categories, regions, "
                    "updated_at) VALUES (?, ?, ?, ?)",
                    (client_id, json.dumps(categories), json.dumps(regions), iso(now)))
-            return _row(tx.one(_SELECT + " WHERE client_id = ?", (client_id,)))
+            row = tx.one(_SELECT + " WHERE client_id = ?", (client_id,))
+        assert row is not None  # just written, in this transaction
+        return _row(row)
 
     def get(self, client_id: str) -> Subscription | None:
         with self.db.read() as tx:
