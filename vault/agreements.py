@@ -15,6 +15,7 @@ from .clients import Clients
 from .db import Backend
 from .grants import Grants
 from .keystore import KeyStore
+from .messages import Messages
 from .offers import Offers
 from .outbox import Outbox
 from .receipts import Receipts
@@ -42,6 +43,7 @@ class Agreements:
         self.offers = Offers(db, keys)
         self.access_counts = AccessCounts(db)
         self.subscriptions = Subscriptions(db)
+        self.messages = Messages(db, keys)
 
 
 class AgreementsMixin:

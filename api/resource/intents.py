@@ -80,6 +80,7 @@ def submit_offer(handle: str):
     stored = {"price": f"{price.quantize(Decimal('0.01'))}", "currency": body["currency"],
               "category": body["category"], "text": body["text"],
               "valid_until": body["valid_until"].isoformat(),
+              "needs": list(dict.fromkeys(body["needs"])),
               "vendor": vendor_profile(vault.agreements.clients.get(client_id))}
     offer = vault.agreements.offers.receive(found.intent.person_id, found.intent.id, client_id,
                                             stored, now())

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from policies.schema import Category
+
 from ..errors import InvalidInput
 from ..services.details import MAX_DURATION_DAYS
 
@@ -126,6 +128,10 @@ class OfferSubmitSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     valid_until = fields.AwareDateTime(required=True,
                                        metadata={"example": "2026-12-31T23:59:59+00:00"})
+    needs = fields.List(Category(), load_default=list, validate=validate.Length(max=10),
+                        metadata={"example": ["identity.name", "address"], "description":
+                                  "What you need to fulfil it, should the person accept: she "
+                                  "sees it and may give less"})
 
 
 class RecordSchema(Schema):

@@ -100,6 +100,13 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
         "change": CHANGES.get(payload.get("change"), str(payload.get("change", "")).replace(
             "_", " ")),
     }
+    if entry.kind == "offer_message":
+        said = {("person", "message"): "You wrote to {vendor} about its offer.",
+                ("vendor", "message"): "{vendor} wrote to you about its offer.",
+                ("person", "accepted"): "You accepted an offer from {vendor}.",
+                ("person", "declined"): "You declined an offer from {vendor}."}
+        return said.get((payload.get("sender"), payload.get("entry")), fallback).format(
+            vendor=values["vendor"])
     if entry.kind == "grant_changed" and not payload.get("categories"):
         # an agreement with no data is an agent acting for the person (the butler)
         verb = "authorised" if payload.get("change") == "created" else payload.get("change")

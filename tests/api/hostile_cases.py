@@ -94,7 +94,8 @@ TERMS = {"default": "ask", "agreements": ["intent-casting"],
                     "categories": ["customer"]}],
          "offers": {"blocklist": ["cus_blocked"], "max_per_vendor": {"max": 3, "per": "week"}}}
 OFFER = {"price": "280.00", "currency": "EUR", "category": "vehicles.bikes",
-         "text": "A good bike", "valid_until": "2027-01-31T00:00:00Z"}
+         "text": "A good bike", "valid_until": "2027-01-31T00:00:00Z",
+         "needs": ["address.city"]}
 P, S = "POST", "session"
 
 BASES: dict[str, Request] = {
@@ -142,6 +143,15 @@ BASES: dict[str, Request] = {
                                                           "intent": "{intent_id}"}),
     "offers.decide POST": Request(P, "/offers/<offer_id>", form={"decision": "filter"}),
     "offers.block POST": Request(P, "/offers/<offer_id>/block", form={}),
+    "offers.thread GET": Request("GET", "/offers/<offer_id>/thread"),
+    "offers.write POST": Request(P, "/offers/<offer_id>/messages", form={"text": "Any red?"}),
+    "offers.accept POST": Request(P, "/offers/<offer_id>/accept",
+                                  form={"days": "30"}),
+    "offers.decline POST": Request(P, "/offers/<offer_id>/decline", form={}),
+    "resource_replies.read_messages GET": Request("GET", "/api/v1/offers/<offer_id>/messages",
+                                                  auth="vendor"),
+    "resource_replies.write_message POST": Request(
+        P, "/api/v1/offers/<offer_id>/messages", auth="vendor", body={"text": "It is red."}),
     "offer_rules.index GET": Request("GET", "/offers/rules"),
     "offer_rules.change POST": Request(P, "/offers/rules", form={
         "within_budget": "1", "match_category": "1", "require_verified": "",
