@@ -57,6 +57,11 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
     "/api/v1/intents/{handle}/offers": {"post": ("Answer an intent with an offer",
                                                  "OfferSubmit", "VendorOffer", ["handle"])},
     "/api/v1/offers": {"get": ("Your offers and their status", None, "VendorOffers", [])},
+    "/api/v1/offers/{offer_id}/messages": {
+        "get": ("An offer's reply channel: the person's answer and the messages", None, None,
+                ["offer_id"]),
+        "post": ("Write to the person, once she has written or accepted", "Message", None,
+                 ["offer_id"])},
     "/api/v1/intents/{handle}": {"get": ("One intent under your handle, if you may see it",
                                          None, None, ["handle"])},
     "/api/v1/subscription": {
@@ -84,7 +89,7 @@ COMPONENTS = {"AccessRequest": s.AccessRequestSchema, "Decision": s.DecisionSche
               "OfferSubmit": s.OfferSubmitSchema, "OfferDecision": s.OfferDecisionSchema,
               "IntentPage": s.IntentPageSchema, "VendorOffer": s.VendorOfferSchema,
               "PersonOffer": s.PersonOfferSchema, "Record": s.RecordSchema,
-              "Subscription": s.SubscriptionSchema}
+              "Subscription": s.SubscriptionSchema, "Message": s.MessageSchema}
 LISTS = {"PersonOffers": "PersonOffer"}
 WRAPPED = {"VendorOffers": "VendorOffer"}
 

@@ -147,6 +147,15 @@ class RecordSchema(Schema):
     value = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
+class MessageSchema(Schema):
+    """A message in an offer's reply channel, as documented (`services/offer_replies.py`)."""
+
+    class Meta:
+        unknown = RAISE
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class SubscriptionSchema(Schema):
     """The intents a vendor wants to hear of (docs/api.md, "Intentcast")."""
 

@@ -186,13 +186,26 @@ class VendorClient:
         return Item.from_json(self._own.call("GET", f"/api/v1/intents/{handle}"))
 
     def submit_offer(self, intent_id: str, *, category: str, price: Decimal | str,
-                     currency: str, text: str, valid_until: datetime | None = None) -> Item:
-        """Answer an intent (by our handle) with an offer; valid 30 days unless said."""
+                     currency: str, text: str, valid_until: datetime | None = None,
+                     needs: list[str] | None = None) -> Item:
+        """Answer an intent (by our handle) with an offer; valid 30 days unless said. `needs`:
+        the data categories we need to fulfil it, should the person accept (she may give
+        less)."""
         until = valid_until or self.clock() + timedelta(days=30)
         return Item.from_json(self._own.call(
             "POST", f"/api/v1/intents/{intent_id}/offers",
             json={"category": category, "price": str(price), "currency": currency,
-                  "text": text, "valid_until": until.isoformat()}))
+                  "text": text, "valid_until": until.isoformat(), "needs": needs or []}))
+
+    def messages(self, offer_id: str) -> dict:
+        """An offer's reply channel: `answer` (accepted, declined or None; an acceptance names
+        its `agreement`) and the `messages`, oldest first."""
+        return self._own.call("GET", f"/api/v1/offers/{offer_id}/messages")
+
+    def send_message(self, offer_id: str, text: str) -> dict:
+        """Write to the person in an offer's channel, once she has written or accepted."""
+        return self._own.call("POST", f"/api/v1/offers/{offer_id}/messages",
+                              json={"text": text})
 
     def offers(self) -> list[Item]:
         """This vendor's own offers: received, delivered or filtered (never the reasons)."""

@@ -21,6 +21,7 @@ MARKERS = {
     "agent": "Bryozoa-Browser/2.0",
     "record_name": "Kinkajou-Order-6621",
     "record": "Axolotl-Record-8830 cargo bike",
+    "message": "Quokka-Message-4417 does it fold",
 }
 
 
@@ -67,6 +68,13 @@ def test_nothing_typed_about_the_person_is_on_disk(app, auth, client, settings):
         "category": "vehicles", "price": "900", "currency": "EUR", "text": MARKERS["offer"],
         "valid_until": "2027-01-31T00:00:00+00:00"})
     assert offered.status_code == 201, offered.get_json()
+    offer_id = offered.get_json()["id"]
+    auth.post(f"/offers/{offer_id}", {"decision": "deliver"}, page="/offers")
+    sent = auth.post(f"/offers/{offer_id}/messages", {"text": MARKERS["message"]},
+                     page=f"/offers/{offer_id}/thread")
+    assert sent.status_code == 302
+    thread = client.get(f"/api/v1/offers/{offer_id}/messages", headers=bearer(token))
+    assert thread.get_json()["messages"][0]["text"] == MARKERS["message"]
     auth.post("/settings/export", {}, page="/settings")
 
     home = Path(settings.home)

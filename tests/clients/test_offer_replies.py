@@ -17,12 +17,8 @@ EMAIL = "ada@example.org"
 def _offer(app, clock, browser, vendor, needs: list[str], text: str) -> str:
     """The vendor answers Ada's intent; Ada delivers the offer to herself."""
     [found] = vendor.search_intents("vehicles")
-    offer = vendor.submit_offer(found.id, category="vehicles", price="2490", currency="EUR",
-                                text=text) if not needs else vendor._own.call(
-        "POST", f"/api/v1/intents/{found.id}/offers", json={
-            "category": "vehicles", "price": "2490", "currency": "EUR", "text": text,
-            "valid_until": "2027-01-31T00:00:00+00:00", "needs": needs})
-    offer_id = offer["id"] if isinstance(offer, dict) else offer.id
+    offer_id = vendor.submit_offer(found.id, category="vehicles", price="2490",
+                                   currency="EUR", text=text, needs=needs).id
     assert browser.form(f"/offers/{offer_id}", {"decision": "deliver"},
                         page="/offers?status=received").is_redirect
     return offer_id
@@ -40,25 +36,24 @@ def test_accept_makes_a_narrow_agreement_and_a_channel(app, server, clock, brows
     offer = _offer(app, clock, browser, green, ["identity.name", "address.city"], "Lumo 7")
 
     with pytest.raises(InvalidRequest) as closed:  # she has not opened the channel
-        green._own.call("POST", f"/api/v1/offers/{offer}/messages", json={"text": "Hello"})
+        green.send_message(offer, "Hello")
     assert "offer" in closed.value.fields
 
     asked = browser.form(f"/offers/{offer}/messages", {"text": "Does it fit two children?"},
                          page=f"/offers/{offer}/thread")
     assert asked.is_redirect
-    thread = green._own.call("GET", f"/api/v1/offers/{offer}/messages")
+    thread = green.messages(offer)
     assert thread["answer"] is None
     assert [(m["from"], m["text"]) for m in thread["messages"]] == [
         ("person", "Does it fit two children?")]
-    green._own.call("POST", f"/api/v1/offers/{offer}/messages",
-                    json={"text": "Yes, two seats with belts."})
+    green.send_message(offer, "Yes, two seats with belts.")
     assert "Yes, two seats with belts." in _page(browser, f"/offers/{offer}/thread")
 
     accepted = browser.form(f"/offers/{offer}/accept",  # she gives the city, not her name
                             {"category": ["address.city"], "days": "30"},
                             page=f"/offers/{offer}/thread")
     assert accepted.is_redirect
-    thread = green._own.call("GET", f"/api/v1/offers/{offer}/messages")
+    thread = green.messages(offer)
     assert thread["answer"] == "accepted"
     agreement = thread["messages"][-1]["agreement"]
     data = green.agreement_data(agreement)
@@ -91,12 +86,12 @@ def test_decline_closes_the_channel_and_narrowing_never_widens(app, server, cloc
     assert green.agreements() == []
     assert browser.form(f"/offers/{offer}/decline", {},
                         page=f"/offers/{offer}/thread").is_redirect
-    assert green._own.call("GET", f"/api/v1/offers/{offer}/messages")["answer"] == "declined"
+    assert green.messages(offer)["answer"] == "declined"
     with pytest.raises(InvalidRequest):
-        green._own.call("POST", f"/api/v1/offers/{offer}/messages", json={"text": "But..."})
+        green.send_message(offer, "But...")
     late = browser.form(f"/offers/{offer}/messages", {"text": "Sorry"},
                         page=f"/offers/{offer}/thread")
     assert late.status_code == 400 and re.search(r"declined", late.text)
     other = _vendor(server, transport, hook, "PedalCo")
     with pytest.raises(NotFound):  # another vendor's offer is nothing to this one
-        other._own.call("GET", f"/api/v1/offers/{offer}/messages")
+        other.messages(offer)
