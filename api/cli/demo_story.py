@@ -33,6 +33,9 @@ OWN_TERMS = {
          "categories": ["contact.email", "address.city"],
          "conditions": [{"field": "vendor.certifications", "op": "has", "value": "b-corp"},
                         {"field": "retention_days", "op": "lte", "value": 30}]},
+        {"id": "orders-in", "effect": "permit", "actions": ["write"],
+         "label": "Vendors I buy from may add my orders and warranties to my vault",
+         "categories": ["customer.orders", "customer.warranty"]},
     ],
     "offers": {"require_certifications": ["b-corp"], "within_budget": True,
                "match_category": True, "max_per_vendor": {"max": 3, "per": "week"}},
@@ -63,6 +66,10 @@ def _accept_and_close(ada: Browser, me, green, tell: Teller, notices: list[dict]
             f"an agreement for 30 days; GreenWheels reads city {', '.join(city)}")
     green.send_message(offer["id"], "Thank you! Your e-Up! is booked.")
     tell.say(f"GreenWheels writes back: {green.messages(offer['id'])['messages'][-1]['text']}")
+    record = green.add_record(agreement, category="customer.orders", name="e-Up! order",
+                              value="e-Up! electric, 27,500 EUR, delivery in March")
+    tell.ok(f"Her terms let it add the order to her vault: “{record['name']}”, sealed, shown "
+            f"under GreenWheels on My data, signed receipt {record['receipt']['jti'][:8]}...")
 
     tell.step("Ada found her car: she closes the intent")
     [intent] = [i for i in me.intents() if i["status"] == "active"]
@@ -76,7 +83,8 @@ def _accept_and_close(ada: Browser, me, green, tell: Teller, notices: list[dict]
     else:
         tell.say("The notices to the vendors that answered it are queued; the server's jobs "
                  "deliver them.")
-    return {"offer_answer": channel["answer"], "offer_city": city}
+    return {"offer_answer": channel["answer"], "offer_city": city,
+            "record": record["category"]}
 
 
 class Teller:

@@ -98,3 +98,14 @@ def announce_closed(vault: Vault, now: datetime, intent: Intent, *, issuer: str,
         vault.agreements.outbox.add(client_id, url, sign(notice, NOTICE_TYPE), now)
         told.append(client_id)
     return told
+
+
+def changed(vault: Vault, now: datetime, before: Intent | None, after: Intent, *, issuer: str,
+            sign: Sign) -> list[str]:
+    """After any door adds or changes an intent (inside its transaction): tell subscribers of
+    an intent they may now see, or the vendors that answered one of its closing."""
+    if newly_visible(before, after, now):
+        return announce(vault, now, after, issuer=issuer, sign=sign)
+    if before is not None and closed(before, after):
+        return announce_closed(vault, now, after, issuer=issuer, sign=sign)
+    return []

@@ -33,10 +33,7 @@ def _ended(intent) -> bool:
 def _cast(before, after) -> None:
     """Tell subscribed vendors of an intent they may now see, and the vendors that answered
     one of its closing (api/services/intentcast.py)."""
-    if intentcast.newly_visible(before, after, now()):
-        intentcast.announce(get_vault(), now(), after, issuer=issuer(), sign=sign)
-    elif before is not None and intentcast.closed(before, after):
-        intentcast.announce_closed(get_vault(), now(), after, issuer=issuer(), sign=sign)
+    intentcast.changed(get_vault(), now(), before, after, issuer=issuer(), sign=sign)
 
 
 def _render(template: str, form, errors, **extra):

@@ -29,6 +29,7 @@ def test_demo_story_plays_to_the_end(tmp_path, monkeypatch):
     assert "She accepts, giving her city but not the phone number" in out
     assert "GreenWheels reads city Berlin" in out
     assert "GreenWheels writes back: Thank you! Your e-Up! is booked." in out
+    assert "Her terms let it add the order to her vault: “e-Up! order”" in out
     assert "got a signed intent_closed notice (verified)" in out
     assert "Ada stops sharing everything with GreenWheels: 3 agreements end" in out
     assert "invalid_token" in out and "access_refused" in out
