@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 
-
 # What a rule governs: reading the person's data (every rule that names no action), or adding
 # records to it (vendor write-back, issue 14); a write is only ever allowed by a rule naming it.
 READ = "read"

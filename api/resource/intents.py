@@ -16,9 +16,9 @@ from vault.agreement_events import AccessAttempted
 from ..clock import now
 from ..errors import InvalidInput, NotFound
 from ..services import judge
+from ..services.intent_search import CATEGORY, PURPOSE, Search, public_view, within
 from ..services.offer_actions import vendor_profile, vendor_view
 from ..store import get_vault
-from ..services.intent_search import CATEGORY, PURPOSE, Search, public_view, within
 from .schemas import OfferSubmitSchema, SubscriptionSchema, load
 from .vendor import vendor
 

@@ -57,5 +57,6 @@ def write_message(offer_id: str):
         entry = offer_replies.send(get_vault(), now(), offer, sender=VENDOR,
                                    text=body.get("text"), issuer=issuer(), sign=sign)
     except offer_replies.ReplyRefused as refused:
-        raise InvalidInput(f"{refused.field}: {refused}", fields={refused.field: [str(refused)]})
+        raise InvalidInput(f"{refused.field}: {refused}",
+                           fields={refused.field: [str(refused)]}) from None
     return jsonify(entry.as_dict()), 201

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from policies.codes import OFFER_PERSON_OVERRIDE
-
 from policies import vocab
+from policies.codes import OFFER_PERSON_OVERRIDE
 from vault.messages import PERSON
 
 from ..clock import now
@@ -15,8 +14,8 @@ from ..oauth.server import issuer
 from ..services import offer_replies
 from ..services.agreements import make_agreement
 from ..services.offer_actions import decide_offer
-from ..services.signing import sign
 from ..services.ownership import own_offer
+from ..services.signing import sign
 from ..store import get_vault
 from .accounts import login_required
 from .connections import _vendor
