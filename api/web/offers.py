@@ -68,13 +68,16 @@ def decide(offer_id: str):
 
 def _thread_page(offer_id: str, form=None, errors=None, status: int = 200):
     offer = own_offer(g.person_id, offer_id)
-    thread = get_vault().agreements.messages.thread(g.person_id, offer_id)
+    vault = get_vault()
+    thread = vault.agreements.messages.thread(g.person_id, offer_id)
+    intent = next((i for i in vault.list_intents(g.person_id) if i.id == offer.intent_id), None)
     return render_template(
         "offer_thread.html", offer=offer, v=_vendor(offer.client_id), thread=thread,
         answer=offer_replies.answered(thread), needs=offer_replies.needs(offer),
         intents=_intent_texts(), categories=INTENT_CATEGORIES, concept=vocab.category,
         days=[d for d in (7, 30, 90) if d <= offer_replies.MAX_DAYS],
-        default_days=offer_replies.DEFAULT_DAYS, form=form or {}, errors=errors or {}), status
+        default_days=offer_replies.DEFAULT_DAYS, form=form or {}, errors=errors or {},
+        intent=intent), status
 
 
 def _answered(offer_id: str, action) -> object:
