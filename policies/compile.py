@@ -17,13 +17,14 @@ from functools import lru_cache
 from typing import Any
 
 from . import vocab
-from .codes import DEFAULT, DEFAULT_NO_WRITE, FREQUENCY_EXCEEDED, RULE
+from .codes import DEFAULT, DEFAULT_NO_PASS_ON, DEFAULT_NO_WRITE, FREQUENCY_EXCEEDED, RULE
 from .conditions import FIELDS
 from .decision import Reason
-from .model import STRENGTH, Condition, Effect, Request, Rule, Terms
+from .model import PASS_ON, STRENGTH, WRITE, Condition, Effect, Request, Rule, Terms
 from .sentences import (
     default_sentence,
     frequency_sentence,
+    pass_on_default_sentence,
     rule_sentence,
     write_default_sentence,
 )
@@ -57,7 +58,7 @@ class CompiledTerms:
     terms: Terms
     rules: tuple[CompiledRule, ...]
     default_reason: Reason
-    write_default: Reason
+    opt_in_defaults: dict[str, Reason]
     plans: dict[tuple[str, tuple[str, ...], str], Any] = field(default_factory=dict)
 
     @property
@@ -165,11 +166,16 @@ def compile_terms(terms: Terms) -> CompiledTerms:
             rule_id=None,
             text=default_sentence(terms.default),
         ),
-        write_default=WRITE_DEFAULT,
+        opt_in_defaults=OPT_IN_DEFAULTS,
     )
 
 
-# Adding to the person's data is opt-in whatever the terms' default: no rule naming `write`, no
-# write (a permissive default was chosen for reads, before write-back existed).
-WRITE_DEFAULT = Reason(code=DEFAULT_NO_WRITE, effect=Effect.DENY, rule_id=None,
-                       text=write_default_sentence())
+# Adding to the person's data, and passing on what one vendor added to another, are opt-in
+# whatever the terms' default: no rule naming the action, no (a permissive default was chosen
+# for reads, before write-back existed).
+OPT_IN_DEFAULTS = {
+    WRITE: Reason(code=DEFAULT_NO_WRITE, effect=Effect.DENY, rule_id=None,
+                  text=write_default_sentence()),
+    PASS_ON: Reason(code=DEFAULT_NO_PASS_ON, effect=Effect.DENY, rule_id=None,
+                    text=pass_on_default_sentence()),
+}

@@ -72,7 +72,8 @@ def evaluate(compiled: CompiledTerms, request: Request, now: datetime | None = N
     seen: dict[int, int] = {}
     effects: dict[str, Effect] = {}
     because: dict[str, tuple[int, ...]] = {}
-    default = compiled.default_reason if request.action == READ else compiled.write_default
+    default = compiled.default_reason if request.action == READ \
+        else compiled.opt_in_defaults[request.action]
     for cat, positions in per_category:
         best = -1
         for p in positions:

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 
-# What a rule governs: reading the person's data (every rule that names no action), or adding
-# records to it (vendor write-back, issue 14); a write is only ever allowed by a rule naming it.
+# What a rule governs: reading the person's data (every rule that names no action), adding
+# records to it (vendor write-back, issue 14), or passing on to a vendor records that *other*
+# vendors added. Writing and passing on are opt-in: only ever allowed by a rule naming them.
 READ = "read"
 WRITE = "write"
-ACTIONS = (READ, WRITE)
+PASS_ON = "pass_on"
+ACTIONS = (READ, WRITE, PASS_ON)
+OPT_IN = (WRITE, PASS_ON)
 
 
 class Effect(StrEnum):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import vocab
 from .conditions import FIELDS
-from .model import READ, WRITE, Condition, Effect, Rule, Terms
+from .model import PASS_ON, READ, WRITE, Condition, Effect, Rule, Terms
 from .odrl_common import (
     CUSTOS,
     DAYS,
@@ -81,10 +81,13 @@ def _constraints(rule: Rule) -> list[dict]:
     return out
 
 
+ACTION_NAMES = {READ: "use", WRITE: "modify", PASS_ON: "custos:passOn"}
+
+
 def export_rule(rule: Rule) -> dict:
     """One rule as an ODRL permission (with an obtainConsent duty for 'ask') or prohibition."""
-    action = {(READ,): "use", (WRITE,): "modify", (READ, WRITE): ["use", "modify"]}
-    node: dict = {"uid": rule_iri(rule.id), "action": action[rule.actions]}
+    actions = [ACTION_NAMES[a] for a in rule.actions]
+    node: dict = {"uid": rule_iri(rule.id), "action": actions[0] if len(actions) == 1 else actions}
     if rule.label:
         node["dct:title"] = rule.label
     if rule.agreement:

@@ -124,7 +124,7 @@ class RuleSchema(Schema):
     actions = fields.List(
         fields.String(validate=validate.OneOf(m.ACTIONS)),
         load_default=lambda: [m.READ],
-        validate=validate.Length(min=1, error="must not be empty; leave it out for read"),
+        validate=validate.Length(min=1, error="choose at least one"),
     )
 
     @validates_schema

@@ -55,8 +55,9 @@ class Field:
         return out | ({"source": self.source} if self.source else {})
 
     def readable_by(self, client_id: str) -> bool:
-        """Whether a vendor may be given this field at all (its terms then decide): the
-        person's own data, or a record this vendor itself added; never another's record."""
+        """Whether a vendor may be given this field without more (its terms then decide): the
+        person's own data, or a record this vendor itself added. Another vendor's record
+        needs a `pass_on` rule of hers (`api/services/judge.readable_fields`)."""
         return self.source is None or self.source == client_id
 
 

@@ -77,12 +77,12 @@ def _fail(error: OAuth2Error, grant):
     return error_response(error)
 
 
-def _rows(person_id: str, client_id: str, access: details.DataAccess,
+def _rows(person_id: str, vendor, compiled, access: details.DataAccess,
           decision) -> list[dict]:
-    """Each asked category with the terms' answer and exactly what would leave today (never
-    a record another vendor added)."""
+    """Each asked category with the terms' answer and exactly what would leave today (a
+    record another vendor added only where her terms pass it on)."""
     rows = []
-    fields = [f for f in get_vault().list_fields(person_id) if f.readable_by(client_id)]
+    fields = judge.readable_fields(get_vault(), compiled, vendor, person_id, access, now())
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
         rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
@@ -148,7 +148,7 @@ def authorize():
         facts = ", ".join(sorted(vendor.certifications)) or ""
         page = make_response(render_template(
             "oauth/consent.html", client=client, access=access,
-            rows=_rows(person_id, client.client_id, access, decision),
+            rows=_rows(person_id, vendor, compiled, access, decision),
             purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
             vendor_facts=facts, durations=[d for d in DURATIONS if d <= access.duration_days]
             or [access.duration_days], action=request.full_path))

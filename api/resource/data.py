@@ -66,9 +66,8 @@ def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
         outcome="allowed" if released else "refused", reasons=denied), at)
     if not released:
         return AccessRefused(denied)
-    # a record another vendor added never leaves to this one (docs/api.md, write-back)
-    own = [f for f in vault.list_fields(grant.person_id) if f.readable_by(grant.client_id)]
-    fields = what_leaves(own, released, at)  # precise: if named
+    readable = judge.readable_fields(vault, compiled, vendor, grant.person_id, grant, at)
+    fields = what_leaves(readable, released, at)  # precise: if named
     vault.agreements.grants.touch(tx, grant.id, at)
     counter.add(tx, grant.person_id, grant.client_id, at)  # allowed reads count, refused don't
     return {

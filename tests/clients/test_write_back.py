@@ -112,3 +112,27 @@ def test_refused_and_malformed_writes_change_nothing(app, clock, server, browser
     assert vault.list_fields(browser.person_id) == before
     assert re.search(r"was refused adding", browser.session.get(browser.base + "/log",
                                                                 timeout=10).text)
+
+
+def test_her_terms_may_pass_one_vendors_record_on_to_another(app, clock, browser, vendor,
+                                                              green):
+    """A `pass_on` rule lets Acme read the warranty GreenWheels added, not its order; the
+    consent screen shows Acme exactly that before she agrees."""
+    _terms(app, browser, clock, [
+        {"id": "w", "effect": "permit", "actions": ["write"], "vendors": [green.client_id],
+         "categories": ["customer"]},
+        {"id": "repair", "effect": "permit", "actions": ["pass_on"],
+         "vendors": [vendor.client_id], "categories": ["customer.warranty"]}])
+    agreement = connect(green, browser, ORDERS).data().agreement
+    green.add_record(agreement, **ORDER)
+    green.add_record(agreement, category="customer.warranty", name="Frame warranty",
+                     value="Lumo 7 frame, 5 years from 30 November 2026")
+    request = vendor.start_authorization(REDIRECT, ORDERS)
+    screen = browser.session.get(request.url, timeout=10).text
+    assert "Lumo 7 frame, 5 years" in screen and ORDER["value"] not in screen
+    acme = vendor.finish_authorization(request, browser.consent(request.url)).data()
+    assert acme.values("customer.warranty") == ["Lumo 7 frame, 5 years from 30 November 2026"]
+    assert acme.values("customer.orders") == []
+    _terms(app, browser, clock, [{"id": "w", "effect": "permit", "actions": ["write"],
+                                  "categories": ["customer"]}])  # she takes it back
+    assert vendor.agreement_data(acme.agreement).values("customer.warranty") == []

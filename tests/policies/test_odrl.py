@@ -285,4 +285,5 @@ def test_write_rules_travel_as_modify() -> None:
     assert actions["urn:custos:rule:greenwheels-orders"] == "modify"
     assert actions["urn:custos:rule:read-all"] == "use"
     assert actions["urn:custos:rule:both"] == ["use", "modify"]
+    assert actions["urn:custos:rule:warranties-to-repair"] == "custos:passOn"
     assert import_odrl(json.dumps(doc)) == terms

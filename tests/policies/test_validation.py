@@ -29,7 +29,7 @@ BAD_TERMS = [
         "Must be one of",
     ),
     ({"rules": [{"id": "w", "effect": "permit", "actions": []}]}, "rules[w].actions",
-     "must not be empty"),
+     "choose at least one"),
     (
         {
             "rules": [
