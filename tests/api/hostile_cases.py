@@ -40,17 +40,16 @@ HOSTILE_BODIES = [DEEP, DEEP_OBJECT, "[]", '"text"', "null", HUGE, "1e309", "{",
 HOSTILE_IDS = ["\x00", "a\x00b", "x" * 300, "..", "%", "\U0001f984", "\u0663", HUGE, " ",
                "null", "-1", "<script>"]
 #: every form field name the pages use, sent all at once with one hostile value
-FORM_FIELDS = ["category", "name", "kind", "value", "text", "budget", "currency", "starts",
-               "ends", "region", "constraints", "visibility", "status", "decision", "days",
-               "label", "effect", "categories", "purposes", "max_retention", "sharing",
-               "valid_from", "valid_until", "certifications", "jurisdictions", "candidate",
-               "agreement", "action", "default", "vendor", "purpose", "phrase", "password",
-               "email", "confirm", "next", "auto_approve", "intent_only", "frequency_max",
-               "frequency_per", "vendors", "pw_current", "pw_password", "pw_confirm",
-               "intent", "since", "until", "limit", "cursor", "kind", "dry_run", "token",
-               "token_type_hint", "grant_type", "code", "redirect_uri", "code_verifier",
-               "refresh_token", "scope", "client_id", "state", "response_type",
-               "code_challenge", "code_challenge_method", "authorization_details"]
+FORM_FIELDS = ["category", "name", "kind", "value", "text", "budget", "currency", "starts", "ends",
+               "region", "constraints", "visibility", "status", "decision", "days", "label",
+               "effect", "categories", "purposes", "max_retention", "sharing", "valid_from",
+               "valid_until", "certifications", "jurisdictions", "candidate", "agreement", "action",
+               "actions", "default", "vendor", "purpose", "phrase", "password", "email", "confirm",
+               "next", "auto_approve", "intent_only", "frequency_max", "frequency_per", "vendors",
+               "pw_current", "pw_password", "pw_confirm", "intent", "since", "until", "limit",
+               "cursor", "kind", "dry_run", "token", "token_type_hint", "grant_type", "code",
+               "redirect_uri", "code_verifier", "refresh_token", "scope", "client_id", "state",
+               "response_type", "code_challenge", "code_challenge_method", "authorization_details"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,8 @@ INTENT = {"category": "vehicles", "text": "A bike", "budget": "300.00", "currenc
 RULE = {"label": "Email, rarely", "effect": "permit", "categories": "contact.email",
         "purposes": "ServiceProvision", "vendors": "", "frequency_max": "3", "frequency_per": "day",
         "certifications": "b-corp", "jurisdictions": "DE", "max_retention": "30",
-        "sharing": "none", "valid_from": "2026-01-01", "valid_until": "2027-01-01"}
+        "sharing": "none", "valid_from": "2026-01-01", "valid_until": "2027-01-01",
+        "actions": "read"}
 TERMS = {"default": "ask", "agreements": ["intent-casting"],
          "rules": [{"id": "r1", "effect": "permit", "categories": ["contact.phone"],
                     "purposes": ["ServiceProvision"], "label": "Calls, rarely",
