@@ -8,10 +8,12 @@ from __future__ import annotations
 from . import vocab
 from .conditions import join
 from .conditions import phrase as condition_phrase
-from .model import Effect, Rule
+from .model import PASS_ON, READ, WRITE, Effect, Rule
 
 VERB = {Effect.PERMIT: "allow", Effect.DENY: "deny", Effect.ASK: "want to be asked about"}
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+USES = {READ: "use of", WRITE: "additions to",
+        PASS_ON: "passing on what other vendors added to"}
 
 
 def purposes_phrase(purposes: tuple[str, ...] | None) -> str:
@@ -28,7 +30,8 @@ def categories_phrase(categories: tuple[str, ...] | None) -> str:
 
 def rule_sentence(rule: Rule) -> str:
     """The whole rule as one sentence a person understands."""
-    text = f"You {VERB[rule.effect]} {purposes_phrase(rule.purposes)} use of your "
+    uses = " and ".join(USES[a] for a in rule.actions)
+    text = f"You {VERB[rule.effect]} {purposes_phrase(rule.purposes)} {uses} your "
     text += categories_phrase(rule.categories)
     if rule.vendors:
         text += f" by {join(list(rule.vendors), 'or')}"
@@ -55,6 +58,17 @@ def frequency_sentence(rule: Rule) -> str:
         f"You allow at most {f.max} accesses per {f.per} under this rule, and that many "
         f"have already taken place"
     )
+
+
+def write_default_sentence() -> str:
+    """Why a vendor may not add to the person's data: no rule of theirs allows it."""
+    return "None of your rules lets a vendor add records to your data, so the answer is no"
+
+
+def pass_on_default_sentence() -> str:
+    """Why a vendor may not read what another vendor added: no rule of theirs allows it."""
+    return ("None of your rules lets a vendor read what other vendors added to your data, so "
+            "the answer is no")
 
 
 def default_sentence(effect: Effect) -> str:

@@ -15,11 +15,13 @@ from .clients import Clients
 from .db import Backend
 from .grants import Grants
 from .keystore import KeyStore
+from .messages import Messages
 from .offers import Offers
 from .outbox import Outbox
 from .receipts import Receipts
 from .requests import Requests
 from .signing import SigningKeys
+from .subscriptions import Subscriptions
 from .terms import TermsStore
 from .tokens import Tokens
 
@@ -40,6 +42,8 @@ class Agreements:
         self.outbox = Outbox(db)
         self.offers = Offers(db, keys)
         self.access_counts = AccessCounts(db)
+        self.subscriptions = Subscriptions(db)
+        self.messages = Messages(db, keys)
 
 
 class AgreementsMixin:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from . import access_counts, agreements_schema
+from . import access_counts, agreements_schema, messages, subscriptions
 from .db import Backend, iso
 
 
@@ -118,6 +118,10 @@ MIGRATIONS: list[Migration] = [
          "postgres": "UPDATE oauth_clients SET client_name = "
                      "CAST(metadata AS JSON) ->> 'client_name'"},
     ]),
+    # Vendors' subscriptions to new intents (issue 14, intentcast webhooks).
+    Migration(name="0040_intent_subscriptions", data=subscriptions.SCHEMA),
+    # The reply channel of an offer: messages sealed with the person's key (issue 14).
+    Migration(name="0041_offer_messages", data=messages.SCHEMA),
 ]
 
 DATA_LOG = "schema_migrations"

@@ -73,7 +73,8 @@ def release(vault: Vault, tx: Tx, client: Client, grant: Grant,
         outcome="allowed" if released else "refused", reasons=denied), now)
     if not released:
         return AccessRefused(denied)
-    fields = what_leaves(vault.list_fields(grant.person_id), released, now)  # precise: if named
+    readable = judge.readable_fields(vault, compiled, vendor, grant.person_id, grant, now)
+    fields = what_leaves(readable, released, now)  # precise: if named
     vault.agreements.grants.touch(tx, grant.id, now)
     counter.add(tx, grant.person_id, grant.client_id, now)  # allowed reads count, refused don't
     return {

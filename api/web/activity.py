@@ -31,6 +31,7 @@ _SENTENCES = {
     "token_reuse_detected": "A used credential of {vendor} came back; its tokens were revoked.",
     "offer_received": "{vendor} sent an offer ({status}).",
     "offer_decided": "An offer was {decision}.",
+    "record_written": "{vendor} {record_verb} “{name}” ({record_category}) to your data.",
 }
 
 #: how an agreement changed, in words
@@ -94,9 +95,18 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
                                      else payload.get("categories")),
         "purpose": purpose_words(payload.get("purpose")),
         "verb": "read" if payload.get("outcome") == "allowed" else "was refused",
+        "record_verb": "added" if payload.get("outcome") == "added" else "was refused adding",
+        "record_category": category_words([payload.get("category", "")]),
         "change": CHANGES.get(payload.get("change"), str(payload.get("change", "")).replace(
             "_", " ")),
     }
+    if entry.kind == "offer_message":
+        said = {("person", "message"): "You wrote to {vendor} about its offer.",
+                ("vendor", "message"): "{vendor} wrote to you about its offer.",
+                ("person", "accepted"): "You accepted an offer from {vendor}.",
+                ("person", "declined"): "You declined an offer from {vendor}."}
+        return said.get((payload.get("sender"), payload.get("entry")), fallback).format(
+            vendor=values["vendor"])
     if entry.kind == "grant_changed" and not payload.get("categories"):
         # an agreement with no data is an agent acting for the person (the butler)
         verb = "authorised" if payload.get("change") == "created" else payload.get("change")

@@ -26,6 +26,7 @@ from ..services.vendors import find_vendor, vendor_names
 from ..store import get_vault
 from .accounts import login_required
 from .terms_form import (
+    ACTIONS,
     EFFECTS,
     PERIODS,
     SHARING,
@@ -60,7 +61,7 @@ def _render(template: str, *, status: int = 200, **extra):
     names = dict(vendor_choices())
     context = {"version": version, "saved": _view(body), "roster": roster(),
                "offer_rules": sentences(rules_of(body), names),
-               "adopted": set(body.get("agreements", [])), "effects": EFFECTS,
+               "adopted": set(body.get("agreements", [])), "effects": EFFECTS, "actions": ACTIONS,
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
                "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
                "errors": {}, "trial": None, "trial_form": {}, "back": "terms"}

@@ -17,6 +17,10 @@ from ..services.field_kinds import read_whole
 SHARING = {"any": "Whether or not it is shared", "none": "Only when it is not shared",
            "shared": "Only when it is shared with third parties"}
 EFFECTS = {"permit": "Allow", "deny": "Refuse", "ask": "Ask me"}
+#: what a rule is about, in plain words (policies.model.ACTIONS; docs/policies.md)
+ACTIONS = {"read": "Vendors using my data",
+           "write": "Vendors adding records to my data (orders, warranties, a loyalty number)",
+           "pass_on": "Vendors reading records that other vendors added"}
 PERIODS = {"hour": "an hour", "day": "a day", "week": "a week", "month": "a month",
            "year": "a year"}
 
@@ -73,6 +77,9 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
         rule["purposes"] = purposes
     if vendors := [v for v in form.getlist("vendors") if v]:
         rule["vendors"] = vendors
+    actions = form.getlist("actions")
+    if actions and actions != ["read"]:  # none ticked, as none sent: a rule about reading
+        rule["actions"] = actions
     if (most := (form.get("frequency_max") or "").strip()):
         rule["frequency"] = {"max": _whole(most),
                              "per": form.get("frequency_per") or "day"}
@@ -104,7 +111,8 @@ def form_from_rule(rule: dict) -> dict:
             "frequency_max": str((rule.get("frequency") or {}).get("max", "")),
             "frequency_per": (rule.get("frequency") or {}).get("per", "day"),
             "valid_from": rule.get("valid_from", ""), "valid_until": rule.get("valid_until", ""),
-            "sharing": "any", "covers": "" if rule.get("categories") else "all"}
+            "sharing": "any", "covers": "" if rule.get("categories") else "all",
+            "actions": rule.get("actions", ["read"])}
     for c in rule.get("conditions", []):
         f, value = FIELDS.get(c.get("field")), c.get("value")
         if f is None or f.form is None:
@@ -121,7 +129,7 @@ def form_from_rule(rule: dict) -> dict:
 _FIELD_OF = {"conditions": "conditions", "categories": "categories", "purposes": "purposes",
              "vendors": "vendors", "frequency": "frequency_max",
              "effect": "effect", "label": "label", "valid_from": "valid_from",
-             "valid_until": "valid_until", "id": "label"}
+             "valid_until": "valid_until", "id": "label", "actions": "actions"}
 #: the input each condition comes from (rule_from_form), so an error marks that input only
 _INPUT_OF = {"vendor.certifications": "certifications", "vendor.jurisdiction": "jurisdictions",
              "retention_days": "max_retention", "third_party_sharing": "sharing",
