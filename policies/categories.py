@@ -130,6 +130,44 @@ FRIENDLY: tuple[Friendly, ...] = (
         N_("Browser fingerprint"),
         "browser fingerprint",
     ),
+    # What a vendor adds to the person's vault under an agreement (write-back, issue 14); DPV
+    # has no concept for these, so they sit under Custos's own, each also narrower than the
+    # nearest DPV concept (a deny on `address` also touches the delivery address a vendor used).
+    Friendly(
+        "customer",
+        CUSTOS_PD + "CustomerRecord",
+        N_("Customer records"),
+        "customer records",
+        "Information a vendor keeps about the person as its customer",
+    ),
+    Friendly(
+        "customer.orders",
+        CUSTOS_PD + "OrderHistory",
+        N_("Order history"),
+        "order history",
+        "Information about the orders the person placed with a vendor",
+    ),
+    Friendly(
+        "customer.warranty",
+        CUSTOS_PD + "Warranty",
+        N_("Warranties"),
+        "warranties",
+        "Information about the warranties of goods the person bought",
+    ),
+    Friendly(
+        "customer.loyalty_id",
+        CUSTOS_PD + "LoyaltyID",
+        N_("Loyalty number"),
+        "loyalty number",
+        "The identifier of the person in a vendor's loyalty programme",
+    ),
+    Friendly(
+        "customer.delivery_address",
+        CUSTOS_PD + "DeliveryAddressUsed",
+        N_("Delivery address used"),
+        "delivery address used",
+        "An address a vendor delivered to for the person",
+    ),
     Friendly("health", PD + "MedicalHealth", N_("Health"), "health details"),
     Friendly("health.blood_type", PD + "BloodType", N_("Blood type"), "blood type"),
     Friendly("health.prescriptions", PD + "Prescription", N_("Prescriptions"), "prescriptions"),
@@ -158,4 +196,16 @@ EXTRA_BROADER: dict[str, str] = {
     CUSTOS_PD + "AgeBracket": PD + "Age",
     CUSTOS_PD + "PostalArea": PD + "PostalCode",
     CUSTOS_PD + "HouseholdSizeBracket": CUSTOS_PD + "HouseholdSize",
+    CUSTOS_PD + "CustomerRecord": DPV + "PersonalData",
+    CUSTOS_PD + "OrderHistory": CUSTOS_PD + "CustomerRecord",
+    CUSTOS_PD + "Warranty": CUSTOS_PD + "CustomerRecord",
+    CUSTOS_PD + "LoyaltyID": CUSTOS_PD + "CustomerRecord",
+    CUSTOS_PD + "DeliveryAddressUsed": CUSTOS_PD + "CustomerRecord",
+}
+# Second parents of Custos's own concepts (the first is in EXTRA_BROADER).
+ALSO_BROADER: dict[str, tuple[str, ...]] = {
+    CUSTOS_PD + "OrderHistory": (PD + "Purchase",),
+    CUSTOS_PD + "Warranty": (PD + "PersonalPossession",),
+    CUSTOS_PD + "LoyaltyID": (PD + "AccountIdentifier",),
+    CUSTOS_PD + "DeliveryAddressUsed": (PD + "PhysicalAddress",),
 }

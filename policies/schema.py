@@ -121,6 +121,11 @@ class RuleSchema(Schema):
     days = _scope(fields.String(validate=validate.OneOf(DAYS)))
     frequency = fields.Nested(FrequencySchema, load_default=None, allow_none=True)
     agreement = fields.String(load_default=None, allow_none=True)
+    actions = fields.List(
+        fields.String(validate=validate.OneOf(m.ACTIONS)),
+        load_default=lambda: [m.READ],
+        validate=validate.Length(min=1, error="choose at least one"),
+    )
 
     @validates_schema
     def _consistent(self, data: dict, **kwargs) -> None:
@@ -148,6 +153,7 @@ class RuleSchema(Schema):
 def _rule(data: dict, hours: dict | None, days: list | None) -> m.Rule:
     scoped: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     scoped["effect"] = m.Effect(data["effect"])
+    scoped["actions"] = tuple(a for a in m.ACTIONS if a in data["actions"])  # one canonical order
     return m.Rule(
         **scoped,
         hours=(hours["start"], hours["end"]) if hours else None,

@@ -9,12 +9,15 @@ from __future__ import annotations
 from . import everyday, vocab
 from .conditions import join
 from .conditions import phrase as condition_phrase
-from .model import Effect, Rule
+from .model import PASS_ON, READ, WRITE, Effect, Rule
 
 #: how a sentence starts, before "use your <data>"
 OPENING = {Effect.PERMIT: "You allow {who} to", Effect.DENY: "You refuse to let {who}",
            Effect.ASK: "You want to be asked before {who}"}
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: what the rule lets them do, as a verb before "your <data>"
+USES = {READ: "use", WRITE: "add records to",
+        PASS_ON: "pass on what other vendors added to"}
 
 
 def purposes_phrase(purposes: tuple[str, ...] | None) -> str:
@@ -32,7 +35,8 @@ def categories_phrase(categories: tuple[str, ...] | None) -> str:
 def rule_sentence(rule: Rule) -> str:
     """The whole rule as one sentence a person understands."""
     who = join(list(rule.vendors), "or") if rule.vendors else "vendors"
-    text = f"{OPENING[rule.effect].format(who=who)} use your {categories_phrase(rule.categories)} "
+    uses = " and ".join(USES[a] for a in rule.actions)
+    text = f"{OPENING[rule.effect].format(who=who)} {uses} your {categories_phrase(rule.categories)} "
     text += join(everyday.acts(rule.purposes), "or") if rule.purposes else "for any purpose"
     if rule.frequency:
         text += f", at most {rule.frequency.max} times per {rule.frequency.per}"
@@ -57,6 +61,17 @@ def frequency_sentence(rule: Rule) -> str:
         f"You allow at most {f.max} accesses per {f.per} under this rule, and that many "
         f"have already taken place"
     )
+
+
+def write_default_sentence() -> str:
+    """Why a vendor may not add to the person's data: no rule of theirs allows it."""
+    return "None of your rules lets a vendor add records to your data, so the answer is no"
+
+
+def pass_on_default_sentence() -> str:
+    """Why a vendor may not read what another vendor added: no rule of theirs allows it."""
+    return ("None of your rules lets a vendor read what other vendors added to your data, so "
+            "the answer is no")
 
 
 def default_sentence(effect: Effect) -> str:

@@ -165,9 +165,6 @@ STORE_USE_ALLOWED = {
     "api/oauth/registration.py",
     # The bearer token check (RFC 6750): the resource server's side of the same storage hooks.
     "api/resource/auth.py",
-    # The intent search rule: Flask-free, takes the vault, the vendor and the time, i.e. a
-    # service in all but its folder; it stays beside its one view to keep this change small.
-    "api/resource/intent_search.py",
 }
 
 

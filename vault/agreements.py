@@ -17,11 +17,13 @@ from .db import Backend, Tx
 from .dpop import DpopProofs
 from .grants import Grants
 from .keystore import KeyStore
+from .messages import Messages
 from .offers import Offers
 from .outbox import Outbox
 from .receipts import Receipts
 from .requests import Requests
 from .signing import SigningKeys
+from .subscriptions import Subscriptions
 from .terms import TermsStore
 from .tokens import Tokens
 
@@ -43,6 +45,8 @@ class Agreements:
         self.outbox = Outbox(db)
         self.offers = Offers(db, keys)
         self.access_counts = AccessCounts(db)
+        self.subscriptions = Subscriptions(db)
+        self.messages = Messages(db, keys)
 
     def access(self, tx: Tx, raw_token: str) -> Access | None:
         """A bearer token with its client, agreement and the person's terms version, in one

@@ -166,11 +166,14 @@ class Vault(AgreementsMixin):
         return self._fields.get(person_id, field_id)
 
     def add_field(
-        self, person_id: str, *, category: str, name: str, kind: str, value: Any, now: datetime
+        self, person_id: str, *, category: str, name: str, kind: str, value: Any, now: datetime,
+        source: str | None = None, event: Callable[[str], Event] | None = None,
     ) -> Field:
-        """Add a field (value: any JSON-able value). Logs FieldAdded."""
-        values = {"category": category, "name": name, "kind": kind, "value": value}
-        return self._fields.add(person_id, values, now)
+        """Add a field (value: any JSON-able value). Logs FieldAdded, or `event(field_id)`:
+        a vendor's record (`source`, its client id) is logged as its write."""
+        values = {"category": category, "name": name, "kind": kind, "value": value,
+                  "source": source}
+        return self._fields.add(person_id, values, now, event)
 
     def update_field(
         self,

@@ -4,6 +4,9 @@ Sealing every part (not just the value) matters: "health.condition = diabetes" l
 the category and name alone. The slot's AAD names the person, the row and the `body` column.
 Rows written before migration 0005 hold the four parts in four slots (the old columns, now
 empty for new rows); they still read, and are re-sealed as one body when next changed.
+
+A record a vendor added under an agreement (write-back) also carries its `source`, the
+vendor's client id, sealed in the same body: which vendors a person deals with is about her.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +22,7 @@ from typing import Any
 from . import audit, crypto
 from .db import Backend, Tx, from_iso, iso
 from .errors import CryptoError, NotFound
-from .events import FieldAdded, FieldChanged, FieldDeleted
+from .events import Event, FieldAdded, FieldChanged, FieldDeleted
 from .keystore import KeyStore
 from .persons import locked_key
 
@@ -38,10 +41,11 @@ class Field:
     value: Any
     created_at: datetime
     updated_at: datetime
+    source: str | None = None  # the vendor (client id) that added it; None: the person's own
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form, used by the export."""
-        return {
+        out = {
             "id": self.id,
             "category": self.category,
             "name": self.name,
@@ -50,6 +54,13 @@ class Field:
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
         }
+        return out | ({"source": self.source} if self.source else {})
+
+    def readable_by(self, client_id: str) -> bool:
+        """Whether a vendor may be given this field without more (its terms then decide): the
+        person's own data, or a record this vendor itself added. Another vendor's record
+        needs a `pass_on` rule of hers (`api/services/judge.readable_fields`)."""
+        return self.source is None or self.source == client_id
 
 
 _SELECT = (
@@ -73,7 +84,7 @@ def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
     fid, pid, body, *legacy, created, updated = row
     if body is not None:
         opened = crypto.open_json(key, body, pid, "fields", fid, "body")
-        if not isinstance(opened, dict) or set(opened) != set(SEALED):
+        if not isinstance(opened, dict) or set(opened) - {"source"} != set(SEALED):
             raise CryptoError()
     else:  # written before migration 0005: one slot per part
         opened = {
@@ -91,6 +102,8 @@ def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
 
 def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -> bytes:
     body = {c: values[c] for c in SEALED}
+    if values.get("source"):
+        body["source"] = values["source"]
     return crypto.seal_json(key, body, person_id, "fields", field_id, "body")
 
 
@@ -160,8 +173,10 @@ class Fields:
         with self.db.read() as tx:
             return _get(tx, self.keys.data_key(tx, person_id), person_id, field_id)
 
-    def add(self, person_id: str, values: dict[str, Any], now: datetime) -> Field:
-        """Store a new field and log FieldAdded in one transaction."""
+    def add(self, person_id: str, values: dict[str, Any], now: datetime,
+            event: Callable[[str], Event] | None = None) -> Field:
+        """Store a new field and log FieldAdded (or the caller's event for the new id, such
+        as a vendor's write) in one transaction."""
         field_id = str(uuid.uuid4())
         with self.db.write() as tx:
             key = locked_key(tx, self.keys, person_id)
@@ -172,9 +187,9 @@ class Fields:
                  *[_EMPTY] * len(SEALED), iso(now), iso(now),
                  category_tag(tag_key(key), values["category"])),
             )
-            event = FieldAdded(field_id=field_id, category=values["category"],
-                               name=values["name"])
-            audit.append(tx, person_id, key, event, now)
+            logged = event(field_id) if event else FieldAdded(
+                field_id=field_id, category=values["category"], name=values["name"])
+            audit.append(tx, person_id, key, logged, now)
             return _get(tx, key, person_id, field_id)
 
     def update(
@@ -185,6 +200,7 @@ class Fields:
             key = locked_key(tx, self.keys, person_id)
             old = _get(tx, key, person_id, field_id)
             changed = [c for c in SEALED if getattr(old, c) != values[c]]
+            values = {**values, "source": old.source}  # an edited record keeps its source
             tx.run(
                 "UPDATE fields SET body = ?, category = ?, name = ?, kind = ?, value = ?, "
                 "updated_at = ?, tag = ? WHERE id = ? AND person_id = ?",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from . import access_counts, agreements_schema, dpop
+from . import access_counts, agreements_schema, dpop, messages, subscriptions
 from .db import Backend, iso
 
 
@@ -125,6 +125,10 @@ MIGRATIONS: list[Migration] = [
         "ALTER TABLE tokens ADD COLUMN jkt TEXT",
         *dpop.SCHEMA,
     ]),
+    # Vendors' subscriptions to new intents (issue 14, intentcast webhooks).
+    Migration(name="0040_intent_subscriptions", data=subscriptions.SCHEMA),
+    # The reply channel of an offer: messages sealed with the person's key (issue 14).
+    Migration(name="0041_offer_messages", data=messages.SCHEMA),
     # A keyed tag of each field's category (HMAC under a key derived from the person's data
     # key, never the category itself), so a read opens only the fields its categories need.
     # Rows written before have no tag: they are opened as before and tagged on that read.

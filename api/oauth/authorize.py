@@ -31,6 +31,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from policies import Effect, Vendor, everyday, vocab
+from policies.compile import CompiledTerms
 from vault.agreement_events import DecisionMade
 
 from ..clock import now
@@ -84,9 +85,12 @@ def _fail(error: OAuth2Error, grant):
     return error_response(error)
 
 
-def _rows(person_id: str, access: details.DataAccess, decision, claims_only=()) -> list[dict]:
-    """Each asked category with the terms' answer and exactly what would leave today."""
-    rows, fields = [], get_vault().list_fields(person_id)
+def _rows(person_id: str, vendor, compiled, access: details.DataAccess, decision,
+          claims_only=()) -> list[dict]:
+    """Each asked category with the terms' answer and exactly what would leave today (a
+    record another vendor added only where her terms pass it on)."""
+    rows = []
+    fields = judge.readable_fields(get_vault(), compiled, vendor, person_id, access, now())
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
         reasons = decision.reasons_for(cat) if decision else []
@@ -125,6 +129,7 @@ class _Asked:
     person_id: str
     vendor: Vendor
     seen: Assessment
+    compiled: CompiledTerms  # the terms assessed, for what would leave (pass_on)
 
 
 def _asked() -> _Asked | ResponseReturnValue:
@@ -149,8 +154,10 @@ def _asked() -> _Asked | ResponseReturnValue:
     if g.get("person_id") is None:
         return redirect(url_for("accounts.signin", next=request.full_path))
     vendor = judge.vendor_of(grant.client.client_id, grant.client.metadata)
-    seen = assess(judge.current_terms(get_vault(), g.person_id), vendor, access, now())
-    return _Asked(grant=grant, person_id=g.person_id, vendor=vendor, seen=seen)
+    compiled = judge.current_terms(get_vault(), g.person_id)
+    seen = assess(compiled, vendor, access, now())
+    return _Asked(grant=grant, person_id=g.person_id, vendor=vendor, seen=seen,
+                  compiled=compiled)
 
 
 def _settled(asked: _Asked) -> ResponseReturnValue | None:
@@ -182,7 +189,8 @@ def _consent_screen(asked: _Asked):
     access, client = asked.seen.access, asked.grant.client
     page = make_response(render_template(
         "oauth/consent.html", client=client, access=access,
-        rows=_rows(asked.person_id, access, asked.seen.decision, asked.seen.claims_only),
+        rows=_rows(asked.person_id, asked.vendor, asked.compiled, access, asked.seen.decision,
+                   asked.seen.claims_only),
         purpose_words=everyday.acts((access.purpose,))[0] if access.purpose else "",
         mandates=[(m, mandates.WORDS[m]) for m in access.mandates],
         vendor_facts=[(c, c in asked.vendor.verified_certifications)

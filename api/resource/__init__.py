@@ -6,10 +6,11 @@ from flask import Flask, jsonify, request
 
 from ..errors import CustosError
 from ..security import csrf, limiter
-from . import data, intents, offers, openapi, person, person_data, ratelimit, vendor
+from . import data, intents, offers, openapi, person, person_data, ratelimit, records, replies, vendor
 from .auth import check_proof, offer_nonce, www_authenticate
 
-BLUEPRINTS = (data.bp, person.bp, person_data.bp, vendor.bp, intents.bp, offers.bp,
+BLUEPRINTS = (data.bp, person.bp, person_data.bp, vendor.bp, records.bp, replies.bp, intents.bp,
+              offers.bp,
               openapi.bp)
 
 

@@ -30,6 +30,9 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
                                                        ["agreement_id"])},
     "/api/v1/agreements/{agreement_id}/receipt": {"get": ("The signed receipt", None, None,
                                                           ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/records": {"post": (
+        "Add a customer record to the person's vault (write-back), if her terms allow it",
+        "Record", None, ["agreement_id"])},
     "/api/v1/person/grants": {"get": ("The person's connections", None, None, [])},
     "/api/v1/person/grants/{grant_id}/revoke": {"post": ("End a connection now", None, "Grant",
                                                          ["grant_id"])},
@@ -65,6 +68,18 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
     "/api/v1/intents/{handle}/offers": {"post": ("Answer an intent with an offer",
                                                  "OfferSubmit", "VendorOffer", ["handle"])},
     "/api/v1/offers": {"get": ("Your offers and their status", None, "VendorOffers", [])},
+    "/api/v1/offers/{offer_id}/messages": {
+        "get": ("An offer's reply channel: the person's answer and the messages", None, None,
+                ["offer_id"]),
+        "post": ("Write to the person, once she has written or accepted", "Message", None,
+                 ["offer_id"])},
+    "/api/v1/intents/{handle}": {"get": ("One intent under your handle, if you may see it",
+                                         None, None, ["handle"])},
+    "/api/v1/subscription": {
+        "get": ("The intents you hear of", None, "Subscription", []),
+        "put": ("Hear of new matching intents by signed notice", "Subscription",
+                "Subscription", []),
+        "delete": ("Stop hearing of new intents", None, None, [])},
 }
 # (path, method) -> query parameters: name -> JSON schema
 QUERY: dict[tuple[str, str], dict[str, dict]] = {
@@ -84,7 +99,9 @@ COMPONENTS = {"AccessRequest": s.AccessRequestSchema, "Decision": s.DecisionSche
               "RequestStatus": s.RequestStatusSchema, "Detail": DetailSchema,
               "OfferSubmit": s.OfferSubmitSchema, "OfferDecision": s.OfferDecisionSchema,
               "IntentPage": s.IntentPageSchema, "VendorOffer": s.VendorOfferSchema,
-              "PersonOffer": s.PersonOfferSchema, "FieldInput": FieldSchema}
+              "PersonOffer": s.PersonOfferSchema, "FieldInput": FieldSchema,
+              "Record": s.RecordSchema, "Subscription": s.SubscriptionSchema,
+              "Message": s.MessageSchema}
 LISTS = {"PersonOffers": "PersonOffer"}
 WRAPPED = {"VendorOffers": "VendorOffer"}
 

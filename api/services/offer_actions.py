@@ -37,6 +37,7 @@ def receive_offer(vault: Vault, person_id: str, intent_id: str, client_id: str, 
     stored = {"price": f"{price.quantize(Decimal('0.01'))}", "currency": body["currency"],
               "category": body["category"], "text": body["text"],
               "valid_until": body["valid_until"].isoformat(),
+              "needs": list(dict.fromkeys(body.get("needs") or [])),
               "vendor": vendor_profile(vault.agreements.clients.get(client_id))}
     return vault.agreements.offers.receive(person_id, intent_id, client_id, stored, now)
 

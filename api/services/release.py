@@ -76,8 +76,9 @@ def release(vault: Vault, tx: Tx, client: Client, grant: Grant, now: datetime, *
         outcome="allowed" if released else "refused", reasons=denied), now)
     if not released:
         return AccessRefused(denied)
-    stored = vault.list_fields_in(grant.person_id, needed(released))  # the rest stay sealed
-    fields = what_leaves(stored, released, now,  # precise ones only if named
+    readable = judge.readable_fields(vault, compiled, vendor, grant.person_id, grant, now,
+                                     only=needed(released))  # the rest stay sealed
+    fields = what_leaves(readable, released, now,  # precise ones only if named
                          compiled.terms.claims_only)  # and never raw where claims only
     vault.agreements.grants.touch(tx, grant, now)
     counter.add(tx, grant.person_id, grant.client_id, now)  # allowed reads count, refused don't

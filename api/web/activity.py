@@ -43,6 +43,7 @@ _SENTENCES = {
     "terms_proposal_decided": N_("You {decision} a proposed change to your terms."),
     "agent_changed_access": N_("Alert: what vendors may get changed ({action}): {categories}, "
                                "for {vendors}."),
+    "record_written": N_("{vendor} {record_verb} “{name}” ({record_category}) to your data."),
 }
 #: what an agent did that changed what vendors may get, in words
 AGENT_ACTIONS = {"approved": "a request approved", "terms_changed": "your terms restricted",
@@ -152,9 +153,19 @@ def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> s
         "action": AGENT_ACTIONS.get(payload.get("action"), payload.get("action")),
         "vendors": ", ".join((vendor_name(v) if vendor_name else v) or v
                              for v in payload.get("vendors", [])) or "no current vendor",
+        "record_verb": gettext("added") if payload.get("outcome") == "added"
+        else gettext("was refused adding"),
+        "record_category": category_words([payload.get("category", "")]),
     }
     if entry.kind == "agent_changed_access" and not payload.get("vendors"):
         return f"Alert: what vendors may get changed ({values['action']})."
+    if entry.kind == "offer_message":
+        said = {("person", "message"): N_("You wrote to {vendor} about its offer."),
+                ("vendor", "message"): N_("{vendor} wrote to you about its offer."),
+                ("person", "accepted"): N_("You accepted an offer from {vendor}."),
+                ("person", "declined"): N_("You declined an offer from {vendor}.")}
+        found = said.get((payload.get("sender"), payload.get("entry")))
+        return gettext(found).format(vendor=values["vendor"]) if found else fallback
     if entry.kind == "grant_changed" and not payload.get("categories"):
         # an agreement with no data is an agent acting for the person (the butler)
         if payload.get("change") == "created":

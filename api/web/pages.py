@@ -85,11 +85,19 @@ def data():
 def _data_page(form, errors, status=200):
     groups = {group.id: group for group in vocab.groups()}
     grouped: dict[str, list] = {}
-    for item in get_vault().list_fields(g.person_id):
-        grouped.setdefault(item.category.split(".")[0], []).append(item)
+    added: dict[str, list] = {}  # records vendors added, by vendor (write-back)
+    vault = get_vault()
+    for item in vault.list_fields(g.person_id):
+        if item.source:
+            added.setdefault(item.source, []).append(item)
+        else:
+            grouped.setdefault(item.category.split(".")[0], []).append(item)
     sections = [(groups.get(key), items) for key, items in sorted(grouped.items())]
-    return render_template("data.html", sections=sections, form=form, errors=errors,
-                           **_value_input(form)), status
+    names = vendor_names(vault) if added else {}
+    sources = sorted(((names.get(cid) or "A vendor", items) for cid, items in added.items()),
+                     key=lambda pair: pair[0].casefold())
+    return render_template("data.html", sections=sections, sources=sources, form=form,
+                           errors=errors, **_value_input(form)), status
 
 
 @bp.post("/data")

@@ -36,6 +36,7 @@ from ..services.vendors import find_vendor, vendor_names
 from ..store import get_vault
 from .accounts import login_required
 from .terms_form import (
+    ACTIONS,
     EFFECTS,
     PERIODS,
     SHARING,
@@ -73,7 +74,7 @@ def _render(template: str, *, status: int = 200, **extra):
     context = {"version": version, "saved": _view(body), "roster": roster(),
                "offer_rules": sentences(rules_of(body), names),
                "adopted": set(body.get("agreements", [])),
-               "effects": {k: gettext(v) for k, v in EFFECTS.items()},
+               "effects": {k: gettext(v) for k, v in EFFECTS.items()}, "actions": ACTIONS,
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
                "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
                "everyday": everyday.TABLE, "category_groups": category_groups(),

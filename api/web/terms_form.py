@@ -20,6 +20,10 @@ SHARING = {"any": N_("Whether or not it is shared"), "none": N_("Only when it is
 EFFECTS = {"permit": N_("Allow"), "deny": N_("Refuse"), "ask": N_("Ask me")}
 PERIODS = {"hour": N_("an hour"), "day": N_("a day"), "week": N_("a week"),
            "month": N_("a month"), "year": N_("a year")}
+#: what a rule is about, in plain words (policies.model.ACTIONS; docs/policies.md)
+ACTIONS = {"read": N_("Vendors using my data"),
+           "write": N_("Vendors adding records to my data (orders, warranties, a loyalty number)"),
+           "pass_on": N_("Vendors reading records that other vendors added")}
 
 
 def in_words(items: list[str], last: str = "and") -> str:
@@ -79,6 +83,9 @@ def rule_from_form(form, rule_id: str | None = None) -> dict:
         rule["purposes"] = purposes
     if vendors := [v for v in form.getlist("vendors") if v]:
         rule["vendors"] = vendors
+    actions = form.getlist("actions")
+    if actions and actions != ["read"]:  # none ticked, as none sent: a rule about reading
+        rule["actions"] = actions
     if (most := (form.get("frequency_max") or "").strip()):
         rule["frequency"] = {"max": _whole(most),
                              "per": form.get("frequency_per") or "day"}
@@ -111,7 +118,8 @@ def form_from_rule(rule: dict) -> dict:
             "frequency_max": str((rule.get("frequency") or {}).get("max", "")),
             "frequency_per": (rule.get("frequency") or {}).get("per", "day"),
             "valid_from": rule.get("valid_from", ""), "valid_until": rule.get("valid_until", ""),
-            "sharing": "any", "covers": "" if rule.get("categories") else "all"}
+            "sharing": "any", "covers": "" if rule.get("categories") else "all",
+            "actions": rule.get("actions", ["read"])}
     for c in rule.get("conditions", []):
         f, value = FIELDS.get(c.get("field")), c.get("value")
         if f is None or f.form is None:
@@ -128,7 +136,7 @@ def form_from_rule(rule: dict) -> dict:
 _FIELD_OF = {"conditions": "conditions", "categories": "categories", "purposes": "purposes",
              "vendors": "vendors", "frequency": "frequency_max",
              "effect": "effect", "label": "label", "valid_from": "valid_from",
-             "valid_until": "valid_until", "id": "label"}
+             "valid_until": "valid_until", "id": "label", "actions": "actions"}
 #: the input each condition comes from (rule_from_form), so an error marks that input only
 _INPUT_OF = {"vendor.certifications": "certifications", "vendor.jurisdiction": "jurisdictions",
              "retention_days": "max_retention", "third_party_sharing": "sharing",
@@ -162,8 +170,10 @@ MORE = ("vendors", "certifications", "jurisdictions", "max_retention", "sharing"
 def more_open(form, errors: dict) -> bool:
     """Whether "More" starts open: something behind it is filled in or wrong."""
     vendors = form.getlist("vendors") if hasattr(form, "getlist") else form.get("vendors", [])
+    actions = form.getlist("actions") if hasattr(form, "getlist") else form.get("actions", [])
     filled = any(form.get(n) not in (None, "", "any") for n in MORE if n != "vendors")
-    return filled or any(vendors) or any(n in errors for n in MORE)
+    return (filled or any(vendors) or any(n in errors for n in (*MORE, "actions"))
+            or set(actions or ["read"]) != {"read"})  # about more than reading
 
 
 def category_groups() -> list[tuple]:

@@ -151,6 +151,16 @@ class VendorClient:
         view = self._own.call("GET", f"/api/v1/agreements/{agreement_id}/receipt")
         return Receipt.from_json(view, self.verifier.receipt(view))
 
+    def add_record(self, agreement_id: str, *, category: str, name: str, value: str) -> dict:
+        """Add a customer record (`customer.orders`, `customer.warranty`, `customer.loyalty_id`,
+        `customer.delivery_address`) to the person's vault under an agreement whose terms allow
+        it; the stored record and its verified signed receipt (`AccessRefused`, 403, with reasons if
+        her terms refuse it)."""
+        written = self._own.call("POST", f"/api/v1/agreements/{agreement_id}/records",
+                                 json={"category": category, "name": name, "value": value})
+        receipt = self.verifier.record_receipt(written["receipt"], self.client_id)
+        return {**written["record"], "receipt": receipt}
+
     def search_intents(self, category: str | None = None, *, page_size: int = 50,
                        limit: int | None = None) -> list[Item]:
         """Intents the owners' terms let this vendor see (pseudonymous, under our own handles).
@@ -169,14 +179,40 @@ class VendorClient:
             params["cursor"] = cursor
         return found[:limit] if limit is not None else found
 
+    def subscribe(self, categories: list[str], regions: list[str] | None = None) -> dict:
+        """Hear of new matching intents by a signed notice to our notification URI
+        (intentcast; `verify_notification` reads them: `type` is `intent_matched`)."""
+        return self._own.call("PUT", "/api/v1/subscription",
+                              json={"categories": categories, "regions": regions or []})
+
+    def unsubscribe(self) -> None:
+        self._own.call("DELETE", "/api/v1/subscription")
+
+    def intent(self, handle: str) -> Item:
+        """One intent under our handle (as an intentcast notice names it), if we may see it."""
+        return Item.from_json(self._own.call("GET", f"/api/v1/intents/{handle}"))
+
     def submit_offer(self, intent_id: str, *, category: str, price: Decimal | str,
-                     currency: str, text: str, valid_until: datetime | None = None) -> Item:
-        """Answer an intent (by our handle) with an offer; valid 30 days unless said."""
+                     currency: str, text: str, valid_until: datetime | None = None,
+                     needs: list[str] | None = None) -> Item:
+        """Answer an intent (by our handle) with an offer; valid 30 days unless said. `needs`:
+        the data categories we need to fulfil it, should the person accept (she may give
+        less)."""
         until = valid_until or self.clock() + timedelta(days=30)
         return Item.from_json(self._own.call(
             "POST", f"/api/v1/intents/{intent_id}/offers",
             json={"category": category, "price": str(price), "currency": currency,
-                  "text": text, "valid_until": until.isoformat()}))
+                  "text": text, "valid_until": until.isoformat(), "needs": needs or []}))
+
+    def messages(self, offer_id: str) -> dict:
+        """An offer's reply channel: `answer` (accepted, declined or None; an acceptance names
+        its `agreement`) and the `messages`, oldest first."""
+        return self._own.call("GET", f"/api/v1/offers/{offer_id}/messages")
+
+    def send_message(self, offer_id: str, text: str) -> dict:
+        """Write to the person in an offer's channel, once she has written or accepted."""
+        return self._own.call("POST", f"/api/v1/offers/{offer_id}/messages",
+                              json={"text": text})
 
     def offers(self) -> list[Item]:
         """This vendor's own offers: received, delivered or filtered (never the reasons)."""

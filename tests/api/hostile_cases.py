@@ -44,7 +44,7 @@ FORM_FIELDS = ["category", "name", "kind", "value", "text", "budget", "currency"
                "ends", "region", "constraints", "visibility", "status", "decision", "days",
                "label", "effect", "categories", "purposes", "max_retention", "sharing",
                "valid_from", "valid_until", "certifications", "jurisdictions", "candidate",
-               "agreement", "action", "default", "vendor", "purpose", "phrase", "password",
+               "agreement", "action", "actions", "default", "vendor", "purpose", "phrase", "password",
                "email", "confirm", "next", "auto_approve", "intent_only", "frequency_max",
                "frequency_per", "vendors", "pw_current", "pw_password", "pw_confirm",
                "intent", "since", "until", "limit", "cursor", "kind", "dry_run", "token",
@@ -88,15 +88,19 @@ INTENT = {"category": "vehicles", "text": "A bike", "budget": "300.00", "currenc
 RULE = {"label": "Email, rarely", "effect": "permit", "categories": "contact.email",
         "purposes": "ServiceProvision", "vendors": "", "frequency_max": "3", "frequency_per": "day",
         "certifications": "b-corp", "jurisdictions": "DE", "max_retention": "30",
-        "sharing": "none", "valid_from": "2026-01-01", "valid_until": "2027-01-01"}
+        "sharing": "none", "valid_from": "2026-01-01", "valid_until": "2027-01-01",
+        "actions": "read"}
 TERMS = {"default": "ask", "agreements": ["intent-casting"],
          "rules": [{"id": "r1", "effect": "permit", "categories": ["contact.phone"],
                     "purposes": ["ServiceProvision"], "label": "Calls, rarely",
                     "conditions": [{"field": "retention_days", "op": "lte", "value": 30}],
-                    "frequency": {"max": 3, "per": "day"}}],
+                    "frequency": {"max": 3, "per": "day"}},
+                   {"id": "w1", "effect": "permit", "actions": ["write"],
+                    "categories": ["customer"]}],
          "offers": {"blocklist": ["cus_blocked"], "max_per_vendor": {"max": 3, "per": "week"}}}
 OFFER = {"price": "280.00", "currency": "EUR", "category": "vehicles.bikes",
-         "text": "A good bike", "valid_until": "2027-01-31T00:00:00Z"}
+         "text": "A good bike", "valid_until": "2027-01-31T00:00:00Z",
+         "needs": ["address.city"]}
 P, S = "POST", "session"
 
 BASES: dict[str, Request] = {
@@ -148,6 +152,15 @@ BASES: dict[str, Request] = {
                                                           "intent": "{intent_id}"}),
     "offers.decide POST": Request(P, "/offers/<offer_id>", form={"decision": "filter"}),
     "offers.block POST": Request(P, "/offers/<offer_id>/block", form={}),
+    "offers.thread GET": Request("GET", "/offers/<offer_id>/thread"),
+    "offers.write POST": Request(P, "/offers/<offer_id>/messages", form={"text": "Any red?"}),
+    "offers.accept POST": Request(P, "/offers/<offer_id>/accept",
+                                  form={"days": "30"}),
+    "offers.decline POST": Request(P, "/offers/<offer_id>/decline", form={}),
+    "resource_replies.read_messages GET": Request("GET", "/api/v1/offers/<offer_id>/messages",
+                                                  auth="vendor"),
+    "resource_replies.write_message POST": Request(
+        P, "/api/v1/offers/<offer_id>/messages", auth="vendor", body={"text": "It is red."}),
     "offer_rules.index GET": Request("GET", "/offers/rules"),
     "offer_rules.change POST": Request(P, "/offers/rules", form={
         "within_budget": "1", "match_category": "1", "require_verified": "",
@@ -215,6 +228,9 @@ BASES: dict[str, Request] = {
     "resource_data.read_agreement_data GET": Request(
         "GET", "/api/v1/agreements/<agreement_id>/data", auth="vendor"),
     "resource_vendor.own_agreements GET": Request("GET", "/api/v1/agreements", auth="vendor"),
+    "resource_records.add_record POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/records", auth="vendor",
+        body={"category": "customer.orders", "name": "Order 1042", "value": "Cargo bike"}),
     "resource_vendor.agreement_receipt GET": Request(
         "GET", "/api/v1/agreements/<agreement_id>/receipt", auth="vendor"),
     "resource_vendor.submit_request POST": Request(P, "/api/v1/requests", auth="vendor", body={
@@ -229,6 +245,15 @@ BASES: dict[str, Request] = {
     "resource_intents.submit_offer POST": Request(P, "/api/v1/intents/<handle>/offers",
                                                   auth="vendor", body=OFFER),
     "resource_intents.own_offers GET": Request("GET", "/api/v1/offers", auth="vendor"),
+    "resource_intents.read_intent GET": Request("GET", "/api/v1/intents/<handle>",
+                                                auth="vendor"),
+    "resource_intents.read_subscription GET": Request("GET", "/api/v1/subscription",
+                                                      auth="vendor"),
+    "resource_intents.replace_subscription PUT": Request(
+        "PUT", "/api/v1/subscription", auth="vendor",
+        body={"categories": ["vehicles", "travel"], "regions": ["Berlin"]}),
+    "resource_intents.drop_subscription DELETE": Request("DELETE", "/api/v1/subscription",
+                                                         auth="vendor"),
     "resource_openapi.openapi GET": Request("GET", "/api/v1/openapi.json", auth="none"),
     "resource_person.list_grants GET": Request("GET", "/api/v1/person/grants", auth="person"),
     "resource_person.grant_receipt GET": Request("GET", "/api/v1/person/grants/<grant_id>/receipt",

@@ -58,11 +58,23 @@ class World:
                 "type": "custos_data_access", "purpose": "ServiceProvision",
                 "categories": ["address.city"], "retention_days": 30}]})
         assert asked.status_code == 201, asked.get_json()
+        subscribed = self.client.put("/api/v1/subscription", json={"categories": ["vehicles"]},
+                                     headers=bearer(self.vendor_token))
+        assert subscribed.status_code == 200, subscribed.get_json()
         found = self.client.get("/api/v1/intents", headers=bearer(self.vendor_token))
         handle = found.get_json()["items"][0]["id"]
         offered = self.client.post(f"/api/v1/intents/{handle}/offers", json=OFFER,
                                    headers=bearer(self.vendor_token))
         assert offered.status_code in (200, 201), offered.get_json()
+        offer_id = offered.get_json()["id"]
+        delivered = self.client.post(  # delivered, with a question: the channel is open
+            f"/api/v1/person/offers/{offer_id}/decision", headers=bearer(self.person_token),
+            json={"decision": "deliver", "reasons": [{"code": "offer.person_override",
+                                                      "text": "Mine"}]})
+        assert delivered.status_code == 200, delivered.get_json()
+        self.vault.agreements.messages.add(
+            offer_id=offer_id, person_id=person, client_id=self.vendor["client_id"],
+            sender="person", kind="message", text="Any red ones?", now=clock())
         receipt = self.client.get(f"/api/v1/agreements/{read['agreement']}/receipt",
                                   headers=bearer(self.vendor_token)).get_json()
         self.values = {

@@ -58,7 +58,23 @@ def test_add_a_rule_in_plain_words(auth, app, client, person):
     assert "Refuse" in page and "No marketing with my contact details" in page
 
 
+def test_a_rule_about_vendors_adding_and_passing_on_records(auth, app, client, person):
+    """The form's "What it is about" ticks become the rule's actions, and come back ticked."""
+    form = {"label": "Shops may add my orders", "effect": "permit",
+            "categories": ["customer.orders"], "actions": ["write", "pass_on"]}
+    preview = auth.post("/terms/rules", form, page="/terms")
+    assert "add records to and pass on what other vendors added to your order history" in \
+        preview.get_data(as_text=True)
+    auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
+    [rule] = saved(app, person)["rules"]
+    assert rule["actions"] == ["write", "pass_on"]
+    edit = client.get(f"/terms/rules/{rule['id']}").get_data(as_text=True)
+    ticked = re.findall(r'name="actions" value="(\w+)" checked', edit)
+    assert ticked == ["write", "pass_on"]
+
+
 @pytest.mark.parametrize("change, words", [
+    ({"actions": ["erase"]}, "must be one of"),
     ({"purposes": ["Marketting"]}, "unknown purpose"),
     ({"categories": ["contact.telepathy"]}, "unknown category"),
     ({"effect": "maybe"}, "effect"),
