@@ -17,6 +17,7 @@ CPU split: CPU seconds per second of wall time for the app processes, PostgreSQL
         [--conns 8,16] [--load wrk,python] [--persons 100]
     python benchmarks/api_bench.py --inprocess   # per-read cost in process, and 1,000 fields
     python benchmarks/api_bench.py --profile     # cProfile of in-process reads (SQLite)
+    python benchmarks/api_bench.py --roundtrips  # PostgreSQL messages of one read, counted
 """
 
 from __future__ import annotations
@@ -422,10 +423,12 @@ def profile(args) -> None:
     import cProfile
     import pstats
 
+    backend = args.backends.split(",")[0]  # the first one named (SQLite unless told)
+    schema, url = pg_schema() if backend == "postgres" else (None, None)
     with tempfile.TemporaryDirectory() as tmpname:
         tmp = Path(tmpname)
-        tokens = setup_custos(tmp / "prof", None, 3)
-        app = _custos_app(tmp / "prof", None)
+        tokens = setup_custos(tmp / "prof", url, 3)
+        app = _custos_app(tmp / "prof", url)
         test = app.test_client()
         headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
         for i in range(50):
@@ -439,6 +442,80 @@ def profile(args) -> None:
         print(f"{(time.perf_counter() - start) / args.reads * 1000:.2f} ms a read under cProfile")
         stats = pstats.Stats(prof)
         stats.sort_stats("tottime").print_stats(25)
+        app.extensions["custos.vault"].close()
+    if schema:
+        drop_schema(schema)
+
+
+def count_trace(lines: list[str]) -> dict:
+    """Round trips and statements in a libpq protocol trace (`F` sent, `B` received): a
+    round trip is a run of sent messages answered by received ones."""
+    trips = statements = 0
+    last = ""
+    for line in lines:
+        side, _, rest = line.partition("\t")
+        message = rest.split("\t")[1] if "\t" in rest else ""
+        if side == "F" and message in ("Execute", "Query"):
+            statements += 1
+        if side == "B" and last == "F":
+            trips += 1
+        if side in ("F", "B"):
+            last = side
+    return {"round trips": trips, "statements": statements}
+
+
+def roundtrips(args) -> None:
+    """One authorized read on PostgreSQL in process, with libpq's protocol trace on: how many
+    times the app waits for the server, and how many statements it sends."""
+    import psycopg
+
+    schema, url = pg_schema()
+    opened: list = []  # the app's connections, seen as psycopg opens them
+    connect = psycopg.connect
+
+    def watched(*args, **kwargs):
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    psycopg.connect = watched
+    try:
+        with tempfile.TemporaryDirectory() as tmpname:
+            home = Path(tmpname) / "rt"
+            tokens = setup_custos(home, url, 2)
+            app = _custos_app(home, url)
+            vault = app.extensions["custos.vault"]
+            test = app.test_client()
+            headers = {"Authorization": f"Bearer {tokens[0]}"}
+            for _ in range(10):  # warm: caches, prepared statements, `last used` written
+                assert test.get("/api/v1/data", headers=headers).status_code == 200
+            conn = next(c for c in reversed(opened) if not c.closed)  # this thread's
+            trace = Path(tmpname) / "trace.txt"
+            for _ in range(3):
+                with trace.open("w") as out:
+                    conn.pgconn.trace(out.fileno())
+                    conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS
+                                                | psycopg.pq.Trace.REGRESS_MODE)
+                    answer = test.get("/api/v1/data", headers=headers)
+                    conn.pgconn.untrace()
+                assert answer.status_code == 200 and len(answer.get_json()["fields"]) == 10
+                lines = trace.read_text().splitlines()
+                counted = count_trace(lines)
+                print(f"one read: {counted['round trips']} round trips, "
+                      f"{counted['statements']} statements", flush=True)
+            if args.verbose:
+                for line in lines:
+                    side, _, rest = line.partition("\t")
+                    parts = rest.split("\t")
+                    if side == "F" and len(parts) > 1 and parts[1] in ("Parse", "Query", "Bind",
+                                                                      "Sync", "Flush"):
+                        print("  ", side, parts[1], " ".join(parts[2:])[:150])
+                    elif side == "B" and len(parts) > 1 and parts[1] in ("ReadyForQuery",
+                                                                        "CommandComplete"):
+                        print("  ", side, parts[1], " ".join(parts[2:])[:60])
+            vault.close()
+    finally:
+        psycopg.connect = connect
+        drop_schema(schema)
 
 
 def main() -> None:
@@ -452,8 +529,12 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=1000)
     parser.add_argument("--inprocess", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--roundtrips", action="store_true")
+    parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    if args.profile:
+    if args.roundtrips:
+        roundtrips(args)
+    elif args.profile:
         profile(args)
     elif args.inprocess:
         inprocess(args)
