@@ -103,3 +103,36 @@ def test_a_read_transaction_keeps_its_snapshot(store, vault, person, now):
         with vault.transaction("write") as tx:
             assert tx.row("SHOW transaction_isolation")[0] == "read committed"
             assert tx.row("SHOW transaction_read_only")[0] == "off"
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_mid_transaction_is_replaced(tmp_path, now):
+    """A backend killed under a write: that transaction fails, nothing of it stays, and the
+    thread's next transaction opens a new connection instead of failing for ever."""
+    import uuid
+
+    import psycopg
+
+    from tests.vault.conftest import Store, _admin_connection, postgres_url, with_search_path
+
+    admin = _admin_connection()
+    schema = f"custos_rt_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE SCHEMA "{schema}"')
+    store = Store("postgres", tmp_path / "home", with_search_path(postgres_url(), schema))
+    try:
+        vault = store.vault
+        person = vault.create_person("ann@example.org", "x", now)
+        with pytest.raises(psycopg.OperationalError):
+            with vault.transaction("write") as tx:
+                vault.add_field(person, category="c", name="lost", kind="text", value="v",
+                                now=now)
+                pid = tx.row("SELECT pg_backend_pid()")[0]
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                tx.one("SELECT 1")
+        vault.add_field(person, category="c", name="kept", kind="text", value="v", now=now)
+        assert [f.name for f in vault.list_fields(person)] == ["kept"]
+        assert vault.verify_log() == []
+    finally:
+        store.vault.close()
+        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()

@@ -70,8 +70,18 @@ class PostgresBackend(Backend):
                     yield Tx(self, cur, writable=False)
                     cur.execute("COMMIT")
         finally:
-            if conn.pgconn.transaction_status in _OPEN and not conn.broken:
-                conn.execute("ROLLBACK")
+            if conn.broken:
+                self._forget(conn)  # the next transaction on this thread reconnects
+            elif conn.pgconn.transaction_status in _OPEN:  # only on an error (raised above)
+                try:
+                    conn.execute("ROLLBACK")
+                except psycopg.Error:
+                    conn.close()
+                    self._forget(conn)
+
+    def _forget(self, conn: psycopg.Connection[Any]) -> None:
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
 
     def is_read_only_error(self, exc: BaseException) -> bool:
         return isinstance(exc, psycopg.errors.ReadOnlySqlTransaction)
