@@ -265,3 +265,38 @@ def test_readers_racing_a_revocation_in_threads(pg, now, revocation):
                      and e.payload.get("change") == "revoked")
         assert all(e.seq < ended for e in allowed)
     assert vault.verify_log() == []
+
+
+def test_two_first_users_of_a_server_key_get_the_same_key(pg, now):
+    """The pairwise-subject key is made by its first reader. Two reads of a new store at once
+    (two app processes here: each its own cache): the second waits for the first's row and
+    keeps that key, instead of failing the whole read on the primary key (was a 500)."""
+    store, admin = pg
+    first, second = store.vault, store.open()
+    hold, holding = threading.Event(), threading.Event()
+
+    def make():
+        with first.transaction("write"):
+            key = first.keys.server_key("race key", now)
+            holding.set()
+            assert hold.wait(30)
+        return key
+
+    maker = Side(first, make)
+    maker.start()
+    assert holding.wait(30)
+
+    def also():
+        with second.transaction("write"):
+            return second.keys.server_key("race key", now)
+
+    other = Side(second, also)
+    other.start()
+    assert other.started_work.wait(30)
+    _until_blocked(admin, other.pid)  # waits for the first one's uncommitted row
+    hold.set()
+    maker.join(30)
+    other.join(30)
+    second.close()
+    assert maker.error is None and other.error is None, (maker.error, other.error)
+    assert maker.result == other.result
