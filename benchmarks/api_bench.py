@@ -17,6 +17,7 @@ CPU split: CPU seconds per second of wall time for the app processes, PostgreSQL
         [--conns 8,16] [--load wrk,python] [--persons 100]
     python benchmarks/api_bench.py --inprocess   # per-read cost in process, and 1,000 fields
     python benchmarks/api_bench.py --profile     # cProfile of in-process reads (SQLite)
+    python benchmarks/api_bench.py --roundtrips  # PostgreSQL messages of one read, counted
 """
 
 from __future__ import annotations
@@ -62,7 +63,11 @@ def _grant_and_token(app, pid: str, client_id: str, categories: list[str], now) 
     grant = vault.agreements.grants.create(pid, client_id, {
         "purpose": "ServiceProvision", "categories": categories, "terms_version": 0,
         "decided_by": "person"}, expires_at=now + timedelta(days=1), now=now)
-    issue_receipt(vault, grant, now=now, issuer="http://localhost")
+    try:
+        issue_receipt(vault, grant, now=now, issuer="http://localhost")
+    except TypeError:  # the code before issue 11 (103b8f1, the "before" of issue 15)
+        with app.test_request_context(base_url="http://localhost"):
+            issue_receipt(grant)  # type: ignore[call-arg]
     token = "bench-" + uuid.uuid4().hex
     vault.agreements.tokens.save(access=token, refresh=None, client_id=client_id,
                                  person_id=pid, grant_id=grant.id, family_id=uuid.uuid4().hex,
@@ -182,6 +187,26 @@ def cpu_seconds(pids) -> float:
     return total / TICKS
 
 
+def busy_cores() -> float:
+    """CPU seconds the whole machine has spent busy (every process, ours or not)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / TICKS
+
+
+def our_backends(url: str) -> list[int]:
+    """The PostgreSQL backends serving the app (by the application_name in its URL)."""
+    import psycopg
+
+    name = re.search(r"application_name=([\w-]+)", url)
+    if name is None:
+        return []
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+                             (name.group(1),)).fetchall()
+    return [r[0] for r in rows]
+
+
 def postgres_pids() -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -259,9 +284,12 @@ def run_python(url: str, tokens: list[str], conns: int, seconds: float) -> dict:
 
 
 def measure(servers: Servers, path: str, tokens: list[str], load: str, conns: int,
-            seconds: float, tmp: Path, pg: bool) -> dict:
+            seconds: float, tmp: Path, pg_url: str | None) -> dict:
     url = f"http://127.0.0.1:{servers.port}{path}"
+    pg = pg_url is not None
     pg0 = {pid: cpu_seconds([pid]) for pid in postgres_pids()} if pg else {}
+    ours0 = our_backends(pg_url) if pg_url else []
+    busy0 = busy_cores()
     app0, me0, wall0 = cpu_seconds(servers.pids()), sum(os.times()[:4]), time.monotonic()
     if load == "wrk":
         result = run_wrk(url, path, tokens, conns, seconds, tmp)
@@ -274,6 +302,9 @@ def measure(servers: Servers, path: str, tokens: list[str], load: str, conns: in
     result["cpu_pg"] = sum(cpu_seconds([pid]) - pg0.get(pid, 0.0)
                            for pid in postgres_pids()) / wall if pg else 0.0
     result["cpu_load"] = (sum(times[:4]) - me0) / wall  # this process + wrk (a waited child)
+    ours = set(our_backends(pg_url)) | set(ours0) if pg_url else set()
+    result["cpu_pg_ours"] = sum(cpu_seconds([pid]) - pg0.get(pid, 0.0) for pid in ours) / wall
+    result["cpu_machine"] = (busy_cores() - busy0) / wall
     return result
 
 
@@ -290,7 +321,8 @@ def pg_schema() -> tuple[str, str]:
     with psycopg.connect(PG_URL, autocommit=True) as admin:
         admin.execute(f'CREATE SCHEMA "{schema}"')
     sep = "&" if "?" in PG_URL else "?"
-    return schema, f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    return schema, (f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+                    f"&application_name={schema}")
 
 
 def drop_schema(schema: str) -> None:
@@ -331,8 +363,7 @@ def bench(args) -> None:
                                         run_python(f"http://127.0.0.1:{srv.port}{path}",
                                                    tokens, conns, 0.5)
                                     pair[kind] = measure(srv, path, tokens, load, conns,
-                                                         args.seconds, tmp,
-                                                         backend == "postgres")
+                                                         args.seconds, tmp, url)
                                 rows.append((backend, procs, load, conns, pair))
                                 _print_row(rows[-1])
                     finally:
@@ -343,7 +374,8 @@ def bench(args) -> None:
                     drop_schema(schema)
     print()
     print(f"{args.persons} persons, 10 fields each, {args.seconds:.0f} s per run, waitress 8 "
-          f"threads per process; CPU in cores (app / postgres / load generator)")
+          f"threads per process; CPU in cores (app / every postgres process / load "
+          f"generator); CPU ms a read (app, its own postgres backends); machine: cores busy")
     print(_HEADER)
     for row in rows:
         _print_row(row)
@@ -351,15 +383,20 @@ def bench(args) -> None:
 
 _HEADER = (f"{'backend':<9}{'procs':>6}{'load':>7}{'conns':>6}{'bare r/s':>10}"
            f"{'custos r/s':>11}{'ratio':>7}{'bare p99':>9}{'cus p50':>8}{'cus p99':>8}"
-           f"  {'CPU custos app/pg/load':<24}")
+           f"  {'CPU custos app/pg/load':<24}{'app ms':>7}{'pg ms':>6}{'machine':>8}")
 
 
 def _print_row(row) -> None:
+    """CPU in cores; `app ms` and `pg ms`: CPU milliseconds per read in the app processes
+    and in the app's own PostgreSQL backends; `machine`: cores busy on the whole machine
+    (every process, other users' too) while Custos ran."""
     backend, procs, load, conns, pair = row
     b, c = pair["bare"], pair["custos"]
     print(f"{backend:<9}{procs:>6}{load:>7}{conns:>6}{b['rps']:>10.0f}{c['rps']:>11.0f}"
           f"{c['rps'] / b['rps']:>7.0%}{b['p99']:>9.1f}{c['p50']:>8.1f}{c['p99']:>8.1f}"
-          f"  {c['cpu_app']:.2f} / {c['cpu_pg']:.2f} / {c['cpu_load']:.2f}", flush=True)
+          f"  {c['cpu_app']:.2f} / {c['cpu_pg']:.2f} / {c['cpu_load']:.2f}"
+          f"{' ' * 6}{c['cpu_app'] / c['rps'] * 1000:>7.2f}"
+          f"{c['cpu_pg_ours'] / c['rps'] * 1000:>6.2f}{c['cpu_machine']:>8.2f}", flush=True)
 
 
 def inprocess(args) -> None:
@@ -422,10 +459,12 @@ def profile(args) -> None:
     import cProfile
     import pstats
 
+    backend = args.backends.split(",")[0]  # the first one named (SQLite unless told)
+    schema, url = pg_schema() if backend == "postgres" else (None, None)
     with tempfile.TemporaryDirectory() as tmpname:
         tmp = Path(tmpname)
-        tokens = setup_custos(tmp / "prof", None, 3)
-        app = _custos_app(tmp / "prof", None)
+        tokens = setup_custos(tmp / "prof", url, 3)
+        app = _custos_app(tmp / "prof", url)
         test = app.test_client()
         headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
         for i in range(50):
@@ -439,6 +478,80 @@ def profile(args) -> None:
         print(f"{(time.perf_counter() - start) / args.reads * 1000:.2f} ms a read under cProfile")
         stats = pstats.Stats(prof)
         stats.sort_stats("tottime").print_stats(25)
+        app.extensions["custos.vault"].close()
+    if schema:
+        drop_schema(schema)
+
+
+def count_trace(lines: list[str]) -> dict:
+    """Round trips and statements in a libpq protocol trace (`F` sent, `B` received): a
+    round trip is a run of sent messages answered by received ones."""
+    trips = statements = 0
+    last = ""
+    for line in lines:
+        side, _, rest = line.partition("\t")
+        message = rest.split("\t")[1] if "\t" in rest else ""
+        if side == "F" and message in ("Execute", "Query"):
+            statements += 1
+        if side == "B" and last == "F":
+            trips += 1
+        if side in ("F", "B"):
+            last = side
+    return {"round trips": trips, "statements": statements}
+
+
+def roundtrips(args) -> None:
+    """One authorized read on PostgreSQL in process, with libpq's protocol trace on: how many
+    times the app waits for the server, and how many statements it sends."""
+    import psycopg
+
+    schema, url = pg_schema()
+    opened: list = []  # the app's connections, seen as psycopg opens them
+    connect = psycopg.connect
+
+    def watched(*args, **kwargs):
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    psycopg.connect = watched
+    try:
+        with tempfile.TemporaryDirectory() as tmpname:
+            home = Path(tmpname) / "rt"
+            tokens = setup_custos(home, url, 2)
+            app = _custos_app(home, url)
+            vault = app.extensions["custos.vault"]
+            test = app.test_client()
+            headers = {"Authorization": f"Bearer {tokens[0]}"}
+            for _ in range(10):  # warm: caches, prepared statements, `last used` written
+                assert test.get("/api/v1/data", headers=headers).status_code == 200
+            conn = next(c for c in reversed(opened) if not c.closed)  # this thread's
+            trace = Path(tmpname) / "trace.txt"
+            for _ in range(3):
+                with trace.open("w") as out:
+                    conn.pgconn.trace(out.fileno())
+                    conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS
+                                                | psycopg.pq.Trace.REGRESS_MODE)
+                    answer = test.get("/api/v1/data", headers=headers)
+                    conn.pgconn.untrace()
+                assert answer.status_code == 200 and len(answer.get_json()["fields"]) == 10
+                lines = trace.read_text().splitlines()
+                counted = count_trace(lines)
+                print(f"one read: {counted['round trips']} round trips, "
+                      f"{counted['statements']} statements", flush=True)
+            if args.verbose:
+                for line in lines:
+                    side, _, rest = line.partition("\t")
+                    parts = rest.split("\t")
+                    if side == "F" and len(parts) > 1 and parts[1] in ("Parse", "Query", "Bind",
+                                                                      "Sync", "Flush"):
+                        print("  ", side, parts[1], " ".join(parts[2:])[:150])
+                    elif side == "B" and len(parts) > 1 and parts[1] in ("ReadyForQuery",
+                                                                        "CommandComplete"):
+                        print("  ", side, parts[1], " ".join(parts[2:])[:60])
+            vault.close()
+    finally:
+        psycopg.connect = connect
+        drop_schema(schema)
 
 
 def main() -> None:
@@ -452,8 +565,12 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=1000)
     parser.add_argument("--inprocess", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--roundtrips", action="store_true")
+    parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    if args.profile:
+    if args.roundtrips:
+        roundtrips(args)
+    elif args.profile:
         profile(args)
     elif args.inprocess:
         inprocess(args)

@@ -54,8 +54,8 @@ def resolve(tx: Tx, keys: KeyStore, raw: str) -> Access | None:
     """The token `raw` stands for, or None when no such token was ever issued."""
     digest = token_hash(raw)
     locking = tx.writable and tx.backend.row_locks
-    if locking:
-        tx.one(_LOCK_FIRST, (digest,))
+    if locking:  # sent ahead: the lookup below runs after it, in the same round trip
+        tx.send(_LOCK_FIRST, (digest,))
     row = tx.one(_LOOKUP + (" FOR SHARE OF t" if locking else ""), (digest,))
     if row is None:
         return None

@@ -56,7 +56,7 @@ class AccessCounts:
 
     def add(self, tx: Tx, person_id: str, client_id: str, at: datetime) -> None:
         """Count one read in every period (inside the read's write transaction)."""
-        tx.run(_BUMP, [v for p in PERIODS for v in (person_id, client_id, p, bucket(p, at))])
+        tx.send(_BUMP, [v for p in PERIODS for v in (person_id, client_id, p, bucket(p, at))])
 
     def prune(self, at: datetime) -> int:
         """Drop hour and day buckets too old for any rule to look at."""

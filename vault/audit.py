@@ -62,12 +62,14 @@ def append(tx: Tx, person_id: str, data_key: bytes, event: Event, now: datetime)
         payload["actor"] = tx.actor
     sealed = crypto.seal(data_key, json.dumps(payload).encode(), _aad(person_id, seq))
     mac = entry_mac(chain_key(data_key), prev, seq, at, event.kind, sealed).hex()
-    tx.run(
-        "INSERT INTO events (person_id, seq, at, kind, payload, prev_mac, mac) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (person_id, seq, at, event.kind, sealed, prev.hex(), mac),
-    )
-    tx.run("UPDATE persons SET log_seq = ?, log_head = ? WHERE id = ?", (seq, mac, person_id))
+    entry = (person_id, seq, at, event.kind, sealed, prev.hex(), mac)
+    head = (seq, mac, person_id)
+    statements = tx.backend.append_sql
+    if len(statements) == 1:  # PostgreSQL: entry and head in one statement
+        tx.send(statements[0], entry + head)
+    else:
+        tx.send(statements[0], entry)
+        tx.send(statements[1], head)
     if ("head", person_id) in tx.memo:
         tx.memo["head", person_id] = (seq, mac)
     return seq

@@ -162,7 +162,7 @@ class Fields:
             for *row, tag in rows:
                 field = _open(key, tuple(row))
                 if tag is None and tx.writable:
-                    tx.run("UPDATE fields SET tag = ? WHERE id = ?",
+                    tx.send("UPDATE fields SET tag = ? WHERE id = ?",
                            (category_tag(tagging, field.category), field.id))
                 if field.category in categories:
                     found.append(field)

@@ -173,7 +173,7 @@ class Grants:
         """Note the last use (shown on the person's connections page), at most once every
         `TOUCH_EVERY`: the log holds every read; this is the page's rough "last used"."""
         if grant.last_used_at is None or now - grant.last_used_at >= TOUCH_EVERY:
-            tx.run("UPDATE grants SET last_used_at = ? WHERE id = ?", (iso(now), grant.id))
+            tx.send("UPDATE grants SET last_used_at = ? WHERE id = ?", (iso(now), grant.id))
 
     def end(self, grant_id: str, reason: str, now: datetime) -> Grant | None:
         """End a live agreement and revoke its tokens at once; None if it had already ended."""

@@ -122,17 +122,21 @@ class KeyStore:
             with self.db.write() as tx:
                 row = tx.one("SELECT master_version, wrapped FROM {k}server_keys WHERE name = ?",
                              (name,))
-                if row is None:  # nobody made it meanwhile
+                if row is None:  # nobody made it meanwhile (that we can see yet)
                     version = self.ring.active
                     wrapped = crypto.wrap_key(
                         self.ring.key(version), crypto.new_key(), server_key_aad(name, version)
                     )
+                    # Two first users at once (PostgreSQL: neither sees the other's row
+                    # before it commits): the second waits for the first and keeps its key,
+                    # instead of failing its whole transaction on the primary key.
                     tx.run(
                         "INSERT INTO {k}server_keys (name, master_version, wrapped) "
-                        "VALUES (?, ?, ?)",
+                        "VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
                         (name, version, wrapped),
                     )
-                    row = (version, wrapped)
+                    row = tx.row("SELECT master_version, wrapped FROM {k}server_keys "
+                                 "WHERE name = ?", (name,))
         version, wrapped = row
         key = crypto.unwrap_key(self.ring.key(version), wrapped, server_key_aad(name, version))
         with self._lock:

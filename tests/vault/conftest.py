@@ -63,8 +63,10 @@ class Store:
     def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
         """Raw SQL (`?` placeholders, `{k}` key tables) in a write transaction."""
         with self.vault.db.write() as tx:
-            tx.cursor.execute(self.vault.db.sql(sql), params)
-            return [tuple(r) for r in tx.cursor.fetchall()] if tx.cursor.description else []
+            if sql.lstrip().upper().startswith("SELECT"):
+                return tx.all(sql, params)
+            tx.run(sql, params)
+            return []
 
     def stored_bytes(self) -> bytes:
         """Everything at rest: SQLite files (with WAL) or every PostgreSQL row as text."""

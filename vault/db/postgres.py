@@ -17,6 +17,7 @@ from ..errors import VaultError
 from . import Backend, Tx, redact
 
 _MIGRATION_LOCK = 0x637573746F73  # "custos": one advisory lock id for migrations
+_OPEN = (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
 
 
 class PostgresBackend(Backend):
@@ -27,6 +28,11 @@ class PostgresBackend(Backend):
     key_prefix = "keystore_"
     blob_type = "BYTEA"
     lock_person_sql = "SELECT log_seq, log_head FROM persons WHERE id = ? FOR UPDATE"
+    append_sql = (
+        "WITH entry AS (INSERT INTO events (person_id, seq, at, kind, payload, prev_mac, mac) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)) "
+        "UPDATE persons SET log_seq = ?, log_head = ? WHERE id = ?",
+    )
     row_locks = True
     integrity_errors = (psycopg.errors.IntegrityError,)
     errors = (psycopg.errors.ReadOnlySqlTransaction,)
@@ -44,11 +50,38 @@ class PostgresBackend(Backend):
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[Tx]:
+        """BEGIN … COMMIT on this thread's connection, COMMIT waited for before returning.
+
+        A read is one statement to begin (`BEGIN ISOLATION LEVEL REPEATABLE READ, READ
+        ONLY`). A write runs in pipeline mode: BEGIN goes out with the first statement, a
+        `Tx.send` with the next one that waits for an answer, and the COMMIT with the last
+        sends, answered before this returns (pipeline exit syncs; an error raises here).
+        Whatever fails, a transaction left open or aborted is rolled back."""
         conn: psycopg.Connection[Any] = self.connection()
-        with conn.transaction(), conn.cursor() as cur:
-            if not write:
-                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield Tx(self, cur, writable=write)
+        try:
+            with conn.cursor() as cur:
+                if write:
+                    with conn.pipeline() as pipeline:
+                        cur.execute("BEGIN")
+                        yield Tx(self, cur, writable=True, pipeline=pipeline)
+                        cur.execute("COMMIT")
+                else:
+                    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    yield Tx(self, cur, writable=False)
+                    cur.execute("COMMIT")
+        finally:
+            if conn.broken:
+                self._forget(conn)  # the next transaction on this thread reconnects
+            elif conn.pgconn.transaction_status in _OPEN:  # only on an error (raised above)
+                try:
+                    conn.execute("ROLLBACK")
+                except psycopg.Error:
+                    conn.close()
+                    self._forget(conn)
+
+    def _forget(self, conn: psycopg.Connection[Any]) -> None:
+        if getattr(self._local, "conn", None) is conn:
+            self._local.conn = None
 
     def is_read_only_error(self, exc: BaseException) -> bool:
         return isinstance(exc, psycopg.errors.ReadOnlySqlTransaction)
