@@ -139,8 +139,16 @@ class KeyStore:
                                  "WHERE name = ?", (name,))
         version, wrapped = row
         key = crypto.unwrap_key(self.ring.key(version), wrapped, server_key_aad(name, version))
-        with self._lock:
-            self._server_cache[name] = key
+
+        def remember() -> None:
+            with self._lock:
+                self._server_cache[name] = key
+
+        outer = self.db.current()
+        if outer is not None:  # inside a caller's transaction: remembered once that commits
+            outer.after_commit.append(remember)
+        else:
+            remember()
         return key
 
     def email_index(self, email: str, now: datetime) -> str:

@@ -68,3 +68,21 @@ def test_ring_missing_a_used_version_is_wrong_key(store, person, tmp_path):
     (store.home / "master.key").write_text(json.dumps(ring))
     with pytest.raises(WrongMasterKey, match="version 1"):
         store.open()
+
+
+def test_a_server_key_made_in_a_rolled_back_transaction_is_not_remembered(store, now):
+    """The key cache holds only committed keys: a key first made inside a transaction that
+    then rolls back was never stored, so remembering it would change every pairwise subject
+    after a restart (perf2's note). The next use makes (and stores) the key anew."""
+    vault = store.vault
+    with pytest.raises(RuntimeError):
+        with vault.transaction("write"):
+            lost = vault.keys.server_key("test key", now)
+            raise RuntimeError("rolled back")
+    kept = vault.keys.server_key("test key", now)
+    assert kept != lost
+    restarted = store.open()
+    try:
+        assert restarted.keys.server_key("test key", now) == kept  # what a restart sees
+    finally:
+        restarted.close()

@@ -7,7 +7,7 @@ columns; each backend translates it (`%s`, `keystore.` or `keystore_`, BLOB or B
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -58,6 +58,9 @@ class Tx:
         #: what this transaction already worked out (a person's unwrapped data key, the chain
         #: head of a locked person): gone with the transaction, never shared between two
         self.memo: dict[tuple[str, str], Any] = {}
+        #: run once this transaction has committed (never after a rollback): caches of what
+        #: it wrote, so a cache never holds a row that was rolled back
+        self.after_commit: list[Callable[[], None]] = []
         self.actor: str | None = None  # who acts, stamped on the log entries (audit.append)
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -201,6 +204,8 @@ class Backend:
                 yield tx
             finally:
                 self._local.tx = None
+        for hook in tx.after_commit:  # reached only when the commit succeeded
+            hook()
 
     @contextmanager
     def acting(self, actor: str) -> Iterator[None]:
@@ -212,6 +217,10 @@ class Backend:
             yield
         finally:
             self._local.actor = before
+
+    def current(self) -> Tx | None:
+        """The transaction open on this thread, if any."""
+        return getattr(self._local, "tx", None)
 
     def write(self) -> AbstractContextManager[Tx]:
         """Short for `transaction("write")`, inside the vault."""
