@@ -1,5 +1,5 @@
-"""Periodic work: end agreements past their expiry, deliver the vendors' notices, and drop
-read counters too old for any `frequency` rule.
+"""Periodic work: end agreements past their expiry, deliver the vendors' notices, drop
+read counters too old for any `frequency` rule, and send the person's email (and digests).
 
 `custos serve` starts one small daemon thread (`start(app)`) that calls `run_jobs_once(app)`
 every `CUSTOS_JOBS_INTERVAL` seconds (default 60); `custos jobs run-once` calls it once. The
@@ -21,8 +21,9 @@ from flask import Flask
 
 from .clock import now
 from .services.agreements import expire_due
+from .services.mail import deliver_mail, queue_digests
 from .services.notify import Post, deliver_due
-from .store import get_vault
+from .store import get_mail, get_vault
 
 log = logging.getLogger("custos.jobs")
 
@@ -32,15 +33,18 @@ def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
     base = app.config["CUSTOS_SETTINGS"].issuer
     if base is None:  # the notices' `iss` is unknown: nothing is sent without one
         log.debug("jobs: not run, CUSTOS_ISSUER is not set")
-        return {"expired": 0, "delivered": 0, "failed": 0}
+        return {"expired": 0, "delivered": 0, "failed": 0, "digests": 0, "mailed": 0,
+                "mail_failed": 0}
     with app.test_request_context("/", base_url=base):  # issuer() and url building need one
         expired = len(expire_due())
         sent = deliver_due(now(), post=post)
         get_vault().agreements.access_counts.prune(now())
-    counts = {"expired": expired, **sent}
+        digests = queue_digests(get_vault(), get_mail(), now())
+        mailed = deliver_mail(get_vault(), get_mail(), now())
+    counts = {"expired": expired, **sent, "digests": digests, **mailed}
     if any(counts.values()):
         log.info("jobs: %(expired)d agreements expired, %(delivered)d notices delivered, "
-                 "%(failed)d failed", counts)
+                 "%(failed)d failed, %(mailed)d emails sent, %(mail_failed)d failed", counts)
     return counts
 
 

@@ -19,9 +19,10 @@ from ..clock import now
 from ..errors import InvalidInput, NotFound
 from ..services import details, judge
 from ..services.agreements import make_agreement
+from ..services.mail import notify_person
 from ..services.receipts import receipt_view
 from ..services.subject import person_for_subject
-from ..store import get_vault
+from ..store import get_mail, get_vault
 from .auth import Caller, InsufficientScope, caller
 from .schemas import AccessRequestSchema, load
 from .views import grant_json, request_json
@@ -72,8 +73,11 @@ def submit_request():
     stored = {"access": access.as_detail(), "reasons": judge.reasons_for_person(decision),
               "purpose": access.purpose, "categories": list(access.categories),
               "terms_version": compiled.version}
-    req = vault.agreements.requests.submit(person_id, who.client.client_id, stored, status,
-                                           now(), grant.id if grant else None)
+    with vault.transaction("write"):
+        req = vault.agreements.requests.submit(person_id, who.client.client_id, stored, status,
+                                               now(), grant.id if grant else None)
+        if status == PENDING:
+            notify_person(vault, person_id, "request_waiting", now(), mail=get_mail())
     return jsonify(request_json(req, for_person=False)), 201 if status == PENDING else 200
 
 
