@@ -129,7 +129,7 @@ class EmailVerified(Event):
 class NotificationsChanged(Event):
     """The person changed which emails she gets (or unsubscribed from one kind)."""
 
-    via: str = "settings"
+    via: str = "in Settings"  # or "by an email's unsubscribe link"
 
 
 @event_kind("field_added")

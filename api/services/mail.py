@@ -81,7 +81,7 @@ def choices(vault: Vault, person_id: str) -> dict[str, Any]:
 
 
 def set_choices(vault: Vault, person_id: str, wanted: dict[str, Any], now: datetime,
-                via: str = "settings") -> None:
+                via: str = "in Settings") -> None:
     chosen = {key: bool(wanted.get(key, False)) for key in DEFAULTS}
     with vault.transaction("write"):
         vault.mail.set_prefs(person_id, chosen, now)

@@ -61,7 +61,7 @@ def unsubscribe(vault: Vault, person_id: str, kind: str, now: datetime) -> None:
         chosen.update(dict.fromkeys(KINDS, False))
     else:
         chosen[kind] = False
-    set_choices(vault, person_id, chosen, now, via="unsubscribe link")
+    set_choices(vault, person_id, chosen, now, via="by an email's unsubscribe link")
 
 
 def send_verification(vault: Vault, mail: MailConfig | None, person_id: str,
