@@ -12,6 +12,7 @@ from api import jobs
 from api.config import _smtp
 from api.services import mail_links
 from api.services.mail import choices, mail_config, notify_person
+from tests.api.test_inbox_pages import pending  # noqa: F401 - a fixture
 from tests.conftest import Auth, configure, csrf_token, link_in
 
 NO_MAIL = {"digests": 0, "mailed": 0, "mail_failed": 0}
@@ -153,6 +154,17 @@ def test_a_request_waiting_emails_her_and_the_link_unsubscribes_without_signing_
     assert choices(vault, pid)["agent_changed"] is True  # single purpose: one kind only
     assert notify_person(vault, pid, "request_waiting", clock(), mail=mail) is None
     assert notify_person(vault, pid, "agent_changed", clock(), mail=mail) == "sent"
+
+
+def test_a_vendors_waiting_request_emails_her_without_naming_anyone(
+        mail_app, mailbox, pending):  # noqa: F811 - the fixture imported above
+    run_jobs(mail_app)
+    sent = {m["Subject"]: m for m in mailbox.take()}
+    waiting = sent["A request waits for your answer"]
+    assert waiting["To"] == "ada@example.org"
+    text = waiting.get_content()
+    assert "http://localhost/inbox" in text
+    assert "Acme" not in text and "phone" not in text and "+44" not in text  # minimal
 
 
 @pytest.mark.parametrize("spoil", [
