@@ -115,7 +115,8 @@ def _issuer(raw: str) -> str:
 @dataclass(frozen=True)
 class SmtpServer:
     """Where email goes: `smtp://` (optionally `?starttls=1`) or `smtps://` (TLS from the
-    first byte), with an optional `user:password@`. Never shown whole (the password)."""
+    first byte), with an optional `user:password@` (sent over TLS only, unless the server is
+    on loopback). Never shown whole (the password)."""
 
     host: str
     port: int
@@ -136,6 +137,9 @@ def _smtp(raw: str) -> SmtpServer:
     starttls = _flag(query["starttls"][-1]) if "starttls" in query else False
     if starttls and parts.scheme == "smtps":
         raise ValueError("starttls with smtps")
+    if parts.username and parts.scheme == "smtp" and not starttls \
+            and not is_loopback_url(f"http://{parts.netloc.rpartition('@')[2]}"):
+        raise ValueError("a password in the clear")  # AUTH only over TLS, except on loopback
     port = parts.port or (465 if parts.scheme == "smtps" else 25)
     return SmtpServer(host=parts.hostname, port=port, tls=parts.scheme == "smtps",
                       starttls=starttls,
@@ -225,8 +229,9 @@ class Settings:
         "CUSTOS_RESET_RATE_LIMIT", Check(RATE, _rate),
         "Password reset emails asked for per client address.", "5 per hour")
     smtp_url: SmtpServer | None = setting(
-        "CUSTOS_SMTP_URL", Check("smtp://[user:password@]host[:port][?starttls=1] or "
-                                 "smtps://[user:password@]host[:port]", _smtp, secret=True),
+        "CUSTOS_SMTP_URL", Check("smtp://host[:port], smtp://user:password@host[:port]"
+                                 "?starttls=1 or smtps://[user:password@]host[:port]", _smtp,
+                                 secret=True),
         "The SMTP server that sends the person's email: notifications, the link that "
         "verifies her address and the password reset link (see [email](email.md)). Without it "
         "(or without `CUSTOS_ISSUER`, which the links need) email is off and the pages say so.",

@@ -105,9 +105,10 @@ def pg_url():
 
 
 class Mailbox:
-    """A real SMTP server (aiosmtpd) on a free loopback port; what it received, parsed."""
+    """A real SMTP server (aiosmtpd) on a free loopback port; what it received, parsed.
+    `server` goes to aiosmtpd (TLS, STARTTLS, AUTH: tests/api/test_mail_tls.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, **server) -> None:
         import socket
 
         from aiosmtpd.controller import Controller
@@ -116,7 +117,7 @@ class Mailbox:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.messages: list = []
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **server)
         self.url = f"smtp://127.0.0.1:{self.port}"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name

@@ -159,10 +159,14 @@ def connect(server: SmtpServer, timeout: float = 10) -> smtplib.SMTP:
                                               context=context)
     else:
         smtp = smtplib.SMTP(server.host, server.port, timeout=timeout)
-        if server.starttls:
+    try:
+        if server.starttls:  # RFC 3207 section 4.1: no upgrade, nothing sent in the clear
             smtp.starttls(context=context)
-    if server.username:
-        smtp.login(server.username, server.password or "")
+        if server.username:
+            smtp.login(server.username, server.password or "")
+    except BaseException:
+        smtp.close()
+        raise
     return smtp
 
 

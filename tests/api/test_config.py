@@ -109,6 +109,7 @@ def test_every_setting_reaches_settings(tmp_path, name):
     ("CUSTOS_SMTP_URL", "smtp://mail.example?starttls=maybe", "CUSTOS_SMTP_URL must be smtp://"),
     ("CUSTOS_SMTP_URL", "smtps://mail.example?starttls=1", "CUSTOS_SMTP_URL must be smtp://"),
     ("CUSTOS_SMTP_URL", "smtp://mail.example?debug=1", "CUSTOS_SMTP_URL must be smtp://"),
+    ("CUSTOS_SMTP_URL", "smtp://me:pw@mail.example:587", "CUSTOS_SMTP_URL must be smtp://"),
     ("CUSTOS_MAIL_FROM", "nobody", "CUSTOS_MAIL_FROM must be an address such as"),
     ("CUSTOS_RESET_RATE_LIMIT", "often", "CUSTOS_RESET_RATE_LIMIT must be a rate such as"),
 ])
