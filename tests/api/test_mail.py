@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -12,8 +13,9 @@ from api import jobs
 from api.config import _smtp
 from api.services import mail_links
 from api.services.mail import choices, mail_config, notify_person
-from tests.api.test_inbox_pages import pending  # noqa: F401 - a fixture
 from tests.conftest import Auth, configure, csrf_token, link_in
+from tests.oauth.conftest import Flow, Vendors
+from tests.oauth.test_person_vendor import DETAILS, bearer, vendor_token
 
 NO_MAIL = {"digests": 0, "mailed": 0, "mail_failed": 0}
 PASSWORD = "correct horse battery"
@@ -39,6 +41,14 @@ def signed_up(app, mailbox, email="ada@example.org"):
     run_jobs(app)
     (welcome,) = mailbox.take()
     return client, welcome
+
+
+def verified(app, mailbox, email="ada@example.org"):
+    """Signed up, and her address confirmed by the emailed link."""
+    client, welcome = signed_up(app, mailbox, email)
+    link = link_in(welcome, "/verify/")
+    assert Auth(client).post(link, {}).status_code == 302
+    return client
 
 
 def test_signup_sends_a_link_that_verifies_the_address_once(mail_app, mailbox):
@@ -128,9 +138,14 @@ def test_a_reset_request_names_the_field_it_refuses(mail_app):
 
 def test_a_request_waiting_emails_her_and_the_link_unsubscribes_without_signing_in(
         mail_app, mailbox, clock):
-    signed_up(mail_app, mailbox)
+    client, _ = signed_up(mail_app, mailbox)
     vault, mail = vault_of(mail_app), mail_config(mail_app.config["CUSTOS_SETTINGS"])
     pid = person_id(mail_app)
+    # never to an address its owner has not confirmed
+    assert notify_person(vault, pid, "request_waiting", clock(), mail=mail) is None
+    assert "only once you have confirmed" in _text(client.get("/settings"))
+    mail_links.verify(vault, vault.links.issue(pid, "verify", clock(), timedelta(days=1)),
+                      clock())
     assert notify_person(vault, pid, "request_waiting", clock(), mail=mail) == "sent"
     run_jobs(mail_app)
     (message,) = mailbox.take()
@@ -156,8 +171,18 @@ def test_a_request_waiting_emails_her_and_the_link_unsubscribes_without_signing_
     assert notify_person(vault, pid, "agent_changed", clock(), mail=mail) == "sent"
 
 
-def test_a_vendors_waiting_request_emails_her_without_naming_anyone(
-        mail_app, mailbox, pending):  # noqa: F811 - the fixture imported above
+def test_a_vendors_waiting_request_emails_her_without_naming_anyone(mail_app, mailbox):
+    client = verified(mail_app, mailbox)
+    vault, clock = vault_of(mail_app), mail_app.extensions["custos.clock"]
+    vault.add_field(person_id(mail_app), category="contact.phone", name="Phone", kind="text",
+                    value="+44 1", now=clock())
+    vendor = Vendors(client).register()  # Acme Cars
+    flow = Flow(client)
+    sub = flow.read(flow.tokens(vendor)["access_token"]).get_json()["sub"]
+    asked = client.post("/api/v1/requests", headers=bearer(vendor_token(client, vendor)), json={
+        "subject": sub, "authorization_details": [
+            {**DETAILS[0], "categories": ["contact.email", "contact.phone"]}]})
+    assert asked.get_json()["status"] == "pending"
     run_jobs(mail_app)
     sent = {m["Subject"]: m for m in mailbox.take()}
     waiting = sent["A request waits for your answer"]
@@ -197,7 +222,7 @@ def test_a_link_for_one_person_never_unsubscribes_another(mail_app, mailbox, clo
 
 
 def test_the_daily_digest_bundles_a_day_once(mail_app, mailbox, clock):
-    client, _ = signed_up(mail_app, mailbox)
+    client = verified(mail_app, mailbox)
     Auth(client).post("/settings/notifications", {"request_waiting": "1", "reply_arrived": "1",
                                                   "digest": "1"}, page="/settings")
     vault, mail = vault_of(mail_app), mail_config(mail_app.config["CUSTOS_SETTINGS"])
@@ -285,9 +310,11 @@ def test_mail_is_sealed_at_rest_and_never_logged(mail_app, mailbox, clock, caplo
     with caplog.at_level(logging.DEBUG):
         client = mail_app.test_client()
         Auth(client).signup(email="secret.person@example.org")
-        notify_person(vault_of(mail_app), person_id(mail_app, "secret.person@example.org"),
-                      "reply_arrived", clock(),
-                      mail=mail_config(mail_app.config["CUSTOS_SETTINGS"]))
+        vault, pid = vault_of(mail_app), person_id(mail_app, "secret.person@example.org")
+        mail_links.verify(vault, vault.links.issue(pid, "verify", clock(), timedelta(days=1)),
+                          clock())
+        assert notify_person(vault, pid, "reply_arrived", clock(),
+                             mail=mail_config(mail_app.config["CUSTOS_SETTINGS"])) == "sent"
         stored = _store_bytes(mail_app)
         assert vault_of(mail_app).mail.waiting() == 2
         run_jobs(mail_app)
