@@ -100,8 +100,9 @@ def message(to: str, subject: str, lines: list[str], mail: MailConfig,
 def notify_person(vault: Vault, person_id: str, kind: str, now: datetime, *,
                   mail: MailConfig | None) -> str | None:
     """Tell the person that `kind` happened, as she chose: an email now, an item of tomorrow's
-    digest, or nothing (always nothing until she confirmed her address). Returns "sent" (queued), "digest" or None. Joins the caller's
-    transaction, so the email exists exactly when the change does."""
+    digest, or nothing (always nothing until she confirmed her address). Returns "sent"
+    (queued), "digest" or None. Joins the caller's transaction, so the email exists exactly
+    when the change does."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     if mail is None or vault.links.verified_at(person_id) is None:

@@ -15,7 +15,7 @@ from api.services import mail_links
 from api.services.mail import choices, mail_config, notify_person
 from tests.conftest import Auth, configure, csrf_token, link_in
 from tests.oauth.conftest import Flow, Vendors
-from tests.oauth.test_person_vendor import DETAILS, bearer, vendor_token
+from tests.oauth.test_person_vendor import DETAILS, bearer, butler, vendor_token
 
 NO_MAIL = {"digests": 0, "mailed": 0, "mail_failed": 0}
 PASSWORD = "correct horse battery"
@@ -190,6 +190,23 @@ def test_a_vendors_waiting_request_emails_her_without_naming_anyone(mail_app, ma
     text = waiting.get_content()
     assert "http://localhost/inbox" in text
     assert "Acme" not in text and "phone" not in text and "+44" not in text  # minimal
+
+
+def test_her_agent_changing_something_emails_her(mail_app, mailbox):
+    client = verified(mail_app, mailbox)
+    agent = butler(Vendors(client), Flow(client))["access_token"]
+    terms = client.get("/api/v1/person/terms", headers=bearer(agent)).get_json()["terms"]
+    asked = client.put("/api/v1/person/terms?dry_run=1", json=terms, headers=bearer(agent))
+    assert asked.status_code == 200
+    assert client.get("/api/v1/person/requests", headers=bearer(agent)).status_code == 200
+    run_jobs(mail_app)
+    assert mailbox.take() == []  # reading and asking change nothing
+    saved = client.put("/api/v1/person/terms", json=terms, headers=bearer(agent))
+    assert saved.status_code == 200, saved.get_json()
+    run_jobs(mail_app)
+    (message,) = mailbox.take()
+    assert message["Subject"] == "Your agent changed something"
+    assert "http://localhost/log" in message.get_content()
 
 
 @pytest.mark.parametrize("spoil", [
