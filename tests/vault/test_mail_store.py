@@ -97,3 +97,12 @@ def test_deleting_the_person_drops_her_mail_links_and_choices(vault, person, now
     assert vault.mail.waiting() == 0 and vault.mail.due(now) == []
     assert vault.mail.digest_persons(now + timedelta(days=1)) == []
     assert vault.links.person_for(token, "reset", now) is None
+
+
+def test_the_export_holds_the_email_choices_and_the_confirmation(vault, person, now):
+    assert vault.export_person(person, now)["email_choices"] is None
+    vault.mail.set_prefs(person, {"digest": True}, now)
+    vault.links.set_verified(person, now)
+    exported = vault.export_person(person, now)
+    assert exported["email_choices"] == {"digest": True}
+    assert exported["person"]["email_verified_at"] is not None
