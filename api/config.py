@@ -227,7 +227,8 @@ class Settings:
         "Dynamic client registrations (RFC 7591) per client address.", "20 per minute")
     reset_rate_limit: str = setting(
         "CUSTOS_RESET_RATE_LIMIT", Check(RATE, _rate),
-        "Password reset emails asked for per client address.", "5 per hour")
+        "Password reset emails asked for per client address, and for one email address from "
+        "anywhere.", "5 per hour")
     smtp_url: SmtpServer | None = setting(
         "CUSTOS_SMTP_URL", Check("smtp://host[:port], smtp://user:password@host[:port]"
                                  "?starttls=1 or smtps://[user:password@]host[:port]", _smtp,

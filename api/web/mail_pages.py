@@ -3,7 +3,19 @@ Settings (the address, the notifications). Every rule lives in api/services/mail
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+import hashlib
+import hmac
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from marshmallow import ValidationError
 
 from vault.errors import EmailTaken, NotFound
@@ -28,8 +40,21 @@ def settings_context(person_id: str) -> dict:
             "verified": vault.links.verified_at(person_id) is not None}
 
 
+def _reset_address() -> str:
+    """Rate-limit key of the address asked for, from anywhere: nobody can flood one inbox. It
+    refuses alike whether or not a vault uses the address, and is keyed (HMAC), so the
+    counters' store holds no address."""
+    email = (request.form.get("email") or "").strip().lower()
+    if not email:  # nothing is sent: strangers' empty forms must not share one counter
+        return f"reset-blank:{request.remote_addr}"
+    key = current_app.config["SECRET_KEY"].encode()
+    return "reset:" + hmac.new(key, email.encode("utf-8", "surrogatepass"),
+                               hashlib.sha256).hexdigest()
+
+
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(rate("reset_rate_limit"), methods=["POST"])
+@limiter.limit(rate("reset_rate_limit"), methods=["POST"])  # per client address
+@limiter.limit(rate("reset_rate_limit"), methods=["POST"], key_func=_reset_address)
 def reset_request():
     """Ask for a reset link: the same answer whether or not the address has a vault."""
     form, errors, sent = request.form, {}, False

@@ -129,6 +129,23 @@ def test_reset_requests_are_rate_limited_per_address(mail_app, mailbox):
     assert answers == [200, 200, 429]
 
 
+def test_reset_requests_for_one_address_are_limited_from_anywhere(mail_app, mailbox):
+    signed_up(mail_app, mailbox)
+    configure(mail_app, reset_rate_limit="2 per hour")
+
+    def ask(email: str, address: str) -> int:
+        client = mail_app.test_client()
+        page = client.get("/reset", environ_base={"REMOTE_ADDR": address})
+        return client.post("/reset", data={"email": email, "csrf_token": csrf_token(page)},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [ask("ada@example.org", f"10.0.0.{i}") for i in range(3)] == [200, 200, 429]
+    # the same for an address without a vault: the limit tells nothing
+    assert [ask("nobody@example.org", f"10.0.1.{i}") for i in range(3)] == [200, 200, 429]
+    run_jobs(mail_app)
+    assert len(mailbox.take()) == 2  # her inbox got two links, not more
+
+
 def test_a_reset_request_names_the_field_it_refuses(mail_app):
     client = mail_app.test_client()
     answer = Auth(client).post("/reset", {"email": "not an address"})
