@@ -19,9 +19,10 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from api.config import Settings, SmtpServer
 from vault import Vault
 from vault.events import NotificationsChanged
+
+from ..config import Settings, SmtpServer
 
 
 @dataclass(frozen=True)

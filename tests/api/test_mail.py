@@ -375,3 +375,14 @@ def _text(response) -> str:
 def _store_bytes(app) -> bytes:
     home = app.config["CUSTOS_SETTINGS"].home
     return b"".join(p.read_bytes() for p in home.iterdir() if re.search(r"\.db", p.name))
+
+
+def test_the_mail_services_are_flask_free():
+    """They take the vault, `now` and the MailConfig: no Flask, no request, no app helpers."""
+    from pathlib import Path
+
+    from tests.dataimport.test_flask_free import FORBIDDEN, imported_names
+
+    services = Path(__file__).resolve().parents[2] / "api" / "services"
+    for name in ("mail.py", "mail_links.py"):
+        assert imported_names((services / name).read_text()) & FORBIDDEN == set(), name
