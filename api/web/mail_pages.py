@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 
 from flask import (
     Blueprint,
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,6 +31,7 @@ from .accounts import SESSION_COOKIE, hash_password, login_required, verify_pass
 from .forms import EmailChangeSchema, NewPasswordSchema, ResetRequestSchema
 
 bp = Blueprint("mail", __name__)
+log = logging.getLogger("custos.mail")
 DEAD_LINK = "This link does not work any more: it was used, it expired, or it is not complete."
 
 
@@ -57,17 +60,29 @@ def _reset_address() -> str:
 @limiter.limit(rate("reset_rate_limit"), methods=["POST"], key_func=_reset_address)
 def reset_request():
     """Ask for a reset link: the same answer whether or not the address has a vault."""
-    form, errors, sent = request.form, {}, False
+    form, errors, later = request.form, {}, None
     if request.method == "POST" and get_mail() is not None:
         try:
             data = ResetRequestSchema().load(form.to_dict())
         except ValidationError as exc:
             errors = exc.normalized_messages()
         else:
-            mail_links.send_reset(get_vault(), get_mail(), data["email"], now())
-            sent = True
-    return render_template("reset_request.html", form=form, errors=errors, sent=sent,
-                           mail_on=get_mail() is not None), 400 if errors else 200
+            vault, mail, email, at = get_vault(), get_mail(), data["email"], now()
+            later = lambda: _send_reset(vault, mail, email, at)  # noqa: E731
+    response = make_response(render_template(
+        "reset_request.html", form=form, errors=errors, sent=later is not None,
+        mail_on=get_mail() is not None), 400 if errors else 200)
+    if later is not None:  # after the answer is out: a known address answers no slower
+        response.call_on_close(later)
+    return response
+
+
+def _send_reset(vault, mail, email: str, at) -> None:
+    """Outside the request (its context is gone): failures are logged by type only."""
+    try:
+        mail_links.send_reset(vault, mail, email, at)
+    except Exception as exc:  # noqa: BLE001 - nobody is left to answer; never the address
+        log.error("reset link not queued: %s", type(exc).__name__)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
