@@ -110,8 +110,28 @@ def test_email_choices_in_settings_and_unsubscribe_without_signing_in(page, live
     expect(page.get_by_label("Once a day, one summary")).to_be_checked()
     expect(page.get_by_label("A vendor is late to confirm what it must do")).not_to_be_checked()
 
+    page.get_by_label("New email address").fill("ada@new.example")
+    page.get_by_label("Vault password").fill("not my password")
+    page.get_by_role("button", name="Change my address").click()
+    expect(page.locator("#em_password-error")).to_have_text("The password is wrong.")
+    expect(page.get_by_label("New email address")).to_have_value("ada@new.example")  # kept
+    look("settings-email-error")
+    page.get_by_label("Vault password").fill("correct horse battery")
+    page.get_by_role("button", name="Change my address").click()
+    expect(page.get_by_text("ada@new.example, not confirmed yet")).to_be_visible()
+    jobs.run_jobs_once(app)
+    told = {m["To"]: m["Subject"] for m in mailbox.take()}
+    assert told == {"ada@example.org": "The email address of your Custos vault was changed",
+                    "ada@new.example": "Confirm your email address for Custos"}
+    page.get_by_role("button", name="Send me a new link to confirm it").click()
+    verify = emailed_link(app, mailbox, url, "/verify/")
+    page.goto(verify)
+    page.get_by_role("button", name="Confirm my address").click()
+    page.goto(url + "/settings")
+    expect(page.get_by_text("ada@new.example, confirmed")).to_be_visible()
+
     vault = app.extensions["custos.vault"]
-    person = vault.find_person_by_email("ada@example.org").id
+    person = vault.find_person_by_email("ada@new.example").id
     page.get_by_label("Right away, one email each time").check()
     page.get_by_role("button", name="Save my email choices").click()
     with app.app_context():
