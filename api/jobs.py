@@ -39,6 +39,7 @@ def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
         expired = len(expire_due())
         sent = deliver_due(now(), post=post)
         get_vault().agreements.access_counts.prune(now())
+        get_vault().links.prune(now())
         digests = queue_digests(get_vault(), get_mail(), now())
         mailed = deliver_mail(get_vault(), get_mail(), now())
     counts = {"expired": expired, **sent, "digests": digests, **mailed}

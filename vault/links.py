@@ -82,6 +82,12 @@ class Links:
         tx.run("UPDATE mail_links SET used_at = ? WHERE person_id = ? AND purpose = ? "
                "AND used_at IS NULL", (iso(now), person_id, purpose))
 
+    def prune(self, now: datetime) -> int:
+        """Drop used and expired links (the jobs): they open nothing, so they are not kept."""
+        with self.db.write() as tx:
+            return tx.run("DELETE FROM mail_links WHERE used_at IS NOT NULL OR expires_at <= ?",
+                          (iso(now),))
+
     def set_verified(self, person_id: str, now: datetime | None) -> None:
         """Mark the address verified (None: not verified, after a change)."""
         with self.db.write() as tx:

@@ -21,7 +21,7 @@ from .keystore import KeyStore
 from .outbox import backoff
 from .persons import locked_key
 
-#: a message that failed this often is given up (about two days of backoff)
+#: a message that failed this often is given up and dropped (about two days of backoff)
 MAX_ATTEMPTS = 12
 UNSUBSCRIBE_KEY = "mail-unsubscribe"
 
@@ -33,10 +33,9 @@ SCHEMA: list[str] = [
         created_at TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         next_at TEXT NOT NULL,
-        sent_at TEXT,
         last_error TEXT
     )""",
-    "CREATE INDEX mail_outbox_due ON mail_outbox(sent_at, next_at)",
+    "CREATE INDEX mail_outbox_due ON mail_outbox(next_at)",
     """CREATE TABLE mail_prefs (
         person_id TEXT PRIMARY KEY REFERENCES persons(id) ON DELETE CASCADE,
         body {blob} NOT NULL,
@@ -80,11 +79,11 @@ class MailStore:
         return mid
 
     def due(self, now: datetime, limit: int = 100) -> list[Mail]:
-        """Unsent messages whose next attempt is due, oldest first."""
+        """Messages whose next attempt is due, oldest first (sent ones are gone)."""
         found = []
         with self.db.read() as tx:
-            rows = tx.all("SELECT id, person_id, body, attempts FROM mail_outbox WHERE sent_at "
-                          "IS NULL AND attempts < ? AND next_at <= ? ORDER BY next_at LIMIT ?",
+            rows = tx.all("SELECT id, person_id, body, attempts FROM mail_outbox "
+                          "WHERE attempts < ? AND next_at <= ? ORDER BY next_at LIMIT ?",
                           (MAX_ATTEMPTS, iso(now), limit))
             for mid, person_id, body, attempts in rows:
                 try:
@@ -97,22 +96,26 @@ class MailStore:
         return found
 
     def sent(self, mail_id: str, now: datetime) -> None:
+        """Sent: the message is dropped (nothing about the person is kept longer than needed)."""
         with self.db.write() as tx:
-            tx.run("UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-                   (iso(now), mail_id))
+            tx.run("DELETE FROM mail_outbox WHERE id = ?", (mail_id,))
 
     def failed(self, mail_id: str, error: str, now: datetime) -> None:
-        """Record a failed attempt (the error names a type, never an address) and back off."""
+        """Record a failed attempt (the error names a type, never an address) and back off;
+        the last allowed failure drops the message."""
         with self.db.write() as tx:
             row = tx.one("SELECT attempts FROM mail_outbox WHERE id = ?", (mail_id,))
             attempts = (row[0] if row else 0) + 1
+            if attempts >= MAX_ATTEMPTS:
+                tx.run("DELETE FROM mail_outbox WHERE id = ?", (mail_id,))
+                return
             tx.run("UPDATE mail_outbox SET attempts = ?, next_at = ?, last_error = ? "
                    "WHERE id = ?", (attempts, iso(now + backoff(attempts)), error[:200], mail_id))
 
     def waiting(self) -> int:
         """How many messages are not sent yet (the operator's view; no content)."""
         with self.db.read() as tx:
-            row = tx.one("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
+            row = tx.one("SELECT COUNT(*) FROM mail_outbox")
         return int(row[0]) if row else 0
 
     # the person's choices

@@ -21,6 +21,7 @@ def test_mail_is_sealed_queued_sent_once(store, vault, person, now):
     assert (due.id, due.person_id, due.message) == (mid, person, MESSAGE)
     vault.mail.sent(mid, now)
     assert vault.mail.due(now) == [] and vault.mail.waiting() == 0
+    assert store.execute("SELECT COUNT(*) FROM mail_outbox") == [(0,)]  # not kept once sent
 
 
 def test_a_failure_backs_off_and_gives_up(vault, person, now):
@@ -28,9 +29,12 @@ def test_a_failure_backs_off_and_gives_up(vault, person, now):
     vault.mail.failed(mid, "ConnectionRefusedError", now)
     assert vault.mail.due(now + timedelta(seconds=29)) == []
     assert [m.id for m in vault.mail.due(now + timedelta(seconds=30))] == [mid]
-    for _ in range(MAX_ATTEMPTS - 1):
+    for _ in range(MAX_ATTEMPTS - 2):
         vault.mail.failed(mid, "SMTPDataError", now)
+    assert vault.mail.waiting() == 1
+    vault.mail.failed(mid, "SMTPDataError", now)
     assert vault.mail.due(now + timedelta(days=30)) == []  # given up
+    assert vault.mail.waiting() == 0  # and dropped
 
 
 def test_choices_are_sealed_and_replaced(store, vault, person, now):
@@ -60,6 +64,16 @@ def test_a_link_is_hashed_single_use_purpose_bound_and_expires(store, vault, per
     assert vault.links.spend(token, "reset", now) == person
     assert vault.links.spend(token, "reset", now) is None  # once
     assert vault.links.spend("not-a-token", "reset", now) is None
+
+
+def test_used_and_expired_links_are_pruned(store, vault, person, now):
+    used = vault.links.issue(person, "verify", now, timedelta(days=1))
+    vault.links.spend(used, "verify", now)
+    vault.links.issue(person, "reset", now, timedelta(minutes=30))
+    live = vault.links.issue(person, "verify", now, timedelta(days=1))
+    assert vault.links.prune(now + timedelta(minutes=30)) == 2  # the used one, the expired one
+    assert vault.links.person_for(live, "verify", now) == person
+    assert store.execute("SELECT COUNT(*) FROM mail_links") == [(1,)]
 
 
 def test_a_new_link_voids_the_older_ones(vault, person, now):
