@@ -12,7 +12,7 @@ import pytest
 from api import jobs
 from api.config import _smtp
 from api.services import mail_links
-from api.services.mail import choices, mail_config, notify_person
+from api.services.mail import KINDS, choices, mail_config, notify_person
 from tests.conftest import Auth, configure, csrf_token, link_in
 from tests.oauth.conftest import Flow, Vendors
 from tests.oauth.test_person_vendor import DETAILS, bearer, butler, vendor_token
@@ -397,3 +397,23 @@ def test_the_mail_services_are_flask_free():
     services = Path(__file__).resolve().parents[2] / "api" / "services"
     for name in ("mail.py", "mail_links.py"):
         assert imported_names((services / name).read_text()) & FORBIDDEN == set(), name
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_kind_says_what_happened_with_a_link_and_its_own_unsubscribe(mail_app, mailbox,
+                                                                         clock, kind):
+    verified(mail_app, mailbox)
+    vault, mail = vault_of(mail_app), mail_config(mail_app.config["CUSTOS_SETTINGS"])
+    assert notify_person(vault, person_id(mail_app), kind, clock(), mail=mail) == "sent"
+    run_jobs(mail_app)
+    (message,) = mailbox.take()
+    assert message["Subject"] == KINDS[kind].subject
+    assert f"http://localhost{KINDS[kind].path}" in message.get_content().splitlines()
+    mail_app.test_client().post(link_in(message, "/unsubscribe/"))
+    assert [k for k, on in choices(vault, person_id(mail_app)).items() if not on] == \
+        [kind, "digest"]  # that kind only ("digest" is off: right away is the default)
+
+
+def test_an_unknown_kind_is_a_programming_error(mail_app, clock):
+    with pytest.raises(ValueError, match="unknown notification kind"):
+        notify_person(vault_of(mail_app), "anyone", "gossip", clock(), mail=None)
