@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from . import access_counts, agreements_schema
+from . import access_counts, agreements_schema, links, mail
 from .db import Backend, iso
 
 
@@ -118,6 +118,10 @@ MIGRATIONS: list[Migration] = [
          "postgres": "UPDATE oauth_clients SET client_name = "
                      "CAST(metadata AS JSON) ->> 'client_name'"},
     ]),
+    # Email to the person (issue 14): queued mail, her choices, digest items (all sealed),
+    # and the single-use links (hashed) with the address's verified time.
+    Migration(name="0050_mail", data=mail.SCHEMA),
+    Migration(name="0051_mail_links", data=links.SCHEMA),
 ]
 
 DATA_LOG = "schema_migrations"

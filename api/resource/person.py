@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from vault.requests import APPROVED, DENIED, PENDING
 
@@ -17,9 +17,10 @@ from ..errors import InvalidInput
 from ..oauth.server import issuer
 from ..services import judge, person_actions
 from ..services.agreements import end_agreement, stop_vendor
+from ..services.mail import notify_person
 from ..services.ownership import grants_of, own_grant, own_vendor, requests_of
 from ..services.receipts import receipt_view
-from ..store import get_vault
+from ..store import get_mail, get_vault
 from .auth import caller
 from .schemas import DecisionSchema, load
 from .views import grant_json, request_json
@@ -28,7 +29,19 @@ bp = Blueprint("resource_person", __name__)
 
 
 def person_id() -> str:
-    return caller(person=True).person_id
+    g.agent_for = caller(person=True).person_id  # kept for `_tell_the_person`
+    return g.agent_for
+
+
+@bp.after_request
+def _tell_the_person(response):
+    """An agent changed something for her (a write that succeeded, not a dry run): she hears
+    of it as she chose (docs/email.md). Only queued here; sending is the jobs' work."""
+    pid = g.get("agent_for")
+    if pid and request.method in ("POST", "PUT") and response.status_code < 300 \
+            and request.args.get("dry_run") not in ("1", "true"):
+        notify_person(get_vault(), pid, "agent_changed", now(), mail=get_mail())
+    return response
 
 
 @bp.get("/api/v1/person/grants")
