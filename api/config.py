@@ -232,6 +232,11 @@ class Settings:
         "CUSTOS_JOBS_INTERVAL", _seconds(1, 86400),
         "How often `custos serve` ends expired agreements and sends due notices to vendors.",
         60.0, shown="60")
+    dpop_nonce: bool = setting(
+        "CUSTOS_DPOP_NONCE", Check("1 or 0", _flag),
+        "`1` makes every DPoP proof carry a nonce this server handed out (RFC 9449 sections 8 "
+        "and 9), so a proof made in advance by stolen code cannot be used later. Nonces are "
+        "signed with `CUSTOS_SECRET_KEY`, so every process accepts them.", False, shown="0")
     log_level: str = setting(
         "CUSTOS_LOG_LEVEL", Check("DEBUG, INFO, WARNING or ERROR", _level),
         "How much the server logs (never a personal value).", "INFO")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from vault.requests import PENDING
 
 from ..clock import now
 from ..errors import InvalidInput
 from ..oauth.server import issuer
+from ..services import judge
+from ..services.disclosure import in_words, what_leaves
+from ..services import proposals
 from ..services.ownership import requests_of
 from ..services.person_actions import decide_request, narrower_purposes
+from ..services.vendors import vendor_names
 from ..store import get_vault
 from .accounts import login_required
 from .activity import category_words, purpose_words
@@ -19,21 +24,33 @@ from .connections import _vendor
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 
-def describe_request(req) -> dict:
+def describe_request(req, fields=None, claims_only=()) -> dict:
+    """A request in words; with the person's `fields`, exactly what each category would
+    release today (the same answer as the consent page and the data read)."""
     access = req.body.get("access", {})
     asked = access.get("purpose")
+    leaves = {c: in_words(what_leaves(fields, [c], now(), claims_only))
+              for c in access.get("categories", [])} if fields is not None else {}
     return {"req": req, "vendor": _vendor(req.client_id), "access": access,
             "purposes": narrower_purposes(asked) if asked else [],
-            "what": category_words(access.get("categories", [])),
+            "what": category_words(access.get("categories", [])), "leaves": leaves,
             "why": purpose_words(access.get("purpose")), "reasons": req.body.get("reasons", [])}
 
 
 def _page(failed: str | None = None, errors: dict | None = None, status: int = 200):
     """The inbox; after an error, the request that failed keeps what the person chose."""
-    items = requests_of(get_vault(), g.person_id)
-    pending = [describe_request(r) for r in items if r.status == PENDING]
+    vault = get_vault()
+    items = requests_of(vault, g.person_id)
+    waiting = [r for r in items if r.status == PENDING]
+    fields = vault.list_fields(g.person_id) if waiting else None
+    claims_only = judge.current_terms(vault, g.person_id).terms.claims_only if waiting else ()
+    pending = [describe_request(r, fields, claims_only) for r in waiting]
     answered = [describe_request(r) for r in items if r.status != PENDING][:20]
+    names = vendor_names(vault)
+    proposed = [{"proposal": p, "agent": names.get(p.client_id, p.client_id)}
+                for p in proposals.pending(vault, g.person_id)]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
+                           proposals=proposed,
                            form=request.form if failed else {}, errors=errors or {}), status
 
 
@@ -71,10 +88,23 @@ def decide(request_id: str):
     purpose = request.form.get("purpose") or None
     try:
         req = decide_request(get_vault(), g.person_id, request_id, decision, categories, duration,
-                             purpose, now=now(), issuer=issuer())
+                             purpose, now=now(), issuer=issuer(),
+                             mail=None)  # her own answer: no alert, so no email
     except InvalidInput as exc:
         return _page(request_id, _in_words(exc.fields, request_id), 400)
     vendor = _vendor(req.client_id)["name"]
-    flash(f"You approved {vendor}'s request." if decision == "approve"
-          else f"You denied {vendor}'s request.")
+    flash(gettext("You approved the request from %(vendor)s.", vendor=vendor)
+          if decision == "approve"
+          else gettext("You denied the request from %(vendor)s.", vendor=vendor))
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/proposals/<proposal_id>/decline")
+@login_required
+def decline_proposal(proposal_id: str):
+    """The person says no to her agent's proposed terms change: nothing changes."""
+    vault = get_vault()
+    found = proposals.waiting(vault, g.person_id, proposal_id)
+    proposals.decided(vault, g.person_id, found.id, proposals.DECLINE, None, now())
+    flash("You declined the change your agent proposed. Your terms stay as they are.")
     return redirect(url_for("inbox.index"))

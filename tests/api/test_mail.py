@@ -15,6 +15,7 @@ from api.services import mail_links
 from api.services.mail import KINDS, choices, mail_config, notify_person
 from tests.conftest import Auth, configure, csrf_token, link_in
 from tests.oauth.conftest import Flow, Vendors
+from tests.oauth.test_offers import INTENT, OFFER
 from tests.oauth.test_person_vendor import DETAILS, bearer, butler, vendor_token
 
 NO_MAIL = {"digests": 0, "mailed": 0, "mail_failed": 0}
@@ -235,6 +236,53 @@ def test_her_agent_changing_something_emails_her(mail_app, mailbox):
     (message,) = mailbox.take()
     assert message["Subject"] == "Your agent changed something"
     assert "http://localhost/log" in message.get_content()
+
+
+def test_the_agent_email_comes_with_the_alert_and_only_then(mail_app, mailbox):
+    """The email is sent where the `agent_changed_access` alert is recorded (one place): an
+    agent's change vendors cannot see raises neither; one they can raises both."""
+    client = verified(mail_app, mailbox)
+    vault, pid = vault_of(mail_app), person_id(mail_app)
+    agent = bearer(butler(Vendors(client), Flow(client))["access_token"])
+    added = client.post("/api/v1/person/data", headers=agent, json={
+        "category": "contact.phone", "name": "Mobile", "value": "+44 7700 900123"})
+    assert added.status_code == 201, added.get_json()
+    hidden = client.post("/api/v1/person/intents", headers=agent,
+                         json={**INTENT, "visibility": "hidden"})
+    assert hidden.status_code == 201, hidden.get_json()
+    run_jobs(mail_app)
+    assert mailbox.take() == []  # no live agreement covers the phone, the intent is hidden
+    assert vault.list_events(pid, kinds=["agent_changed_access"]) == []
+    shown = client.post("/api/v1/person/intents", json=INTENT, headers=agent)
+    assert shown.status_code == 201, shown.get_json()
+    assert len(vault.list_events(pid, kinds=["agent_changed_access"])) == 1
+    run_jobs(mail_app)
+    (message,) = mailbox.take()
+    assert message["Subject"] == "Your agent changed something"
+
+
+def test_a_vendors_reply_emails_her_and_her_own_message_does_not(mail_app, mailbox, clock):
+    client = verified(mail_app, mailbox)
+    vault, pid = vault_of(mail_app), person_id(mail_app)
+    vendor = Vendors(client).register()
+    intent = vault.add_intent(pid, INTENT, clock())
+    offer = vault.agreements.offers.receive(pid, intent.id, vendor["client_id"], OFFER, clock())
+    vault.agreements.offers.decide(offer.id, {"action": "deliver", "by": "person"}, clock())
+    page = client.get(f"/offers/{offer.id}/thread")
+    asked = client.post(f"/offers/{offer.id}/messages", data={
+        "text": "Any red ones?", "csrf_token": csrf_token(page)})
+    assert asked.status_code == 302
+    run_jobs(mail_app)
+    assert mailbox.take() == []  # she wrote it herself
+    answered = client.post(f"/api/v1/offers/{offer.id}/messages", json={"text": "Yes, two."},
+                           headers=bearer(vendor_token(client, vendor)))
+    assert answered.status_code == 201, answered.get_json()
+    run_jobs(mail_app)
+    (message,) = mailbox.take()
+    assert message["Subject"] == "You have a reply" and message["To"] == "ada@example.org"
+    text = message.get_content()
+    assert "http://localhost/offers" in text and "/unsubscribe/" in text
+    assert "Yes, two" not in text and "Acme" not in text  # no text, no vendor name
 
 
 @pytest.mark.parametrize("spoil", [
