@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from vault import Vault
 from vault.events import NotificationsChanged
 
+from ..i18n import N_
 
 
 @dataclass(frozen=True)
@@ -82,19 +83,19 @@ class Kind:
 
 #: the events the person can hear about; other modules call `notify_person(..., kind, ...)`
 KINDS: dict[str, Kind] = {
-    "request_waiting": Kind("A vendor's request waits for my answer",
+    "request_waiting": Kind(N_("A vendor's request waits for my answer"),
                             "A request waits for your answer",
                             "A vendor asked for some of your data. Answer it in your inbox:",
                             "/inbox"),
-    "agent_changed": Kind("An agent I authorised changed something",
+    "agent_changed": Kind(N_("An agent I authorised changed something"),
                           "Your agent changed something",
                           "An agent you authorised changed something in your vault. Your log "
                           "shows what:", "/log"),
-    "ack_overdue": Kind("A vendor is late to confirm what it must do",
+    "ack_overdue": Kind(N_("A vendor is late to confirm what it must do"),
                         "A vendor has not confirmed in time",
                         "A vendor has not confirmed in time that it did what your agreement "
                         "asks. See your connections:", "/connections"),
-    "reply_arrived": Kind("A reply arrived", "You have a reply",
+    "reply_arrived": Kind(N_("A reply arrived"), "You have a reply",
                           "A reply arrived for you. Read it in Custos:", "/offers"),
 }
 DEFAULTS: dict[str, Any] = {**dict.fromkeys(KINDS, True), "digest": False}

@@ -18,11 +18,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from vault.errors import EmailTaken, NotFound
 
 from ..clock import now
+from ..i18n import N_
 from ..security import csrf, limiter, rate
 from ..services import mail_links
 from ..services.mail import KINDS, choices, set_choices
@@ -32,7 +34,8 @@ from .forms import EmailChangeSchema, NewPasswordSchema, ResetRequestSchema
 
 bp = Blueprint("mail", __name__)
 log = logging.getLogger("custos.mail")
-DEAD_LINK = "This link does not work any more: it was used, it expired, or it is not complete."
+DEAD_LINK = N_("This link does not work any more: it was used, it expired, or it is not "
+              "complete.")
 
 
 def settings_context(person_id: str) -> dict:
@@ -90,7 +93,7 @@ def reset(token: str):
     """Choose a new password; the link is spent, every session ends, a notice is sent."""
     vault, errors = get_vault(), {}
     if not mail_links.link_alive(vault, token, "reset", now()):
-        return render_template("link_dead.html", message=DEAD_LINK), 404
+        return render_template("link_dead.html", message=gettext(DEAD_LINK)), 404
     if request.method == "POST":
         try:
             data = NewPasswordSchema().load(request.form.to_dict())
@@ -99,9 +102,9 @@ def reset(token: str):
         else:
             if mail_links.reset_password(vault, get_mail(), token, hash_password(data["password"]),
                                          now()) is None:  # spent meanwhile
-                return render_template("link_dead.html", message=DEAD_LINK), 404
-            flash("Your password is changed and every device is signed out. Sign in with the "
-                  "new password.")
+                return render_template("link_dead.html", message=gettext(DEAD_LINK)), 404
+            flash(gettext("Your password is changed and every device is signed out. Sign in "
+                          "with the new password."))
             response = redirect(url_for("accounts.signin"))
             response.delete_cookie(SESSION_COOKIE)
             return response
@@ -113,11 +116,11 @@ def verify(token: str):
     """Confirm the address by a button, so a mail scanner opening the link confirms nothing."""
     vault = get_vault()
     if not mail_links.link_alive(vault, token, "verify", now()):
-        return render_template("link_dead.html", message=DEAD_LINK), 404
+        return render_template("link_dead.html", message=gettext(DEAD_LINK)), 404
     if request.method == "POST":
         if mail_links.verify(vault, token, now()) is None:
-            return render_template("link_dead.html", message=DEAD_LINK), 404
-        flash("Thank you: your email address is confirmed.")
+            return render_template("link_dead.html", message=gettext(DEAD_LINK)), 404
+        flash(gettext("Thank you: your email address is confirmed."))
         return redirect(url_for("pages.home"))
     return render_template("verify.html")
 
@@ -129,14 +132,14 @@ def unsubscribe(token: str):
     vault = get_vault()
     found = mail_links.read_unsubscribe(vault, token, now())
     if found is None:
-        return render_template("link_dead.html", message=DEAD_LINK), 404
+        return render_template("link_dead.html", message=gettext(DEAD_LINK)), 404
     person_id, kind = found
-    label = KINDS[kind].label if kind in KINDS else "The daily summary"
+    label = KINDS[kind].label if kind in KINDS else N_("The daily summary")
     if request.method == "POST":
         try:
             mail_links.unsubscribe(vault, person_id, kind, now())
         except NotFound:  # the vault was deleted meanwhile
-            return render_template("link_dead.html", message=DEAD_LINK), 404
+            return render_template("link_dead.html", message=gettext(DEAD_LINK)), 404
         return render_template("unsubscribe.html", label=label, done=True)
     return render_template("unsubscribe.html", label=label, done=False)
 
@@ -147,7 +150,7 @@ def notifications():
     wanted = {key: request.form.get(key) == "1" for key in KINDS}
     wanted["digest"] = request.form.get("digest") == "1"
     set_choices(get_vault(), g.person_id, wanted, now())
-    flash("Your email choices are saved.")
+    flash(gettext("Your email choices are saved."))
     return redirect(url_for("settings.index") + "#notifications")
 
 
@@ -175,7 +178,8 @@ def change_email():
     except EmailTaken:
         return render_settings({"em_email": ["Another vault uses this address."]}, form, 400)
     mail_links.send_verification(vault, mail, g.person_id, now())
-    flash("Your email address is changed." + (" We sent a link to confirm it." if mail else ""))
+    flash(gettext("Your email address is changed.")
+          + (" " + gettext("We sent a link to confirm it.") if mail else ""))
     return redirect(url_for("settings.index"))
 
 
@@ -184,5 +188,5 @@ def change_email():
 @limiter.limit(rate("reset_rate_limit"))
 def resend_verification():
     if mail_links.send_verification(get_vault(), get_mail(), g.person_id, now()):
-        flash("We sent a new link to your address.")
+        flash(gettext("We sent a new link to your address."))
     return redirect(url_for("settings.index"))
