@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from common.loopback import is_loopback_url
 
+from .services.mail import SmtpServer  # the parsed CUSTOS_SMTP_URL (Flask-free)
+
 
 class ConfigError(Exception):
     """Settings are missing or malformed: one line per problem, each naming its variable."""
@@ -112,6 +114,39 @@ def _issuer(raw: str) -> str:
     return raw.rstrip("/")
 
 
+def _smtp(raw: str) -> SmtpServer:
+    from urllib.parse import parse_qs, unquote
+
+    parts = urlsplit(raw)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.fragment or set(query) - {"starttls"} or not raw.isprintable():
+        raise ValueError("not an smtp URL")
+    starttls = _flag(query["starttls"][-1]) if "starttls" in query else False
+    if starttls and parts.scheme == "smtps":
+        raise ValueError("starttls with smtps")
+    if parts.username and parts.scheme == "smtp" and not starttls \
+            and not is_loopback_url(f"http://{parts.netloc.rpartition('@')[2]}"):
+        raise ValueError("a password in the clear")  # AUTH only over TLS, except on loopback
+    port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    return SmtpServer(host=parts.hostname, port=port, tls=parts.scheme == "smtps",
+                      starttls=starttls,
+                      username=unquote(parts.username) if parts.username else None,
+                      password=unquote(parts.password) if parts.password else None)
+
+
+def _address(raw: str) -> str:
+    from email.headerregistry import Address
+    from email.utils import parseaddr
+
+    name, address = parseaddr(raw)
+    local, _, domain = address.partition("@")
+    if not local or not domain or not raw.isprintable():
+        raise ValueError(raw)
+    Address(display_name=name, username=local, domain=domain)  # ValueError when malformed
+    return raw
+
+
 RATE = "a rate such as `10 per minute` (several with `;`)"
 
 
@@ -178,6 +213,21 @@ class Settings:
     registration_rate_limit: str = setting(
         "CUSTOS_REGISTRATION_RATE_LIMIT", Check(RATE, _rate),
         "Dynamic client registrations (RFC 7591) per client address.", "20 per minute")
+    reset_rate_limit: str = setting(
+        "CUSTOS_RESET_RATE_LIMIT", Check(RATE, _rate),
+        "Password reset emails asked for per client address, and for one email address from "
+        "anywhere.", "5 per hour")
+    smtp_url: SmtpServer | None = setting(
+        "CUSTOS_SMTP_URL", Check("smtp://host[:port], smtp://user:password@host[:port]"
+                                 "?starttls=1 or smtps://[user:password@]host[:port]", _smtp,
+                                 secret=True),
+        "The SMTP server that sends the person's email: notifications, the link that "
+        "verifies her address and the password reset link (see [email](email.md)). Without it "
+        "(or without `CUSTOS_ISSUER`, which the links need) email is off and the pages say so.",
+        shown="(unset: no email)")
+    mail_from: str = setting(
+        "CUSTOS_MAIL_FROM", Check("an address such as Custos <custos@example.org>", _address),
+        "The sender of every email.", "Custos <custos@localhost>")
     jobs_interval: float = setting(
         "CUSTOS_JOBS_INTERVAL", _seconds(1, 86400),
         "How often `custos serve` ends expired agreements and sends due notices to vendors.",

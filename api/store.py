@@ -1,4 +1,4 @@
-"""Opens the vault once per app and hands it to handlers."""
+"""Opens the vault once per app and hands it (and the email configuration) to handlers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ def init_app(app: Flask) -> None:
     settings = app.config["CUSTOS_SETTINGS"]
     app.extensions["custos.vault"] = Vault.open(settings.home, settings.database_url,
                                                  master_key_file=settings.master_key_file)
+
+
+def get_mail():  # -> MailConfig | None
+    """The app's email configuration, or None when email is off (docs/email.md)."""
+    from .services.mail import mail_config
+
+    return mail_config(current_app.config["CUSTOS_SETTINGS"])
 
 
 def get_vault() -> Vault:

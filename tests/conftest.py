@@ -112,3 +112,63 @@ def pg_url():
     finally:
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on a free loopback port; what it received, parsed.
+    `server` goes to aiosmtpd (TLS, STARTTLS, AUTH: tests/api/test_mail_tls.py)."""
+
+    def __init__(self, **server) -> None:
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages: list = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **server)
+        self.url = f"smtp://127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message.raw = envelope.content  # as it came over the wire
+        self.messages.append(message)
+        return "250 OK"
+
+    def take(self) -> list:
+        """The messages received so far, emptying the box."""
+        taken, self.messages = self.messages, []
+        return taken
+
+
+@pytest.fixture
+def mailbox():
+    box = Mailbox()
+    box.controller.start()
+    try:
+        yield box
+    finally:
+        box.controller.stop()
+
+
+ISSUER = "http://localhost"
+
+
+@pytest.fixture
+def mail_app(app, mailbox):
+    """The test app with email on: the local SMTP server and a configured issuer."""
+    from api.config import _smtp
+
+    configure(app, smtp_url=_smtp(mailbox.url), issuer=ISSUER)
+    return app
+
+
+def link_in(message, path: str) -> str:
+    """The path of the first link to `path...` in an email's text (the issuer stripped)."""
+    text = message.get_content()
+    match = re.search(re.escape(ISSUER + path) + r"\S*", text)
+    assert match, f"no link to {path} in {text!r}"
+    return match.group(0)[len(ISSUER):]

@@ -26,6 +26,8 @@ from .intents import Intent, Intents
 from .inventory import StoreInfo, store_info
 from .keys import MasterKeyRing, load_or_create_ring, ring_path
 from .keystore import KeyStore
+from .links import Links
+from .mail import MailStore
 from .migrations import apply_migrations
 from .persons import Person, Persons
 from .pseudonyms import Pseudonyms
@@ -47,6 +49,8 @@ class Vault(AgreementsMixin):
         self._intents = Intents(db, self.keys)
         self.pseudonyms = Pseudonyms(self.keys)  # per-vendor subjects and intent handles
         self._log = AuditLog(db, self.keys)
+        self.mail = MailStore(db, self.keys)  # email to the person, sealed (vault/mail.py)
+        self.links = Links(db)  # emailed single-use links, hashed (vault/links.py)
 
     @classmethod
     def open(
@@ -116,6 +120,11 @@ class Vault(AgreementsMixin):
     def set_password_hash(self, person_id: str, password_hash: str, now: datetime) -> None:
         """Store a new argon2 hash made by `api/`. Logs PasswordChanged."""
         self._persons.set_password_hash(person_id, password_hash, now)
+
+    def set_email(self, person_id: str, email: str, now: datetime) -> None:
+        """Change the sign-in address (EmailTaken if in use); unverified until confirmed.
+        Logs EmailChanged."""
+        self._persons.set_email(person_id, email, now)
 
     def delete_person(self, person_id: str) -> None:
         """Crypto-shred the person's key, then delete their rows."""

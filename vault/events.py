@@ -123,6 +123,26 @@ class PasswordChanged(Event):
     """The password hash was replaced."""
 
 
+@event_kind("email_changed")
+@dataclass(frozen=True, kw_only=True)
+class EmailChanged(Event):
+    """The sign-in address was replaced (the log never holds the address)."""
+
+
+@event_kind("email_verified")
+@dataclass(frozen=True, kw_only=True)
+class EmailVerified(Event):
+    """The person opened the link sent to her address."""
+
+
+@event_kind("notifications_changed")
+@dataclass(frozen=True, kw_only=True)
+class NotificationsChanged(Event):
+    """The person changed which emails she gets (or unsubscribed from one kind)."""
+
+    via: str = "in Settings"  # or "by an email's unsubscribe link"
+
+
 @event_kind("field_added")
 @dataclass(frozen=True, kw_only=True)
 class FieldAdded(Event):

@@ -32,6 +32,8 @@ def export_person(vault: Vault, person_id: str, now: datetime) -> dict[str, Any]
         field_list = vault.list_fields(person_id)
         intent_list = vault.list_intents(person_id)
         session_list = vault.list_sessions(person_id)
+        verified_at = vault.links.verified_at(person_id)
+        email_choices = vault.mail.prefs(person_id)
         agreements = export_agreements(vault.agreements, person_id)
     return {
         "format": FORMAT,
@@ -41,7 +43,9 @@ def export_person(vault: Vault, person_id: str, now: datetime) -> dict[str, Any]
             "email": person.email,
             "created_at": iso(person.created_at),
             "updated_at": iso(person.updated_at),
+            "email_verified_at": verified_at,
         },
+        "email_choices": email_choices,
         "fields": [f.as_dict() for f in field_list],
         "intents": [i.as_dict() for i in intent_list],
         "sessions": session_list,

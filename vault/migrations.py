@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from . import access_counts, agreements_schema, dpop, messages, subscriptions
+from . import access_counts, agreements_schema, dpop, links, mail, messages, subscriptions
 from .db import Backend, iso
 
 
@@ -129,6 +129,10 @@ MIGRATIONS: list[Migration] = [
     Migration(name="0040_intent_subscriptions", data=subscriptions.SCHEMA),
     # The reply channel of an offer: messages sealed with the person's key (issue 14).
     Migration(name="0041_offer_messages", data=messages.SCHEMA),
+    # Email to the person (issue 14): queued mail, her choices, digest items (all sealed),
+    # and the single-use links (hashed) with the address's verified time.
+    Migration(name="0050_mail", data=mail.SCHEMA),
+    Migration(name="0051_mail_links", data=links.SCHEMA),
     # A keyed tag of each field's category (HMAC under a key derived from the person's data
     # key, never the category itself), so a read opens only the fields its categories need.
     # Rows written before have no tag: they are opened as before and tagged on that read.

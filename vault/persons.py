@@ -14,7 +14,7 @@ from datetime import datetime
 from . import audit, crypto
 from .db import Backend, Tx, from_iso, iso
 from .errors import EmailTaken, NotFound
-from .events import AccountCreated, PasswordChanged
+from .events import AccountCreated, EmailChanged, PasswordChanged
 from .keystore import KeyStore
 
 
@@ -105,6 +105,19 @@ class Persons:
                 (password_hash, iso(now), person_id),
             )
             audit.append(tx, person_id, key, PasswordChanged(), now)
+
+    def set_email(self, person_id: str, email: str, now: datetime) -> None:
+        """New sealed address and index; unverified again; EmailChanged in the same step."""
+        index = self.keys.email_index(email, now)
+        with self.db.write() as tx:
+            key = locked_key(tx, self.keys, person_id)
+            other = tx.one("SELECT id FROM persons WHERE email_index = ?", (index,))
+            if other is not None:
+                raise EmailTaken("an account with this email already exists")
+            sealed = crypto.seal_json(key, email, person_id, "persons", person_id, "email")
+            tx.run("UPDATE persons SET email = ?, email_index = ?, email_verified_at = NULL, "
+                   "updated_at = ? WHERE id = ?", (sealed, index, iso(now), person_id))
+            audit.append(tx, person_id, key, EmailChanged(), now)
 
     def delete(self, person_id: str) -> None:
         """Crypto-shred first (commit the key's deletion), then delete every row."""

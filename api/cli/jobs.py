@@ -1,4 +1,5 @@
-"""`custos jobs run-once`: expire due agreements and deliver due notices, then stop (cron)."""
+"""`custos jobs run-once`: expire due agreements, deliver due notices and send due email, then
+stop (cron)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def jobs() -> None:
 @click.option("--issuer", default=None,
               help="Public base URL, the `iss` of notices (default: $CUSTOS_ISSUER).")
 def run_once(issuer: str | None) -> None:
-    """End agreements past their expiry, send due notices, print the counts."""
+    """End agreements past their expiry, send due notices and email, print the counts."""
     from .. import create_app
     from ..jobs import run_jobs_once
 
@@ -31,4 +32,5 @@ def run_once(issuer: str | None) -> None:
     finally:
         app.extensions["custos.vault"].close()
     click.echo(f"{counts['expired']} agreements expired, {counts['delivered']} notices "
-               f"delivered, {counts['failed']} failed.")
+               f"delivered, {counts['failed']} failed; {counts['mailed']} emails sent "
+               f"({counts['digests']} daily summaries), {counts['mail_failed']} failed.")

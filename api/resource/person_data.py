@@ -13,7 +13,7 @@ from marshmallow import RAISE
 from ..clock import now
 from ..oauth.server import issuer
 from ..services import mandates, person_data
-from ..store import get_vault
+from ..store import get_mail, get_vault
 from ..web.forms import FieldSchema, IntentSchema
 from .auth import caller
 from .schemas import load
@@ -38,7 +38,8 @@ def add_data():
     """Add one value: `category`, `name`, `value` (text, read by the category's kind)."""
     who = caller(mandate=mandates.DATA)
     data = load(FieldSchema(unknown=RAISE), request.get_json(silent=True))
-    item = person_data.add_field(get_vault(), who.person_id, data, actor=who.actor, now=now())
+    item = person_data.add_field(get_vault(), who.person_id, data, actor=who.actor, now=now(),
+                                 mail=get_mail())
     return jsonify(_field_json(item)), 201
 
 
@@ -49,14 +50,15 @@ def change_data(field_id: str):
     vault.get_field(who.person_id, field_id)  # 404 for someone else's, first
     data = load(FieldSchema(unknown=RAISE), request.get_json(silent=True))
     item = person_data.change_field(vault, who.person_id, field_id, data, actor=who.actor,
-                                    now=now())
+                                    now=now(), mail=get_mail())
     return jsonify(_field_json(item))
 
 
 @bp.delete("/api/v1/person/data/<field_id>")
 def delete_data(field_id: str):
     who = caller(mandate=mandates.DATA)
-    person_data.delete_field(get_vault(), who.person_id, field_id, actor=who.actor, now=now())
+    person_data.delete_field(get_vault(), who.person_id, field_id, actor=who.actor, now=now(),
+                             mail=get_mail())
     return "", 204
 
 
@@ -73,7 +75,8 @@ def add_intent():
     who = caller(mandate=mandates.INTENTS)
     data = load(IntentSchema(unknown=RAISE), request.get_json(silent=True))
     intent = person_data.add_intent(get_vault(), who.person_id, data, actor=who.actor,
-                                    now=now(), issuer=issuer())
+                                    now=now(), issuer=issuer(),
+                                    mail=get_mail())
     return jsonify(intent.as_dict()), 201
 
 
@@ -85,5 +88,6 @@ def change_intent(intent_id: str):
     vault.get_intent(who.person_id, intent_id)  # 404 for someone else's, first
     data = load(IntentSchema(unknown=RAISE), request.get_json(silent=True))
     intent = person_data.change_intent(vault, who.person_id, intent_id, data, actor=who.actor,
-                                       now=now(), issuer=issuer())
+                                       now=now(), issuer=issuer(),
+                                       mail=get_mail())
     return jsonify(intent.as_dict())

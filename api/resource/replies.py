@@ -15,7 +15,7 @@ from ..errors import InvalidInput
 from ..oauth.server import issuer
 from ..services import offer_replies
 from ..services.ownership import vendor_offer
-from ..store import get_vault
+from ..store import get_mail, get_vault
 from .vendor import vendor
 
 bp = Blueprint("resource_replies", __name__)
@@ -47,7 +47,7 @@ def write_message(offer_id: str):
                            fields={"text": ["required, and nothing else"]})
     try:
         entry = offer_replies.send(get_vault(), now(), offer, sender=VENDOR,
-                                   text=body.get("text"), issuer=issuer())
+                                   text=body.get("text"), issuer=issuer(), mail=get_mail())
     except offer_replies.ReplyRefused as refused:
         raise InvalidInput(f"{refused.field}: {refused}",
                            fields={refused.field: [str(refused)]}) from None

@@ -18,7 +18,7 @@ from ..oauth.server import issuer
 from ..services import access_requests, details
 from ..services.ownership import vendor_grant, vendor_grants
 from ..services.receipts import receipt_view
-from ..store import get_vault
+from ..store import get_mail, get_vault
 from .auth import Caller, InsufficientScope, caller
 from .schemas import AccessRequestSchema, load
 from .views import grant_json, request_json
@@ -44,7 +44,7 @@ def submit_request():
         raise InvalidInput(exc.description,
                            fields={"authorization_details": [exc.description]}) from None
     req = access_requests.submit(get_vault(), who.client, body["subject"], access, now=now(),
-                                 issuer=issuer())
+                                 issuer=issuer(), mail=get_mail())
     return jsonify(request_json(req, for_person=False)), 201 if req.status == PENDING else 200
 
 

@@ -20,6 +20,7 @@ from . import judge, mandates
 from .agreements import make_agreement
 from .details import DataAccess
 from .errors import NotFound
+from .mail import MailConfig, notify_person
 from .subject import person_for_subject
 
 
@@ -30,8 +31,9 @@ def known_persons(vault: Vault, client_id: str) -> list[str]:
 
 
 def submit(vault: Vault, client: Client, subject: str, access: DataAccess, *, now: datetime,
-           issuer: str) -> AccessRequest:
-    """Judge the request by the person's current terms and store it with its answer."""
+           issuer: str, mail: MailConfig | None = None) -> AccessRequest:
+    """Judge the request by the person's current terms and store it with its answer; one
+    that waits tells the person (`notify_person`, in the request's transaction)."""
     person_id = person_for_subject(vault, subject, client.client_id,
                                    known_persons(vault, client.client_id), now)
     if person_id is None:
@@ -52,8 +54,12 @@ def submit(vault: Vault, client: Client, subject: str, access: DataAccess, *, no
     stored = {"access": access.as_detail(), "reasons": judge.reasons_for_person(decision),
               "purpose": access.purpose, "categories": list(access.categories),
               "terms_version": compiled.version}
-    return vault.agreements.requests.submit(person_id, client.client_id, stored, status,
-                                            now, grant.id if grant else None)
+    with vault.transaction("write"):
+        req = vault.agreements.requests.submit(person_id, client.client_id, stored, status,
+                                               now, grant.id if grant else None)
+        if status == PENDING:
+            notify_person(vault, person_id, "request_waiting", now, mail=mail)
+    return req
 
 
 def vendor_request(vault: Vault, client_id: str, request_id: str) -> AccessRequest:

@@ -14,10 +14,14 @@ Every action also has an actor, written into the log, the agreement and the rece
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
+from vault import Vault
 from vault.grants import Grant
+from vault.mandate_events import AgentChangedAccess
 
 from .errors import CustosError
+from .mail import MailConfig, notify_person
 
 PREFIX = "mandate:"
 OFFERS, ANSWER, TERMS_READ, TERMS_PROPOSE = "offers", "answer", "terms_read", "terms_propose"
@@ -102,3 +106,13 @@ def actor_words(actor: str | None, name_of: Callable[[str], str | None]) -> str 
         return f"your agent {name_of(client_id) or client_id}"
     return {PERSON: "you", TERMS: "your terms, automatically",
             OPERATOR: "the operator"}.get(actor, actor)
+
+
+def alert(vault: Vault, person_id: str, event: AgentChangedAccess, now: datetime, *,
+          mail: MailConfig | None) -> None:
+    """Her agent changed what vendors may get: the alert (Home, log) and, as she chose, the
+    `agent_changed` email (services/mail.py), both in the caller's transaction. The one
+    place either happens (person_actions and person_data call it; proposals through
+    person_actions.replace_terms)."""
+    vault.record(person_id, event, now)
+    notify_person(vault, person_id, "agent_changed", now, mail=mail)

@@ -20,6 +20,7 @@ from vault.offers import DELIVERED, Offer
 from . import mandates
 from .agreements import make_agreement
 from .details import DataAccess
+from .mail import MailConfig, notify_person
 from .signing import sign
 
 PURPOSE = "ServiceProvision"  # what an accepted offer's agreement is for: fulfilling it
@@ -108,9 +109,10 @@ def decline(vault: Vault, now: datetime, offer: Offer, *, issuer: str) -> Messag
 
 
 def send(vault: Vault, now: datetime, offer: Offer, *, sender: str, text: object,
-         issuer: str) -> Message:
+         issuer: str, mail: MailConfig | None) -> Message:
     """A message in the offer's channel. The person may ask about a delivered offer at any
-    time before declining it; the vendor may write once she has written or accepted."""
+    time before declining it; the vendor may write once she has written or accepted. A
+    vendor's message is emailed to her as she chose (`reply_arrived`, services/mail.py)."""
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
         raise ReplyRefused("text", f"Write a message of 1 to {MAX_TEXT} characters.")
     thread = vault.agreements.messages.thread(offer.person_id, offer.id)
@@ -126,6 +128,8 @@ def send(vault: Vault, now: datetime, offer: Offer, *, sender: str, text: object
             sender=sender, kind=MESSAGE, text=text.strip(), now=now)
         if sender == PERSON:
             _tell(vault, now, offer, entry, issuer)
+        else:  # the vendor wrote: she hears of it (no text, no vendor name in the email)
+            notify_person(vault, offer.person_id, "reply_arrived", now, mail=mail)
     return entry
 
 

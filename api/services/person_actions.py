@@ -19,15 +19,17 @@ from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 from . import details, judge, mandates
 from .agreements import end_agreement, make_agreement, stop_vendor
 from .errors import InvalidInput
+from .mail import MailConfig
 from .ownership import own_grant, own_request, own_vendor
 
 
 def decide_request(vault: Vault, pid: str, request_id: str, decision: str,
                    categories: list[str] | None = None, duration_days: int | None = None,
                    purpose: str | None = None, *, now: datetime, issuer: str,
-                   actor: str = mandates.PERSON) -> AccessRequest:
+                   actor: str = mandates.PERSON, mail: MailConfig | None) -> AccessRequest:
     """Approve (optionally narrowed: fewer categories, shorter duration, narrower purpose) or
-    deny. An agent (`actor` agent:<id>) may approve only what the current terms permit."""
+    deny. An agent (`actor` agent:<id>) may approve only what the current terms permit; its
+    approval alerts the person (and emails her as she chose: `mail`)."""
     # One write transaction from the status check to the answer: two answers racing (the
     # person on a page, the butler through the API) cannot both make an agreement.
     with vault.transaction("write", actor=actor) as tx:
@@ -48,9 +50,9 @@ def decide_request(vault: Vault, pid: str, request_id: str, decision: str,
         grant = make_agreement(vault, pid, req.client_id, narrowed, decided_by=how,
                                terms_version=version, actor=actor, now=now, issuer=issuer)
         if client_id := mandates.agent_of(actor):
-            vault.record(pid, AgentChangedAccess(client_id=client_id, action="approved",
-                                                 vendors=[req.client_id],
-                                                 categories=list(narrowed.categories)), now)
+            mandates.alert(vault, pid, AgentChangedAccess(
+                client_id=client_id, action="approved", vendors=[req.client_id],
+                categories=list(narrowed.categories)), now, mail=mail)
         vault.agreements.requests.decide(request_id, APPROVED, now, grant_id=grant.id,
                                          categories=list(narrowed.categories))
         return vault.agreements.requests.get(request_id)
@@ -127,7 +129,7 @@ def terms_what_if(vault: Vault, pid: str, raw: object, *, now: datetime) -> dict
 
 
 def replace_terms(vault: Vault, pid: str, raw: dict, *, now: datetime, issuer: str,
-                  actor: str = mandates.PERSON) -> dict:
+                  actor: str = mandates.PERSON, mail: MailConfig | None) -> dict:
     """Save new terms as the next version; agreements they no longer allow end now. An agent
     calls this only for a change that permits nothing more (api/resource/person.py)."""
     answer = terms_what_if(vault, pid, raw, now=now)
@@ -136,39 +138,40 @@ def replace_terms(vault: Vault, pid: str, raw: dict, *, now: datetime, issuer: s
         for grant_id in answer["cut"]:
             end_agreement(vault, grant_id, "cut", now=now, issuer=issuer)
         if client_id := mandates.agent_of(actor):
-            vault.record(pid, AgentChangedAccess(
+            mandates.alert(vault, pid, AgentChangedAccess(
                 client_id=client_id, action="terms_changed",
                 vendors=sorted({c["vendor"] for c in answer["changes"]}),
-                categories=sorted({cat for c in answer["changes"] for cat in c["lost"]})), now)
+                categories=sorted({cat for c in answer["changes"] for cat in c["lost"]})),
+                now, mail=mail)
     return answer | {"saved": True, "version": version}
 
 
 def revoke_grant(vault: Vault, pid: str, grant_id: str, *, actor: str, now: datetime,
-                 issuer: str) -> Grant:
+                 issuer: str, mail: MailConfig | None) -> Grant:
     """End one of her agreements at once (tokens revoked) for her or her agent; an agent's
     revocation is an alert (what vendors may get changed). Returns the agreement as it is."""
     own_grant(vault, pid, grant_id)
     with vault.transaction("write", actor=actor):
         ended = end_agreement(vault, grant_id, "revoked", now=now, issuer=issuer)
-        _agent_ended(vault, pid, actor, [ended] if ended is not None else [], now)
+        _agent_ended(vault, pid, actor, [ended] if ended is not None else [], now, mail)
     return own_grant(vault, pid, grant_id)
 
 
 def revoke_vendor(vault: Vault, pid: str, client_id: str, *, actor: str, now: datetime,
-                  issuer: str) -> list[Grant]:
+                  issuer: str, mail: MailConfig | None) -> list[Grant]:
     """Stop sharing everything with one vendor, for her or her agent; the ones still live."""
     own_vendor(vault, pid, client_id)
     with vault.transaction("write", actor=actor):
         ended = stop_vendor(vault, pid, client_id, now=now, issuer=issuer)
-        _agent_ended(vault, pid, actor, ended, now)
+        _agent_ended(vault, pid, actor, ended, now, mail)
     return ended
 
 
 def _agent_ended(vault: Vault, pid: str, actor: str, ended: list[Grant],
-                 now: datetime) -> None:
+                 now: datetime, mail: MailConfig | None) -> None:
     """Alert the person: her agent ended agreements (what vendors may get changed)."""
     if ended and (client_id := mandates.agent_of(actor)):
-        vault.record(pid, AgentChangedAccess(
+        mandates.alert(vault, pid, AgentChangedAccess(
             client_id=client_id, action="ended",
             vendors=sorted({g.client_id for g in ended}),
-            categories=sorted({c for g in ended for c in g.categories})), now)
+            categories=sorted({c for g in ended for c in g.categories})), now, mail=mail)

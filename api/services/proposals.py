@@ -20,6 +20,7 @@ from vault.mandate_events import TermsProposalDecided, TermsProposed
 
 from . import judge, mandates, person_actions
 from .errors import InvalidInput, NotFound
+from .mail import MailConfig
 
 ACCEPT, DECLINE = "accept", "decline"
 
@@ -96,7 +97,8 @@ def decided(vault: Vault, person_id: str, proposal_id: str, decision: str,
 
 
 def propose_or_save(vault: Vault, person_id: str, client_id: str, raw: dict, *, actor: str,
-                    now: datetime, issuer: str) -> tuple[dict, bool]:
+                    now: datetime, issuer: str,
+                    mail: MailConfig | None) -> tuple[dict, bool]:
     """An agent's terms change: saved at once when it permits nothing more, else kept as a
     proposal for the person. Returns the answer and whether it waits for her. The check and
     the save are one step (person row locked): her own change in between cannot slip past."""
@@ -109,4 +111,4 @@ def propose_or_save(vault: Vault, person_id: str, client_id: str, raw: dict, *, 
             return loosens | {"saved": False, "waits_for_person": True,
                               "proposal_id": proposal}, True
         return person_actions.replace_terms(vault, person_id, raw, now=now, issuer=issuer,
-                                            actor=actor) | loosens, False
+                                            actor=actor, mail=mail) | loosens, False

@@ -31,7 +31,8 @@ from vault.errors import EmailTaken
 from ..clock import now
 from ..security import limiter, rate
 from ..services import mandates
-from ..store import get_vault
+from ..services.mail_links import send_verification
+from ..store import get_mail, get_vault
 from .forms import SignInSchema, SignUpSchema
 
 bp = Blueprint("accounts", __name__)
@@ -144,7 +145,10 @@ def signup():
             except EmailTaken:
                 errors = {"email": ["An account with this email already exists. Sign in instead."]}
             else:
-                flash(gettext("Welcome to Custos. Your vault is ready and encrypted."))
+                mailed = send_verification(get_vault(), get_mail(), person_id, now())
+                flash(gettext("Welcome to Custos. Your vault is ready and encrypted.")
+                      + (" " + gettext("We sent you an email: open its link to confirm your "
+                                       "address.") if mailed else ""))
                 return start_session(redirect(safe_next(form.get("next"))), person_id)
     status = 400 if errors else 200
     return render_template("signup.html", form=form, errors=errors), status

@@ -19,6 +19,9 @@ _SENTENCES = {
     "signed_out": N_("You signed out."),
     "sessions_ended": N_("You signed out everywhere ({count} sessions ended)."),
     "password_changed": N_("You changed your password."),
+    "email_changed": N_("You changed your email address."),
+    "email_verified": N_("You confirmed your email address."),
+    "notifications_changed": N_("You changed which emails you get ({via})."),
     "field_added": N_("You added “{name}”."),
     "field_changed": N_("You changed “{name}”."),
     "field_deleted": N_("You deleted “{name}”."),
@@ -64,6 +67,10 @@ DECISION_WORDS = {"allowed": "allowed", "permit": "allowed", "approved": "allowe
                   "ask": "asked", "pending": "asked"}
 #: the three words as a sentence says them
 _SAID = {"allowed": N_("allowed"), "refused": N_("refused"), "asked": N_("ask you")}
+
+#: where the person changed her email choices (stored in English by services/mail.py)
+VIA = {"in Settings": N_("in Settings"),
+       "by an email's unsubscribe link": N_("by an email's unsubscribe link")}
 
 #: kinds grouped for the log filter
 DECISION_KINDS = ("access_attempted", "decision_made", "request_submitted", "request_decided")
@@ -156,6 +163,8 @@ def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> s
         "record_verb": gettext("added") if payload.get("outcome") == "added"
         else gettext("was refused adding"),
         "record_category": category_words([payload.get("category", "")]),
+        "via": gettext(VIA[payload["via"]]) if payload.get("via") in VIA
+        else payload.get("via", ""),
     }
     if entry.kind == "agent_changed_access" and not payload.get("vendors"):
         return f"Alert: what vendors may get changed ({values['action']})."

@@ -133,6 +133,40 @@ class PasswordChangeSchema(_Form):
             raise ValidationError("The two passwords differ.", field_name="pw_confirm")
 
 
+class ResetRequestSchema(_Form):
+    email = fields.Email(required=True, validate=validate.Length(max=254), error_messages=_EMAIL)
+
+
+class NewPasswordSchema(_Form):
+    """The reset page: a new password twice (no current one: the emailed link stands for it)."""
+
+    password = fields.String(required=True, validate=[PASSWORD_LENGTH, not_breached],
+                             error_messages={"required": "Choose a new password of at least "
+                                                         "10 characters."})
+    confirm = fields.String(required=True,
+                            error_messages={"required": "Type the new password again."})
+
+    @validates_schema
+    def _same(self, data, **kwargs):
+        if data.get("password") != data.get("confirm"):
+            raise ValidationError("The two passwords differ.", field_name="confirm")
+
+
+class EmailChangeSchema(_Form):
+    """Settings: a new address, confirmed with the password (inputs named em_*)."""
+
+    email = fields.Email(required=True, data_key="em_email", validate=validate.Length(max=254),
+                         error_messages=_EMAIL)
+    password = fields.String(required=True, data_key="em_password",
+                             validate=validate.Length(max=256),
+                             error_messages={"required": "Enter your password."})
+
+    @post_load
+    def _normalise(self, data, **kwargs):
+        data["email"] = data["email"].lower()
+        return data
+
+
 class SignInSchema(_Form):
     email = fields.String(required=True, validate=validate.Length(max=254),
                           error_messages=_EMAIL)

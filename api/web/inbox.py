@@ -88,7 +88,8 @@ def decide(request_id: str):
     purpose = request.form.get("purpose") or None
     try:
         req = decide_request(get_vault(), g.person_id, request_id, decision, categories, duration,
-                             purpose, now=now(), issuer=issuer())
+                             purpose, now=now(), issuer=issuer(),
+                             mail=None)  # her own answer: no alert, so no email
     except InvalidInput as exc:
         return _page(request_id, _in_words(exc.fields, request_id), 400)
     vendor = _vendor(req.client_id)["name"]

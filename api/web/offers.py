@@ -103,7 +103,7 @@ def write(offer_id: str):
     """Ask a question or answer the vendor, through Custos: the vendor never sees her email."""
     refused = _answered(offer_id, lambda offer: offer_replies.send(
         get_vault(), now(), offer, sender=PERSON, text=request.form.get("text", ""),
-        issuer=issuer()))
+        issuer=issuer(), mail=None))  # her own message: nothing to email her
     if refused:
         return refused
     flash("Sent. The vendor sees it under the name it knows you by, never your email.")

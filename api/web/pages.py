@@ -26,6 +26,7 @@ from . import (
     inbox,
     intents,
     log,
+    mail_pages,
     offer_rules,
     offers,
     settings,
@@ -189,6 +190,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(agreement_terms.bp)
     app.register_blueprint(offer_rules.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(mail_pages.bp)
     app.add_template_global(_values_of, "values_of")
     app.add_template_global(category_words)
     app.add_template_global(_concept, "concept")

@@ -1,4 +1,5 @@
-"""Settings: sessions, export of everything, and deleting the account (crypto-shredding)."""
+"""Settings: sessions, the password (email: mail_pages.py), export of everything, and
+deleting the account (crypto-shredding)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ from ..i18n import LANGUAGES
 from ..oauth.server import issuer
 from ..security import limiter
 from ..services.agreements import end_agreement
+from ..services.mail_links import notice
 from ..services.ownership import grants_of
-from ..store import get_vault
+from ..store import get_mail, get_vault
 from .accounts import (
     SESSION_COOKIE,
     hash_password,
@@ -53,15 +55,18 @@ def _live_sessions() -> list[dict]:
             if s["ended_at"] is None and datetime.fromisoformat(s["expires_at"]) > at]
 
 
-def _render(errors: dict, form: dict, status: int = 200):
+def render_settings(errors: dict, form: dict, status: int = 200):
+    from .mail_pages import settings_context
+
     return render_template("settings.html", errors=errors, form=form, phrase=DELETE_PHRASE,
-                           agents=_agents(), sessions=_live_sessions()), status
+                           agents=_agents(), sessions=_live_sessions(),
+                           **settings_context(g.person_id)), status
 
 
 @bp.get("")
 @login_required
 def index():
-    return _render({}, {})
+    return render_settings({}, {})
 
 
 @bp.post("/language")
@@ -70,7 +75,7 @@ def language():
     """The language of the pages in this browser; "" follows the browser's own setting."""
     chosen = request.form.get("lang", "")
     if chosen and chosen not in LANGUAGES:
-        return _render({"lang": [_("Choose one of the listed languages.")]},
+        return render_settings({"lang": [_("Choose one of the listed languages.")]},
                        {"lang": chosen}, 400)
     if chosen:
         session["lang"] = chosen
@@ -88,12 +93,14 @@ def change_password():
     try:
         data = PasswordChangeSchema().load(request.form.to_dict())
     except ValidationError as exc:
-        return _render(exc.normalized_messages(), {}, 400)
+        return render_settings(exc.normalized_messages(), {}, 400)
     vault = get_vault()
     if not verify_password(vault.get_person(g.person_id).password_hash, data["current"]):
-        return _render({"pw_current": ["The password is wrong."]}, {}, 400)
-    vault.set_password_hash(g.person_id, hash_password(data["password"]), now())
-    vault.end_all_sessions(g.person_id, now())
+        return render_settings({"pw_current": ["The password is wrong."]}, {}, 400)
+    with vault.transaction("write"):
+        vault.set_password_hash(g.person_id, hash_password(data["password"]), now())
+        vault.end_all_sessions(g.person_id, now())
+        notice(vault, get_mail(), g.person_id, "password", now())
     flash(_("Your password is changed. Every other device is signed out."))
     return start_session(redirect(url_for("settings.index")), g.person_id)
 
@@ -121,7 +128,7 @@ def delete():
     if not verify_password(person.password_hash, request.form.get("password", "")):
         errors["password"] = ["The password is wrong."]
     if errors:
-        return _render(errors, {"phrase": request.form.get("phrase", "")}, 400)
+        return render_settings(errors, {"phrase": request.form.get("phrase", "")}, 400)
     for grant in grants_of(vault, g.person_id):
         if grant.status == "active":  # each vendor is told, with the duty to delete
             end_agreement(vault, grant.id, "account_closed", now=now(), issuer=issuer())

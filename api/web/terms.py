@@ -233,7 +233,8 @@ def save():
     proposal = request.form.get("proposal")
     if proposal:  # the person accepts her agent's proposal (as shown, or as she edited it)
         proposals.waiting(get_vault(), g.person_id, proposal)
-    answer = replace_terms(get_vault(), g.person_id, candidate, now=now(), issuer=issuer())
+    answer = replace_terms(get_vault(), g.person_id, candidate, now=now(), issuer=issuer(),
+                           mail=None)  # her own change: no alert, so no email
     if proposal:
         proposals.decided(get_vault(), g.person_id, proposal, proposals.ACCEPT,
                           answer["version"], now())

@@ -51,7 +51,8 @@ FORM_FIELDS = ["category", "name", "kind", "value", "text", "budget", "currency"
                "token_type_hint", "grant_type", "code", "redirect_uri", "code_verifier",
                "refresh_token", "scope", "client_id", "state", "response_type",
                "code_challenge", "code_challenge_method", "authorization_details", "lang",
-               "everyday"]
+               "everyday", "em_email", "em_password", "digest", "request_waiting",
+               "agent_changed", "ack_overdue", "reply_arrived"]
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,29 @@ BASES: dict[str, Request] = {
         "email": "bob@example.org", "password": "a new long password",
         "confirm": "a new long password", "next": "/data"}, resets=True),
     "accounts.signout POST": Request(P, "/signout", form={}, resets=True),
+    # email (docs/email.md): the emailed links and the email parts of Settings
+    "mail.reset_request GET": Request("GET", "/reset", auth="none"),
+    "mail.reset_request POST": Request(P, "/reset", auth="none",
+                                       form={"email": "ada@example.org"}),
+    "mail.reset GET": Request("GET", "/reset/<token>", auth="none",
+                              args={"token": "{reset_token}"}),
+    "mail.reset POST": Request(P, "/reset/<token>", auth="none", args={"token": "{reset_token}"},
+                               form={"password": "correct horse battery",
+                                     "confirm": "correct horse battery"}, resets=True),
+    "mail.verify GET": Request("GET", "/verify/<token>", auth="none",
+                               args={"token": "{verify_token}"}),
+    "mail.verify POST": Request(P, "/verify/<token>", auth="none",
+                                args={"token": "{verify_token}"}, form={}),
+    "mail.unsubscribe GET": Request("GET", "/unsubscribe/<token>", auth="none",
+                                    args={"token": "{unsubscribe_token}"}),
+    "mail.unsubscribe POST": Request(P, "/unsubscribe/<token>", auth="none",
+                                     args={"token": "{unsubscribe_token}"}, form={}),
+    "mail.notifications POST": Request(P, "/settings/notifications", form={
+        "request_waiting": "1", "agent_changed": "1", "ack_overdue": "",
+        "reply_arrived": "1", "digest": "1"}),
+    "mail.change_email POST": Request(P, "/settings/email", form={
+        "em_email": "ada@new.example", "em_password": "correct horse battery"}),
+    "mail.resend_verification POST": Request(P, "/settings/verify", form={}),
     "accounts.signout_everywhere POST": Request(P, "/signout-everywhere", form={}, resets=True),
     "static GET": Request("GET", "/static/<filename>", auth="none",
                           args={"filename": "custos.css"}),

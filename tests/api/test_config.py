@@ -60,6 +60,13 @@ GOOD = {
     "CUSTOS_REGISTRATION_RATE_LIMIT": ("7 per day", lambda s, tmp: s.registration_rate_limit ==
                                        "7 per day"),
     "CUSTOS_JOBS_INTERVAL": ("5", lambda s, tmp: s.jobs_interval == 5.0),
+    "CUSTOS_RESET_RATE_LIMIT": ("2 per day", lambda s, tmp: s.reset_rate_limit == "2 per day"),
+    "CUSTOS_SMTP_URL": ("smtp://me%40x:p%3Ass@mail.example:587?starttls=1", lambda s, tmp: (
+        s.smtp_url.host, s.smtp_url.port, s.smtp_url.starttls, s.smtp_url.tls,
+        s.smtp_url.username, s.smtp_url.password) == ("mail.example", 587, True, False, "me@x",
+                                                      "p:ss")),
+    "CUSTOS_MAIL_FROM": ("Vault <vault@custos.example>",
+                         lambda s, tmp: s.mail_from == "Vault <vault@custos.example>"),
     "CUSTOS_LOG_LEVEL": ("debug", lambda s, tmp: s.log_level == "DEBUG"),
 }
 
@@ -97,6 +104,15 @@ def test_every_setting_reaches_settings(tmp_path, name):
     ("CUSTOS_ISSUER", "http://custos.example", "CUSTOS_ISSUER must be an https URL"),
     ("CUSTOS_ISSUER", "https://custos.example:99999", "CUSTOS_ISSUER must be an https URL"),
     ("CUSTOS_MASTER_KEY_FILE", "/", "CUSTOS_MASTER_KEY_FILE must be a file path"),
+    ("CUSTOS_SMTP_URL", "http://mail.example", "CUSTOS_SMTP_URL must be smtp://"),
+    ("CUSTOS_SMTP_URL", "smtp://", "CUSTOS_SMTP_URL must be smtp://"),
+    ("CUSTOS_SMTP_URL", "smtp://mail.example:99999", "CUSTOS_SMTP_URL must be smtp://"),
+    ("CUSTOS_SMTP_URL", "smtp://mail.example?starttls=maybe", "CUSTOS_SMTP_URL must be smtp://"),
+    ("CUSTOS_SMTP_URL", "smtps://mail.example?starttls=1", "CUSTOS_SMTP_URL must be smtp://"),
+    ("CUSTOS_SMTP_URL", "smtp://mail.example?debug=1", "CUSTOS_SMTP_URL must be smtp://"),
+    ("CUSTOS_SMTP_URL", "smtp://me:pw@mail.example:587", "CUSTOS_SMTP_URL must be smtp://"),
+    ("CUSTOS_MAIL_FROM", "nobody", "CUSTOS_MAIL_FROM must be an address such as"),
+    ("CUSTOS_RESET_RATE_LIMIT", "often", "CUSTOS_RESET_RATE_LIMIT must be a rate such as"),
 ])
 def test_bad_setting_is_one_clear_line(tmp_path, name, value, line):
     with pytest.raises(ConfigError) as info:
@@ -108,12 +124,14 @@ def test_bad_setting_is_one_clear_line(tmp_path, name, value, line):
 def test_an_error_never_repeats_a_secret(tmp_path):
     env = {"CUSTOS_HOME": str(tmp_path), "CUSTOS_SECRET_KEY": "hunter2-secret",
            "CUSTOS_DATABASE_URL": "mysql://me:pa55word@db/x",
-           "CUSTOS_RATELIMIT_STORAGE_URL": "memcached://:t0ken@cache"}
+           "CUSTOS_RATELIMIT_STORAGE_URL": "memcached://:t0ken@cache",
+           "CUSTOS_SMTP_URL": "smtp://me:m4ilpass@mail.example?starttls=perhaps"}
     with pytest.raises(ConfigError) as info:
         from_env(env)
     text = str(info.value)
-    assert len(info.value.problems) == 3
+    assert len(info.value.problems) == 4
     assert "hunter2" not in text and "pa55word" not in text and "t0ken" not in text
+    assert "m4ilpass" not in text
 
 
 def test_every_bad_value_gets_its_own_error_line(tmp_path):

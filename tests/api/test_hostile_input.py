@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -19,7 +20,7 @@ from api import create_app
 from api.config import Settings
 from policies.agreements import adopt
 from tests.api.hostile_cases import BASES, TERMS, VCARD, Request, cases, url
-from tests.conftest import Auth, csrf_token, save_terms
+from tests.conftest import Auth, configure, csrf_token, save_terms
 from tests.oauth.conftest import Flow, Vendors
 from tests.oauth.test_offers import INTENT, OFFER
 from tests.oauth.test_person_vendor import bearer, butler, vendor_token
@@ -149,11 +150,28 @@ def world(request, tmp_path, clock) -> World:
                         secure_cookies=False, argon2_profile="CHEAPEST",
                         signin_rate_limit=UNLIMITED, signin_account_rate_limit=UNLIMITED,
                         api_rate_limit=UNLIMITED, token_rate_limit=UNLIMITED,
-                        registration_rate_limit=UNLIMITED)
+                        registration_rate_limit=UNLIMITED, reset_rate_limit=UNLIMITED)
     app = create_app(settings, testing=True)
     app.extensions["custos.clock"] = clock
-    yield World(app, clock)
+    world = World(app, clock)
+    world.values |= _mail_links(app, clock)
+    yield world
     app.extensions["custos.vault"].close()
+
+
+def _mail_links(app, clock) -> dict[str, str]:
+    """Email on (to a port nobody listens on: nothing is sent), and a live link of each kind."""
+    from api.config import _smtp
+    from api.services import mail_links
+    from api.services.mail import mail_config
+
+    configure(app, smtp_url=_smtp("smtp://127.0.0.1:9"), issuer="http://localhost")
+    vault, mail = app.extensions["custos.vault"], mail_config(app.config["CUSTOS_SETTINGS"])
+    person = vault.find_person_by_email("ada@example.org").id
+    return {"reset_token": vault.links.issue(person, "reset", clock(), timedelta(minutes=30)),
+            "verify_token": vault.links.issue(person, "verify", clock(), timedelta(days=1)),
+            "unsubscribe_token": mail_links.unsubscribe_url(
+                vault, mail, person, "reply_arrived", clock()).rsplit("/", 1)[1]}
 
 
 def _route_keys(app) -> set[str]:

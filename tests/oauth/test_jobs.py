@@ -7,6 +7,7 @@ import threading
 
 from api import jobs
 from api.services.signing import verify
+from tests.api.test_mail import NO_MAIL
 from tests.conftest import configure
 from tests.oauth.test_person_vendor import bearer
 
@@ -28,10 +29,12 @@ def test_expired_agreement_ends_and_the_vendor_is_notified(app, person, vendors,
         sent.append((url, kw["data"]))
         return Answer(204)
 
-    assert jobs.run_jobs_once(app, post=post) == {"expired": 0, "delivered": 0, "failed": 0}
+    assert jobs.run_jobs_once(app, post=post) == \
+        {"expired": 0, "delivered": 0, "failed": 0, **NO_MAIL}
     clock.advance(days=1, seconds=1)
     with caplog.at_level(logging.INFO, logger="custos.jobs"):
-        assert jobs.run_jobs_once(app, post=post) == {"expired": 1, "delivered": 1, "failed": 0}
+        assert jobs.run_jobs_once(app, post=post) == \
+        {"expired": 1, "delivered": 1, "failed": 0, **NO_MAIL}
     assert "1 agreements expired, 1 notices delivered" in caplog.text
     assert agreement not in caplog.text and person not in caplog.text  # counts only
     url, body = sent[0]
@@ -72,7 +75,8 @@ def test_the_thread_runs_every_interval_until_stopped(app):
 
 
 def test_without_an_issuer_the_jobs_wait(app):
-    assert jobs.run_jobs_once(app) == {"expired": 0, "delivered": 0, "failed": 0}
+    assert jobs.run_jobs_once(app) == \
+        {"expired": 0, "delivered": 0, "failed": 0, **NO_MAIL}
 
 
 def test_the_interval_is_the_setting(app):
@@ -89,7 +93,8 @@ def test_revoked_notice_goes_out_through_the_job(app, person, vendors, flow, cli
     client.post(f"/api/v1/person/grants/{agreement}/revoke", headers=bearer(me))
     configure(app, issuer="https://custos.example")
     counts = jobs.run_jobs_once(app, post=lambda url, **kw: Answer(500))
-    assert counts == {"expired": 0, "delivered": 0, "failed": 1}
+    assert counts == \
+        {"expired": 0, "delivered": 0, "failed": 1, **NO_MAIL}
 
 
 def test_cli_run_once(tmp_path):
@@ -100,6 +105,7 @@ def test_cli_run_once(tmp_path):
     env = {"CUSTOS_HOME": str(tmp_path / "home"), "CUSTOS_SECRET_KEY": "k" * 40}
     done = CliRunner().invoke(group, ["run-once", "--issuer", "https://custos.example"], env=env)
     assert done.exit_code == 0, done.output
-    assert "0 agreements expired, 0 notices delivered, 0 failed." in done.output
+    assert "0 agreements expired, 0 notices delivered, 0 failed; 0 emails sent (0 daily " \
+        "summaries), 0 failed." in done.output
     refused = CliRunner().invoke(group, ["run-once"], env=env)
     assert refused.exit_code == 2 and "--issuer" in refused.output

@@ -39,7 +39,8 @@ def test_rows_restored_after_deletion_are_unreadable(store, now):
              for t in ("fields", "events")}
     person_row = store.execute("SELECT * FROM persons WHERE id = ?", (ann,))
     v.delete_person(ann)
-    store.execute("INSERT INTO persons VALUES (?, ?, ?, ?, ?, ?, ?, ?)", person_row[0])
+    store.execute(f"INSERT INTO persons VALUES ({', '.join('?' * len(person_row[0]))})",
+                  person_row[0])
     for table, rows in saved.items():
         for row in rows:
             marks = ", ".join("?" for _ in row)
