@@ -83,10 +83,11 @@ class Kind:
 
 #: the events the person can hear about; other modules call `notify_person(..., kind, ...)`
 KINDS: dict[str, Kind] = {
-    "request_waiting": Kind(N_("A vendor's request waits for my answer"),
+    "request_waiting": Kind(N_("A request waits for my answer"),
                             "A request waits for your answer",
-                            "A vendor asked for some of your data. Answer it in your inbox:",
-                            "/inbox"),
+                            "A vendor asked for some of your data, or an agent you authorised "
+                            "proposes terms that would let vendors get more. Answer it in your "
+                            "inbox:", "/inbox"),
     "agent_changed": Kind(N_("An agent I authorised changed something"),
                           "Your agent changed something",
                           "An agent you authorised changed something in your vault. Your log "

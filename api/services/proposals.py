@@ -20,7 +20,7 @@ from vault.mandate_events import TermsProposalDecided, TermsProposed
 
 from . import judge, mandates, person_actions
 from .errors import InvalidInput, NotFound
-from .mail import MailConfig
+from .mail import MailConfig, notify_person
 
 ACCEPT, DECLINE = "accept", "decline"
 
@@ -108,6 +108,7 @@ def propose_or_save(vault: Vault, person_id: str, client_id: str, raw: dict, *, 
         loosens = {"loosens": [f.to_dict() for f in found]}
         if found:  # no mandate lets an agent loosen the terms: she decides in her inbox
             proposal = propose(vault, person_id, client_id, raw, found, now)
+            notify_person(vault, person_id, "request_waiting", now, mail=mail)  # she decides
             return loosens | {"saved": False, "waits_for_person": True,
                               "proposal_id": proposal}, True
         return person_actions.replace_terms(vault, person_id, raw, now=now, issuer=issuer,

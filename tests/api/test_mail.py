@@ -465,3 +465,20 @@ def test_each_kind_says_what_happened_with_a_link_and_its_own_unsubscribe(mail_a
 def test_an_unknown_kind_is_a_programming_error(mail_app, clock):
     with pytest.raises(ValueError, match="unknown notification kind"):
         notify_person(vault_of(mail_app), "anyone", "gossip", clock(), mail=None)
+
+
+def test_an_agents_proposal_that_waits_for_her_emails_her(mail_app, mailbox):
+    """A terms change her agent may not make alone waits in her inbox: she hears of it, like a
+    vendor's waiting request (the email names nobody and no rule)."""
+    client = verified(mail_app, mailbox)
+    agent = butler(Vendors(client), Flow(client))["access_token"]
+    terms = client.get("/api/v1/person/terms", headers=bearer(agent)).get_json()["terms"]
+    looser = {**terms, "default": "permit"}  # lets vendors get more than before
+    waits = client.put("/api/v1/person/terms", json=looser, headers=bearer(agent))
+    assert waits.status_code in (200, 202), waits.get_json()
+    assert waits.get_json()["waits_for_person"] is True
+    run_jobs(mail_app)
+    (message,) = mailbox.take()
+    assert message["Subject"] == "A request waits for your answer"
+    assert "http://localhost/inbox" in message.get_content()
+    assert "permit" not in message.get_content()
