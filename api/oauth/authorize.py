@@ -32,7 +32,7 @@ from vault.agreement_events import DecisionMade
 
 from ..clock import now
 from ..security import CONTENT_SECURITY_POLICY
-from ..services import details, judge
+from ..services import acceptance, details, judge
 from ..services.agreements import make_agreement
 from ..services.disclosure import kept_home, what_leaves
 from ..store import get_vault
@@ -68,6 +68,10 @@ def error_response(error: OAuth2Error):
         params.append(("error_description", error.description))
     if error.state:
         params.append(("state", error.state))
+    if agreements := getattr(error, "custos_agreements", None):
+        # An extension parameter (RFC 6749 section 8.2 lets responses carry new ones): the
+        # ids of the person's agreements the vendor must accept, and nothing else about her.
+        params.append(("custos_agreements", " ".join(agreements)))
     params.append(("iss", issuer()))
     return redirect(add_params_to_uri(error.redirect_uri, params), 302)
 
@@ -96,6 +100,21 @@ def _log(person_id, client_id, access, decision, context: str) -> None:
         client_id=client_id, purpose=access.purpose, categories=list(access.categories),
         effect=decision.effect.value, context=context, terms_version=decision.terms_version,
         reasons=judge.reasons_for_person(decision)), now())
+
+
+def _not_accepted(person_id: str, client, access, version: int) -> AccessDeniedError | None:
+    """The vendor published the agreements it accepts, and the person proffers one it does
+    not: refused before she is asked, naming the agreement (docs/agreements.md)."""
+    if not access.categories:
+        return None
+    missing = acceptance.not_accepted(client.metadata,
+                                      acceptance.proffered(get_vault(), person_id, version))
+    if not missing:
+        return None
+    error = AccessDeniedError(f"The vendor does not accept the person's agreement "
+                              f"{', '.join(missing)}, which she proffers to every vendor.")
+    error.custos_agreements = missing
+    return error
 
 
 def _allow_redirect_to(page, redirect_uri: str):
@@ -130,6 +149,8 @@ def authorize():
     person_id, client = g.person_id, grant.client
     vendor = judge.vendor_of(client.client_id, client.metadata)
     compiled = judge.current_terms(get_vault(), person_id)
+    if refused := _not_accepted(person_id, client, access, compiled.version):
+        return _fail(refused, grant)
     decision = judge.judge(compiled, vendor, access, now()) if access.categories else None
     allowed = [c for c in access.categories if decision.effects[c] is not Effect.DENY] \
         if decision else []

@@ -10,10 +10,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from policies import Effect
-from policies.codes import AGREEMENT_ENDED
+from policies.codes import AGREEMENT_ENDED, AGREEMENT_NOT_ACCEPTED
 from vault import Tx
 from vault.agreement_events import AccessAttempted
 from vault.grants import Grant
+from vault.negotiations import ACCEPTED, Negotiation
 
 from ..clock import now
 from ..errors import CustosError, NotFound
@@ -44,12 +45,46 @@ class AccessRefused(CustosError):
         return super().to_dict() | {"reasons": self.reasons}
 
 
+class NotAccepted(AccessRefused):
+    """The person proffered standard agreements that the vendor has not yet signed: nothing
+    leaves until it has (docs/agreements.md). Names the agreements and where the record is."""
+
+    error = "agreement_not_accepted"
+
+    def __init__(self, negotiation: Negotiation) -> None:
+        names = ", ".join(negotiation.record["agreements"])
+        super().__init__([{"code": AGREEMENT_NOT_ACCEPTED, "effect": "deny", "rule": None,
+                           "text": f"The person's agreement {names} is {negotiation.status}: "
+                                   "accept it with your signature before any data is "
+                                   "released."}])
+        self.status_code = 403
+        self.negotiation = negotiation
+
+    def to_dict(self) -> dict:
+        n = self.negotiation
+        return super().to_dict() | {
+            "agreement": n.grant_id, "agreements": n.record["agreements"], "status": n.status,
+            "record": f"/api/v1/agreements/{n.grant_id}/record"}
+
+
+def _unaccepted(grant: Grant) -> NotAccepted | None:
+    """Before anything is judged or read: the vendor's signed acceptance, where one is due."""
+    n = get_vault().agreements.negotiations.find(grant.id)
+    return NotAccepted(n) if n is not None and n.status != ACCEPTED else None
+
+
 def release(tx: Tx, who: Caller, grant: Grant) -> dict | AccessRefused:
     """Judge the agreement by the current terms (with this vendor's read counts for any
     `frequency` rule), read what is released, count and log the attempt. A broader category
     never releases a more precise value than granted: age in years, not the date of birth."""
     vault = get_vault()
     at = now()
+    if (unaccepted := _unaccepted(grant)) is not None:
+        vault.record(grant.person_id, AccessAttempted(
+            client_id=who.client.client_id, grant_id=grant.id, purpose=grant.purpose,
+            categories=list(grant.categories), released=[], outcome="refused",
+            reasons=unaccepted.reasons), at)
+        return unaccepted
     vendor = judge.vendor_of(who.client.client_id, who.client.metadata)
     compiled = judge.current_terms(vault, grant.person_id)
     counter = vault.agreements.access_counts

@@ -16,8 +16,8 @@ from vault.errors import NotFound as Missing
 from vault.requests import APPROVED, DENIED, PENDING
 
 from ..clock import now
-from ..errors import InvalidInput, NotFound
-from ..services import details, judge
+from ..errors import CustosError, InvalidInput, NotFound
+from ..services import acceptance, details, judge
 from ..services.agreements import make_agreement
 from ..services.receipts import receipt_view
 from ..services.subject import person_for_subject
@@ -58,6 +58,14 @@ def submit_request():
         raise NotFound("No person with this subject has dealt with you.")
     vault = get_vault()
     compiled = judge.current_terms(vault, person_id)
+    missing = acceptance.not_accepted(
+        who.client.metadata, acceptance.proffered(vault, person_id, compiled.version))
+    if missing:
+        refused = CustosError(f"You do not accept the person's agreement {', '.join(missing)}, "
+                              "which she proffers to every vendor.",
+                              fields={"agreements": missing})
+        refused.status_code, refused.error = 403, "agreement_refused"
+        raise refused
     decision = judge.judge(compiled, judge.vendor_of(who.client.client_id, who.client.metadata),
                            access, now())
     vault.record(person_id, DecisionMade(

@@ -14,10 +14,13 @@ from datetime import timedelta
 from vault.grants import ACTIVE, Grant
 
 from ..clock import now
+from ..oauth.server import issuer
 from ..store import get_vault
+from . import acceptance
 from .details import DataAccess
 from .notify import queue_end_notice
 from .receipts import issue_receipt
+from .subject import pairwise_subject
 
 
 def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decided_by: str,
@@ -33,7 +36,10 @@ def make_agreement(person_id: str, client_id: str, access: DataAccess, *, decide
             "recipients": list(access.recipients), "decided_by": decided_by,
             "terms_version": terms_version, "extra": {"person": access.person},
         }, expires_at=now() + timedelta(days=access.duration_days), now=now())
-        issue_receipt(grant)
+        negotiation = acceptance.open_negotiation(
+            vault, grant, issuer=issuer(), subject=pairwise_subject(person_id, client_id),
+            now=now())
+        issue_receipt(grant, negotiation)
     return grant
 
 
@@ -44,6 +50,7 @@ def end_agreement(grant_id: str, reason: str) -> Grant | None:
     with vault.transaction("write"):
         ended = vault.agreements.grants.end(grant_id, reason, now())
         if ended is not None:
+            acceptance.close(vault, grant_id, reason, now=now())
             queue_end_notice(ended)
     return ended
 

@@ -13,6 +13,7 @@ import uuid
 
 from policies import vocab
 from vault.grants import Grant
+from vault.negotiations import Negotiation
 
 from ..clock import now
 from ..oauth.server import issuer
@@ -36,7 +37,18 @@ def _controller(metadata: dict) -> dict:
     }
 
 
-def build_receipt(grant: Grant, receipt_id: str) -> dict:
+def _two_sided(negotiation: Negotiation | None) -> dict:
+    """The standard agreements, duties, status and vendor's acceptance (issue 12)."""
+    if negotiation is None:
+        return {"agreements": [], "duties": []}
+    record = negotiation.record
+    return {"agreements": record["agreements"], "duties": record["duties"],
+            "agreement_texts": record["texts"], "negotiation_status": negotiation.status,
+            "vendor_acceptance": negotiation.vendor_jws}
+
+
+def build_receipt(grant: Grant, receipt_id: str,
+                  negotiation: Negotiation | None = None) -> dict:
     """The receipt JSON of an agreement (Kantara CR v1.1 fields plus DPV IRIs)."""
     client = get_vault().agreements.clients.get(grant.client_id)
     purpose = vocab.purpose(grant.purpose) if grant.purpose else None
@@ -72,16 +84,26 @@ def build_receipt(grant: Grant, receipt_id: str) -> dict:
         "custos": {"grant_id": grant.id, "terms_version": grant.terms_version,
                    "purpose_iri": purpose.iri if purpose else None,
                    "categories": list(grant.categories), "expires_at": grant.expires_at.isoformat(),
-                   "retention_days": grant.retention_days, "issuer": issuer()},
+                   "retention_days": grant.retention_days, "issuer": issuer(),
+                   **_two_sided(negotiation)},
     }
 
 
-def issue_receipt(grant: Grant):
+def issue_receipt(grant: Grant, negotiation: Negotiation | None = None):
     """Build, sign and store the receipt of a new agreement."""
     receipt_id = str(uuid.uuid4())
-    receipt = build_receipt(grant, receipt_id)
+    receipt = build_receipt(grant, receipt_id, negotiation)
     return get_vault().agreements.receipts.add(grant.id, grant.person_id, grant.client_id,
                                                receipt, sign(receipt), now(), receipt_id)
+
+
+def reissue_receipt(grant: Grant, negotiation: Negotiation):
+    """The receipt again, now with the vendor's acceptance, signed anew (same id)."""
+    receipts = get_vault().agreements.receipts
+    stored = receipts.for_grant(grant.id)
+    receipt = build_receipt(grant, stored.id, negotiation)
+    receipt["consentTimestamp"] = stored.receipt["consentTimestamp"]
+    return receipts.replace(grant.id, receipt, sign(receipt))
 
 
 def receipt_view(grant: Grant) -> dict:

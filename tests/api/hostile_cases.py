@@ -212,6 +212,23 @@ BASES: dict[str, Request] = {
         "subject": "{sub}", "authorization_details": [{**DETAILS[0],
                                                        "categories": ["address.city"],
                                                        "duration_days": 30}]}),
+    "resource_agreements.read_record GET": Request(
+        "GET", "/api/v1/agreements/<agreement_id>/record", auth="vendor"),
+    "resource_agreements.accept POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/acceptance", auth="vendor",
+        args={"agreement_id": "{pending_id}"}, body={"jws": "{acceptance}"}),
+    "resource_agreements.refuse POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/refusal", auth="vendor",
+        args={"agreement_id": "{pending_id}"}, body={}),
+    "resource_agreements.counter POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/counter", auth="vendor",
+        args={"agreement_id": "{pending_id}"}, body={"agreement": "SD-BASE"}),
+    "resource_agreements.proffered_for GET": Request(
+        "GET", "/api/v1/subjects/<subject>/agreements", auth="vendor"),
+    "resource_agreements.publish PUT": Request("PUT", "/api/v1/vendor/accepts", auth="vendor",
+                                               body={"accepts": ["SD-BASE", "PDC-INTENT"]}),
+    "resource_agreements.vendor_document GET": Request(
+        "GET", "/api/v1/vendors/<client_id>/accepts", auth="none"),
     "resource_vendor.poll_request GET": Request("GET", "/api/v1/requests/<request_id>",
                                                 auth="vendor"),
     "resource_intents.search_intents GET": Request("GET", "/api/v1/intents", auth="vendor",

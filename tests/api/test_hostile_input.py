@@ -20,7 +20,8 @@ from api.config import Settings
 from policies.agreements import adopt
 from tests.api.hostile_cases import BASES, TERMS, VCARD, Request, cases, url
 from tests.conftest import Auth, csrf_token
-from tests.oauth.conftest import Flow, Vendors
+from clients.sdk.myterms import sign
+from tests.oauth.conftest import VENDOR_KEY, Flow, Vendors
 from tests.oauth.test_offers import INTENT, OFFER
 from tests.oauth.test_person_vendor import bearer, butler, vendor_token
 
@@ -50,7 +51,11 @@ class World:
         assert saved.status_code == 200, saved.get_json()
         intent = self.vault.add_intent(person, INTENT, clock()).id
         tokens = flow.tokens(self.vendor)
-        read = flow.read(tokens["access_token"]).get_json()
+        read = flow.accepted_read(tokens["access_token"]).get_json()
+        pending = flow.tokens(self.vendor)["access_token"]  # proffered, not yet answered
+        pending_id = flow.read(pending).get_json()["agreement"]
+        record = self.client.get(f"/api/v1/agreements/{pending_id}/record",
+                                 headers=bearer(pending)).get_json()["record"]
         self.vendor_token = vendor_token(self.client, self.vendor)
         asked = self.client.post("/api/v1/requests", headers=bearer(self.vendor_token), json={
             "subject": read["sub"], "authorization_details": [{
@@ -69,7 +74,8 @@ class World:
             "grant_id": read["agreement"], "agreement_id": read["agreement"],
             "request_id": asked.get_json()["id"], "offer_id": offered.get_json()["id"],
             "rule_id": "r1", "handle": handle, "client_id": self.vendor["client_id"],
-            "sub": read["sub"], "access_token": tokens["access_token"],
+            "sub": read["sub"], "subject": read["sub"], "access_token": tokens["access_token"],
+            "pending_id": pending_id, "acceptance": sign(record, VENDOR_KEY),
             "refresh_token": tokens["refresh_token"],
             "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1]}
         self.agreement_token = tokens["access_token"]

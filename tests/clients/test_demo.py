@@ -21,10 +21,11 @@ def test_demo_story_plays_to_the_end(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "denied at once" in out and "it waits for Ada" in out
-    assert "Refused by her terms" in out
+    assert "Refused before reaching Ada" in out and "agreement SD-BASE" in out
+    assert "Custos verifies and countersigns: accepted" in out
     assert "Delivered the offer from GreenWheels" in out
     assert "Filtered out the offer from FastCars" in out and "b-corp" in out
-    assert "polls: approved, and reads household size 3" in out
+    assert "polls: approved, signs, and reads household size 3" in out
     assert "Ada stops sharing everything with GreenWheels: 2 agreements end" in out
     assert "invalid_token" in out and "access_refused" in out
     assert "receipts now say: revoked, revoked" in out

@@ -1,0 +1,160 @@
+"""The vendor's side of a two-sided agreement (docs/agreements.md): read the proffered record,
+accept it with its signature, refuse it, or counter with one other agreement; learn, under a
+subject it already holds, which agreements a person proffers; publish what it accepts.
+
+The rules live in `api/services/acceptance.py`; this module only reads requests and answers.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from common.loopback import is_loopback_url
+from policies.agreements import canonical, find
+from vault.clients import Client
+
+from ..clock import now
+from ..errors import CustosError, InvalidInput, NotFound
+from ..oauth.server import configured_issuer, issuer
+from ..services import acceptance
+from ..services.acceptance import AgreementError
+from ..services.agreements import end_agreement
+from ..services.receipts import reissue_receipt
+from ..services.signing import sign
+from ..services.subject import person_for_subject
+from ..services.targets import fetch_json
+from ..store import get_vault
+from .auth import caller
+from .vendor import _candidates, vendor
+
+bp = Blueprint("resource_agreements", __name__)
+
+
+def _error(exc: AgreementError) -> CustosError:
+    err = CustosError(exc.description, fields={exc.field: [exc.description]} if exc.field
+                      else None)
+    err.status_code, err.error = exc.status, exc.error
+    return err
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("The body must be a JSON object.",
+                           fields={"_schema": ["the body must be a JSON object"]})
+    return body
+
+
+def vendor_keys(client: Client) -> dict | None:
+    """The vendor's public keys: registered inline (`jwks`), or fetched from its `jwks_uri`
+    through the SSRF-safe fetcher (RFC 7591 section 2: one or the other, never both)."""
+    if client.metadata.get("jwks"):
+        return client.metadata["jwks"]
+    if url := client.metadata.get("jwks_uri"):
+        return fetch_json(url, is_loopback_url(configured_issuer() or ""))
+    return None
+
+
+@bp.get("/api/v1/agreements/<agreement_id>/record")
+def read_record(agreement_id: str):
+    """The record to sign (or as signed), with its IEEE 7012 status."""
+    who = caller()  # the agreement's own token or the vendor's
+    found = get_vault().agreements.negotiations.find(agreement_id)
+    if found is None or found.client_id != who.client.client_id:
+        raise NotFound("There is no such agreement of yours with proffered terms.")
+    return jsonify(acceptance.view(found))
+
+
+@bp.post("/api/v1/agreements/<agreement_id>/acceptance")
+def accept(agreement_id: str):
+    """The vendor's signed acceptance: verified, countersigned, put in the receipt."""
+    who = caller()  # the agreement's own token or the vendor's
+    token = _body().get("jws")
+    vault = get_vault()
+    try:
+        with vault.transaction("write"):
+            done = acceptance.accept(vault, agreement_id, who.client.client_id, token,
+                                     vendor_keys(who.client), now=now(), sign=sign)
+            reissue_receipt(vault.agreements.grants.get(agreement_id), done)
+    except AgreementError as exc:
+        raise _error(exc) from None
+    return jsonify(acceptance.view(done))
+
+
+@bp.post("/api/v1/agreements/<agreement_id>/refusal")
+def refuse(agreement_id: str):
+    """The vendor does not accept the person's agreement: it ends, and nothing is released."""
+    who = caller()  # the agreement's own token or the vendor's
+    vault = get_vault()
+    try:
+        with vault.transaction("write"):
+            done = acceptance.refuse(vault, agreement_id, who.client.client_id, now=now())
+            end_agreement(agreement_id, "refused")
+    except AgreementError as exc:
+        raise _error(exc) from None
+    names = ", ".join(done.record["agreements"])
+    return jsonify(acceptance.view(done) | {
+        "error_description": f"You refused the person's agreement {names}: the agreement "
+                             "has ended and no data will be released."})
+
+
+@bp.post("/api/v1/agreements/<agreement_id>/counter")
+def counter(agreement_id: str):
+    """One other agreement of the roster instead: it waits for the person in her inbox."""
+    who = caller()  # the agreement's own token or the vendor's
+    alternative = _body().get("agreement")
+    try:
+        done = acceptance.counter(get_vault(), agreement_id, who.client.client_id, alternative,
+                                  now=now())
+    except AgreementError as exc:
+        raise _error(exc) from None
+    return jsonify(acceptance.view(done)), 202
+
+
+@bp.get("/api/v1/subjects/<subject>/agreements")
+def proffered_for(subject: str):
+    """Pre-flight: which agreements a person the vendor already knows proffers today, under
+    its pairwise subject; nothing else about her (no terms, no rules, no data)."""
+    who = vendor()
+    client_id = who.client.client_id
+    person_id = person_for_subject(subject[:200], client_id, _candidates(client_id))
+    if person_id is None:
+        raise NotFound("No person with this subject has dealt with you.")
+    vault = get_vault()
+    version = vault.agreements.terms.current_version(person_id)
+    ids = acceptance.proffered(vault, person_id, version)
+    return jsonify({"agreements": ids,
+                    "texts": {a: acceptance.text_url(issuer(), a) for a in ids},
+                    "not_accepted": acceptance.not_accepted(who.client.metadata, ids)})
+
+
+@bp.put("/api/v1/vendor/accepts")
+def publish():
+    """The vendor states which roster agreements it accepts (its public document)."""
+    who = vendor()
+    given = _body().get("accepts")
+    if not isinstance(given, list) or len(given) > 20 or \
+            not all(isinstance(i, str) and find(i) for i in given):
+        raise InvalidInput("accepts: a list of at most 20 roster agreement ids",
+                           fields={"accepts": ["a list of at most 20 roster agreement ids "
+                                               "(GET /standard-agreements)"]})
+    metadata = {**who.client.metadata, "custos_accepts_agreements": canonical(given)}
+    get_vault().agreements.clients.update_metadata(who.client.client_id, metadata)
+    return jsonify(accepted_document(who.client.client_id, metadata))
+
+
+def accepted_document(client_id: str, metadata: dict) -> dict:
+    """The public per-vendor document: who it is and which agreements it accepts."""
+    accepts = metadata.get("custos_accepts_agreements")
+    return {"client_id": client_id, "client_name": metadata.get("client_name"),
+            "accepts": accepts, "published": accepts is not None,
+            "texts": {a: acceptance.text_url(issuer(), a) for a in accepts or []}}
+
+
+@bp.get("/api/v1/vendors/<client_id>/accepts")
+def vendor_document(client_id: str):
+    """Public: which agreements a vendor accepts, for the person's pages and the butler."""
+    client = get_vault().agreements.clients.find(client_id)
+    if client is None or client.disabled:
+        raise NotFound("There is no such vendor.")
+    return jsonify(accepted_document(client.client_id, client.metadata))
