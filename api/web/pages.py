@@ -21,6 +21,7 @@ from . import (
     offer_rules,
     offers,
     settings,
+    standard,
     terms,
 )
 from .accounts import login_required
@@ -160,6 +161,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(terms.bp)
     app.register_blueprint(offers.bp)
     app.register_blueprint(agreement_terms.bp)
+    app.register_blueprint(standard.bp)
     app.register_blueprint(offer_rules.bp)
     app.register_blueprint(imports.bp)
     app.add_template_global(_values_of, "values_of")
