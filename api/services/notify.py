@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import requests
+from flask import current_app
 
 from common.loopback import is_loopback_url
 from vault.grants import Grant
@@ -18,6 +19,7 @@ from vault.grants import Grant
 from ..clock import now
 from ..oauth.server import configured_issuer, issuer
 from ..store import get_vault
+from . import duties
 from .signing import sign
 from .subject import pairwise_subject
 from .targets import delivery_problem
@@ -28,19 +30,27 @@ Post = Callable[..., object]
 
 def queue_end_notice(grant: Grant) -> str | None:
     """Queue the signed "agreement ended, delete the data" notice; None without a URL."""
-    client = get_vault().agreements.clients.get(grant.client_id)
+    vault = get_vault()
+    client = vault.agreements.clients.get(grant.client_id)
     url = client.metadata.get("custos_notification_uri")
     if not url:
         return None
-    notice = {
+    answer = duties.expects_answer(vault, grant)  # a vendor that signed owes a signed answer
+    duty_id = vault.agreements.duties.new_id()
+    notice = {"jti": duty_id,
         "iss": issuer(), "aud": grant.client_id, "iat": int(now().timestamp()),
         "type": "agreement_ended", "agreement": grant.id, "reason": grant.status,
         "sub": pairwise_subject(grant.person_id, grant.client_id),
         "duty": "delete", "categories": list(grant.categories),
         "ended_at": grant.ended_at.isoformat() if grant.ended_at else None,
     }
-    return get_vault().agreements.outbox.add(grant.client_id, url, sign(notice, "notice+jwt"),
-                                             now())
+    if answer:
+        notice |= {"acknowledge": f"{issuer()}/api/v1/notices/{duty_id}/acknowledgement"}
+    signed = sign(notice, "notice+jwt")
+    if answer:
+        duties.record_notice(vault, duty_id, grant, answer, signed, now=now(),
+                             ack_days=current_app.config["CUSTOS_SETTINGS"].duty_ack_days)
+    return vault.agreements.outbox.add(grant.client_id, url, signed, now())
 
 
 def deliver_due(at: datetime | None = None, post: Post | None = None) -> dict[str, int]:

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from vault.grants import ACTIVE
 
 from ..clock import now
+from ..services import duties
 from ..services.agreements import end_agreement, stop_vendor
 from ..services.ownership import own_grant, own_vendor
 from ..services.receipts import receipt_view
@@ -99,6 +100,9 @@ def _vendor_cards() -> list[dict]:
 @login_required
 def index():
     cards = _vendor_cards()
+    record = duties.compliance(get_vault(), g.person_id, now())
+    for card in cards:
+        card["compliance"] = record.get(card["vendor"]["id"])
     return render_template("connections.html", live=[c for c in cards if c["live"]],
                            ended=[c for c in cards if not c["live"]], days=CHART_DAYS)
 

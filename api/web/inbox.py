@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from policies.agreements import agreement as standard
+from vault.negotiations import COUNTERED
 
 from vault.requests import PENDING
 
+from ..clock import now
 from ..errors import InvalidInput
+from ..services import acceptance
+from ..services.acceptance import AgreementError
+from ..services.agreements import end_agreement
 from ..services.person_actions import decide_request, narrower_purposes
 from ..store import get_vault
 from .accounts import login_required
@@ -31,7 +38,43 @@ def _page(failed: str | None = None, errors: dict | None = None, status: int = 2
     pending = [describe_request(r) for r in items if r.status == PENDING]
     answered = [describe_request(r) for r in items if r.status != PENDING][:20]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
+                           counters=_counters(),
                            form=request.form if failed else {}, errors=errors or {}), status
+
+
+def _counters() -> list[dict]:
+    """Counter-offers from vendors: the agreement she proffered and the one they propose."""
+    found = []
+    for n in get_vault().agreements.negotiations.for_person(g.person_id):
+        if n.status == COUNTERED and n.counter:
+            found.append({"n": n, "vendor": _vendor(n.client_id),
+                          "proffered": [standard(a) for a in n.record["agreements"]],
+                          "counter": standard(n.counter)})
+    return found
+
+
+@bp.post("/counters/<grant_id>")
+@login_required
+def answer_counter(grant_id: str):
+    """Take the vendor's counter-offer (it must then sign it) or decline it (it ends)."""
+    decision = request.form.get("decision", "")
+    if decision not in ("agree", "decline"):
+        flash("Choose to agree or to decline.")
+        return redirect(url_for("inbox.index"))
+    vault = get_vault()
+    try:
+        with vault.transaction("write"):
+            done = acceptance.answer_counter(vault, grant_id, g.person_id,
+                                             decision == "agree", now=now())
+            if decision == "decline":
+                end_agreement(grant_id, "refused")
+    except AgreementError:
+        abort(404)
+    name = _vendor(done.client_id)["name"]
+    flash(f"You agreed to {done.counter}; {name} must now confirm it with its signature before "
+          "it can read anything." if decision == "agree" else
+          f"You declined {name}'s counter-offer: that agreement has ended.")
+    return redirect(url_for("inbox.index"))
 
 
 def _in_words(fields: dict, request_id: str) -> dict[str, list[str]]:

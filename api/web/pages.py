@@ -53,6 +53,7 @@ def home():
     return render_template(
         "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),
         pending=vault.agreements.requests.for_person(pid, "pending"),
+        overdue=vault.agreements.duties.overdue_count(pid, now()),
         connections=[r for r in grants if r["live"] and not r["grant"].extra.get("person")],
         accesses=[(e, describe(e, names.get)) for e in accesses],
         recent=[(e, describe(e, names.get)) for e in vault.list_events(pid)[-8:][::-1]])

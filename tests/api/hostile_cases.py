@@ -124,6 +124,9 @@ BASES: dict[str, Request] = {
         "categories": "contact.email"}),
     "terms.odrl GET": Request("GET", "/terms/odrl"),
     "inbox.index GET": Request("GET", "/inbox"),
+    "inbox.answer_counter POST": Request(P, "/inbox/counters/<grant_id>",
+                                         args={"grant_id": "{countered_id}"},
+                                         form={"decision": "agree"}),
     "inbox.decide POST": Request(P, "/inbox/<request_id>", form={
         "decision": "approve", "category": "address.city", "days": "10",
         "purpose": "ServiceProvision"}),
@@ -234,6 +237,10 @@ BASES: dict[str, Request] = {
                                                body={"accepts": ["SD-BASE", "PDC-INTENT"]}),
     "resource_agreements.vendor_document GET": Request(
         "GET", "/api/v1/vendors/<client_id>/accepts", auth="none"),
+    "resource_duties.acknowledge POST": Request(
+        P, "/api/v1/notices/<notice_id>/acknowledgement", auth="vendor", body={"jws": "{ack}"}),
+    "resource_duties.report_use POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/uses", auth="vendor", body={"jws": "{use}"}),
     "resource_vendor.poll_request GET": Request("GET", "/api/v1/requests/<request_id>",
                                                 auth="vendor"),
     "resource_intents.search_intents GET": Request("GET", "/api/v1/intents", auth="vendor",

@@ -56,6 +56,16 @@ class World:
         pending_id = flow.read(pending).get_json()["agreement"]
         record = self.client.get(f"/api/v1/agreements/{pending_id}/record",
                                  headers=bearer(pending)).get_json()["record"]
+        countered = flow.tokens(self.vendor)["access_token"]  # the vendor proposes SD-BASE
+        countered_id = flow.read(countered).get_json()["agreement"]
+        assert self.client.post(f"/api/v1/agreements/{countered_id}/counter", headers=bearer(
+            countered), json={"agreement": "SD-BASE"}).status_code == 202
+        ended = flow.tokens(self.vendor)["access_token"]  # accepted, then revoked: a notice
+        ended_id = flow.read(ended).get_json()["agreement"]
+        flow.accept(ended)
+        self.client.post(f"/api/v1/person/grants/{ended_id}/revoke",
+                         headers=bearer(self.person_token))
+        notice_id = self.vault.agreements.duties.for_person(person)[0].id
         self.vendor_token = vendor_token(self.client, self.vendor)
         asked = self.client.post("/api/v1/requests", headers=bearer(self.vendor_token), json={
             "subject": read["sub"], "authorization_details": [{
@@ -76,6 +86,11 @@ class World:
             "rule_id": "r1", "handle": handle, "client_id": self.vendor["client_id"],
             "sub": read["sub"], "subject": read["sub"], "access_token": tokens["access_token"],
             "pending_id": pending_id, "acceptance": sign(record, VENDOR_KEY),
+            "countered_id": countered_id, "notice_id": notice_id,
+            "ack": sign({"notice": notice_id, "agreement": ended_id}, VENDOR_KEY),
+            "use": sign({"agreement": read["agreement"], "purpose": "Delivery",
+                         "processor": "Acme", "used_at": "2026-12-01T10:00:00+00:00"},
+                        VENDOR_KEY),
             "refresh_token": tokens["refresh_token"],
             "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1]}
         self.agreement_token = tokens["access_token"]

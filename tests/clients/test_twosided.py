@@ -17,7 +17,7 @@ import requests
 from clients.sdk import AccessRefused, AuthorizationDenied, InvalidToken, VendorClient
 from clients.sdk.myterms import new_key, sign
 from policies.agreements import adopt
-from tests.clients.conftest import REDIRECT, connect
+from tests.clients.conftest import PASSWORD, REDIRECT, connect
 from tests.oauth.test_person_vendor import _kantara_schema
 
 OWN = {"default": "ask", "auto_approve": False, "rules": [
@@ -139,3 +139,157 @@ def test_the_same_signed_record_on_both_sides(server, transport, browser, proffe
     assert receipt["custos"]["agreements"] == ["SD-BASE"]
     assert receipt["custos"]["vendor_acceptance"] == vendor_record["vendor_jws"]
     assert receipt["custos"]["negotiation_status"] == "accepted"
+
+
+def _served_keys(stack, key: dict) -> str:
+    """The vendor's own JWKS on a loopback server of its own; its URL."""
+    from flask import Flask, jsonify
+
+    from clients.sdk.myterms import public_jwks
+    from tests.oauth.conftest import serving
+
+    keys = Flask("vendor-keys")
+    keys.add_url_rule("/jwks.json", view_func=lambda: jsonify(public_jwks(key)))
+    return stack.enter_context(serving(keys, threads=1)) + "/jwks.json"
+
+
+def test_keys_at_a_jwks_uri_are_fetched_through_the_ssrf_checks(server, transport, browser,
+                                                                proffers, app):
+    import contextlib
+
+    from tests.conftest import configure
+
+    configure(app, issuer=server)  # a server on loopback may fetch from loopback
+    key = new_key()
+    with contextlib.ExitStack() as stack:
+        green = VendorClient.register(server, client_name="GreenWheels",
+                                      redirect_uris=[REDIRECT], transport=transport,
+                                      signing_key=key, jwks_uri=_served_keys(stack, key))
+        assert "jwks" not in green.registration
+        person = connect(green, browser)
+        assert green.accept(person.me()["agreement"])["status"] == "accepted"
+    metadata = green.registration | {"jwks_uri": "https://169.254.169.254/jwks.json"}
+    clients = app.extensions["custos.vault"].agreements.clients
+    clients.update_metadata(green.client_id, {k: v for k, v in metadata.items()
+                                              if k not in ("client_secret", "client_id")})
+    other = connect(green, browser)  # the metadata service is never asked: refused closed
+    with pytest.raises(AccessRefused) as refused:
+        green.accept(other.me()["agreement"])
+    assert refused.value.error == "invalid_signature"
+
+
+def test_a_counter_offer_goes_to_the_person_and_the_vendor_confirms(server, transport, browser,
+                                                                   app, clock):
+    vault = app.extensions["custos.vault"]
+    vault.agreements.terms.save(browser.person_id, adopt(OWN, "SD-BASE-DP"), clock())
+    green = signing_vendor(server, transport, "GreenWheels")
+    person = connect(green, browser)
+    agreement = person.me()["agreement"]
+    assert green.counter(agreement, "SD-BASE")["status"] == "counter-offer made"
+    with pytest.raises(AccessRefused):
+        person.data()
+    inbox = browser.session.get(f"{server}/inbox", timeout=5).text
+    assert "GreenWheels proposes another agreement" in inbox
+    assert "Service delivery only, with portability" in inbox
+    answer = browser.form(f"/inbox/counters/{agreement}", {"decision": "agree"}, page="/inbox")
+    assert answer.status_code == 302
+    assert green.record(agreement)["status"] == "confirmation required"
+    done = green.accept(agreement)
+    assert done["status"] == "accepted" and done["record"]["agreements"] == ["SD-BASE"]
+    assert done["record"]["duties"] == []
+    assert person.data().values("address.city") == ["London"]
+
+
+def test_preflight_and_the_public_document_say_only_which_agreements(server, transport,
+                                                                     browser, proffers):
+    green = signing_vendor(server, transport, "GreenWheels", accepts=["SD-BASE"])
+    person = connect(green, browser)
+    green.accept(person.me()["agreement"])
+    sub = person.me()["sub"]
+    asked = green.proffered(sub)
+    assert asked["agreements"] == ["SD-BASE"] and asked["not_accepted"] == []
+    assert set(asked) == {"agreements", "texts", "not_accepted"}  # nothing else about her
+    assert green.publish_accepts(["PDC-INTENT"])["accepts"] == ["PDC-INTENT"]
+    assert green.proffered(sub)["not_accepted"] == ["SD-BASE"]
+    public = requests.get(f"{server}/api/v1/vendors/{green.client_id}/accepts", timeout=5)
+    assert public.json()["accepts"] == ["PDC-INTENT"] and public.json()["published"] is True
+
+
+def signin(browser) -> None:
+    """Sign in again (a session lasts hours; the clock moved days)."""
+    answer = browser.form("/signin", {"email": "ada@example.org", "password": PASSWORD})
+    assert answer.status_code == 302, answer.text[:300]
+
+
+def _notices(app, clock) -> list[str]:
+    """The signed notices waiting in the outbox, exactly as the server POSTs them."""
+    return [n.body for n in app.extensions["custos.vault"].agreements.outbox.due(clock())]
+
+
+def test_deletion_acknowledged_or_overdue_shows_on_the_persons_pages(server, transport,
+                                                                     browser, app, clock):
+    vault = app.extensions["custos.vault"]
+    vault.agreements.terms.save(browser.person_id,
+                                adopt(adopt(OWN, "SD-BASE"), "delete-on-request"), clock())
+    hooks = "https://hooks.example/notices"
+    green = signing_vendor(server, transport, "GreenWheels", notification_uri=hooks)
+    fast = signing_vendor(server, transport, "SlowCars", notification_uri=hooks)
+    sessions = {}
+    for vendor in (green, fast):
+        sessions[vendor] = connect(vendor, browser)
+        agreement = sessions[vendor].me()["agreement"]
+        assert vendor.accept(agreement)["record"]["duties"] == ["delete-on-request"]
+        vendor.report_use(agreement, purpose="Deliver the order",
+                          processor=f"{vendor.registration['client_name']} logistics")
+        stopped = browser.form(f"/connections/{agreement}/revoke", {},
+                               page=f"/connections/{agreement}/revoke")
+        assert stopped.status_code == 302
+    notices = _notices(app, clock)
+    assert len(notices) == 2
+    verified = [green.verifier.notification(n, green.client_id) for n in notices
+                if green.verifier.verify(n)[1]["aud"] == green.client_id]
+    assert verified[0]["duty"] == "delete" and verified[0]["acknowledge"].endswith(
+        "/acknowledgement")
+    mine = next(n for n in notices if green.verifier.verify(n)[1]["aud"] == green.client_id)
+    answered = green.acknowledge(mine)
+    assert answered["kind"] == "delete" and answered["acknowledged_at"]
+
+    clock.advance(days=29)
+    signin(browser)
+    assert "overdue" not in browser.session.get(f"{server}/", timeout=5).text
+    clock.advance(days=2)  # past CUSTOS_DUTY_ACK_DAYS (30): SlowCars never answered
+    signin(browser)
+    home = browser.session.get(f"{server}/", timeout=5).text
+    assert "1 vendor answer overdue" in home
+    page = browser.session.get(f"{server}/connections", timeout=5).text
+    slow = page[page.index("SlowCars"):]
+    assert "<strong>overdue</strong> since" in slow and "Deletions confirmed: 0 of 1" in slow
+    good = page[page.index("GreenWheels"):page.index("SlowCars")] \
+        if page.index("GreenWheels") < page.index("SlowCars") else page[page.index("GreenWheels"):]
+    assert "confirmed on" in good and "Deletions confirmed: 1 of 1" in good
+    assert "said it used your data for “Deliver the order”" in good
+    log = vault.list_events(browser.person_id, kinds=["use_reported"])
+    assert {e.payload["statement_by"] for e in log} == {"vendor"} and len(log) == 2
+    export = vault.export_person(browser.person_id, clock())
+    assert sorted(d["acknowledged_at"] is not None for d in export["duties"]) == [False, True]
+    assert all(d["notice"] in notices for d in export["duties"])
+
+
+def test_forged_acknowledgements_and_use_reports_are_refused(server, transport, browser,
+                                                             proffers, app, clock):
+    green = signing_vendor(server, transport, "GreenWheels",
+                           notification_uri="https://hooks.example/n")
+    person = connect(green, browser)
+    agreement = person.me()["agreement"]
+    green.accept(agreement)
+    forger = VendorClient(server, green.client_id, green.registration["client_secret"],
+                          transport=transport, signing_key=new_key())
+    with pytest.raises(AccessRefused) as refused:
+        forger.report_use(agreement, purpose="x", processor="y")
+    assert refused.value.error == "invalid_signature"
+    browser.form(f"/connections/{agreement}/revoke", {}, page=f"/connections/{agreement}/revoke")
+    (notice,) = _notices(app, clock)
+    with pytest.raises(AccessRefused):
+        forger.acknowledge(notice)
+    assert app.extensions["custos.vault"].agreements.duties.for_person(
+        browser.person_id)[0].acknowledged_at is None
