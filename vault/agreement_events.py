@@ -140,7 +140,7 @@ class DutyChanged(Event):
     duty_id: str
     grant_id: str
     client_id: str
-    kind: str
+    duty: str  # delete | ended (vault/duties.py)
     change: str
     due_at: str = ""
 

@@ -83,7 +83,7 @@ class Duties:
                    "due_at, acknowledged_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                    (duty_id, grant_id, person_id, client_id, kind, iso(now), iso(due_at), body))
             audit.append(tx, person_id, key, DutyChanged(
-                duty_id=duty_id, grant_id=grant_id, client_id=client_id, kind=kind,
+                duty_id=duty_id, grant_id=grant_id, client_id=client_id, duty=kind,
                 change="sent", due_at=iso(due_at)), now)
         return self.get(duty_id)
 
@@ -104,7 +104,7 @@ class Duties:
                    (iso(now), body, duty_id))
             audit.append(tx, duty.person_id, key, DutyChanged(
                 duty_id=duty_id, grant_id=duty.grant_id, client_id=duty.client_id,
-                kind=duty.kind, change="acknowledged", due_at=iso(duty.due_at)), now)
+                duty=duty.kind, change="acknowledged", due_at=iso(duty.due_at)), now)
             return _open(key, tx.row(_SELECT + " WHERE id = ?", (duty_id,)))
 
     def get(self, duty_id: str) -> Duty:

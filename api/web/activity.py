@@ -100,7 +100,7 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
         "purpose": purpose_words(payload.get("purpose")),
         "verb": "read" if payload.get("outcome") == "allowed" else "was refused",
         "agreement_words": ", ".join(payload.get("agreements") or []),
-        "kind_words": "the deletion" if payload.get("kind") == "delete"
+        "kind_words": "the deletion" if payload.get("duty") == "delete"
         else "that it deleted your data",
         "stated_purpose": payload.get("purpose"),
         "change": CHANGES.get(payload.get("change"), str(payload.get("change", "")).replace(

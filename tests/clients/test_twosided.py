@@ -139,6 +139,19 @@ def test_the_same_signed_record_on_both_sides(server, transport, browser, proffe
     assert receipt["custos"]["agreements"] == ["SD-BASE"]
     assert receipt["custos"]["vendor_acceptance"] == vendor_record["vendor_jws"]
     assert receipt["custos"]["negotiation_status"] == "accepted"
+    _verify_offline(mine["negotiation"], requests.get(f"{server}/oauth/jwks.json", timeout=5)
+                    .json(), green.registration["jwks"])
+
+
+def _verify_offline(doc: dict, custos_jwks: dict, vendor_jwks: dict) -> None:
+    """What docs/agreements.md tells either side to do with the two JWK Sets."""
+    from joserfc import jws
+    from joserfc.jwk import KeySet
+
+    custos, vendor = KeySet.import_key_set(custos_jwks), KeySet.import_key_set(vendor_jwks)
+    signed = json.loads(jws.deserialize_compact(doc["custos_jws"], custos).payload)
+    accepted = json.loads(jws.deserialize_compact(signed["acceptance"], vendor).payload)
+    assert accepted == signed["record"] == doc["record"]
 
 
 def _served_keys(stack, key: dict) -> str:
