@@ -41,7 +41,8 @@ OWN_TERMS = {
 }
 # She proffers SD-BASE (service delivery only) to every vendor, and PDC-INTENT: vendors may
 # see her shown intents to answer them with offers.
-TERMS = adopt(adopt(OWN_TERMS, "SD-BASE"), "PDC-INTENT")
+# And delete-on-request: a vendor deletes on request, and confirms it with its signature.
+TERMS = adopt(adopt(adopt(OWN_TERMS, "SD-BASE"), "PDC-INTENT"), "delete-on-request")
 
 
 class Teller:
@@ -116,9 +117,10 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
     green = VendorClient.register(base, client_name="GreenWheels", certifications=["b-corp"],
                                   jurisdiction="DE", redirect_uris=["https://greenwheels.example/cb"],
                                   notification_uri=hook_base + "/custos/notices",
-                                  signing_key=new_key(), accepts=["SD-BASE", "PDC-INTENT"])
-    tell.say("GreenWheels publishes that it accepts SD-BASE and PDC-INTENT, and registers "
-             "the public key it signs with")
+                                  signing_key=new_key(),
+                                  accepts=["SD-BASE", "PDC-INTENT", "delete-on-request"])
+    tell.say("GreenWheels publishes that it accepts SD-BASE, PDC-INTENT and delete-on-request, "
+             "and registers the public key it signs with")
     hook.add_url_rule("/custos/notices", methods=["POST"], view_func=notification_view(
         green, notified))
     need = Access(purpose="ServiceProvision", categories=("contact.email", "address.city"),
@@ -212,6 +214,11 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
                 f"{', '.join(sorted({n['reason'] for n in notices}))}, duty to "
                 f"{', '.join(duties)} {', '.join(categories)}")
         seen["notice"] = duties[0]
+        answers = [green.acknowledge(n) for n in notices]
+        seen["acknowledged"] = sum(bool(a["acknowledged_at"]) for a in answers)
+        tell.ok(f"GreenWheels deletes and confirms each with its signature: "
+                f"{seen['acknowledged']} of {len(notices)} deletions confirmed on Ada's "
+                "Connections page")
     else:
         tell.say("The signed notices to GreenWheels are queued; the server's jobs deliver them.")
     return seen

@@ -111,8 +111,8 @@ def _not_accepted(person_id: str, client, access, version: int) -> AccessDeniedE
                                       acceptance.proffered(get_vault(), person_id, version))
     if not missing:
         return None
-    error = AccessDeniedError(f"The vendor does not accept the person's agreement "
-                              f"{', '.join(missing)}, which she proffers to every vendor.")
+    error = AccessDeniedError(f"The vendor does not accept the person's "
+                              f"{acceptance.named(missing)}, proffered to every vendor.")
     error.custos_agreements = missing
     return error
 

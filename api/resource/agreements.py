@@ -92,10 +92,10 @@ def refuse(agreement_id: str):
             end_agreement(agreement_id, "refused")
     except AgreementError as exc:
         raise _error(exc) from None
-    names = ", ".join(done.record["agreements"])
+    names = acceptance.named(done.record["agreements"])
     return jsonify(acceptance.view(done) | {
-        "error_description": f"You refused the person's agreement {names}: the agreement "
-                             "has ended and no data will be released."})
+        "error_description": f"You refused the person's {names}: the agreement has ended "
+                             "and no data will be released."})
 
 
 @bp.post("/api/v1/agreements/<agreement_id>/counter")

@@ -19,6 +19,7 @@ from vault.negotiations import ACCEPTED, Negotiation
 from ..clock import now
 from ..errors import CustosError, NotFound
 from ..services import judge
+from ..services.acceptance import named
 from ..services.disclosure import what_leaves
 from ..store import get_vault
 from .auth import Caller, InsufficientScope, caller
@@ -52,11 +53,10 @@ class NotAccepted(AccessRefused):
     error = "agreement_not_accepted"
 
     def __init__(self, negotiation: Negotiation) -> None:
-        names = ", ".join(negotiation.record["agreements"])
+        names = named(negotiation.record["agreements"])
         super().__init__([{"code": AGREEMENT_NOT_ACCEPTED, "effect": "deny", "rule": None,
-                           "text": f"The person's agreement {names} is {negotiation.status}: "
-                                   "accept it with your signature before any data is "
-                                   "released."}])
+                           "text": f"The person's {names}: {negotiation.status}. Accept with "
+                                   "your signature before any data is released."}])
         self.status_code = 403
         self.negotiation = negotiation
 

@@ -61,8 +61,8 @@ def submit_request():
     missing = acceptance.not_accepted(
         who.client.metadata, acceptance.proffered(vault, person_id, compiled.version))
     if missing:
-        refused = CustosError(f"You do not accept the person's agreement {', '.join(missing)}, "
-                              "which she proffers to every vendor.",
+        refused = CustosError(f"You do not accept the person's {acceptance.named(missing)}, "
+                              "proffered to every vendor.",
                               fields={"agreements": missing})
         refused.status_code, refused.error = 403, "agreement_refused"
         raise refused

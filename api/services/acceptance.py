@@ -55,6 +55,13 @@ class AgreementError(Exception):
         self.description, self.status, self.field, self.error = description, status, field, error
 
 
+def named(ids: list[str]) -> str:
+    """"agreement SD-BASE" or "agreements SD-BASE and PDC-INTENT", for messages."""
+    if len(ids) == 1:
+        return f"agreement {ids[0]}"
+    return f"agreements {', '.join(ids[:-1])} and {ids[-1]}"
+
+
 def text_url(issuer: str, agreement_id: str) -> str:
     """Where an agreement's human text is published (the ODRL form is at `.../odrl`)."""
     return f"{issuer}/standard-agreements/{agreement_id}"

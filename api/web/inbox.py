@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from policies.agreements import agreement as standard
 from vault.negotiations import COUNTERED
-
 from vault.requests import PENDING
 
 from ..clock import now

@@ -17,10 +17,10 @@ import pytest
 
 from api import create_app
 from api.config import Settings
+from clients.sdk.myterms import sign
 from policies.agreements import adopt
 from tests.api.hostile_cases import BASES, TERMS, VCARD, Request, cases, url
 from tests.conftest import Auth, csrf_token
-from clients.sdk.myterms import sign
 from tests.oauth.conftest import VENDOR_KEY, Flow, Vendors
 from tests.oauth.test_offers import INTENT, OFFER
 from tests.oauth.test_person_vendor import bearer, butler, vendor_token
