@@ -28,6 +28,7 @@ from flask import (
 )
 
 from policies import Effect, vocab
+from policies.agreements import agreement as standard
 from vault.agreement_events import DecisionMade
 
 from ..clock import now
@@ -168,7 +169,9 @@ def authorize():
             "oauth/consent.html", client=client, access=access,
             rows=_rows(person_id, access, decision),
             purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
-            vendor_facts=facts, durations=[d for d in DURATIONS if d <= access.duration_days]
+            vendor_facts=facts, proffered=[standard(a) for a in acceptance.proffered(
+                get_vault(), person_id, compiled.version)] if access.categories else [],
+            durations=[d for d in DURATIONS if d <= access.duration_days]
             or [access.duration_days], action=request.full_path))
         return _allow_redirect_to(page, grant.redirect_uri)
     _log(person_id, client.client_id, access, decision, "authorize")

@@ -67,6 +67,7 @@ def describe_grant(grant) -> dict:
     live = grant.live(now())
     return {"grant": grant, "vendor": _vendor(grant.client_id), "live": live,
             "state": _state(grant, live), "agent": bool(grant.extra.get("person")),
+            "negotiation": get_vault().agreements.negotiations.find(grant.id),
             "what": category_words(list(grant.categories)), "why": purpose_words(grant.purpose)}
 
 

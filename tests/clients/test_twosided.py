@@ -51,9 +51,13 @@ def test_a_vendor_that_accepts_with_its_signature_gets_the_data(server, transpor
     assert before.value.body["status"] == "pending response"
     assert "SD-BASE" in before.value.reasons[0]["text"]
 
+    page = browser.session.get(f"{server}/connections", timeout=5).text
+    assert "SD-BASE: waiting for GreenWheels to sign" in page
     done = green.accept(agreement)
     assert done["status"] == "accepted" and done["record"]["agreements"] == ["SD-BASE"]
     assert done["record"]["duties"] == [] and done["record"]["aud"] == green.client_id
+    page = browser.session.get(f"{server}/connections", timeout=5).text
+    assert "SD-BASE: signed by GreenWheels and Custos" in page
     assert person.data().values("contact.email") == ["ada@example.org"]
 
 
@@ -306,3 +310,13 @@ def test_forged_acknowledgements_and_use_reports_are_refused(server, transport, 
         forger.acknowledge(notice)
     assert app.extensions["custos.vault"].agreements.duties.for_person(
         browser.person_id)[0].acknowledged_at is None
+
+
+def test_the_consent_screen_says_what_the_person_proffers(server, transport, browser,
+                                                         proffers):
+    green = signing_vendor(server, transport, "GreenWheels")
+    request = green.start_authorization(REDIRECT, None, scope="data:contact.email "
+                                        "purpose:ServiceProvision retention:30")
+    page = browser.session.get(request.url, timeout=5).text
+    assert "You offer GreenWheels your agreement" in page and "Service delivery only" in page
+    assert "Nothing leaves until GreenWheels has signed it." in page
