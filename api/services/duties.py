@@ -13,12 +13,15 @@ Flask-free: the vault, the time and the vendor's keys are arguments.
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from vault import Vault
 from vault.agreement_events import UseReported
-from vault.duties import DELETE, ENDED, Duty
+from vault.duties import DELETE, ENDED, PORTABILITY, Duty
+from vault.errors import NotFound
 from vault.grants import Grant
 from vault.negotiations import ACCEPTED, EXPIRED, TERMINATED
 
@@ -48,7 +51,7 @@ def acknowledge(vault: Vault, duty_id: str, client_id: str, token: object,
     """Verify the vendor's signed acknowledgement of one notice and keep it."""
     try:
         duty = vault.agreements.duties.get(duty_id)
-    except Exception:  # noqa: BLE001 - any id that is not ours is the same 404
+    except NotFound:
         duty = None
     if duty is None or duty.client_id != client_id:
         raise AgreementError("There is no such notice to you.", status=404, error="not_found")
@@ -57,7 +60,29 @@ def acknowledge(vault: Vault, duty_id: str, client_id: str, token: object,
         raise AgreementError("jws: the signed acknowledgement must name this notice "
                              "(`notice`) and its agreement (`agreement`)", status=403,
                              error="invalid_signature", field="jws")
+    if duty.kind == PORTABILITY and not isinstance(payload.get("data"), dict | list):
+        raise AgreementError("jws: the answer to a portability request carries the person's "
+                             "data as `data` (a JSON object or array)", field="jws")
     return vault.agreements.duties.acknowledge(duty_id, token, now)
+
+
+def portable(vault: Vault, grant: Grant) -> bool:
+    """The vendor signed an agreement with the `portability` duty (SD-BASE-DP)."""
+    n = vault.agreements.negotiations.find(grant.id)
+    return n is not None and n.status == ACCEPTED and "portability" in n.record["duties"]
+
+
+def returned_data(vault: Vault, person_id: str, duty_id: str) -> Any:
+    """What the vendor gave back for a portability request (from its signed answer), or
+    None when there is no such answered request of this person."""
+    try:
+        duty = vault.agreements.duties.get(duty_id)
+    except NotFound:
+        return None
+    if duty.person_id != person_id or duty.kind != PORTABILITY or duty.ack is None:
+        return None
+    body = duty.ack.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["data"]
 
 
 def _text(payload: dict, name: str) -> str:
@@ -102,7 +127,8 @@ def compliance(vault: Vault, person_id: str, now: datetime) -> dict[str, dict[st
 
     def entry(client_id: str) -> dict[str, Any]:
         return out.setdefault(client_id, {"accepted": [], "notices": [], "overdue": 0,
-                                          "deletions_confirmed": 0, "uses": []})
+                                          "deletions": 0, "deletions_confirmed": 0,
+                                          "uses": []})
 
     for n in vault.agreements.negotiations.for_person(person_id):
         if n.vendor_jws:
@@ -115,7 +141,9 @@ def compliance(vault: Vault, person_id: str, now: datetime) -> dict[str, dict[st
                                "due_at": d.due_at, "acknowledged_at": d.acknowledged_at,
                                "overdue": d.overdue(now)})
         row["overdue"] += d.overdue(now)
-        row["deletions_confirmed"] += d.acknowledged_at is not None
+        if d.kind != PORTABILITY:
+            row["deletions"] += 1
+            row["deletions_confirmed"] += d.acknowledged_at is not None
     for e in vault.list_events(person_id, kinds=["use_reported"]):
         entry(e.payload["client_id"])["uses"].append(e.payload | {"logged_at": e.at})
     return out

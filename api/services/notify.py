@@ -14,6 +14,7 @@ import requests
 from flask import current_app
 
 from common.loopback import is_loopback_url
+from vault.duties import PORTABILITY
 from vault.grants import Grant
 
 from ..clock import now
@@ -28,29 +29,41 @@ MEDIA_TYPE = "application/jose"
 Post = Callable[..., object]
 
 
-def queue_end_notice(grant: Grant) -> str | None:
-    """Queue the signed "agreement ended, delete the data" notice; None without a URL."""
+def _queue(grant: Grant, notice: dict, answer: str | None) -> str | None:
+    """Sign and queue one notice to the vendor's URL; with `answer`, it carries an id and the
+    URL of its acknowledgement, and a duty waits for that signed answer."""
     vault = get_vault()
-    client = vault.agreements.clients.get(grant.client_id)
-    url = client.metadata.get("custos_notification_uri")
+    url = vault.agreements.clients.get(grant.client_id).metadata.get("custos_notification_uri")
     if not url:
         return None
-    answer = duties.expects_answer(vault, grant)  # a vendor that signed owes a signed answer
     duty_id = vault.agreements.duties.new_id()
-    notice = {"jti": duty_id,
-        "iss": issuer(), "aud": grant.client_id, "iat": int(now().timestamp()),
-        "type": "agreement_ended", "agreement": grant.id, "reason": grant.status,
-        "sub": pairwise_subject(grant.person_id, grant.client_id),
-        "duty": "delete", "categories": list(grant.categories),
-        "ended_at": grant.ended_at.isoformat() if grant.ended_at else None,
-    }
+    notice = {"jti": duty_id, "iss": issuer(), "aud": grant.client_id,
+              "iat": int(now().timestamp()), "agreement": grant.id,
+              "sub": pairwise_subject(grant.person_id, grant.client_id), **notice}
     if answer:
-        notice |= {"acknowledge": f"{issuer()}/api/v1/notices/{duty_id}/acknowledgement"}
+        notice["acknowledge"] = f"{issuer()}/api/v1/notices/{duty_id}/acknowledgement"
     signed = sign(notice, "notice+jwt")
     if answer:
         duties.record_notice(vault, duty_id, grant, answer, signed, now=now(),
                              ack_days=current_app.config["CUSTOS_SETTINGS"].duty_ack_days)
     return vault.agreements.outbox.add(grant.client_id, url, signed, now())
+
+
+def queue_end_notice(grant: Grant) -> str | None:
+    """Queue the signed "agreement ended, delete the data" notice; None without a URL. A
+    vendor that signed the agreement owes a signed answer (api/services/duties.py)."""
+    return _queue(grant, {
+        "type": "agreement_ended", "reason": grant.status, "duty": "delete",
+        "categories": list(grant.categories),
+        "ended_at": grant.ended_at.isoformat() if grant.ended_at else None,
+    }, duties.expects_answer(get_vault(), grant))
+
+
+def queue_portability_request(grant: Grant) -> str | None:
+    """Queue the person's signed request for her data back (the `portability` duty); the
+    vendor answers with the data inside its signed acknowledgement."""
+    return _queue(grant, {"type": "portability_requested", "duty": "portability",
+                          "categories": list(grant.categories)}, PORTABILITY)
 
 
 def deliver_due(at: datetime | None = None, post: Post | None = None) -> dict[str, int]:

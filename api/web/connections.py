@@ -14,6 +14,7 @@ from vault.grants import ACTIVE
 from ..clock import now
 from ..services import duties
 from ..services.agreements import end_agreement, stop_vendor
+from ..services.notify import queue_portability_request
 from ..services.ownership import own_grant, own_vendor
 from ..services.receipts import receipt_view
 from ..store import get_vault
@@ -162,6 +163,34 @@ def stop(client_id: str):
     else:
         flash(f"{name} could already read nothing of yours.")
     return redirect(url_for("connections.index"))
+
+
+@bp.post("/connections/<grant_id>/portability")
+@login_required
+def ask_for_data(grant_id: str):
+    """The `portability` duty: a signed request to the vendor for the person's data back."""
+    grant = _own_grant(grant_id)
+    name = _vendor(grant.client_id)["name"]
+    if not grant.live(now()) or not duties.portable(get_vault(), grant):
+        flash(f"Your agreement with {name} does not include giving your data back.")
+    elif queue_portability_request(grant) is None:
+        flash(f"{name} registered no address for requests; ask them directly.")
+    else:
+        flash(f"{name} has been asked for your data back. It will appear on this page when "
+              "they answer.")
+    return redirect(url_for("connections.index"))
+
+
+@bp.get("/connections/returns/<duty_id>.json")
+@login_required
+def returned(duty_id: str):
+    """What a vendor gave back (from its signed answer), as a file."""
+    data = duties.returned_data(get_vault(), g.person_id, duty_id[:64])
+    if data is None:
+        abort(404)
+    return Response(json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="returned-{duty_id[:36]}.json"'})
 
 
 @bp.get("/receipts")

@@ -216,13 +216,16 @@ class VendorClient:
         """State which roster agreements we accept (our public document)."""
         return self._own.call("PUT", "/api/v1/vendor/accepts", json={"accepts": agreement_ids})
 
-    def acknowledge(self, notice: str | bytes | dict) -> dict:
-        """Send our signed acknowledgement of a notice (deletion, ending): its body as
-        received, verified here, or the notice `verify_notification` already returned."""
+    def acknowledge(self, notice: str | bytes | dict, data: Any = None) -> dict:
+        """Send our signed acknowledgement of a notice (deletion, ending; for a portability
+        request, with the person's `data`): the body as received, verified here, or the
+        notice `verify_notification` already returned."""
         verified = notice if isinstance(notice, dict) else self.verify_notification(notice)
         ack = {"notice": verified["jti"], "agreement": verified["agreement"],
                "iss": self.client_id, "aud": self.metadata.issuer, "type": verified["type"],
                "done": True, "iat": int(self.clock().timestamp())}
+        if data is not None:
+            ack["data"] = data
         return self._own.call("POST", f"/api/v1/notices/{verified['jti']}/acknowledgement",
                               json={"jws": self._sign(ack, myterms.ACKNOWLEDGEMENT)})
 

@@ -135,6 +135,8 @@ BASES: dict[str, Request] = {
     "connections.revoke POST": Request(P, "/connections/<grant_id>/revoke", form={}),
     "connections.confirm_stop GET": Request("GET", "/connections/vendors/<client_id>/stop"),
     "connections.stop POST": Request(P, "/connections/vendors/<client_id>/stop", form={}),
+    "connections.ask_for_data POST": Request(P, "/connections/<grant_id>/portability", form={}),
+    "connections.returned GET": Request("GET", "/connections/returns/<duty_id>.json"),
     "connections.receipts GET": Request("GET", "/receipts"),
     "connections.receipt GET": Request("GET", "/receipts/<grant_id>"),
     "connections.download_receipt GET": Request("GET", "/receipts/<grant_id>.<fmt>",

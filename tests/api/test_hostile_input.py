@@ -66,6 +66,10 @@ class World:
         self.client.post(f"/api/v1/person/grants/{ended_id}/revoke",
                          headers=bearer(self.person_token))
         notice_id = self.vault.agreements.duties.for_person(person)[0].id
+        duties = self.vault.agreements.duties  # a portability request, answered with data
+        returned = duties.add(duties.new_id(), ended_id, person, self.vendor["client_id"],
+                              "portability", "n.o.t", clock(), clock())
+        duties.acknowledge(returned.id, sign({"data": {"orders": []}}, VENDOR_KEY), clock())
         self.vendor_token = vendor_token(self.client, self.vendor)
         asked = self.client.post("/api/v1/requests", headers=bearer(self.vendor_token), json={
             "subject": read["sub"], "authorization_details": [{
@@ -86,7 +90,7 @@ class World:
             "rule_id": "r1", "handle": handle, "client_id": self.vendor["client_id"],
             "sub": read["sub"], "subject": read["sub"], "access_token": tokens["access_token"],
             "pending_id": pending_id, "acceptance": sign(record, VENDOR_KEY),
-            "countered_id": countered_id, "notice_id": notice_id,
+            "countered_id": countered_id, "notice_id": notice_id, "duty_id": returned.id,
             "ack": sign({"notice": notice_id, "agreement": ended_id}, VENDOR_KEY),
             "use": sign({"agreement": read["agreement"], "purpose": "Delivery",
                          "processor": "Acme", "used_at": "2026-12-01T10:00:00+00:00"},

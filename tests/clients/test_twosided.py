@@ -14,7 +14,14 @@ import jsonschema
 import pytest
 import requests
 
-from clients.sdk import AccessRefused, AuthorizationDenied, InvalidToken, VendorClient
+from api.cli.loopback import Browser
+from clients.sdk import (
+    AccessRefused,
+    AuthorizationDenied,
+    InvalidRequest,
+    InvalidToken,
+    VendorClient,
+)
 from clients.sdk.myterms import new_key, sign
 from policies.agreements import adopt
 from tests.clients.conftest import PASSWORD, REDIRECT, connect
@@ -320,3 +327,34 @@ def test_the_consent_screen_says_what_the_person_proffers(server, transport, bro
     page = browser.session.get(request.url, timeout=5).text
     assert "You offer GreenWheels your agreement" in page and "Service delivery only" in page
     assert "Nothing leaves until GreenWheels has signed it." in page
+
+
+def test_portability_the_person_asks_and_the_vendor_gives_her_data_back(server, transport,
+                                                                        browser, app, clock):
+    vault = app.extensions["custos.vault"]
+    vault.agreements.terms.save(browser.person_id, adopt(OWN, "SD-BASE-DP"), clock())
+    green = signing_vendor(server, transport, "GreenWheels",
+                           notification_uri="https://hooks.example/n")
+    person = connect(green, browser)
+    agreement = person.me()["agreement"]
+    assert green.accept(agreement)["record"]["duties"] == ["portability"]
+    page = browser.session.get(f"{server}/connections", timeout=5).text
+    assert "Ask GreenWheels for my data back" in page
+    asked = browser.form(f"/connections/{agreement}/portability", {}, page="/connections")
+    assert asked.status_code == 302
+    (notice,) = _notices(app, clock)
+    verified = green.verify_notification(notice)
+    assert verified["type"] == "portability_requested" and verified["duty"] == "portability"
+    with pytest.raises(InvalidRequest) as empty:
+        green.acknowledge(verified)  # an answer without the data is not an answer
+    assert "data" in str(empty.value)
+    held = {"orders": [{"id": "A-17", "city": "London"}]}
+    green.acknowledge(verified, data=held)
+    page = browser.session.get(f"{server}/connections", timeout=5).text
+    assert "for your data back:\n      returned on" in page
+    link = f"/connections/returns/{verified['jti']}.json"
+    assert link in page
+    assert browser.session.get(server + link, timeout=5).json() == held
+    other = Browser(server)
+    other.signup("bob@example.org", PASSWORD)
+    assert other.session.get(server + link, timeout=5).status_code == 404  # hers only
