@@ -85,14 +85,19 @@ class Negotiations:
             self._write(tx, locked_key(tx, self.keys, person_id), n, now, new=True)
         return n
 
-    def change(self, grant_id: str, now: datetime, **changes: Any) -> Negotiation:
-        """Set the status (and the record, signatures or counter) of one record."""
+    def change(self, grant_id: str, now: datetime, *, expect: tuple[str, ...] | None = None,
+               **changes: Any) -> Negotiation | None:
+        """Set the status (and the record, signatures or counter) of one record; None, and
+        nothing changed, when its status (read under the person's lock) is not in `expect`:
+        two answers racing cannot both win."""
         with self.db.write() as tx:
             row = tx.one("SELECT person_id FROM negotiations WHERE grant_id = ?", (grant_id,))
             if row is None:
                 raise NotFound("negotiation", grant_id)
             key = locked_key(tx, self.keys, row[0])
             current = _open(key, tx.row(_SELECT + " WHERE grant_id = ?", (grant_id,)))
+            if expect is not None and current.status not in expect:
+                return None
             changed = Negotiation(**{**current.__dict__, **changes, "updated_at": now})
             self._write(tx, key, changed, now, new=False)
         return changed

@@ -124,6 +124,16 @@ def _waiting(n: Negotiation, *states: str) -> None:
                              error="conflict", field="status")
 
 
+def _change(vault: Vault, n: Negotiation, now: datetime, expect: tuple[str, ...],
+            **changes: Any) -> Negotiation:
+    """Change the record if it is still in one of `expect` (checked under the lock)."""
+    done = vault.agreements.negotiations.change(n.grant_id, now, expect=expect, **changes)
+    if done is None:
+        raise AgreementError("The agreement was answered meanwhile; nothing changed.",
+                             status=409, error="conflict", field="status")
+    return done
+
+
 def verify_signature(token: object, key_set: dict | None) -> dict:
     """The payload of a compact JWS signed with one of the vendor's keys, or an error naming
     why. RFC 7515 section 5.2: the signature MUST validate, else the JWS is rejected."""
@@ -160,15 +170,15 @@ def accept(vault: Vault, grant_id: str, client_id: str, token: object, key_set: 
                              error="invalid_signature", field="jws")
     countersigned = sign({"record": n.record, "status": ACCEPTED, "acceptance": token,
                           "accepted_at": now.isoformat()}, RECORD_TYPE)
-    return vault.agreements.negotiations.change(grant_id, now, status=ACCEPTED,
-                                                vendor_jws=token, custos_jws=countersigned)
+    return _change(vault, n, now, (PENDING, CONFIRM), status=ACCEPTED, vendor_jws=token,
+                   custos_jws=countersigned)
 
 
 def refuse(vault: Vault, grant_id: str, client_id: str, *, now: datetime) -> Negotiation:
     """The vendor does not accept: the record says so (the caller ends the agreement)."""
     n = _own(vault, grant_id, client_id)
     _waiting(n, *OPEN)
-    return vault.agreements.negotiations.change(grant_id, now, status=REFUSED)
+    return _change(vault, n, now, OPEN, status=REFUSED)
 
 
 def counter(vault: Vault, grant_id: str, client_id: str, alternative: object, *,
@@ -183,8 +193,7 @@ def counter(vault: Vault, grant_id: str, client_id: str, alternative: object, *,
     if [found.id] == n.record["agreements"]:
         raise AgreementError("agreement: that is the agreement proffered; accept it instead",
                              field="agreement")
-    return vault.agreements.negotiations.change(grant_id, now, status=COUNTERED,
-                                                counter=found.id)
+    return _change(vault, n, now, (PENDING,), status=COUNTERED, counter=found.id)
 
 
 def answer_counter(vault: Vault, grant_id: str, person_id: str, agree: bool, *,
@@ -196,13 +205,13 @@ def answer_counter(vault: Vault, grant_id: str, person_id: str, agree: bool, *,
         raise AgreementError("There is no counter-offer waiting for you here.", status=404,
                              error="not_found")
     if not agree:
-        return vault.agreements.negotiations.change(grant_id, now, status=REFUSED)
+        return _change(vault, n, now, (COUNTERED,), status=REFUSED)
     agreements = [n.counter]
     issuer = n.record["iss"]
     record = {**n.record, "agreements": agreements,
               "texts": {a: text_url(issuer, a) for a in agreements},
               "duties": duties_of(agreements)}
-    return vault.agreements.negotiations.change(grant_id, now, status=CONFIRM, record=record)
+    return _change(vault, n, now, (COUNTERED,), status=CONFIRM, record=record)
 
 
 def close(vault: Vault, grant_id: str, reason: str, *, now: datetime) -> Negotiation | None:
@@ -211,7 +220,8 @@ def close(vault: Vault, grant_id: str, reason: str, *, now: datetime) -> Negotia
     if n is None or n.status in (REFUSED, EXPIRED, TERMINATED):
         return n
     status = EXPIRED if reason == "expired" else TERMINATED
-    return vault.agreements.negotiations.change(grant_id, now, status=status)
+    return vault.agreements.negotiations.change(grant_id, now, status=status,
+                                                expect=(*OPEN, ACCEPTED))
 
 
 def view(n: Negotiation) -> dict[str, Any]:

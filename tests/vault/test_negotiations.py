@@ -32,6 +32,8 @@ def test_a_record_moves_through_its_statuses_and_is_logged(vault, person, now):
     done = store.change(grant.id, now + timedelta(minutes=1), status=ACCEPTED,
                         vendor_jws="v.j.s", custos_jws="c.j.s")
     assert (done.status, done.vendor_jws, done.record["sub"]) == (ACCEPTED, "v.j.s", MARK)
+    late = store.change(grant.id, now, expect=(PENDING,), status="refused")  # lost the race
+    assert late is None and store.find(grant.id).status == ACCEPTED
     assert [n.grant_id for n in store.for_person(person)] == [grant.id]
     assert [e.payload["status"] for e in vault.list_events(
         person, kinds=["negotiation_changed"])] == [PENDING, ACCEPTED]
