@@ -19,6 +19,13 @@ from ..oauth.server import issuer
 bp = Blueprint("standard_agreements", __name__)
 
 
+@bp.app_template_filter("agreement_title")
+def agreement_title(agreement_id: str) -> str:
+    """An agreement's title in plain words, for the person's pages (the id is jargon)."""
+    found = find(agreement_id)
+    return f"“{found.title}”" if found else agreement_id
+
+
 def _known(agreement_id: str) -> Agreement:
     found = find(agreement_id)
     if found is None:

@@ -59,12 +59,12 @@ def test_a_vendor_that_accepts_with_its_signature_gets_the_data(server, transpor
     assert "SD-BASE" in before.value.reasons[0]["text"]
 
     page = browser.session.get(f"{server}/connections", timeout=5).text
-    assert "SD-BASE: waiting for GreenWheels to sign" in page
+    assert "“Service delivery only”: waiting for GreenWheels to sign" in page
     done = green.accept(agreement)
     assert done["status"] == "accepted" and done["record"]["agreements"] == ["SD-BASE"]
     assert done["record"]["duties"] == [] and done["record"]["aud"] == green.client_id
     page = browser.session.get(f"{server}/connections", timeout=5).text
-    assert "SD-BASE: signed by GreenWheels and Custos" in page
+    assert "“Service delivery only”: signed by GreenWheels and Custos" in page
     assert person.data().values("contact.email") == ["ada@example.org"]
 
 
