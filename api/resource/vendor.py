@@ -58,8 +58,8 @@ def submit_request():
         raise NotFound("No person with this subject has dealt with you.")
     vault = get_vault()
     compiled = judge.current_terms(vault, person_id)
-    missing = acceptance.not_accepted(
-        who.client.metadata, acceptance.proffered(vault, person_id, compiled.version))
+    proffered = acceptance.proffered(vault, person_id, compiled.version)
+    missing = acceptance.not_accepted(who.client.metadata, proffered)
     if missing:
         refused = CustosError(f"You do not accept the person's {acceptance.named(missing)}, "
                               "proffered to every vendor.",
@@ -82,7 +82,10 @@ def submit_request():
               "terms_version": compiled.version}
     req = vault.agreements.requests.submit(person_id, who.client.client_id, stored, status,
                                            now(), grant.id if grant else None)
-    return jsonify(request_json(req, for_person=False)), 201 if status == PENDING else 200
+    # Every answer names the person's proffered agreements (an agreement made now awaits the
+    # vendor's signature: GET /api/v1/agreements/<id>/record).
+    return jsonify(request_json(req, for_person=False) | {"agreements": proffered}), \
+        201 if status == PENDING else 200
 
 
 @bp.get("/api/v1/requests/<request_id>")

@@ -16,6 +16,7 @@ import requests
 
 from api.cli.loopback import Browser
 from clients.sdk import (
+    Access,
     AccessRefused,
     AuthorizationDenied,
     InvalidRequest,
@@ -25,6 +26,7 @@ from clients.sdk import (
 from clients.sdk.myterms import new_key, sign
 from policies.agreements import adopt
 from tests.clients.conftest import PASSWORD, REDIRECT, connect
+from tests.conftest import configure
 from tests.oauth.test_person_vendor import _kantara_schema
 
 OWN = {"default": "ask", "auto_approve": False, "rules": [
@@ -233,6 +235,10 @@ def test_preflight_and_the_public_document_say_only_which_agreements(server, tra
     asked = green.proffered(sub)
     assert asked["agreements"] == ["SD-BASE"] and asked["not_accepted"] == []
     assert set(asked) == {"agreements", "texts", "not_accepted"}  # nothing else about her
+    again = green.submit_request(sub, Access(purpose="ServiceProvision",
+                                             categories=("address.city",), retention_days=30))
+    assert again.raw["agreements"] == ["SD-BASE"] and again.status == "approved"
+    assert green.record(again.agreement)["status"] == "pending response"  # signed again
     assert green.publish_accepts(["PDC-INTENT"])["accepts"] == ["PDC-INTENT"]
     assert green.proffered(sub)["not_accepted"] == ["SD-BASE"]
     public = requests.get(f"{server}/api/v1/vendors/{green.client_id}/accepts", timeout=5)
@@ -252,6 +258,7 @@ def _notices(app, clock) -> list[str]:
 
 def test_deletion_acknowledged_or_overdue_shows_on_the_persons_pages(server, transport,
                                                                      browser, app, clock):
+    configure(app, duty_ack_days=7)  # CUSTOS_DUTY_ACK_DAYS
     vault = app.extensions["custos.vault"]
     vault.agreements.terms.save(browser.person_id,
                                 adopt(adopt(OWN, "SD-BASE"), "delete-on-request"), clock())
@@ -278,10 +285,10 @@ def test_deletion_acknowledged_or_overdue_shows_on_the_persons_pages(server, tra
     answered = green.acknowledge(mine)
     assert answered["kind"] == "delete" and answered["acknowledged_at"]
 
-    clock.advance(days=29)
+    clock.advance(days=6)
     signin(browser)
     assert "overdue" not in browser.session.get(f"{server}/", timeout=5).text
-    clock.advance(days=2)  # past CUSTOS_DUTY_ACK_DAYS (30): SlowCars never answered
+    clock.advance(days=2)  # past the 7 days configured: SlowCars never answered
     signin(browser)
     home = browser.session.get(f"{server}/", timeout=5).text
     assert "1 vendor answer overdue" in home
