@@ -35,7 +35,8 @@ def _vendor(client_id: str) -> dict:
             "uri": metadata.get("client_uri"),
             "certifications": metadata.get("custos_certifications") or [],
             "verified": metadata.get("custos_verified_certifications") or [],
-            "jurisdiction": metadata.get("custos_jurisdiction")}
+            "jurisdiction": metadata.get("custos_jurisdiction"),
+            "accepts": metadata.get("custos_accepts_agreements")}
 
 
 def _own_grant(grant_id: str):

@@ -67,6 +67,7 @@ def test_a_vendor_that_accepts_with_its_signature_gets_the_data(server, transpor
     assert done["record"]["duties"] == [] and done["record"]["aud"] == green.client_id
     page = browser.session.get(f"{server}/connections", timeout=5).text
     assert "“Service delivery only”: signed by GreenWheels and Custos" in page
+    assert "GreenWheels says it accepts “Service delivery only”." in page  # its public list
     assert person.data().values("contact.email") == ["ada@example.org"]
 
 
