@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 import requests
-from flask import current_app
 
 from common.loopback import is_loopback_url
 from vault.duties import PORTABILITY
@@ -19,7 +18,7 @@ from vault.grants import Grant
 
 from ..clock import now
 from ..oauth.server import configured_issuer, issuer
-from ..store import get_vault
+from ..store import get_settings, get_vault
 from . import duties
 from .signing import sign
 from .subject import pairwise_subject
@@ -45,7 +44,7 @@ def _queue(grant: Grant, notice: dict, answer: str | None) -> str | None:
     signed = sign(notice, "notice+jwt")
     if answer:
         duties.record_notice(vault, duty_id, grant, answer, signed, now=now(),
-                             ack_days=current_app.config["CUSTOS_SETTINGS"].duty_ack_days)
+                             ack_days=get_settings().duty_ack_days)
     return vault.agreements.outbox.add(grant.client_id, url, signed, now())
 
 
