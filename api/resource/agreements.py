@@ -10,11 +10,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from common.loopback import is_loopback_url
-from policies.agreements import canonical, find
+from policies.agreements import canonical
 from vault.clients import Client
 
 from ..clock import now
-from ..errors import CustosError, InvalidInput, NotFound
+from ..errors import CustosError, NotFound
 from ..oauth.server import configured_issuer, issuer
 from ..services import acceptance
 from ..services.acceptance import AgreementError
@@ -24,7 +24,9 @@ from ..services.signing import sign
 from ..services.subject import person_for_subject
 from ..services.targets import fetch_json
 from ..store import get_vault
+from .agreement_schemas import AcceptsSchema, CounterSchema, JwsSchema
 from .auth import caller
+from .schemas import load
 from .vendor import _candidates, vendor
 
 bp = Blueprint("resource_agreements", __name__)
@@ -37,12 +39,9 @@ def _error(exc: AgreementError) -> CustosError:
     return err
 
 
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.",
-                           fields={"_schema": ["the body must be a JSON object"]})
-    return body
+def _jws() -> str:
+    """The `jws` member of the body, checked (400 naming it otherwise)."""
+    return load(JwsSchema(), request.get_json(silent=True))["jws"]
 
 
 def vendor_keys(client: Client) -> dict | None:
@@ -69,7 +68,7 @@ def read_record(agreement_id: str):
 def accept(agreement_id: str):
     """The vendor's signed acceptance: verified, countersigned, put in the receipt."""
     who = caller()  # the agreement's own token or the vendor's
-    token = _body().get("jws")
+    token = _jws()
     vault = get_vault()
     try:
         with vault.transaction("write"):
@@ -102,7 +101,7 @@ def refuse(agreement_id: str):
 def counter(agreement_id: str):
     """One other agreement of the roster instead: it waits for the person in her inbox."""
     who = caller()  # the agreement's own token or the vendor's
-    alternative = _body().get("agreement")
+    alternative = load(CounterSchema(), request.get_json(silent=True))["agreement"]
     try:
         done = acceptance.counter(get_vault(), agreement_id, who.client.client_id, alternative,
                                   now=now())
@@ -132,12 +131,7 @@ def proffered_for(subject: str):
 def publish():
     """The vendor states which roster agreements it accepts (its public document)."""
     who = vendor()
-    given = _body().get("accepts")
-    if not isinstance(given, list) or len(given) > 20 or \
-            not all(isinstance(i, str) and find(i) for i in given):
-        raise InvalidInput("accepts: a list of at most 20 roster agreement ids",
-                           fields={"accepts": ["a list of at most 20 roster agreement ids "
-                                               "(GET /standard-agreements)"]})
+    given = load(AcceptsSchema(), request.get_json(silent=True))["accepts"]
     metadata = {**who.client.metadata, "custos_accepts_agreements": canonical(given)}
     get_vault().agreements.clients.update_metadata(who.client.client_id, metadata)
     return jsonify(accepted_document(who.client.client_id, metadata))

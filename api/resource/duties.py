@@ -9,7 +9,7 @@ from ..clock import now
 from ..services import duties
 from ..services.acceptance import AgreementError
 from ..store import get_vault
-from .agreements import _body, _error, vendor_keys
+from .agreements import _error, _jws, vendor_keys
 from .auth import caller
 
 bp = Blueprint("resource_duties", __name__)
@@ -21,7 +21,7 @@ def acknowledge(notice_id: str):
     who = caller()
     try:
         duty = duties.acknowledge(get_vault(), notice_id[:64], who.client.client_id,
-                                  _body().get("jws"), vendor_keys(who.client), now=now())
+                                  _jws(), vendor_keys(who.client), now=now())
     except AgreementError as exc:
         raise _error(exc) from None
     return jsonify({"notice": duty.id, "kind": duty.kind, "agreement": duty.grant_id,
@@ -35,7 +35,7 @@ def report_use(agreement_id: str):
     who = caller()
     try:
         event = duties.report_use(get_vault(), agreement_id, who.client.client_id,
-                                  _body().get("jws"), vendor_keys(who.client), now=now())
+                                  _jws(), vendor_keys(who.client), now=now())
     except AgreementError as exc:
         raise _error(exc) from None
     return jsonify({"agreement": event.grant_id, "purpose": event.purpose,
