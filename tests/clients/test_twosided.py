@@ -246,6 +246,12 @@ def test_preflight_and_the_public_document_say_only_which_agreements(server, tra
     assert public.json()["accepts"] == ["PDC-INTENT"] and public.json()["published"] is True
 
 
+def answered_ack(vault, browser) -> str:
+    """The one acknowledgement a vendor sent, as the vault keeps it."""
+    (ack,) = [d.ack for d in vault.agreements.duties.for_person(browser.person_id) if d.ack]
+    return ack
+
+
 def signin(browser) -> None:
     """Sign in again (a session lasts hours; the clock moved days)."""
     answer = browser.form("/signin", {"email": "ada@example.org", "password": PASSWORD})
@@ -305,6 +311,15 @@ def test_deletion_acknowledged_or_overdue_shows_on_the_persons_pages(server, tra
     export = vault.export_person(browser.person_id, clock())
     assert sorted(d["acknowledged_at"] is not None for d in export["duties"]) == [False, True]
     assert all(d["notice"] in notices for d in export["duties"])
+    # Every signed record is in her export: both signatures of each agreement, each receipt,
+    # each notice and answer, each use report.
+    text = json.dumps(export)
+    signed = [e.payload["jws"] for e in log] + notices + [answered_ack(vault, browser)]
+    for vendor in (green, fast):
+        for agreement in vendor.agreements():
+            view = vendor.record(agreement.id)
+            signed += [view["vendor_jws"], view["custos_jws"], vendor.receipt(agreement.id).jws]
+    assert len(signed) == 11 and all(token and token in text for token in signed)
 
 
 def test_forged_acknowledgements_and_use_reports_are_refused(server, transport, browser,
