@@ -44,6 +44,10 @@ Signer = Callable[[dict, str], str]
 #: section 3.1: the recipient MUST choose the algorithms it accepts).
 VENDOR_ALGORITHMS = ["ES256", "ES384", "EdDSA", "PS256", "RS256"]
 RECORD_TYPE = "myterms-record+jwt"
+#: explicit types of what a vendor signs (RFC 8725 section 3.11): one signed message can never
+#: be taken for another (an acknowledgement for an acceptance, say)
+ACCEPTANCE, ACKNOWLEDGEMENT, USE_REPORT = ("myterms-acceptance+jwt", "myterms-ack+jwt",
+                                           "myterms-use+jwt")
 
 
 class AgreementError(Exception):
@@ -134,7 +138,7 @@ def _change(vault: Vault, n: Negotiation, now: datetime, expect: tuple[str, ...]
     return done
 
 
-def verify_signature(token: object, key_set: dict | None) -> dict:
+def verify_signature(token: object, key_set: dict | None, typ: str) -> dict:
     """The payload of a compact JWS signed with one of the vendor's keys, or an error naming
     why. RFC 7515 section 5.2: the signature MUST validate, else the JWS is rejected."""
     if not isinstance(token, str) or not token or len(token) > 65536:
@@ -148,10 +152,14 @@ def verify_signature(token: object, key_set: dict | None) -> dict:
         keys = KeySet.import_key_set(key_set)
         obj = jws.deserialize_compact(token, keys, algorithms=VENDOR_ALGORITHMS)
         payload = json.loads(obj.payload)
+        kind = obj.headers().get("typ")
     except (JoseError, ValueError, TypeError, KeyError, UnicodeDecodeError):
         raise AgreementError("jws: the signature does not verify with the vendor's "
                              "registered keys", status=403, error="invalid_signature",
                              field="jws") from None
+    if kind != typ:
+        raise AgreementError(f"jws: the header's typ must be {typ!r} for this message",
+                             status=403, error="invalid_signature", field="jws")
     if not isinstance(payload, dict):
         raise AgreementError("jws: the signed payload must be a JSON object", field="jws")
     return payload
@@ -163,7 +171,7 @@ def accept(vault: Vault, grant_id: str, client_id: str, token: object, key_set: 
     accepted and data may flow. A payload other than the record itself is refused."""
     n = _own(vault, grant_id, client_id)
     _waiting(n, PENDING, CONFIRM)
-    payload = verify_signature(token, key_set)
+    payload = verify_signature(token, key_set, ACCEPTANCE)
     if payload != n.record:
         raise AgreementError("jws: the signed payload is not this agreement's record; sign "
                              "the record exactly as served", status=403,

@@ -25,7 +25,7 @@ from vault.errors import NotFound
 from vault.grants import Grant
 from vault.negotiations import ACCEPTED, EXPIRED, TERMINATED
 
-from .acceptance import AgreementError, verify_signature
+from .acceptance import ACKNOWLEDGEMENT, USE_REPORT, AgreementError, verify_signature
 
 MAX_TEXT = 200
 
@@ -55,7 +55,7 @@ def acknowledge(vault: Vault, duty_id: str, client_id: str, token: object,
         duty = None
     if duty is None or duty.client_id != client_id:
         raise AgreementError("There is no such notice to you.", status=404, error="not_found")
-    payload = verify_signature(token, key_set)
+    payload = verify_signature(token, key_set, ACKNOWLEDGEMENT)
     if payload.get("notice") != duty_id or payload.get("agreement") != duty.grant_id:
         raise AgreementError("jws: the signed acknowledgement must name this notice "
                              "(`notice`) and its agreement (`agreement`)", status=403,
@@ -104,7 +104,7 @@ def report_use(vault: Vault, grant_id: str, client_id: str, token: object,
     if n.status not in (ACCEPTED, EXPIRED, TERMINATED):
         raise AgreementError("Report uses under an agreement you have accepted.", status=409,
                              error="conflict", field="status")
-    payload = verify_signature(token, key_set)
+    payload = verify_signature(token, key_set, USE_REPORT)
     if payload.get("agreement") != grant_id:
         raise AgreementError("jws: `agreement` must be this agreement's id", status=403,
                              error="invalid_signature", field="jws")

@@ -17,7 +17,7 @@ import pytest
 
 from api import create_app
 from api.config import Settings
-from clients.sdk.myterms import sign
+from clients.sdk.myterms import ACKNOWLEDGEMENT, USE_REPORT, sign
 from policies.agreements import adopt
 from tests.api.hostile_cases import BASES, TERMS, VCARD, Request, cases, url
 from tests.conftest import Auth, csrf_token
@@ -91,10 +91,10 @@ class World:
             "sub": read["sub"], "subject": read["sub"], "access_token": tokens["access_token"],
             "pending_id": pending_id, "acceptance": sign(record, VENDOR_KEY),
             "countered_id": countered_id, "notice_id": notice_id, "duty_id": returned.id,
-            "ack": sign({"notice": notice_id, "agreement": ended_id}, VENDOR_KEY),
+            "ack": sign({"notice": notice_id, "agreement": ended_id}, VENDOR_KEY, ACKNOWLEDGEMENT),
             "use": sign({"agreement": read["agreement"], "purpose": "Delivery",
                          "processor": "Acme", "used_at": "2026-12-01T10:00:00+00:00"},
-                        VENDOR_KEY),
+                        VENDOR_KEY, USE_REPORT),
             "refresh_token": tokens["refresh_token"],
             "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1]}
         self.agreement_token = tokens["access_token"]

@@ -23,7 +23,7 @@ from clients.sdk import (
     InvalidToken,
     VendorClient,
 )
-from clients.sdk.myterms import new_key, sign
+from clients.sdk.myterms import USE_REPORT, new_key, sign
 from policies.agreements import adopt
 from tests.clients.conftest import PASSWORD, REDIRECT, connect
 from tests.conftest import configure
@@ -98,7 +98,8 @@ def test_a_vendor_that_refuses_the_record_gets_nothing(server, transport, browse
     assert fast.record(agreement)["status"] == "refused"
 
 
-@pytest.mark.parametrize("forgery", ["other key", "changed record", "not a jws", "alg none"])
+@pytest.mark.parametrize("forgery", ["other key", "changed record", "not a jws", "alg none",
+                                     "another message's typ"])
 def test_a_forged_or_wrong_key_acceptance_is_refused(server, transport, browser, proffers,
                                                      forgery):
     green = signing_vendor(server, transport, "GreenWheels")
@@ -110,6 +111,7 @@ def test_a_forged_or_wrong_key_acceptance_is_refused(server, transport, browser,
                                             else {**record, "agreements": ["SD-BASE-DP"]},
                                             green.signing_key),
              "not a jws": lambda: "x.y.z",
+             "another message's typ": lambda: sign(record, green.signing_key, USE_REPORT),
              "alg none": lambda: _unsigned(record)}[forgery]()
     token_url = f"{server}/api/v1/agreements/{agreement}/acceptance"
     answer = requests.post(token_url, json={"jws": token}, timeout=5,
