@@ -66,10 +66,11 @@ def acknowledge(vault: Vault, duty_id: str, client_id: str, token: object,
     return vault.agreements.duties.acknowledge(duty_id, token, now)
 
 
-def portable(vault: Vault, grant: Grant) -> bool:
-    """The vendor signed an agreement with the `portability` duty (SD-BASE-DP)."""
+def owes(vault: Vault, grant: Grant, duty: str) -> bool:
+    """The vendor signed an agreement with this duty (`portability`: SD-BASE-DP,
+    `delete-on-request`), and it is in force."""
     n = vault.agreements.negotiations.find(grant.id)
-    return n is not None and n.status == ACCEPTED and "portability" in n.record["duties"]
+    return n is not None and n.status == ACCEPTED and duty in n.record["duties"]
 
 
 def returned_data(vault: Vault, person_id: str, duty_id: str) -> Any:

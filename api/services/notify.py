@@ -13,7 +13,7 @@ from datetime import datetime
 import requests
 
 from common.loopback import is_loopback_url
-from vault.duties import PORTABILITY
+from vault.duties import DELETE, PORTABILITY
 from vault.grants import Grant
 
 from ..clock import now
@@ -56,6 +56,13 @@ def queue_end_notice(grant: Grant) -> str | None:
         "categories": list(grant.categories),
         "ended_at": grant.ended_at.isoformat() if grant.ended_at else None,
     }, duties.expects_answer(get_vault(), grant))
+
+
+def queue_deletion_request(grant: Grant) -> str | None:
+    """Queue the person's signed request to delete what the vendor holds (the
+    `delete-on-request` duty); the agreement goes on, the vendor confirms with its signature."""
+    return _queue(grant, {"type": "deletion_requested", "duty": "delete",
+                          "categories": list(grant.categories)}, DELETE)
 
 
 def queue_portability_request(grant: Grant) -> str | None:

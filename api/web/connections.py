@@ -14,7 +14,7 @@ from vault.grants import ACTIVE
 from ..clock import now
 from ..services import duties
 from ..services.agreements import end_agreement, stop_vendor
-from ..services.notify import queue_portability_request
+from ..services.notify import queue_deletion_request, queue_portability_request
 from ..services.ownership import own_grant, own_vendor
 from ..services.receipts import receipt_view
 from ..store import get_vault
@@ -172,13 +172,29 @@ def ask_for_data(grant_id: str):
     """The `portability` duty: a signed request to the vendor for the person's data back."""
     grant = _own_grant(grant_id)
     name = _vendor(grant.client_id)["name"]
-    if not grant.live(now()) or not duties.portable(get_vault(), grant):
+    if not grant.live(now()) or not duties.owes(get_vault(), grant, "portability"):
         flash(f"Your agreement with {name} does not include giving your data back.")
     elif queue_portability_request(grant) is None:
         flash(f"{name} registered no address for requests; ask them directly.")
     else:
         flash(f"{name} has been asked for your data back. It will appear on this page when "
               "they answer.")
+    return redirect(url_for("connections.index"))
+
+
+@bp.post("/connections/<grant_id>/deletion")
+@login_required
+def ask_to_delete(grant_id: str):
+    """The `delete-on-request` duty: a signed request to delete what the vendor holds now,
+    confirmed by its signed answer; the agreement itself goes on (Revoke ends it)."""
+    grant = _own_grant(grant_id)
+    name = _vendor(grant.client_id)["name"]
+    if not grant.live(now()) or not duties.owes(get_vault(), grant, "delete-on-request"):
+        flash(f"Your agreement with {name} does not include deleting on request.")
+    elif queue_deletion_request(grant) is None:
+        flash(f"{name} registered no address for requests; ask them directly.")
+    else:
+        flash(f"{name} has been asked to delete what it holds about you, and to confirm it.")
     return redirect(url_for("connections.index"))
 
 

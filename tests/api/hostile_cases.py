@@ -136,6 +136,7 @@ BASES: dict[str, Request] = {
     "connections.confirm_stop GET": Request("GET", "/connections/vendors/<client_id>/stop"),
     "connections.stop POST": Request(P, "/connections/vendors/<client_id>/stop", form={}),
     "connections.ask_for_data POST": Request(P, "/connections/<grant_id>/portability", form={}),
+    "connections.ask_to_delete POST": Request(P, "/connections/<grant_id>/deletion", form={}),
     "connections.returned GET": Request("GET", "/connections/returns/<duty_id>.json"),
     "connections.receipts GET": Request("GET", "/receipts"),
     "connections.receipt GET": Request("GET", "/receipts/<grant_id>"),

@@ -383,3 +383,26 @@ def test_portability_the_person_asks_and_the_vendor_gives_her_data_back(server, 
     other = Browser(server)
     other.signup("bob@example.org", PASSWORD)
     assert other.session.get(server + link, timeout=5).status_code == 404  # hers only
+
+
+def test_delete_on_request_keeps_the_agreement_and_expects_a_signed_answer(
+        server, transport, browser, app, clock):
+    vault = app.extensions["custos.vault"]
+    vault.agreements.terms.save(browser.person_id, adopt(OWN, "delete-on-request"), clock())
+    green = signing_vendor(server, transport, "GreenWheels",
+                           notification_uri="https://hooks.example/n")
+    person = connect(green, browser)
+    agreement = person.me()["agreement"]
+    green.accept(agreement)
+    page = browser.session.get(f"{server}/connections", timeout=5).text
+    assert "Ask GreenWheels to delete what it holds" in page
+    asked = browser.form(f"/connections/{agreement}/deletion", {}, page="/connections")
+    assert asked.status_code == 302
+    (notice,) = _notices(app, clock)
+    verified = green.verify_notification(notice)
+    assert (verified["type"], verified["duty"]) == ("deletion_requested", "delete")
+    assert person.data().values("address.city") == ["London"]  # the agreement goes on
+    green.acknowledge(verified)
+    page = browser.session.get(f"{server}/connections", timeout=5).text
+    assert "to delete your data:\n      confirmed on" in page
+    assert "Deletions confirmed: 1 of 1." in page
