@@ -182,6 +182,10 @@ class Settings:
         "CUSTOS_JOBS_INTERVAL", _seconds(1, 86400),
         "How often `custos serve` ends expired agreements and sends due notices to vendors.",
         60.0, shown="60")
+    duty_ack_days: int = setting(
+        "CUSTOS_DUTY_ACK_DAYS", _whole(1, 365),
+        "Days a vendor has to send its signed acknowledgement of a notice (an ended agreement, "
+        "a deletion) before the person's pages show it as overdue.", 30)
     log_level: str = setting(
         "CUSTOS_LOG_LEVEL", Check("DEBUG, INFO, WARNING or ERROR", _level),
         "How much the server logs (never a personal value).", "INFO")

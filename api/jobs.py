@@ -33,7 +33,8 @@ def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
         log.debug("jobs: not run, CUSTOS_ISSUER is not set")
         return {"expired": 0, "delivered": 0, "failed": 0}
     vault, now = app.extensions["custos.vault"], app.extensions["custos.clock"]()
-    expired = len(expire_due(vault, now=now, issuer=issuer))
+    ack_days = app.config["CUSTOS_SETTINGS"].duty_ack_days
+    expired = len(expire_due(vault, now=now, issuer=issuer, ack_days=ack_days))
     sent = deliver_due(vault, now, issuer=issuer, post=post)
     forget_old_counts(vault, now)
     counts = {"expired": expired, **sent}

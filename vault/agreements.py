@@ -13,8 +13,10 @@ from . import agreement_events  # noqa: F401 - registers the event kinds
 from .access_counts import AccessCounts
 from .clients import Clients
 from .db import Backend
+from .duties import Duties
 from .grants import Grants
 from .keystore import KeyStore
+from .negotiations import Negotiations
 from .offers import Offers
 from .outbox import Outbox
 from .receipts import Receipts
@@ -40,6 +42,8 @@ class Agreements:
         self.outbox = Outbox(db)
         self.offers = Offers(db, keys)
         self.access_counts = AccessCounts(db)
+        self.negotiations = Negotiations(db, keys)
+        self.duties = Duties(db, keys)
 
 
 class AgreementsMixin:

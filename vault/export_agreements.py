@@ -43,10 +43,16 @@ def export_agreements(store: Agreements, person_id: str) -> dict[str, Any]:
             entry["receipt"] = {"id": receipt.id, "receipt": receipt.receipt, "jws": receipt.jws}
         except NotFound:
             entry["receipt"] = None
+        found = store.negotiations.find(grant.id)
+        # The same members the vendor's GET /api/v1/agreements/<id>/record answers with.
+        entry["negotiation"] = None if found is None else {
+            "status": found.status, "record": found.record, "vendor_jws": found.vendor_jws,
+            "custos_jws": found.custos_jws, "counter": found.counter}
         agreements.append(entry)
     return {
         "terms": terms,
         "agreements": agreements,
         "requests": [_record(r) for r in store.requests.for_person(person_id)],
         "offers": [_record(o) for o in store.offers.for_person(person_id)],
+        "duties": [_record(d) for d in store.duties.for_person(person_id)],
     }

@@ -20,7 +20,7 @@ from .keystore import KeyStore
 from .persons import locked_key
 
 ACTIVE = "active"
-ENDINGS = ("revoked", "expired", "cut", "replaced")
+ENDINGS = ("revoked", "expired", "cut", "replaced", "refused")
 
 
 @dataclass(frozen=True, kw_only=True)

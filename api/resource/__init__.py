@@ -6,10 +6,11 @@ from flask import Flask, jsonify
 
 from ..errors import CustosError
 from ..security import csrf, limiter, rate
-from . import data, intents, offers, openapi, person, vendor
+from . import agreements, data, duties, intents, offers, openapi, person, vendor
 from .auth import www_authenticate
 
-BLUEPRINTS = (data.bp, person.bp, vendor.bp, intents.bp, offers.bp, openapi.bp)
+BLUEPRINTS = (data.bp, person.bp, vendor.bp, agreements.bp, duties.bp, intents.bp,
+              offers.bp, openapi.bp)
 
 
 def _error(exc: CustosError):

@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify, request
 
 from ..services.details import DetailSchema
+from . import agreement_schemas as a
 from . import schemas as s
 
 bp = Blueprint("resource_openapi", __name__)
@@ -29,6 +30,26 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
                                                        ["agreement_id"])},
     "/api/v1/agreements/{agreement_id}/receipt": {"get": ("The signed receipt", None, None,
                                                           ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/record": {"get": (
+        "The two-sided record: status, what to sign, both signatures", None, "Record",
+        ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/acceptance": {"post": (
+        "Accept the person's proffered agreement: your JWS over the record", "Jws", "Record",
+        ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/refusal": {"post": (
+        "Refuse the person's proffered agreement: it ends", None, "Record", ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/counter": {"post": (
+        "Propose one other roster agreement", "Counter", "Record", ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/uses": {"post": (
+        "Report a use of the data, signed", "Jws", None, ["agreement_id"])},
+    "/api/v1/notices/{notice_id}/acknowledgement": {"post": (
+        "Acknowledge a notice with your signature", "Jws", None, ["notice_id"])},
+    "/api/v1/subjects/{subject}/agreements": {"get": (
+        "Which agreements a person you know proffers", None, None, ["subject"])},
+    "/api/v1/vendor/accepts": {"put": ("Publish which agreements you accept", "Accepts", None,
+                                       [])},
+    "/api/v1/vendors/{client_id}/accepts": {"get": (
+        "A vendor's public list of accepted agreements", None, None, ["client_id"])},
     "/api/v1/person/grants": {"get": ("The person's connections", None, None, [])},
     "/api/v1/person/grants/{grant_id}/revoke": {"post": ("End a connection now", None, "Grant",
                                                          ["grant_id"])},
@@ -73,7 +94,8 @@ COMPONENTS = {"AccessRequest": s.AccessRequestSchema, "Decision": s.DecisionSche
               "RequestStatus": s.RequestStatusSchema, "Detail": DetailSchema,
               "OfferSubmit": s.OfferSubmitSchema, "OfferDecision": s.OfferDecisionSchema,
               "IntentPage": s.IntentPageSchema, "VendorOffer": s.VendorOfferSchema,
-              "PersonOffer": s.PersonOfferSchema}
+              "PersonOffer": s.PersonOfferSchema, "Jws": a.JwsSchema,
+              "Counter": a.CounterSchema, "Accepts": a.AcceptsSchema, "Record": a.RecordSchema}
 LISTS = {"PersonOffers": "PersonOffer"}
 WRAPPED = {"VendorOffers": "VendorOffer"}
 

@@ -31,6 +31,11 @@ _SENTENCES = {
     "token_reuse_detected": "A used credential of {vendor} came back; its tokens were revoked.",
     "offer_received": "{vendor} sent an offer ({status}).",
     "offer_decided": "An offer was {decision}.",
+    "negotiation_changed": "Your agreement {agreement_words} with {vendor}: {status}.",
+    "duty_changed": "Notice to {vendor} to confirm {kind_words}: {change}.",
+    "use_reported": "{vendor} says it used your data for “{stated_purpose}”, by "
+                    "“{processor}” (the vendor's own statement, signed by it; not something "
+                    "Custos saw).",
 }
 
 #: how an agreement changed, in words
@@ -94,6 +99,10 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
                                      else payload.get("categories")),
         "purpose": purpose_words(payload.get("purpose")),
         "verb": "read" if payload.get("outcome") == "allowed" else "was refused",
+        "agreement_words": ", ".join(payload.get("agreements") or []),
+        "kind_words": "the deletion" if payload.get("duty") == "delete"
+        else "that it deleted your data",
+        "stated_purpose": payload.get("purpose"),
         "change": CHANGES.get(payload.get("change"), str(payload.get("change", "")).replace(
             "_", " ")),
     }

@@ -13,11 +13,14 @@ from vault.grants import ACTIVE
 
 from ..clock import now
 from ..oauth.server import issuer
+from ..services import duties
+from ..services.acceptance import negotiation_of
 from ..services.agreements import end_agreement, stop_vendor
+from ..services.notify import queue_deletion_request, queue_portability_request
 from ..services.ownership import grants_of, own_grant, own_vendor
 from ..services.receipts import receipt_view
 from ..services.vendors import find_vendor
-from ..store import get_vault
+from ..store import get_settings, get_vault
 from .accounts import login_required
 from .activity import category_words, purpose_words
 
@@ -35,7 +38,8 @@ def _vendor(client_id: str) -> dict:
             "uri": metadata.get("client_uri"),
             "certifications": metadata.get("custos_certifications") or [],
             "verified": metadata.get("custos_verified_certifications") or [],
-            "jurisdiction": metadata.get("custos_jurisdiction")}
+            "jurisdiction": metadata.get("custos_jurisdiction"),
+            "accepts": metadata.get("custos_accepts_agreements")}
 
 
 def _own_grant(grant_id: str):
@@ -68,6 +72,7 @@ def describe_grant(grant) -> dict:
     live = grant.live(now())
     return {"grant": grant, "vendor": _vendor(grant.client_id), "live": live,
             "state": _state(grant, live), "agent": bool(grant.extra.get("person")),
+            "negotiation": negotiation_of(get_vault(), grant.id),
             "what": category_words(list(grant.categories)), "why": purpose_words(grant.purpose)}
 
 
@@ -101,6 +106,9 @@ def _vendor_cards() -> list[dict]:
 @login_required
 def index():
     cards = _vendor_cards()
+    record = duties.compliance(get_vault(), g.person_id, now())
+    for card in cards:
+        card["compliance"] = record.get(card["vendor"]["id"])
     return render_template("connections.html", live=[c for c in cards if c["live"]],
                            ended=[c for c in cards if not c["live"]], days=CHART_DAYS)
 
@@ -128,7 +136,8 @@ def revoke(grant_id: str):
     grant = _own_grant(grant_id)
     row = describe_grant(grant)
     name = row["vendor"]["name"]
-    if end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer()) is not None:
+    if end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer(),
+                     ack_days=get_settings().duty_ack_days) is not None:
         still = _still_read(grant)
         flash(f"{name} can no longer read your {row['what']} under this agreement, and has "
               f"been told to delete it. {name} can still read your {still} under another "
@@ -151,7 +160,8 @@ def stop(client_id: str):
     """Stop sharing everything with one vendor: every agreement ends at once, each notified."""
     own_vendor(get_vault(), g.person_id, client_id)
     name = _vendor(client_id)["name"]
-    ended = stop_vendor(get_vault(), g.person_id, client_id, now=now(), issuer=issuer())
+    ended = stop_vendor(get_vault(), g.person_id, client_id, now=now(), issuer=issuer(),
+                        ack_days=get_settings().duty_ack_days)
     if ended:
         count = f"{len(ended)} agreement{'' if len(ended) == 1 else 's'} ended"
         flash(f"{name} can no longer read anything of yours: {count}. They have been told to "
@@ -159,6 +169,52 @@ def stop(client_id: str):
     else:
         flash(f"{name} could already read nothing of yours.")
     return redirect(url_for("connections.index"))
+
+
+@bp.post("/connections/<grant_id>/portability")
+@login_required
+def ask_for_data(grant_id: str):
+    """The `portability` duty: a signed request to the vendor for the person's data back."""
+    grant = _own_grant(grant_id)
+    name = _vendor(grant.client_id)["name"]
+    if not grant.live(now()) or not duties.owes(get_vault(), grant, "portability"):
+        flash(f"Your agreement with {name} does not include giving your data back.")
+    elif queue_portability_request(get_vault(), grant, now=now(), issuer=issuer(),
+                                   ack_days=get_settings().duty_ack_days) is None:
+        flash(f"{name} registered no address for requests; ask them directly.")
+    else:
+        flash(f"{name} has been asked for your data back. It will appear on this page when "
+              "they answer.")
+    return redirect(url_for("connections.index"))
+
+
+@bp.post("/connections/<grant_id>/deletion")
+@login_required
+def ask_to_delete(grant_id: str):
+    """The `delete-on-request` duty: a signed request to delete what the vendor holds now,
+    confirmed by its signed answer; the agreement itself goes on (Revoke ends it)."""
+    grant = _own_grant(grant_id)
+    name = _vendor(grant.client_id)["name"]
+    if not grant.live(now()) or not duties.owes(get_vault(), grant, "delete-on-request"):
+        flash(f"Your agreement with {name} does not include deleting on request.")
+    elif queue_deletion_request(get_vault(), grant, now=now(), issuer=issuer(),
+                                ack_days=get_settings().duty_ack_days) is None:
+        flash(f"{name} registered no address for requests; ask them directly.")
+    else:
+        flash(f"{name} has been asked to delete what it holds about you, and to confirm it.")
+    return redirect(url_for("connections.index"))
+
+
+@bp.get("/connections/returns/<duty_id>.json")
+@login_required
+def returned(duty_id: str):
+    """What a vendor gave back (from its signed answer), as a file."""
+    data = duties.returned_data(get_vault(), g.person_id, duty_id[:64])
+    if data is None:
+        abort(404)
+    return Response(json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="returned-{duty_id[:36]}.json"'})
 
 
 @bp.get("/receipts")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from policies.agreements import agreement as standard
 from vault.requests import PENDING
 
 from ..clock import now
 from ..errors import InvalidInput
 from ..oauth.server import issuer
+from ..services.acceptance import AgreementError, countered
+from ..services.agreements import answer_counter_offer
 from ..services.ownership import requests_of
 from ..services.person_actions import decide_request, narrower_purposes
-from ..store import get_vault
+from ..store import get_settings, get_vault
 from .accounts import login_required
 from .activity import category_words, purpose_words
 from .connections import _vendor
@@ -34,7 +37,39 @@ def _page(failed: str | None = None, errors: dict | None = None, status: int = 2
     pending = [describe_request(r) for r in items if r.status == PENDING]
     answered = [describe_request(r) for r in items if r.status != PENDING][:20]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
+                           counters=_counters(),
                            form=request.form if failed else {}, errors=errors or {}), status
+
+
+def _counters() -> list[dict]:
+    """Counter-offers from vendors: the agreement she proffered and the one they propose."""
+    found = []
+    for n in countered(get_vault(), g.person_id):
+        found.append({"n": n, "vendor": _vendor(n.client_id),
+                      "proffered": [standard(a) for a in n.record["agreements"]],
+                      "counter": standard(n.counter)})
+    return found
+
+
+@bp.post("/counters/<grant_id>")
+@login_required
+def answer_counter(grant_id: str):
+    """Take the vendor's counter-offer (it must then sign it) or decline it (it ends)."""
+    decision = request.form.get("decision", "")
+    if decision not in ("agree", "decline"):
+        flash("Choose to agree or to decline.")
+        return redirect(url_for("inbox.index"))
+    try:
+        done = answer_counter_offer(get_vault(), grant_id, g.person_id, decision == "agree",
+                                    now=now(), issuer=issuer(),
+                                    ack_days=get_settings().duty_ack_days)
+    except AgreementError:
+        abort(404)
+    name = _vendor(done.client_id)["name"]
+    flash(f"You agreed to {done.counter}; {name} must now confirm it with its signature before "
+          "it can read anything." if decision == "agree" else
+          f"You declined {name}'s counter-offer: that agreement has ended.")
+    return redirect(url_for("inbox.index"))
 
 
 def _in_words(fields: dict, request_id: str) -> dict[str, list[str]]:

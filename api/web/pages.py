@@ -9,6 +9,7 @@ from policies import vocab
 from policies.errors import UnknownConcept
 
 from ..clock import now
+from ..services import duties
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
 from ..services.ownership import grants_of, requests_of
 from ..services.vendors import vendor_names
@@ -23,6 +24,7 @@ from . import (
     offer_rules,
     offers,
     settings,
+    standard,
     terms,
 )
 from .accounts import login_required
@@ -54,6 +56,7 @@ def home():
     return render_template(
         "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),
         pending=requests_of(vault, pid, "pending"),
+        overdue=duties.overdue_count(vault, pid, now()),
         connections=[r for r in grants if r["live"] and not r["grant"].extra.get("person")],
         accesses=[(e, describe(e, names.get)) for e in accesses],
         recent=[(e, describe(e, names.get)) for e in vault.list_events(pid)[-8:][::-1]])
@@ -162,6 +165,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(terms.bp)
     app.register_blueprint(offers.bp)
     app.register_blueprint(agreement_terms.bp)
+    app.register_blueprint(standard.bp)
     app.register_blueprint(offer_rules.bp)
     app.register_blueprint(imports.bp)
     app.add_template_global(_values_of, "values_of")

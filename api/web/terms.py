@@ -12,7 +12,7 @@ import json
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from policies import TermsError, compile_terms, evaluate, load_request, load_terms, vocab
-from policies.agreements import adopt, drop, roster
+from policies.agreements import adopt, canonical, drop, find, roster
 from policies.odrl_export import export_odrl
 from policies.serialize import dump_vendor
 
@@ -60,7 +60,7 @@ def _render(template: str, *, status: int = 200, **extra):
     names = dict(vendor_choices())
     context = {"version": version, "saved": _view(body), "roster": roster(),
                "offer_rules": sentences(rules_of(body), names),
-               "adopted": set(body.get("agreements", [])), "effects": EFFECTS,
+               "adopted": set(canonical(body.get("agreements", []))), "effects": EFFECTS,
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
                "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
                "errors": {}, "trial": None, "trial_form": {}, "back": "terms"}
@@ -103,7 +103,7 @@ def _preview(candidate: dict, candidate_json: str, answer: dict, back: str, **ex
 @login_required
 def adopt_agreement():
     agreement_id = request.form.get("agreement", "")
-    if agreement_id not in {a.id for a in roster()}:
+    if find(agreement_id) is None:  # a stable id or an alias
         raise InvalidInput("Choose one of the standard agreements.",
                            fields={"agreement": ["unknown agreement"]})
     _, body = current()

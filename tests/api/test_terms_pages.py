@@ -40,7 +40,7 @@ def test_adopt_a_standard_agreement_previews_then_saves(auth, app, client, perso
     done = auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
     assert done.status_code == 302
     body = saved(app, person)
-    assert body["agreements"] == ["service-delivery-only"] and len(body["rules"]) >= 3
+    assert body["agreements"] == ["SD-BASE"] and len(body["rules"]) >= 3
     assert "Saved version 1 of your terms." in client.get("/terms").get_data(as_text=True)
 
 

@@ -21,14 +21,17 @@ def test_demo_story_plays_to_the_end(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "denied at once" in out and "it waits for Ada" in out
-    assert "Refused by her terms" in out
+    assert "Refused before reaching Ada" in out
+    assert "agreements SD-BASE and delete-on-request" in out
+    assert "Custos verifies and countersigns: accepted" in out
     assert "Delivered the offer from GreenWheels" in out
     assert "Filtered out the offer from FastCars" in out and "b-corp" in out
-    assert "polls: approved, and reads household size 3" in out
+    assert "polls: approved, signs, and reads household size 3" in out
     assert "Ada stops sharing everything with GreenWheels: 2 agreements end" in out
     assert "invalid_token" in out and "access_refused" in out
     assert "receipts now say: revoked, revoked" in out
     assert "webhook got 2 signed notices (verified): agreements revoked, duty to delete" in out
+    assert "confirms each with its signature: 2 of 2 deletions confirmed" in out
     assert "Sign in at http://127.0.0.1:" in out
     token_file = tmp_path / "home" / "demo-butler.json"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
@@ -47,5 +50,6 @@ def _pages_tell_the_same_story(out: str, monkeypatch) -> None:
         live, _, ended = page.partition("Ended connections")
         assert "GreenWheels" not in live and "GreenWheels" in ended
         assert "No vendor can read your data." in live
+        assert "Deletions confirmed: 2 of 2." in ended
     finally:
         app.extensions["custos.vault"].close()
