@@ -130,6 +130,7 @@ def disable(client_id: str, issuer: str | None) -> None:
     if not issuer:
         raise click.UsageError("say the public URL, the notices' issuer: "
                                "--issuer https://custos.example")
+    ack_days = from_env().duty_ack_days
     vault = _open()
     try:
         try:
@@ -137,7 +138,7 @@ def disable(client_id: str, issuer: str | None) -> None:
         except NotFound:
             raise click.ClickException(f"there is no vendor {client_id}") from None
         ended = disable_vendor(vault, client_id, now=datetime.now(UTC),
-                               issuer=issuer.rstrip("/"))
+                               issuer=issuer.rstrip("/"), ack_days=ack_days)
     finally:
         vault.close()
     click.echo(f"{client_id} is disabled; {len(ended)} agreement(s) ended, its tokens no longer "

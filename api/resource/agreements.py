@@ -16,8 +16,8 @@ from ..clock import now
 from ..errors import CustosError, NotFound
 from ..oauth.server import configured_issuer, issuer
 from ..services import acceptance
-from ..services.access_requests import proffered_to
 from ..services.acceptance import AgreementError
+from ..services.access_requests import proffered_to
 from ..services.agreements import vendor_accepts, vendor_refuses
 from ..services.targets import fetch_json
 from ..services.vendors import find_vendor, publish_accepts

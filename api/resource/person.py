@@ -19,7 +19,7 @@ from ..services import judge, person_actions
 from ..services.agreements import end_agreement, stop_vendor
 from ..services.ownership import grants_of, own_grant, own_vendor, requests_of
 from ..services.receipts import receipt_view
-from ..store import get_vault
+from ..store import get_settings, get_vault
 from .auth import caller
 from .schemas import DecisionSchema, load
 from .views import grant_json, request_json
@@ -41,7 +41,8 @@ def revoke_grant(grant_id: str):
     """Effective at once: when this returns, no token of the agreement works any more."""
     pid = person_id()
     own_grant(get_vault(), pid, grant_id)
-    end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer())
+    end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer(),
+                  ack_days=get_settings().duty_ack_days)
     return jsonify(grant_json(own_grant(get_vault(), pid, grant_id)))
 
 
@@ -51,7 +52,8 @@ def revoke_vendor(client_id: str):
     notice; the answer lists the ones that were still live (none the second time)."""
     pid, vault = person_id(), get_vault()
     own_vendor(vault, pid, client_id)
-    ended = stop_vendor(vault, pid, client_id, now=now(), issuer=issuer())
+    ended = stop_vendor(vault, pid, client_id, now=now(), issuer=issuer(),
+                        ack_days=get_settings().duty_ack_days)
     return jsonify({"client_id": client_id, "ended": [grant_json(g) for g in ended]})
 
 
@@ -97,7 +99,8 @@ def replace_terms():
         answer = person_actions.terms_what_if(get_vault(), person_id(), raw, now=now())
         return jsonify(answer | {"saved": False})
     return jsonify(person_actions.replace_terms(get_vault(), person_id(), raw, now=now(),
-                                                issuer=issuer()))
+                                                issuer=issuer(),
+                                                ack_days=get_settings().duty_ack_days))
 
 
 @bp.get("/api/v1/person/log")

@@ -17,8 +17,8 @@ from vault.grants import ACTIVE, Grant
 from vault.negotiations import Negotiation
 
 from . import acceptance
-from .duties import DEFAULT_ACK_DAYS
 from .details import DataAccess
+from .duties import DEFAULT_ACK_DAYS
 from .notify import queue_end_notice
 from .receipts import issue_receipt, reissue_receipt
 from .signing import sign

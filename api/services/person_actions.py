@@ -16,6 +16,7 @@ from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 
 from . import details, judge
 from .agreements import end_agreement, make_agreement
+from .duties import DEFAULT_ACK_DAYS
 from .errors import InvalidInput
 from .ownership import own_request
 
@@ -99,11 +100,12 @@ def terms_what_if(vault: Vault, pid: str, raw: object, *, now: datetime) -> dict
             "vendors_cut_off": sorted({live[k].client_id for k in cut})}
 
 
-def replace_terms(vault: Vault, pid: str, raw: dict, *, now: datetime, issuer: str) -> dict:
+def replace_terms(vault: Vault, pid: str, raw: dict, *, now: datetime, issuer: str,
+                  ack_days: int = DEFAULT_ACK_DAYS) -> dict:
     """Save new terms as the next version; agreements they no longer allow end now."""
     answer = terms_what_if(vault, pid, raw, now=now)
     with vault.transaction("write"):
         version = vault.agreements.terms.save(pid, raw, now, cut=answer["cut"])
         for grant_id in answer["cut"]:
-            end_agreement(vault, grant_id, "cut", now=now, issuer=issuer)
+            end_agreement(vault, grant_id, "cut", now=now, issuer=issuer, ack_days=ack_days)
     return answer | {"saved": True, "version": version}

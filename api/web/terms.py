@@ -23,7 +23,7 @@ from ..oauth.server import issuer
 from ..services import judge
 from ..services.person_actions import replace_terms, terms_what_if
 from ..services.vendors import find_vendor, vendor_names
-from ..store import get_vault
+from ..store import get_settings, get_vault
 from .accounts import login_required
 from .terms_form import (
     EFFECTS,
@@ -175,7 +175,7 @@ def save():
         raise InvalidInput("The change could not be read; start again.",
                            fields={"candidate": ["not JSON"]}) from None
     answer = replace_terms(get_vault(), g.person_id, candidate, now=now(),
-                           issuer=issuer())
+                           issuer=issuer(), ack_days=get_settings().duty_ack_days)
     cut = len(answer["cut"])
     flash(f"Saved version {answer['version']} of your terms."
           + (f" {cut} connection{'s' if cut != 1 else ''} ended." if cut else ""))
