@@ -14,7 +14,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     """Build the app; each subsystem registers itself with its own ``init_app``."""
     from flask import Flask
 
-    from . import clock, errors, oauth, resource, security, store, untrusted
+    from . import clock, errors, i18n, oauth, resource, security, store, untrusted
     from .web import accounts, pages
 
     if settings is None:
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         WTF_CSRF_TIME_LIMIT=None,
     )
     clock.init_app(app)
+    i18n.init_app(app)
     store.init_app(app)
     security.init_app(app)
     errors.init_app(app)

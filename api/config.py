@@ -186,6 +186,11 @@ class Settings:
         "CUSTOS_DUTY_ACK_DAYS", _whole(1, 365),
         "Days a vendor has to send its signed acknowledgement of a notice (an ended agreement, "
         "a deletion) before the person's pages show it as overdue.", 30)
+    dpop_nonce: bool = setting(
+        "CUSTOS_DPOP_NONCE", Check("1 or 0", _flag),
+        "`1` makes every DPoP proof carry a nonce this server handed out (RFC 9449 sections 8 "
+        "and 9), so a proof made in advance by stolen code cannot be used later. Nonces are "
+        "signed with `CUSTOS_SECRET_KEY`, so every process accepts them.", False, shown="0")
     log_level: str = setting(
         "CUSTOS_LOG_LEVEL", Check("DEBUG, INFO, WARNING or ERROR", _level),
         "How much the server logs (never a personal value).", "INFO")

@@ -27,6 +27,11 @@ PROFILING = [
 ]
 
 
+def N_(text: str) -> str:
+    """Marks a title or summary for the pages' translations (pybabel -k N_)."""
+    return text
+
+
 @dataclass(frozen=True, kw_only=True)
 class Agreement:
     """One standard agreement: what it is called, what it says, and the rules it stands for."""
@@ -78,18 +83,18 @@ ROSTER: tuple[Agreement, ...] = (
     Agreement(
         id="SD-BASE",
         aliases=("service-delivery-only",),
-        title="Service delivery only",
-        summary="Use my data only to provide the service I asked for: no tracking, no "
-        "profiling, no advertising and no sharing with third parties.",
+        title=N_("Service delivery only"),
+        summary=N_("Use my data only to provide the service I asked for: no tracking, no "
+        "profiling, no advertising and no sharing with third parties."),
         modelled_on="IEEE 7012 MyTerms SD-BASE; Customer Commons #NoStalking",
         rules=_service_rules(),
     ),
     Agreement(
         id="SD-BASE-DP",
         aliases=("service-delivery-portable",),
-        title="Service delivery only, with portability",
-        summary="As 'service delivery only', and you give me my data back in a machine-readable "
-        "form whenever I ask.",
+        title=N_("Service delivery only, with portability"),
+        summary=N_("As 'service delivery only', and you give me my data back in a machine-readable "
+        "form whenever I ask."),
         modelled_on="IEEE 7012 MyTerms SD-BASE with data portability",
         rules=_service_rules(),
         duties=("portability",),
@@ -97,17 +102,19 @@ ROSTER: tuple[Agreement, ...] = (
     Agreement(
         id="PDC-INTENT",
         aliases=("intent-casting",),
-        title="Data for intent casting",
-        summary="Vendors may see what I intend to buy, with my preferences, only to answer with "
+        title=N_("Data for intent casting"),
+        summary=N_("Vendors may see what I intend to buy, with my preferences, only to answer with "
         "an offer; they keep it at most 30 days and share it with no one. No cold "
-        "marketing.",
+        "marketing."),
         modelled_on="Customer Commons intent casting; IEEE 7012 MyTerms",
         rules=(
             {
                 "id": "answer-intents",
                 "effect": "permit",
                 "purposes": ["SellProductsToDataSubject", "DirectMarketing"],
-                "categories": ["preferences", "demographics"],
+                # claims where a raw value is not needed: an age bracket, not the age
+                "categories": ["preferences", "demographics.age_bracket", "demographics.over_18",
+                               "address.postal_area", "household.size_bracket"],
                 "conditions": [
                     {"field": "answers_intent", "op": "eq", "value": True},
                     {"field": "retention_days", "op": "lte", "value": 30},
@@ -126,8 +133,8 @@ ROSTER: tuple[Agreement, ...] = (
     ),
     Agreement(
         id="delete-on-request",
-        title="Delete on request",
-        summary="Keep nothing longer than a year, and delete my data as soon as I ask.",
+        title=N_("Delete on request"),
+        summary=N_("Keep nothing longer than a year, and delete my data as soon as I ask."),
         modelled_on="IEEE 7012 MyTerms; GDPR Art. 17",
         rules=(
             {

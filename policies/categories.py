@@ -15,6 +15,11 @@ DPV = "https://w3id.org/dpv#"
 CUSTOS_PD = "urn:custos:pd:"
 
 
+def N_(text: str) -> str:
+    """Marks a label for the pages' translations (pybabel -k N_); the engine keeps English."""
+    return text
+
+
 class Friendly(NamedTuple):
     """One row of the friendly table: id, IRI, label, and the phrase used in sentences."""
 
@@ -26,91 +31,146 @@ class Friendly(NamedTuple):
 
 
 FRIENDLY: tuple[Friendly, ...] = (
-    Friendly("contact", PD + "Contact", "Contact", "contact details"),
-    Friendly("contact.email", PD + "EmailAddress", "Email address", "email address"),
-    Friendly("contact.phone", PD + "TelephoneNumber", "Telephone number", "telephone number"),
-    Friendly("identity", PD + "Identifying", "Identity", "identifying details"),
-    Friendly("identity.name", PD + "Name", "Name", "name"),
-    Friendly("identity.username", PD + "Username", "Username", "username"),
+    Friendly("contact", PD + "Contact", N_("Contact"), "contact details"),
+    Friendly("contact.email", PD + "EmailAddress", N_("Email address"), "email address"),
+    Friendly("contact.phone", PD + "TelephoneNumber", N_("Telephone number"), "telephone number"),
+    Friendly("identity", PD + "Identifying", N_("Identity"), "identifying details"),
+    Friendly("identity.name", PD + "Name", N_("Name"), "name"),
+    Friendly("identity.username", PD + "Username", N_("Username"), "username"),
     Friendly(
-        "identity.official_id", PD + "OfficialID", "Official ID", "official identity documents"
+        "identity.official_id", PD + "OfficialID", N_("Official ID"), "official identity documents"
     ),
-    Friendly("identity.picture", PD + "Picture", "Picture", "pictures of you"),
-    Friendly("address", PD + "PhysicalAddress", "Address", "address"),
-    Friendly("address.street", PD + "Street", "Street", "street"),
-    Friendly("address.house_number", PD + "HouseNumber", "House number", "house number"),
-    Friendly("address.city", PD + "City", "City", "city"),
-    Friendly("address.postal", PD + "PostalCode", "Postal code", "postal code"),
-    Friendly("address.region", PD + "Region", "Region", "region"),
-    Friendly("address.country", PD + "Country", "Country", "country"),
-    Friendly("demographics", PD + "Demographic", "Demographics", "demographic details"),
-    Friendly("demographics.age", PD + "Age", "Age", "age"),
-    Friendly("demographics.birthdate", PD + "BirthDate", "Date of birth", "date of birth"),
-    Friendly("demographics.gender", PD + "Gender", "Gender", "gender"),
-    Friendly("demographics.nationality", PD + "Nationality", "Nationality", "nationality"),
-    Friendly("demographics.language", PD + "Language", "Language", "language"),
-    Friendly("household", PD + "Household", "Household", "household details"),
+    Friendly("identity.picture", PD + "Picture", N_("Picture"), "pictures of you"),
+    Friendly("address", PD + "PhysicalAddress", N_("Address"), "address"),
+    Friendly("address.street", PD + "Street", N_("Street"), "street"),
+    Friendly("address.house_number", PD + "HouseNumber", N_("House number"), "house number"),
+    Friendly("address.city", PD + "City", N_("City"), "city"),
+    Friendly("address.postal", PD + "PostalCode", N_("Postal code"), "postal code"),
+    Friendly("address.region", PD + "Region", N_("Region"), "region"),
+    Friendly("address.country", PD + "Country", N_("Country"), "country"),
+    Friendly("address.postal_area", CUSTOS_PD + "PostalArea", N_("Postal area"), "postal area",
+             "The first two characters of the postal code: the area, not the street"),
+    Friendly("demographics", PD + "Demographic", N_("Demographics"), "demographic details"),
+    Friendly("demographics.age", PD + "Age", N_("Age"), "age"),
+    Friendly("demographics.birthdate", PD + "BirthDate", N_("Date of birth"), "date of birth"),
+    *(Friendly(f"demographics.over_{n}", f"{CUSTOS_PD}Over{n}", f"Over {n}",
+               f"whether you are over {n}",
+               f"Whether the person is {n} years old or older: yes or no, worked out by the vault")
+      for n in (13, 16, 18, 21, 65)),
+    Friendly("demographics.age_bracket", CUSTOS_PD + "AgeBracket", N_("Age bracket"),
+             "age bracket", "The span of years the person's age falls in, such as 35-44"),
+    Friendly("demographics.gender", PD + "Gender", N_("Gender"), "gender"),
+    Friendly("demographics.nationality", PD + "Nationality", N_("Nationality"), "nationality"),
+    Friendly("demographics.language", PD + "Language", N_("Language"), "language"),
+    Friendly("household", PD + "Household", N_("Household"), "household details"),
     Friendly(
         "household.size",
         CUSTOS_PD + "HouseholdSize",
-        "Household size",
+        N_("Household size"),
         "household size",
         "Information about how many people live in the household",
     ),
-    Friendly("household.family", PD + "FamilyStructure", "Family", "family structure"),
-    Friendly("household.children", PD + "Offspring", "Children", "children"),
-    Friendly("household.marital_status", PD + "MaritalStatus", "Marital status", "marital status"),
-    Friendly("household.home", PD + "HouseOwned", "Home owned", "home ownership"),
-    Friendly("household.car", PD + "CarOwned", "Car owned", "car ownership"),
-    Friendly("financial", PD + "Financial", "Financial", "financial details"),
-    Friendly("financial.income", PD + "Income", "Income", "income"),
-    Friendly("financial.income_bracket", PD + "IncomeBracket", "Income bracket", "income bracket"),
-    Friendly("financial.credit_score", PD + "CreditScore", "Credit score", "credit score"),
-    Friendly("financial.bank_account", PD + "BankAccount", "Bank account", "bank account"),
-    Friendly("financial.payment_card", PD + "PaymentCard", "Payment card", "payment card"),
-    Friendly("financial.purchases", PD + "Purchase", "Purchases", "purchases"),
-    Friendly("preferences", PD + "Preference", "Preferences", "preferences"),
-    Friendly("preferences.interests", PD + "Interest", "Interests", "interests"),
-    Friendly("preferences.likes", PD + "Like", "Likes", "likes"),
-    Friendly("preferences.dislikes", PD + "Dislike", "Dislikes", "dislikes"),
-    Friendly("preferences.favourites", PD + "Favourite", "Favourites", "favourites"),
-    Friendly("preferences.intentions", PD + "Intention", "Intentions", "intentions"),
-    Friendly("preferences.opinions", PD + "Opinion", "Opinions", "opinions"),
+    Friendly("household.size_bracket", CUSTOS_PD + "HouseholdSizeBracket",
+             N_("Household size bracket"), "household size bracket",
+             "How many people live in the household, in spans: 1, 2, 3-4, 5 or more"),
+    Friendly("household.family", PD + "FamilyStructure", N_("Family"), "family structure"),
+    Friendly("household.children", PD + "Offspring", N_("Children"), "children"),
+    Friendly(
+        "household.marital_status", PD + "MaritalStatus", N_("Marital status"), "marital status"
+    ),
+    Friendly("household.home", PD + "HouseOwned", N_("Home owned"), "home ownership"),
+    Friendly("household.car", PD + "CarOwned", N_("Car owned"), "car ownership"),
+    Friendly("financial", PD + "Financial", N_("Financial"), "financial details"),
+    Friendly("financial.income", PD + "Income", N_("Income"), "income"),
+    Friendly(
+        "financial.income_bracket", PD + "IncomeBracket", N_("Income bracket"), "income bracket"
+    ),
+    Friendly("financial.credit_score", PD + "CreditScore", N_("Credit score"), "credit score"),
+    Friendly("financial.bank_account", PD + "BankAccount", N_("Bank account"), "bank account"),
+    Friendly("financial.payment_card", PD + "PaymentCard", N_("Payment card"), "payment card"),
+    Friendly("financial.purchases", PD + "Purchase", N_("Purchases"), "purchases"),
+    Friendly("preferences", PD + "Preference", N_("Preferences"), "preferences"),
+    Friendly("preferences.interests", PD + "Interest", N_("Interests"), "interests"),
+    Friendly("preferences.likes", PD + "Like", N_("Likes"), "likes"),
+    Friendly("preferences.dislikes", PD + "Dislike", N_("Dislikes"), "dislikes"),
+    Friendly("preferences.favourites", PD + "Favourite", N_("Favourites"), "favourites"),
+    Friendly("preferences.intentions", PD + "Intention", N_("Intentions"), "intentions"),
+    Friendly("preferences.opinions", PD + "Opinion", N_("Opinions"), "opinions"),
     Friendly(
         "preferences.privacy",
         PD + "PrivacyPreference",
-        "Privacy preferences",
+        N_("Privacy preferences"),
         "privacy preferences",
     ),
     Friendly(
-        "professional", PD + "Professional", "Work and education", "work and education details"
+        "professional", PD + "Professional", N_("Work and education"), "work and education details"
     ),
-    Friendly("professional.job", PD + "Job", "Job", "job"),
-    Friendly("professional.employer", PD + "CurrentEmployment", "Employer", "current employment"),
-    Friendly("professional.education", PD + "Education", "Education", "education"),
-    Friendly("professional.salary", PD + "Salary", "Salary", "salary"),
-    Friendly("location", PD + "Location", "Location", "location"),
-    Friendly("location.gps", PD + "GPSCoordinate", "GPS position", "GPS position"),
-    Friendly("location.travel", PD + "TravelHistory", "Travel history", "travel history"),
-    Friendly("behaviour", PD + "Behavioural", "Behaviour", "behaviour"),
-    Friendly("behaviour.browsing", PD + "BrowsingBehaviour", "Browsing", "browsing behaviour"),
+    Friendly("professional.job", PD + "Job", N_("Job"), "job"),
+    Friendly(
+        "professional.employer", PD + "CurrentEmployment", N_("Employer"), "current employment"
+    ),
+    Friendly("professional.education", PD + "Education", N_("Education"), "education"),
+    Friendly("professional.salary", PD + "Salary", N_("Salary"), "salary"),
+    Friendly("location", PD + "Location", N_("Location"), "location"),
+    Friendly("location.gps", PD + "GPSCoordinate", N_("GPS position"), "GPS position"),
+    Friendly("location.travel", PD + "TravelHistory", N_("Travel history"), "travel history"),
+    Friendly("behaviour", PD + "Behavioural", N_("Behaviour"), "behaviour"),
+    Friendly("behaviour.browsing", PD + "BrowsingBehaviour", N_("Browsing"), "browsing behaviour"),
     Friendly(
         "behaviour.service_usage",
         PD + "ServiceConsumptionBehaviour",
-        "Service usage",
+        N_("Service usage"),
         "service usage",
     ),
-    Friendly("device", PD + "DeviceBased", "Device", "device details"),
-    Friendly("device.ip", PD + "IPAddress", "IP address", "IP address"),
+    Friendly("device", PD + "DeviceBased", N_("Device"), "device details"),
+    Friendly("device.ip", PD + "IPAddress", N_("IP address"), "IP address"),
     Friendly(
         "device.fingerprint",
         PD + "BrowserFingerprint",
-        "Browser fingerprint",
+        N_("Browser fingerprint"),
         "browser fingerprint",
     ),
-    Friendly("health", PD + "MedicalHealth", "Health", "health details"),
-    Friendly("health.blood_type", PD + "BloodType", "Blood type", "blood type"),
-    Friendly("health.prescriptions", PD + "Prescription", "Prescriptions", "prescriptions"),
+    # What a vendor adds to the person's vault under an agreement (write-back, issue 14); DPV
+    # has no concept for these, so they sit under Custos's own, each also narrower than the
+    # nearest DPV concept (a deny on `address` also touches the delivery address a vendor used).
+    Friendly(
+        "customer",
+        CUSTOS_PD + "CustomerRecord",
+        N_("Customer records"),
+        "customer records",
+        "Information a vendor keeps about the person as its customer",
+    ),
+    Friendly(
+        "customer.orders",
+        CUSTOS_PD + "OrderHistory",
+        N_("Order history"),
+        "order history",
+        "Information about the orders the person placed with a vendor",
+    ),
+    Friendly(
+        "customer.warranty",
+        CUSTOS_PD + "Warranty",
+        N_("Warranties"),
+        "warranties",
+        "Information about the warranties of goods the person bought",
+    ),
+    Friendly(
+        "customer.loyalty_id",
+        CUSTOS_PD + "LoyaltyID",
+        N_("Loyalty number"),
+        "loyalty number",
+        "The identifier of the person in a vendor's loyalty programme",
+    ),
+    Friendly(
+        "customer.delivery_address",
+        CUSTOS_PD + "DeliveryAddressUsed",
+        N_("Delivery address used"),
+        "delivery address used",
+        "An address a vendor delivered to for the person",
+    ),
+    Friendly("health", PD + "MedicalHealth", N_("Health"), "health details"),
+    Friendly("health.blood_type", PD + "BloodType", N_("Blood type"), "blood type"),
+    Friendly("health.prescriptions", PD + "Prescription", N_("Prescriptions"), "prescriptions"),
 )
 
 # Custos places a few DPV concepts under a second group, so that the spec's groups read naturally
@@ -130,4 +190,22 @@ EXTRA_BROADER: dict[str, str] = {
     PD + "CarOwned": PD + "Household",
     PD + "Salary": PD + "Financial",
     CUSTOS_PD + "HouseholdSize": PD + "Household",
+    # derived claims (vault/claims.py) sit under what they are worked out from, so a grant of
+    # the precise category covers them, and a grant of a claim covers nothing more precise
+    **{f"{CUSTOS_PD}Over{n}": PD + "Age" for n in (13, 16, 18, 21, 65)},
+    CUSTOS_PD + "AgeBracket": PD + "Age",
+    CUSTOS_PD + "PostalArea": PD + "PostalCode",
+    CUSTOS_PD + "HouseholdSizeBracket": CUSTOS_PD + "HouseholdSize",
+    CUSTOS_PD + "CustomerRecord": DPV + "PersonalData",
+    CUSTOS_PD + "OrderHistory": CUSTOS_PD + "CustomerRecord",
+    CUSTOS_PD + "Warranty": CUSTOS_PD + "CustomerRecord",
+    CUSTOS_PD + "LoyaltyID": CUSTOS_PD + "CustomerRecord",
+    CUSTOS_PD + "DeliveryAddressUsed": CUSTOS_PD + "CustomerRecord",
+}
+# Second parents of Custos's own concepts (the first is in EXTRA_BROADER).
+ALSO_BROADER: dict[str, tuple[str, ...]] = {
+    CUSTOS_PD + "OrderHistory": (PD + "Purchase",),
+    CUSTOS_PD + "Warranty": (PD + "PersonalPossession",),
+    CUSTOS_PD + "LoyaltyID": (PD + "AccountIdentifier",),
+    CUSTOS_PD + "DeliveryAddressUsed": (PD + "PhysicalAddress",),
 }

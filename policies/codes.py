@@ -19,6 +19,8 @@ RULE_DENY = "rule.deny"
 RULE_ASK = "rule.ask"
 FREQUENCY_EXCEEDED = "frequency.exceeded"
 DEFAULT = {Effect.PERMIT: "default.permit", Effect.DENY: "default.deny", Effect.ASK: "default.ask"}
+DEFAULT_NO_WRITE = "default.no_write"
+DEFAULT_NO_PASS_ON = "default.no_pass_on"
 RULE = {Effect.PERMIT: RULE_PERMIT, Effect.DENY: RULE_DENY, Effect.ASK: RULE_ASK}
 
 # the offer filter (policies.offers)
@@ -39,7 +41,8 @@ AGREEMENT_NOT_ACCEPTED = "agreement.not_accepted"
 OFFER_PERSON_OVERRIDE = "offer.person_override"
 BUTLER_CANNOT_JUDGE = "butler.cannot_judge"
 
-DECISION_CODES = (RULE_PERMIT, RULE_DENY, RULE_ASK, FREQUENCY_EXCEEDED, *DEFAULT.values())
+DECISION_CODES = (RULE_PERMIT, RULE_DENY, RULE_ASK, FREQUENCY_EXCEEDED, *DEFAULT.values(),
+                  DEFAULT_NO_WRITE, DEFAULT_NO_PASS_ON)
 OFFER_CODES = (OFFER_DELIVERED, OFFER_BLOCKED, OFFER_EXPIRED, OFFER_NO_INTENT, OFFER_INTENT_ENDED,
                OFFER_CATEGORY, OFFER_BUDGET, OFFER_CURRENCY, OFFER_CERTIFICATION, OFFER_TOO_MANY)
 
@@ -53,6 +56,8 @@ CODES: Mapping[str, str] = {
     DEFAULT[Effect.PERMIT]: "no rule covers it; the terms' default allows it",
     DEFAULT[Effect.DENY]: "no rule covers it; the terms' default refuses it",
     DEFAULT[Effect.ASK]: "no rule covers it; the terms' default asks the person",
+    DEFAULT_NO_WRITE: "no rule lets this vendor add records to the person's data",
+    DEFAULT_NO_PASS_ON: "no rule lets this vendor read records that other vendors added",
     OFFER_DELIVERED: "the offer answers an intent and meets every offer rule",
     OFFER_BLOCKED: "the person blocked offers from this vendor",
     OFFER_NO_INTENT: "the offer answers none of the person's active intents",

@@ -17,11 +17,17 @@ from functools import lru_cache
 from typing import Any
 
 from . import vocab
-from .codes import DEFAULT, FREQUENCY_EXCEEDED, RULE
+from .codes import DEFAULT, DEFAULT_NO_PASS_ON, DEFAULT_NO_WRITE, FREQUENCY_EXCEEDED, RULE
 from .conditions import FIELDS
 from .decision import Reason
-from .model import STRENGTH, Condition, Effect, Request, Rule, Terms
-from .sentences import default_sentence, frequency_sentence, rule_sentence
+from .model import PASS_ON, STRENGTH, WRITE, Condition, Effect, Request, Rule, Terms
+from .sentences import (
+    default_sentence,
+    frequency_sentence,
+    pass_on_default_sentence,
+    rule_sentence,
+    write_default_sentence,
+)
 
 Check = Callable[[Request, datetime], bool]
 
@@ -39,18 +45,21 @@ class CompiledRule:
     categories: frozenset[str] | None
     checks: tuple[Check, ...]
     frequency: tuple[str, int] | None
+    actions: frozenset[str]
     reason: Reason
     over_limit: Reason | None
 
 
 @dataclass(kw_only=True)
 class CompiledTerms:
-    """Terms of one version, compiled; `plans` memoises rule lists per (purpose, categories)."""
+    """Terms of one version, compiled; `plans` memoises rule lists per (purpose, categories,
+    action)."""
 
     terms: Terms
     rules: tuple[CompiledRule, ...]
     default_reason: Reason
-    plans: dict[tuple[str, tuple[str, ...]], Any] = field(default_factory=dict)
+    opt_in_defaults: dict[str, Reason]
+    plans: dict[tuple[str, tuple[str, ...], str], Any] = field(default_factory=dict)
 
     @property
     def version(self) -> int:
@@ -139,6 +148,7 @@ def compile_rule(index: int, rule: Rule) -> CompiledRule:
         categories=categories,
         checks=tuple(checks),
         frequency=(rule.frequency.per, rule.frequency.max) if rule.frequency else None,
+        actions=frozenset(rule.actions),
         reason=Reason(code=RULE[rule.effect], effect=rule.effect, rule_id=rule.id, text=text),
         over_limit=over,
     )
@@ -156,4 +166,16 @@ def compile_terms(terms: Terms) -> CompiledTerms:
             rule_id=None,
             text=default_sentence(terms.default),
         ),
+        opt_in_defaults=OPT_IN_DEFAULTS,
     )
+
+
+# Adding to the person's data, and passing on what one vendor added to another, are opt-in
+# whatever the terms' default: no rule naming the action, no (a permissive default was chosen
+# for reads, before write-back existed).
+OPT_IN_DEFAULTS = {
+    WRITE: Reason(code=DEFAULT_NO_WRITE, effect=Effect.DENY, rule_id=None,
+                  text=write_default_sentence()),
+    PASS_ON: Reason(code=DEFAULT_NO_PASS_ON, effect=Effect.DENY, rule_id=None,
+                    text=pass_on_default_sentence()),
+}

@@ -12,16 +12,18 @@ from datetime import datetime
 from .compile import CompiledRule, CompiledTerms, compile_terms
 from .decision import Decision, Reason
 from .errors import TermsError
-from .model import BY_STRENGTH, STRENGTH, Effect, Request, Terms
+from .model import BY_STRENGTH, READ, STRENGTH, Effect, Request, Terms
 
 PLAN_LIMIT = 4096
 _ORDER = BY_STRENGTH  # STRENGTH numbers the effects 0, 1, 2: a strength indexes this tuple
 _RANK = STRENGTH
 
 
-def _plan(compiled: CompiledTerms, purpose: str, categories: tuple[str, ...]) -> tuple:
-    """(candidate rules, per-category candidate positions) for one purpose and category list."""
-    scoped = [r for r in compiled.rules if r.purposes is None or purpose in r.purposes]
+def _plan(compiled: CompiledTerms, purpose: str, categories: tuple[str, ...], action: str) -> tuple:
+    """(candidate rules, per-category candidate positions) for one purpose, category list and
+    action (a rule governs only the actions it names: reading unless it says otherwise)."""
+    scoped = [r for r in compiled.rules
+              if action in r.actions and (r.purposes is None or purpose in r.purposes)]
     used: dict[int, int] = {}
     per_category = []
     for cat in categories:
@@ -35,7 +37,7 @@ def _plan(compiled: CompiledTerms, purpose: str, categories: tuple[str, ...]) ->
     if len(compiled.plans) >= PLAN_LIMIT:
         compiled.plans.clear()
     plan = (rules, tuple(per_category))
-    compiled.plans[(purpose, categories)] = plan
+    compiled.plans[(purpose, categories, action)] = plan
     return plan
 
 
@@ -60,9 +62,9 @@ def evaluate(compiled: CompiledTerms, request: Request, now: datetime | None = N
     now = now or request.time
     if now is None:
         raise TermsError("no time given", {"now": ["a decision needs the time"]})
-    plan = compiled.plans.get((request.purpose, request.categories))
+    plan = compiled.plans.get((request.purpose, request.categories, request.action))
     if plan is None:
-        plan = _plan(compiled, request.purpose, request.categories)
+        plan = _plan(compiled, request.purpose, request.categories, request.action)
     rules, per_category = plan
     counts = dict(request.counts) if request.counts else None
     outcomes = [_outcome(r, request, now, counts) for r in rules]
@@ -70,7 +72,8 @@ def evaluate(compiled: CompiledTerms, request: Request, now: datetime | None = N
     seen: dict[int, int] = {}
     effects: dict[str, Effect] = {}
     because: dict[str, tuple[int, ...]] = {}
-    default = compiled.default_reason
+    default = compiled.default_reason if request.action == READ \
+        else compiled.opt_in_defaults[request.action]
     for cat, positions in per_category:
         best = -1
         for p in positions:

@@ -11,6 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 
+# What a rule governs: reading the person's data (every rule that names no action), adding
+# records to it (vendor write-back, issue 14), or passing on to a vendor records that *other*
+# vendors added. Writing and passing on are opt-in: only ever allowed by a rule naming them.
+READ = "read"
+WRITE = "write"
+PASS_ON = "pass_on"
+ACTIONS = (READ, WRITE, PASS_ON)
+OPT_IN = (WRITE, PASS_ON)
+
 
 class Effect(StrEnum):
     """What a rule says, and what a decision answers."""
@@ -71,6 +80,7 @@ class Rule:
     days: tuple[int, ...] | None = None  # 0 = Monday
     frequency: Frequency | None = None
     agreement: str | None = None
+    actions: tuple[str, ...] = (READ,)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,6 +105,8 @@ class Terms:
     offers: OfferRules = field(default_factory=OfferRules)
     agreements: tuple[str, ...] = ()
     auto_approve: bool = False  # approve at once, without the consent screen, what is permitted
+    #: categories whose stored values never leave: only the claims the vault works out from them
+    claims_only: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,3 +132,4 @@ class Request:
     intent: str | None = None
     counts: tuple[tuple[str, int], ...] = ()  # (period, accesses so far in it)
     time: datetime | None = None
+    action: str = READ

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import vocab
 from .conditions import FIELDS
-from .model import Condition, Effect, Rule, Terms
+from .model import PASS_ON, READ, WRITE, Condition, Effect, Rule, Terms
 from .odrl_common import (
     CUSTOS,
     DAYS,
@@ -81,9 +81,13 @@ def _constraints(rule: Rule) -> list[dict]:
     return out
 
 
+ACTION_NAMES = {READ: "use", WRITE: "modify", PASS_ON: "custos:passOn"}
+
+
 def export_rule(rule: Rule) -> dict:
     """One rule as an ODRL permission (with an obtainConsent duty for 'ask') or prohibition."""
-    node: dict = {"uid": rule_iri(rule.id), "action": "use"}
+    actions = [ACTION_NAMES[a] for a in rule.actions]
+    node: dict = {"uid": rule_iri(rule.id), "action": actions[0] if len(actions) == 1 else actions}
     if rule.label:
         node["dct:title"] = rule.label
     if rule.agreement:

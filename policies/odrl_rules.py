@@ -23,6 +23,8 @@ from .odrl_common import (
 READ = {ODRL + "read", OAC + "Read"}
 USE = {ODRL + "use"}
 SHARE = {ODRL + "distribute", ODRL + "share"}
+MODIFY = {ODRL + "modify"}  # a vendor adding records to the person's data (Custos `write`)
+PASS_ON = {CUSTOS + "passOn"}  # records other vendors added, passed on (Custos `pass_on`)
 PURPOSE = {ODRL + "purpose", OAC + "Purpose"}
 NUMBER_OP = NUMBER.from_odrl
 DURATION = re.compile(r"^P(?:(\d+)W|(\d+)D)$")
@@ -100,12 +102,19 @@ class RuleBuilder:
 
     def _actions(self) -> None:
         actions = {self._iri(a, "odrl:action") for a in self._own_or_inherited("action")}
-        unknown = actions - READ - USE - SHARE
+        unknown = actions - READ - USE - SHARE - MODIFY - PASS_ON
         if unknown:
             raise OdrlError(
                 f"unsupported action {_name(sorted(unknown)[0])}: Custos reads "
-                "use, read and share/distribute"
+                "use, read, share/distribute, modify and custos:passOn"
             )
+        if actions & (MODIFY | PASS_ON):
+            named = (["write"] if actions & MODIFY else []) + \
+                (["pass_on"] if actions & PASS_ON else [])
+            actions -= MODIFY | PASS_ON
+            self.rule["actions"] = (["read"] if actions else []) + named
+            if not actions:
+                return
         if not actions or actions & USE or (actions & READ and actions & SHARE):
             return
         if self.effect == "permit" and actions <= READ:

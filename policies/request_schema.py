@@ -49,6 +49,7 @@ class RequestSchema(Schema):
         load_default=dict,
     )
     time = fields.AwareDateTime(default_timezone=UTC, load_default=None, allow_none=True)
+    action = fields.String(load_default=m.READ, validate=validate.OneOf(m.ACTIONS))
 
     @post_load
     def _make(self, data: dict, **kwargs) -> m.Request:
@@ -63,6 +64,7 @@ class RequestSchema(Schema):
             intent=data["intent"],
             counts=tuple(sorted(data["counts"].items())),
             time=data["time"],
+            action=data["action"],
         )
 
 

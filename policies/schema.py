@@ -121,6 +121,11 @@ class RuleSchema(Schema):
     days = _scope(fields.String(validate=validate.OneOf(DAYS)))
     frequency = fields.Nested(FrequencySchema, load_default=None, allow_none=True)
     agreement = fields.String(load_default=None, allow_none=True)
+    actions = fields.List(
+        fields.String(validate=validate.OneOf(m.ACTIONS)),
+        load_default=lambda: [m.READ],
+        validate=validate.Length(min=1, error="choose at least one"),
+    )
 
     @validates_schema
     def _consistent(self, data: dict, **kwargs) -> None:
@@ -148,6 +153,7 @@ class RuleSchema(Schema):
 def _rule(data: dict, hours: dict | None, days: list | None) -> m.Rule:
     scoped: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     scoped["effect"] = m.Effect(data["effect"])
+    scoped["actions"] = tuple(a for a in m.ACTIONS if a in data["actions"])  # one canonical order
     return m.Rule(
         **scoped,
         hours=(hours["start"], hours["end"]) if hours else None,
@@ -203,6 +209,7 @@ class TermsSchema(Schema):
     offers = fields.Nested(OfferRulesSchema, load_default=None, allow_none=True)
     agreements = fields.List(fields.String(), load_default=list)
     auto_approve = fields.Boolean(load_default=False)
+    claims_only = fields.List(Category(), load_default=list, validate=validate.Length(max=100))
     format = fields.String(load_default=None, allow_none=True, data_key="$format")
 
     @validates_schema
@@ -222,6 +229,7 @@ class TermsSchema(Schema):
             offers=data["offers"] or m.OfferRules(),
             agreements=tuple(data["agreements"]),
             auto_approve=data["auto_approve"],
+            claims_only=tuple(data["claims_only"]),
         )
 
 

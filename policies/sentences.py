@@ -1,17 +1,23 @@
-"""Plain-language sentences for rules: 'You deny marketing use of your contact details'.
+"""Plain-language sentences for rules: 'You allow vendors to use your preferences to send you
+offers' (the everyday purposes of `policies.everyday`, DPV labels for the rest).
 
 Written once per rule when terms are compiled, so reasons cost nothing at decision time.
 """
 
 from __future__ import annotations
 
-from . import vocab
+from . import everyday, vocab
 from .conditions import join
 from .conditions import phrase as condition_phrase
-from .model import Effect, Rule
+from .model import PASS_ON, READ, WRITE, Effect, Rule
 
-VERB = {Effect.PERMIT: "allow", Effect.DENY: "deny", Effect.ASK: "want to be asked about"}
+#: how a sentence starts, before "use your <data>"
+OPENING = {Effect.PERMIT: "You allow {who} to", Effect.DENY: "You refuse to let {who}",
+           Effect.ASK: "You want to be asked before {who}"}
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: what the rule lets them do, as a verb before "your <data>"
+USES = {READ: "use", WRITE: "add records to",
+        PASS_ON: "pass on what other vendors added to"}
 
 
 def purposes_phrase(purposes: tuple[str, ...] | None) -> str:
@@ -28,10 +34,10 @@ def categories_phrase(categories: tuple[str, ...] | None) -> str:
 
 def rule_sentence(rule: Rule) -> str:
     """The whole rule as one sentence a person understands."""
-    text = f"You {VERB[rule.effect]} {purposes_phrase(rule.purposes)} use of your "
-    text += categories_phrase(rule.categories)
-    if rule.vendors:
-        text += f" by {join(list(rule.vendors), 'or')}"
+    who = join(list(rule.vendors), "or") if rule.vendors else "vendors"
+    uses = " and ".join(USES[a] for a in rule.actions)
+    text = f"{OPENING[rule.effect].format(who=who)} {uses} your {categories_phrase(rule.categories)} "
+    text += join(everyday.acts(rule.purposes), "or") if rule.purposes else "for any purpose"
     if rule.frequency:
         text += f", at most {rule.frequency.max} times per {rule.frequency.per}"
     if rule.conditions:
@@ -55,6 +61,17 @@ def frequency_sentence(rule: Rule) -> str:
         f"You allow at most {f.max} accesses per {f.per} under this rule, and that many "
         f"have already taken place"
     )
+
+
+def write_default_sentence() -> str:
+    """Why a vendor may not add to the person's data: no rule of theirs allows it."""
+    return "None of your rules lets a vendor add records to your data, so the answer is no"
+
+
+def pass_on_default_sentence() -> str:
+    """Why a vendor may not read what another vendor added: no rule of theirs allows it."""
+    return ("None of your rules lets a vendor read what other vendors added to your data, so "
+            "the answer is no")
 
 
 def default_sentence(effect: Effect) -> str:

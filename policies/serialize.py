@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Condition, Frequency, OfferRules, Request, Rule, Terms, Vendor
+from .model import READ, Condition, Frequency, OfferRules, Request, Rule, Terms, Vendor
 from .schema import DAYS
 
 
@@ -44,6 +44,8 @@ def dump_rule(rule: Rule) -> dict:
         out["frequency"] = _frequency(rule.frequency)
     if rule.agreement:
         out["agreement"] = rule.agreement
+    if rule.actions != (READ,):
+        out["actions"] = list(rule.actions)
     return out
 
 
@@ -98,4 +100,6 @@ def dump_request(request: Request) -> dict:
     }
     if request.time is not None:
         out["time"] = request.time.isoformat()
+    if request.action != READ:
+        out["action"] = request.action
     return out

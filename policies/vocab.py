@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .categories import CUSTOS_PD, DPV, EXTRA_BROADER, FRIENDLY, PD
+from .categories import ALSO_BROADER, CUSTOS_PD, DPV, EXTRA_BROADER, FRIENDLY, PD
 from .errors import UnknownConcept
 
 PURPOSE_ROOT = "Purpose"
@@ -152,7 +152,7 @@ def _categories() -> _Scheme:
             raw[f.iri] = {
                 "label": f.label,
                 "definition": f.definition,
-                "parents": [EXTRA_BROADER[f.iri]],
+                "parents": [EXTRA_BROADER[f.iri], *ALSO_BROADER.get(f.iri, ())],
             }
     ids = {iri: friendly[iri].id if iri in friendly else _short(iri) for iri in raw}
     concepts = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -59,6 +60,15 @@ def csrf_token(response) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+def save_terms(client, terms: dict):
+    """The signed-in person saves `terms` herself (the Save of the terms page's preview)."""
+    page = client.get("/terms")
+    response = client.post("/terms/save", data={"csrf_token": csrf_token(page),
+                                               "candidate": json.dumps(terms)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return response
 
 
 class Auth:

@@ -165,9 +165,6 @@ STORE_USE_ALLOWED = {
     "api/oauth/registration.py",
     # The bearer token check (RFC 6750): the resource server's side of the same storage hooks.
     "api/resource/auth.py",
-    # The intent search rule: Flask-free, takes the vault, the vendor and the time, i.e. a
-    # service in all but its folder; it stays beside its one view to keep this change small.
-    "api/resource/intent_search.py",
 }
 
 
@@ -216,6 +213,9 @@ TX_FUNCTIONS_ALLOWED = {
     ("audit.py", "append"), ("audit.py", "read_events"), ("audit.py", "verify_chain"),
     # the per-person row lock the stores take before writing a person's rows
     ("persons.py", "locked_key"),
+    # one joined lookup across tokens, clients, grants and terms for a vendor's call (issue 15);
+    # reached only through `vault.agreements.access`
+    ("access.py", "resolve"),
 }
 
 

@@ -30,6 +30,13 @@ SCHEMA: list[str] = [
 ]
 
 
+# one statement (one round trip on PostgreSQL) bumps every period's bucket
+_BUMP = ("INSERT INTO access_counts (person_id, client_id, period, bucket, count) VALUES "
+         + ", ".join("(?, ?, ?, ?, 1)" for _ in PERIODS)
+         + " ON CONFLICT (person_id, client_id, period, bucket) "
+         "DO UPDATE SET count = access_counts.count + 1")
+
+
 class AccessCounts:
     """Read and bump the per-period counters of vendor reads."""
 
@@ -49,10 +56,7 @@ class AccessCounts:
 
     def add(self, tx: Tx, person_id: str, client_id: str, at: datetime) -> None:
         """Count one read in every period (inside the read's write transaction)."""
-        tx.many("INSERT INTO access_counts (person_id, client_id, period, bucket, count) "
-                "VALUES (?, ?, ?, ?, 1) ON CONFLICT (person_id, client_id, period, bucket) "
-                "DO UPDATE SET count = access_counts.count + 1",
-                [(person_id, client_id, p, bucket(p, at)) for p in PERIODS])
+        tx.run(_BUMP, [v for p in PERIODS for v in (person_id, client_id, p, bucket(p, at))])
 
     def prune(self, at: datetime) -> int:
         """Drop hour and day buckets too old for any rule to look at."""

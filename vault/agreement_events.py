@@ -26,6 +26,21 @@ class AccessAttempted(Event):
     reasons: list[dict] = field(default_factory=list)
 
 
+@event_kind("record_written")
+@dataclass(frozen=True, kw_only=True)
+class RecordWritten(Event):
+    """A vendor tried to add a record to the person's data under an agreement (write-back);
+    `outcome` is added or refused. The value itself is not logged."""
+
+    client_id: str
+    grant_id: str
+    category: str
+    name: str
+    field_id: str | None = None
+    outcome: str = "refused"
+    reasons: list[dict] = field(default_factory=list)
+
+
 @event_kind("decision_made")
 @dataclass(frozen=True, kw_only=True)
 class DecisionMade(Event):

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from . import agreement_events  # noqa: F401 - registers the event kinds
+from . import agreement_events, mandate_events  # noqa: F401 - registers the event kinds
+from .access import Access, resolve
 from .access_counts import AccessCounts
 from .clients import Clients
-from .db import Backend
+from .db import Backend, Tx
+from .dpop import DpopProofs
 from .duties import Duties
 from .grants import Grants
 from .keystore import KeyStore
+from .messages import Messages
 from .negotiations import Negotiations
 from .offers import Offers
 from .outbox import Outbox
 from .receipts import Receipts
 from .requests import Requests
 from .signing import SigningKeys
+from .subscriptions import Subscriptions
 from .terms import TermsStore
 from .tokens import Tokens
 
@@ -36,14 +40,22 @@ class Agreements:
         self.terms = TermsStore(db, keys)
         self.grants = Grants(db, keys)
         self.tokens = Tokens(db)
+        self.dpop = DpopProofs(db)
         self.receipts = Receipts(db, keys)
         self.signing = SigningKeys(db, keys)
         self.requests = Requests(db, keys)
         self.outbox = Outbox(db)
         self.offers = Offers(db, keys)
         self.access_counts = AccessCounts(db)
+        self.subscriptions = Subscriptions(db)
+        self.messages = Messages(db, keys)
         self.negotiations = Negotiations(db, keys)
         self.duties = Duties(db, keys)
+
+    def access(self, tx: Tx, raw_token: str) -> Access | None:
+        """A bearer token with its client, agreement and the person's terms version, in one
+        lookup inside `tx` (`vault/access.py`)."""
+        return resolve(tx, self.keys, raw_token)
 
 
 class AgreementsMixin:

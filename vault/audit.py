@@ -48,14 +48,19 @@ def _aad(person_id: str, seq: int) -> bytes:
 
 
 def append(tx: Tx, person_id: str, data_key: bytes, event: Event, now: datetime) -> int:
-    """Append one event in the caller's transaction (person row already locked)."""
-    row = tx.one("SELECT log_seq, log_head FROM persons WHERE id = ?", (person_id,))
+    """Append one event in the caller's transaction (person row already locked: the lock
+    read the chain head, so it is not read again)."""
+    row = tx.memo.get(("head", person_id)) or tx.one(
+        "SELECT log_seq, log_head FROM persons WHERE id = ?", (person_id,))
     if row is None:
         raise ValueError(f"no person {person_id}")
     seq = row[0] + 1
     prev = bytes.fromhex(row[1]) if row[1] else GENESIS
     at = iso(now)
-    sealed = crypto.seal(data_key, json.dumps(event.payload()).encode(), _aad(person_id, seq))
+    payload = event.payload()
+    if tx.actor and "actor" not in payload:  # who acted, when the caller said (Tx.actor)
+        payload["actor"] = tx.actor
+    sealed = crypto.seal(data_key, json.dumps(payload).encode(), _aad(person_id, seq))
     mac = entry_mac(chain_key(data_key), prev, seq, at, event.kind, sealed).hex()
     tx.run(
         "INSERT INTO events (person_id, seq, at, kind, payload, prev_mac, mac) "
@@ -63,6 +68,8 @@ def append(tx: Tx, person_id: str, data_key: bytes, event: Event, now: datetime)
         (person_id, seq, at, event.kind, sealed, prev.hex(), mac),
     )
     tx.run("UPDATE persons SET log_seq = ?, log_head = ? WHERE id = ?", (seq, mac, person_id))
+    if ("head", person_id) in tx.memo:
+        tx.memo["head", person_id] = (seq, mac)
     return seq
 
 

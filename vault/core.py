@@ -7,7 +7,7 @@ for the contract. Times are always passed in (`now`), so tests never sleep.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -86,13 +86,19 @@ class Vault(AgreementsMixin):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def transaction(self, mode: Mode = "read") -> AbstractContextManager[Tx]:
+    def transaction(self, mode: Mode = "read", actor: str | None = None
+                    ) -> AbstractContextManager[Tx]:
         """One transaction for several calls, the same on SQLite and PostgreSQL.
 
         "read" sees one consistent snapshot and refuses writes; "write" serialises writers.
         Vault calls made inside join it; a write inside a read raises `ReadOnlyTransaction`.
+        With `actor`, every log entry written inside records who acted (`actor` in its payload).
         """
-        return self.db.transaction(mode)
+        return self.db.transaction(mode, actor)
+
+    def acting(self, actor: str) -> AbstractContextManager[None]:
+        """Who acts in every transaction this thread opens inside the block (see transaction)."""
+        return self.db.acting(actor)
 
     # persons
     def create_person(self, email: str, password_hash: str, now: datetime) -> str:
@@ -151,16 +157,23 @@ class Vault(AgreementsMixin):
         """Every field of the person, decrypted."""
         return self._fields.list_all(person_id)
 
+    def list_fields_in(self, person_id: str, categories: Collection[str]) -> list[Field]:
+        """The person's fields of these categories, decrypted; the others stay sealed."""
+        return self._fields.in_categories(person_id, categories)
+
     def get_field(self, person_id: str, field_id: str) -> Field:
         """One field; NotFound if absent or someone else's."""
         return self._fields.get(person_id, field_id)
 
     def add_field(
-        self, person_id: str, *, category: str, name: str, kind: str, value: Any, now: datetime
+        self, person_id: str, *, category: str, name: str, kind: str, value: Any, now: datetime,
+        source: str | None = None, event: Callable[[str], Event] | None = None,
     ) -> Field:
-        """Add a field (value: any JSON-able value). Logs FieldAdded."""
-        values = {"category": category, "name": name, "kind": kind, "value": value}
-        return self._fields.add(person_id, values, now)
+        """Add a field (value: any JSON-able value). Logs FieldAdded, or `event(field_id)`:
+        a vendor's record (`source`, its client id) is logged as its write."""
+        values = {"category": category, "name": name, "kind": kind, "value": value,
+                  "source": source}
+        return self._fields.add(person_id, values, now, event)
 
     def update_field(
         self,

@@ -108,12 +108,26 @@ def unwrap_key(kek: bytes, wrapped: bytes, aad: bytes) -> bytes:
     return key
 
 
+_ZERO_SALT = bytes(hashlib.sha256().digest_size)
+
+
 def derive(key: bytes, info: bytes, length: int = KEY_BYTES) -> bytes:
-    """HKDF-SHA256 (RFC 5869) so one data key yields independent subkeys per purpose."""
-    try:
-        return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(key)
-    except Exception:
-        raise CryptoError() from None
+    """HKDF-SHA256 (RFC 5869) so one data key yields independent subkeys per purpose.
+
+    Up to 32 bytes (every key here) it is two HMACs, done with the standard library: the
+    same output as `cryptography`'s HKDF (tested), at a fraction of the cost on every read.
+    """
+    if length > hashlib.sha256().digest_size:
+        try:
+            return HKDF(algorithm=hashes.SHA256(), length=length, salt=None,
+                        info=info).derive(key)
+        except Exception:
+            raise CryptoError() from None
+    if not isinstance(key, bytes) or not isinstance(info, bytes) or length < 1:
+        raise CryptoError()
+    # RFC 5869 section 2.2: salt not provided = HashLen zeros; 2.3: T(1) = HMAC(PRK, info|0x01)
+    prk = hmac.new(_ZERO_SALT, key, hashlib.sha256).digest()
+    return hmac.new(prk, info + b"\x01", hashlib.sha256).digest()[:length]
 
 
 def mac(key: bytes, data: bytes) -> bytes:

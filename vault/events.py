@@ -36,8 +36,19 @@ class Event:
     kind: ClassVar[str] = ""
 
     def payload(self) -> dict[str, Any]:
-        """The event's fields as a JSON-able dict."""
-        return dataclasses.asdict(self)
+        """The event's fields as a JSON-able dict, for sealing at once (fields hold JSON
+        values only, so no deep copy as `dataclasses.asdict` makes: it cost ~0.1 ms a read)."""
+        return {name: getattr(self, name) for name in _names(type(self))}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -53,6 +53,8 @@ def export_agreements(store: Agreements, person_id: str) -> dict[str, Any]:
         "terms": terms,
         "agreements": agreements,
         "requests": [_record(r) for r in store.requests.for_person(person_id)],
-        "offers": [_record(o) for o in store.offers.for_person(person_id)],
+        "offers": [{**_record(o), "messages": [
+            m.as_dict() for m in store.messages.thread(person_id, o.id)]}
+            for o in store.offers.for_person(person_id)],
         "duties": [_record(d) for d in store.duties.for_person(person_id)],
     }

@@ -4,11 +4,17 @@ Sealing every part (not just the value) matters: "health.condition = diabetes" l
 the category and name alone. The slot's AAD names the person, the row and the `body` column.
 Rows written before migration 0005 hold the four parts in four slots (the old columns, now
 empty for new rows); they still read, and are re-sealed as one body when next changed.
+
+A record a vendor added under an agreement (write-back) also carries its `source`, the
+vendor's client id, sealed in the same body: which vendors a person deals with is about her.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +22,7 @@ from typing import Any
 from . import audit, crypto
 from .db import Backend, Tx, from_iso, iso
 from .errors import CryptoError, NotFound
-from .events import FieldAdded, FieldChanged, FieldDeleted
+from .events import Event, FieldAdded, FieldChanged, FieldDeleted
 from .keystore import KeyStore
 from .persons import locked_key
 
@@ -35,10 +41,11 @@ class Field:
     value: Any
     created_at: datetime
     updated_at: datetime
+    source: str | None = None  # the vendor (client id) that added it; None: the person's own
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form, used by the export."""
-        return {
+        out = {
             "id": self.id,
             "category": self.category,
             "name": self.name,
@@ -47,6 +54,13 @@ class Field:
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
         }
+        return out | ({"source": self.source} if self.source else {})
+
+    def readable_by(self, client_id: str) -> bool:
+        """Whether a vendor may be given this field without more (its terms then decide): the
+        person's own data, or a record this vendor itself added. Another vendor's record
+        needs a `pass_on` rule of hers (`api/services/judge.readable_fields`)."""
+        return self.source is None or self.source == client_id
 
 
 _SELECT = (
@@ -55,11 +69,22 @@ _SELECT = (
 _EMPTY = b""  # what the four old slots hold for rows sealed as one body
 
 
+def tag_key(data_key: bytes) -> bytes:
+    """The key of a person's category tags: tags of two persons never match."""
+    return crypto.derive(data_key, b"custos field tag v1")
+
+
+def category_tag(key: bytes, category: str) -> str:
+    """The stored tag of a category (migration 0060): equal for equal categories of one
+    person, and nothing about which category it is without the person's data key."""
+    return crypto.mac(key, b"category|" + category.encode()).hex()[:32]
+
+
 def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
     fid, pid, body, *legacy, created, updated = row
     if body is not None:
         opened = crypto.open_json(key, body, pid, "fields", fid, "body")
-        if not isinstance(opened, dict) or set(opened) != set(SEALED):
+        if not isinstance(opened, dict) or set(opened) - {"source"} != set(SEALED):
             raise CryptoError()
     else:  # written before migration 0005: one slot per part
         opened = {
@@ -77,6 +102,8 @@ def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
 
 def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -> bytes:
     body = {c: values[c] for c in SEALED}
+    if values.get("source"):
+        body["source"] = values["source"]
     return crypto.seal_json(key, body, person_id, "fields", field_id, "body")
 
 
@@ -93,6 +120,24 @@ class Fields:
     def __init__(self, db: Backend, keys: KeyStore) -> None:
         self.db = db
         self.keys = keys
+        self._tag_cache: OrderedDict[tuple[str, frozenset[str]], list[str]] = OrderedDict()
+        self._tag_lock = threading.Lock()
+
+    def _tags(self, person_id: str, key: bytes, categories: frozenset[str]) -> list[str]:
+        """The tags of a read's categories, remembered for the 1,024 latest (person, set)
+        pairs: a vendor reads the same categories of a person again and again. Tags are
+        what the rows store, nothing more secret."""
+        name = (person_id, categories)
+        with self._tag_lock:
+            if (hit := self._tag_cache.get(name)) is not None:
+                self._tag_cache.move_to_end(name)
+                return hit
+        tags = sorted({category_tag(key, c) for c in categories})
+        with self._tag_lock:
+            self._tag_cache[name] = tags
+            if len(self._tag_cache) > 1024:
+                self._tag_cache.popitem(last=False)
+        return tags
 
     def list_all(self, person_id: str) -> list[Field]:
         """Every field of a person, decrypted, oldest first."""
@@ -101,25 +146,50 @@ class Fields:
             rows = tx.all(_SELECT + " WHERE person_id = ? ORDER BY created_at, id", (person_id,))
         return [_open(key, r) for r in rows]
 
+    def in_categories(self, person_id: str, categories: Collection[str]) -> list[Field]:
+        """The person's fields of these categories, oldest first: only their rows (and any
+        not tagged yet, which are tagged now in a write transaction) are opened."""
+        with self.db.read() as tx:
+            data_key = self.keys.data_key(tx, person_id)
+            key = crypto.Sealer(data_key)
+            tagging = tag_key(data_key)
+            tags = self._tags(person_id, tagging, frozenset(categories))
+            marks = ", ".join("?" for _ in tags) or "NULL"
+            rows = tx.all(_SELECT.replace(" FROM", ", tag FROM") + " WHERE person_id = ? AND "
+                          f"(tag IN ({marks}) OR tag IS NULL) ORDER BY created_at, id",
+                          (person_id, *tags))
+            found = []
+            for *row, tag in rows:
+                field = _open(key, tuple(row))
+                if tag is None and tx.writable:
+                    tx.run("UPDATE fields SET tag = ? WHERE id = ?",
+                           (category_tag(tagging, field.category), field.id))
+                if field.category in categories:
+                    found.append(field)
+        return found
+
     def get(self, person_id: str, field_id: str) -> Field:
         """One field of a person; NotFound if it belongs to someone else."""
         with self.db.read() as tx:
             return _get(tx, self.keys.data_key(tx, person_id), person_id, field_id)
 
-    def add(self, person_id: str, values: dict[str, Any], now: datetime) -> Field:
-        """Store a new field and log FieldAdded in one transaction."""
+    def add(self, person_id: str, values: dict[str, Any], now: datetime,
+            event: Callable[[str], Event] | None = None) -> Field:
+        """Store a new field and log FieldAdded (or the caller's event for the new id, such
+        as a vendor's write) in one transaction."""
         field_id = str(uuid.uuid4())
         with self.db.write() as tx:
             key = locked_key(tx, self.keys, person_id)
             tx.run(
                 "INSERT INTO fields (id, person_id, body, category, name, kind, value, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_at, updated_at, tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (field_id, person_id, _sealed(key, person_id, field_id, values),
-                 *[_EMPTY] * len(SEALED), iso(now), iso(now)),
+                 *[_EMPTY] * len(SEALED), iso(now), iso(now),
+                 category_tag(tag_key(key), values["category"])),
             )
-            event = FieldAdded(field_id=field_id, category=values["category"],
-                               name=values["name"])
-            audit.append(tx, person_id, key, event, now)
+            logged = event(field_id) if event else FieldAdded(
+                field_id=field_id, category=values["category"], name=values["name"])
+            audit.append(tx, person_id, key, logged, now)
             return _get(tx, key, person_id, field_id)
 
     def update(
@@ -130,11 +200,12 @@ class Fields:
             key = locked_key(tx, self.keys, person_id)
             old = _get(tx, key, person_id, field_id)
             changed = [c for c in SEALED if getattr(old, c) != values[c]]
+            values = {**values, "source": old.source}  # an edited record keeps its source
             tx.run(
                 "UPDATE fields SET body = ?, category = ?, name = ?, kind = ?, value = ?, "
-                "updated_at = ? WHERE id = ? AND person_id = ?",
+                "updated_at = ?, tag = ? WHERE id = ? AND person_id = ?",
                 (_sealed(key, person_id, field_id, values), *[_EMPTY] * len(SEALED), iso(now),
-                 field_id, person_id),
+                 category_tag(tag_key(key), values["category"]), field_id, person_id),
             )
             event = FieldChanged(
                 field_id=field_id, category=values["category"], name=values["name"],

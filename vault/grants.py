@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import audit, crypto
@@ -20,6 +20,7 @@ from .keystore import KeyStore
 from .persons import locked_key
 
 ACTIVE = "active"
+TOUCH_EVERY = timedelta(minutes=1)
 ENDINGS = ("revoked", "expired", "cut", "replaced", "refused")
 
 
@@ -168,9 +169,11 @@ class Grants:
             rows = tx.all(_SELECT + " WHERE client_id = ? ORDER BY created_at DESC", (client_id,))
             return [_open(self.keys.data_key(tx, r[1]), r) for r in rows]
 
-    def touch(self, tx: Tx, grant_id: str, now: datetime) -> None:
-        """Note the last use (shown on the person's connections page)."""
-        tx.run("UPDATE grants SET last_used_at = ? WHERE id = ?", (iso(now), grant_id))
+    def touch(self, tx: Tx, grant: Grant, now: datetime) -> None:
+        """Note the last use (shown on the person's connections page), at most once every
+        `TOUCH_EVERY`: the log holds every read; this is the page's rough "last used"."""
+        if grant.last_used_at is None or now - grant.last_used_at >= TOUCH_EVERY:
+            tx.run("UPDATE grants SET last_used_at = ? WHERE id = ?", (iso(now), grant.id))
 
     def end(self, grant_id: str, reason: str, now: datetime) -> Grant | None:
         """End a live agreement and revoke its tokens at once; None if it had already ended."""

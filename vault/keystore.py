@@ -82,18 +82,28 @@ class KeyStore:
         return key
 
     def data_key(self, tx: Tx, person_id: str) -> bytes:
-        """Unwrap a person's data key; a shredded person raises `Shredded`."""
+        """Unwrap a person's data key, once per transaction; a shredded person raises
+        `Shredded`."""
+        known = tx.memo.get(("data_key", person_id))
+        if known is not None:
+            return known
         row = tx.one(
             "SELECT master_version, wrapped FROM {k}data_keys WHERE person_id = ?", (person_id,)
         )
         if row is None:
             raise Shredded(person_id)
-        version, wrapped = row
-        return crypto.unwrap_key(self.ring.key(version), wrapped, data_key_aad(person_id, version))
+        return self.unwrap_data_key(tx, person_id, row[0], row[1])
+
+    def unwrap_data_key(self, tx: Tx, person_id: str, version: int, wrapped: bytes) -> bytes:
+        """Unwrap a data key read by the caller (a joined lookup) and keep it for `tx`."""
+        key = crypto.unwrap_key(self.ring.key(version), wrapped, data_key_aad(person_id, version))
+        tx.memo["data_key", person_id] = key
+        return key
 
     def destroy_data_key(self, person_id: str) -> bool:
         """Crypto-shred: delete the wrapped key in its own committed transaction."""
         with self.db.write() as tx:
+            tx.memo.pop(("data_key", person_id), None)
             return tx.run("DELETE FROM {k}data_keys WHERE person_id = ?", (person_id,)) > 0
 
     def server_key(self, name: str, now: datetime) -> bytes:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from . import access_counts, agreements_schema
+from . import access_counts, agreements_schema, dpop, messages, subscriptions
 from .db import Backend, iso
 
 
@@ -145,6 +145,24 @@ MIGRATIONS: list[Migration] = [
             body {blob} NOT NULL
         )""",
         "CREATE INDEX duties_person ON duties(person_id, acknowledged_at, due_at)",
+    ]),
+    # DPoP (RFC 9449): the key thumbprint a code (section 10) or a token (section 6) is bound
+    # to, and the proofs already seen (section 11.1), in the store every process shares.
+    Migration(name="0030_dpop", data=[
+        "ALTER TABLE auth_codes ADD COLUMN dpop_jkt TEXT",
+        "ALTER TABLE tokens ADD COLUMN jkt TEXT",
+        *dpop.SCHEMA,
+    ]),
+    # Vendors' subscriptions to new intents (issue 14, intentcast webhooks).
+    Migration(name="0040_intent_subscriptions", data=subscriptions.SCHEMA),
+    # The reply channel of an offer: messages sealed with the person's key (issue 14).
+    Migration(name="0041_offer_messages", data=messages.SCHEMA),
+    # A keyed tag of each field's category (HMAC under a key derived from the person's data
+    # key, never the category itself), so a read opens only the fields its categories need.
+    # Rows written before have no tag: they are opened as before and tagged on that read.
+    Migration(name="0060_field_tag", data=[
+        "ALTER TABLE fields ADD COLUMN tag TEXT",
+        "CREATE INDEX fields_person_tag ON fields(person_id, tag)",
     ]),
 ]
 

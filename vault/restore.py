@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .core import Vault
-from .db.sqlite import DATA_FILE, KEYS_FILE, SQLiteBackend
+from .db.sqlite import DATA_FILE, KEYS_FILE, TURNS_FILE, SQLiteBackend
 from .errors import CryptoError, NotFound, Shredded, VaultError
 from .keys import load_ring, ring_path
 
@@ -75,6 +75,7 @@ def restore(
         for path in written:
             for extra in ("", "-wal", "-shm", ".tmp"):
                 Path(f"{path}{extra}").unlink(missing_ok=True)
+        (home / TURNS_FILE).unlink(missing_ok=True)  # made by the check's first write
         raise
 
 

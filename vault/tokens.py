@@ -40,6 +40,7 @@ class Code:
     family_id: str
     expires_at: datetime
     used_at: datetime | None
+    dpop_jkt: str | None = None  # RFC 9449 section 10: the key that must redeem it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +58,7 @@ class Token:
     expires_at: datetime
     used_at: datetime | None
     revoked_at: datetime | None
+    jkt: str | None = None  # RFC 9449 section 6.1: bound to this key's thumbprint
 
     def active(self, now: datetime) -> bool:
         """Not revoked, not rotated (refresh), not expired."""
@@ -69,16 +71,16 @@ def _dt(text: str | None) -> datetime | None:
 
 _CODE = (
     "SELECT code_hash, client_id, person_id, grant_id, redirect_uri, challenge, "
-    "challenge_method, scope, family_id, expires_at, used_at FROM auth_codes"
+    "challenge_method, scope, family_id, expires_at, used_at, dpop_jkt FROM auth_codes"
 )
 _TOKEN = (
     "SELECT token_hash, kind, client_id, person_id, grant_id, family_id, scope, issued_at, "
-    "expires_at, used_at, revoked_at FROM tokens"
+    "expires_at, used_at, revoked_at, jkt FROM tokens"
 )
 
 
 def _token(row: tuple) -> Token:
-    h, kind, cid, pid, gid, fam, scope, issued, expires, used, revoked = row
+    h, kind, cid, pid, gid, fam, scope, issued, expires, used, revoked, jkt = row
     return Token(
         token_hash=h,
         kind=kind,
@@ -91,6 +93,7 @@ def _token(row: tuple) -> Token:
         expires_at=from_iso(expires),
         used_at=_dt(used),
         revoked_at=_dt(revoked),
+        jkt=jkt,
     )
 
 
@@ -113,15 +116,16 @@ class Tokens:
         scope: str,
         family_id: str,
         expires_at: datetime,
+        dpop_jkt: str | None = None,
     ) -> None:
         """Store a fresh code (hash only)."""
         with self.db.write() as tx:
             tx.run(
                 "INSERT INTO auth_codes (code_hash, client_id, person_id, grant_id, "
-                "redirect_uri, challenge, challenge_method, scope, family_id, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "redirect_uri, challenge, challenge_method, scope, family_id, expires_at, "
+                "dpop_jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (token_hash(code), client_id, person_id, grant_id, redirect_uri, challenge,
-                 challenge_method, scope, family_id, iso(expires_at)),
+                 challenge_method, scope, family_id, iso(expires_at), dpop_jkt),
             )
 
     def find_code(self, code: str) -> Code | None:
@@ -130,11 +134,12 @@ class Tokens:
             row = tx.one(_CODE + " WHERE code_hash = ?", (token_hash(code),))
         if row is None:
             return None
-        *head, expires, used = row
+        *head, expires, used, dpop_jkt = row
         return Code(
             **dict(zip(Code.__dataclass_fields__, head, strict=False)),
             expires_at=from_iso(expires),
             used_at=_dt(used),
+            dpop_jkt=dpop_jkt,
         )
 
     def claim_code(self, code: str, now: datetime) -> bool:
@@ -176,25 +181,28 @@ class Tokens:
         refresh_expires: datetime | None = None,
         refresh_scope: str | None = None,
         code_hash: str | None = None,
+        jkt: str | None = None,
+        refresh_jkt: str | None = None,
     ) -> None:
         """Store an access token and its refresh token, if any, in one transaction; tokens
         from a code name it, and a code flagged as replayed raises CodeReplayed (saves nothing).
-        The refresh token's scope may differ (a refresh narrows only the access token).
+        The refresh token's scope may differ (a refresh narrows only the access token), and so
+        may its DPoP key (RFC 9449 section 5: bound for public clients only).
         """
-        rows = [(token_hash(access), "access", now + access_ttl, scope)]
+        rows = [(token_hash(access), "access", now + access_ttl, scope, jkt)]
         if refresh:
             rows.append((token_hash(refresh), "refresh", refresh_expires or now + access_ttl,
-                         scope if refresh_scope is None else refresh_scope))
+                         scope if refresh_scope is None else refresh_scope, refresh_jkt))
         with self.db.write() as tx:
             if code_hash is not None and tx.run(
                 "UPDATE auth_codes SET issued_at = ? WHERE code_hash = ? AND "
                 "replayed_at IS NULL", (iso(now), code_hash)) != 1:
                 raise CodeReplayed("this code was replayed; no token is issued from it")
-            for digest, kind, expires, stored in rows:
+            for digest, kind, expires, stored, key in rows:
                 tx.run(
                     "INSERT INTO tokens (token_hash, kind, client_id, person_id, grant_id, "
-                    "family_id, scope, issued_at, expires_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "family_id, scope, issued_at, expires_at, jkt) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         digest,
                         kind,
@@ -205,6 +213,7 @@ class Tokens:
                         stored,
                         iso(now),
                         iso(expires),
+                        key,
                     ),
                 )
 

@@ -4,9 +4,10 @@
     custos butler run                                        # keep going until Ctrl+C
     custos butler run --once --dry-run                       # show what it would do
 
-The butler is an OAuth client like any vendor: it only holds what you approved (scope
-`person`), its tokens live in a file only you can read (mode 0600), and revoking it on your
-Connections page stops it at once.
+The butler is an OAuth client like any vendor: it only holds the mandates you ticked (sort
+offers, answer within your terms, read and propose terms, read the log, manage intents), its
+tokens live in a file only you can read (mode 0600), and revoking it on your Connections page
+stops it at once.
 """
 
 from __future__ import annotations

@@ -35,6 +35,9 @@ OWN_TERMS = {
                         {"field": "retention_days", "op": "lte", "value": 30}]},
         {"id": "household-ask", "effect": "ask", "categories": ["household"],
          "label": "Ask me before anyone learns about my household"},
+        {"id": "orders-in", "effect": "permit", "actions": ["write"],
+         "label": "Vendors I buy from may add my orders and warranties to my vault",
+         "categories": ["customer.orders", "customer.warranty"]},
     ],
     "offers": {"require_certifications": ["b-corp"], "within_budget": True,
                "match_category": True, "max_per_vendor": {"max": 3, "per": "week"}},
@@ -43,6 +46,51 @@ OWN_TERMS = {
 # see her shown intents to answer them with offers.
 # And delete-on-request: a vendor deletes on request, and confirms it with its signature.
 TERMS = adopt(adopt(adopt(OWN_TERMS, "SD-BASE"), "PDC-INTENT"), "delete-on-request")
+
+
+def _accept_and_close(ada: Browser, me, green, tell: Teller, notices: list[dict],
+                      arrived: threading.Condition, notice_wait: float) -> dict:
+    """Ada asks GreenWheels about its offer, accepts it giving less than it asked for, they
+    exchange messages through Custos, and she closes her intent: every vendor that answered
+    it is told."""
+    tell.step("Ada asks GreenWheels about its offer, then accepts it")
+    [offer] = [o for o in me.offers("delivered") if o["vendor"]["id"] == green.client_id]
+    thread = f"/offers/{offer['id']}/thread"
+    ada.form(f"/offers/{offer['id']}/messages",
+             {"text": "Can you deliver it in Berlin in March?"}, page=thread)
+    asked = green.messages(offer["id"])["messages"][-1]["text"]
+    green.send_message(offer["id"], "Yes: delivery in Berlin in the first week of March.")
+    tell.ok(f"Through Custos: Ada asks “{asked}”; GreenWheels answers (it never sees her "
+            f"email)")
+    ada.form(f"/offers/{offer['id']}/accept", {"category": ["address.city"], "days": "30"},
+             page=thread)
+    channel = green.messages(offer["id"])
+    agreement = channel["messages"][-1]["agreement"]
+    green.accept(agreement)  # the new agreement proffers her terms: GreenWheels signs them
+    city = green.agreement_data(agreement).values("address.city")
+    tell.ok(f"She accepts, giving her city but not the phone number GreenWheels asked for: "
+            f"an agreement for 30 days; GreenWheels reads city {', '.join(city)}")
+    green.send_message(offer["id"], "Thank you! Your e-Up! is booked.")
+    tell.say(f"GreenWheels writes back: {green.messages(offer['id'])['messages'][-1]['text']}")
+    record = green.add_record(agreement, category="customer.orders", name="e-Up! order",
+                              value="e-Up! electric, 27,500 EUR, delivery in March")
+    tell.ok(f"Her terms let it add the order to her vault: “{record['name']}”, sealed, shown "
+            f"under GreenWheels on My data, signed receipt {record['receipt']['jti'][:8]}...")
+
+    tell.step("Ada found her car: she closes the intent")
+    [intent] = [i for i in me.intents() if i["status"] == "active"]
+    ada.form(f"/intents/{intent['id']}/status", {"status": "fulfilled"}, page="/intents")
+    with arrived:
+        told = arrived.wait_for(lambda: any(n.get("type") == "intent_closed" for n in notices),
+                                notice_wait)
+    if told:
+        tell.ok("Every vendor that answered it is told; GreenWheels' webhook got a signed "
+                "intent_closed notice (verified)")
+    else:
+        tell.say("The notices to the vendors that answered it are queued; the server's jobs "
+                 "deliver them.")
+    return {"offer_answer": channel["answer"], "offer_city": city,
+            "record": record["category"]}
 
 
 class Teller:
@@ -95,12 +143,16 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
     tell.say(f"{len(FIELDS)} fields, sealed in her vault; intent: {INTENT['text']}, "
              f"budget {INTENT['budget']} {INTENT['currency']}")
 
-    tell.step("Ada authorises her butler, and it saves her terms")
+    tell.step("Ada authorises her butler; it proposes her terms and she accepts them")
     tokens = TokenFile(home / "demo-butler.json")
     authorize(base, tokens, show=lambda url: ada.session.get(ada.consent(url), timeout=10))
     me = PersonClient.from_file(tokens)
-    saved = me.replace_terms(TERMS)
-    tell.ok(f"Butler tokens in {tokens.path} (mode 0600); terms version {saved['version']}")
+    proposed = me.propose_terms(TERMS)
+    tell.say(f"Butler tokens in {tokens.path} (mode 0600), with the mandates she ticked; "
+             f"its terms would let vendors get more, so they wait in her inbox")
+    ada.save_terms(TERMS, proposed["proposal_id"])
+    saved = me.terms()
+    tell.ok(f"Ada reads what the change does and accepts it: terms version {saved['version']}")
     for rule in TERMS["rules"]:
         tell.say(f"rule: {rule['label']}")
 
@@ -168,17 +220,20 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
         tell.no(f"Refused before reaching Ada: {exc.description}")
 
     tell.step("Offers arrive for Ada's intent; the butler sorts them")
-    for vendor, model, price in ((green, "e-Up! electric, 3 years' service", "27500"),
-                                 (fast, "V8 pickup, end-of-season deal", "29000")):
+    for vendor, model, price, needs in (
+            (green, "e-Up! electric, 3 years' service", "27500", ["address.city",
+                                                                    "contact.phone"]),
+            (fast, "V8 pickup, end-of-season deal", "29000", [])):
         for intent in vendor.search_intents("vehicles"):
             vendor.submit_offer(intent.id, category="vehicles", price=price, currency="EUR",
-                                text=model)
+                                text=model, needs=needs)
     actions = Butler(me, say=tell.say).run_once()
     seen["offers"] = {a.vendor: a.verdict for a in actions if a.kind == "offer"}
     seen["requests"] = {a.target: a.verdict for a in actions if a.kind == "request"}
 
-    tell.step("Ada answers the waiting request herself")
-    me.decide_request(household.id, "approve", duration_days=30)
+    tell.step("Ada answers the waiting request herself (her butler may not: her terms ask her)")
+    ada.form(f"/inbox/{household.id}", {"decision": "approve", "days": "30",
+                                        "category": "household.size"}, page="/inbox")
     answered = green.poll_request(household.id)
     green.accept(answered.agreement)  # the new agreement proffers her terms again
     size = green.agreement_data(answered.agreement).values("household.size")
@@ -186,10 +241,12 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
             f"and reads household size {', '.join(map(str, size))}")
     seen["household_answer"] = answered.status
 
+    seen |= _accept_and_close(ada, me, green, tell, notices, arrived, notice_wait)
+
     tell.step("Ada stops sharing with GreenWheels; the vendor is refused at once")
     stopped = me.stop_vendor(green.client_id)["ended"]
     tell.ok(f"Ada stops sharing everything with GreenWheels: {len(stopped)} agreements end "
-            f"(her email and city, and her household size)")
+            f"(her email and city, her household size, and her city for the offer)")
     try:
         person.data()
         seen["after_revoke"] = "read"
@@ -204,20 +261,22 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
         tell.no(f"GreenWheels reads her household size again: {exc.error} ({exc.description})")
     statuses = [green.receipt(g).status for g in (data.agreement, answered.agreement)]
     tell.ok(f"The receipts now say: {', '.join(statuses)}")
+    def endings() -> list[dict]:
+        return [n for n in notices if n.get("type") == "agreement_ended"]
     with arrived:
-        every = arrived.wait_for(lambda: len(notices) >= len(stopped), notice_wait)
+        every = arrived.wait_for(lambda: len(endings()) >= len(stopped), notice_wait)
     if every:
-        duties = sorted({n["duty"] for n in notices})
-        categories = [c for n in sorted(notices, key=lambda n: n["categories"])
-                      for c in n["categories"]]
-        tell.ok(f"GreenWheels' webhook got {len(notices)} signed notices (verified): agreements "
-                f"{', '.join(sorted({n['reason'] for n in notices}))}, duty to "
+        ended = endings()
+        duties = sorted({n["duty"] for n in ended})
+        categories = sorted(c for n in ended for c in n["categories"])
+        tell.ok(f"GreenWheels' webhook got {len(ended)} signed notices (verified): agreements "
+                f"{', '.join(sorted({n['reason'] for n in ended}))}, duty to "
                 f"{', '.join(duties)} {', '.join(categories)}")
         seen["notice"] = duties[0]
-        answers = [green.acknowledge(n) for n in notices]
+        answers = [green.acknowledge(n) for n in ended]
         seen["acknowledged"] = sum(bool(a["acknowledged_at"]) for a in answers)
         tell.ok(f"GreenWheels deletes and confirms each with its signature: "
-                f"{seen['acknowledged']} of {len(notices)} deletions confirmed on Ada's "
+                f"{seen['acknowledged']} of {len(ended)} deletions confirmed on Ada's "
                 "Connections page")
     else:
         tell.say("The signed notices to GreenWheels are queued; the server's jobs deliver them.")

@@ -6,6 +6,7 @@ and fills in forms (CSRF included) the way a person would.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -68,6 +69,15 @@ class Browser:
         return self.session.post(url, data={**data, "csrf_token": token.group(1) if token
                                             else ""}, timeout=10, allow_redirects=False)
 
+    def save_terms(self, terms: dict, proposal: str | None = None) -> None:
+        """Save terms as the person does on the preview; with `proposal`, accepting the change
+        her agent proposed (shown at /terms/proposals/<id>)."""
+        page = f"/terms/proposals/{proposal}" if proposal else "/terms"
+        data = {"candidate": json.dumps(terms), **({"proposal": proposal} if proposal else {})}
+        answer = self.form("/terms/save", data, page=page)
+        if not answer.is_redirect:
+            raise click.ClickException(f"could not save the terms: HTTP {answer.status_code}")
+
     def signup(self, email: str, password: str) -> None:
         answer = self.form("/signup", {"email": email, "password": password,
                                        "confirm": password})
@@ -75,8 +85,9 @@ class Browser:
             raise click.ClickException(f"could not sign up {email}: HTTP {answer.status_code}")
 
     def consent(self, url: str, *, decision: str = "approve",
-                categories: list[str] | None = None) -> str:
-        """Open an authorization URL, answer the consent screen; the redirect's address."""
+                categories: list[str] | None = None, mandates: list[str] | None = None) -> str:
+        """Open an authorization URL, answer the consent screen (every category and mandate
+        offered, unless told which); the redirect's address."""
         page = self.session.get(url, timeout=10, allow_redirects=False)
         if page.is_redirect:  # answered without the person (e.g. refused by the terms)
             return page.headers["Location"]
@@ -84,8 +95,10 @@ class Browser:
         if token is None:
             raise RuntimeError(f"no consent screen at {url}: HTTP {page.status_code}")
         offered = re.findall(r'name="category" value="([^"]+)"', page.text)
+        asked = re.findall(r'name="mandate" value="([^"]+)"', page.text)
         form = {"csrf_token": token.group(1), "decision": decision,
-                "category": offered if categories is None else categories}
+                "category": offered if categories is None else categories,
+                "mandate": asked if mandates is None else mandates}
         answer = self.session.post(url, data=form, timeout=10, allow_redirects=False)
         if not answer.is_redirect:
             raise RuntimeError(f"the consent screen did not redirect: HTTP {answer.status_code}")

@@ -30,13 +30,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from policies import Effect, Vendor, vocab
+from policies import Effect, Vendor, everyday, vocab
 from policies.agreements import agreement as standard
+from policies.compile import CompiledTerms
 from vault.agreement_events import DecisionMade
 
 from ..clock import now
 from ..security import CONTENT_SECURITY_POLICY
-from ..services import acceptance, details, judge
+from ..services import acceptance, details, judge, mandates
 from ..services.agreements import make_agreement
 from ..services.consent import Assessment, Outcome, answer, assess
 from ..services.disclosure import kept_home, what_leaves
@@ -48,9 +49,11 @@ from .server import issuer, repeated_parameter
 bp = Blueprint("oauth_authorize", __name__)
 _NQCHAR = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # and SP, RFC 6749 Appendix A
 _VSCHAR = re.compile(r"[\x20-\x7e]*")
+# dpop_jkt: a JWK SHA-256 thumbprint (RFC 7638), base64url (RFC 9449 section 10)
 SYNTAX = {"response_type": re.compile(r"[A-Za-z0-9_ ]*"), "scope": _NQCHAR,
           "redirect_uri": _NQCHAR, "code_challenge": _NQCHAR, "code_challenge_method": _NQCHAR,
-          "client_id": _VSCHAR, "state": _VSCHAR}
+          "client_id": _VSCHAR, "state": _VSCHAR,
+          "dpop_jkt": re.compile(r"[A-Za-z0-9_-]{43}")}
 
 
 @bp.before_request
@@ -87,14 +90,20 @@ def _fail(error: OAuth2Error, grant):
     return error_response(error)
 
 
-def _rows(person_id: str, access: details.DataAccess, decision) -> list[dict]:
-    """Each asked category with the terms' answer and exactly what would leave today."""
-    rows, fields = [], get_vault().list_fields(person_id)
+def _rows(person_id: str, vendor, compiled, access: details.DataAccess, decision,
+          claims_only=()) -> list[dict]:
+    """Each asked category with the terms' answer and exactly what would leave today (a
+    record another vendor added only where her terms pass it on)."""
+    rows = []
+    fields = judge.readable_fields(get_vault(), compiled, vendor, person_id, access, now())
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
+        reasons = decision.reasons_for(cat) if decision else []
         rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
-                     "reasons": [r.text for r in decision.reasons_for(cat)] if decision else [],
-                     "leaves": what_leaves(fields, [cat], now()),
+                     "reasons": [r.text for r in reasons],
+                     # no rule of the terms speaks of it: shown, but left unticked
+                     "uncovered": all(r.rule_id is None for r in reasons),
+                     "leaves": what_leaves(fields, [cat], now(), claims_only),
                      "kept": kept_home(fields, [cat], access.categories)})
     return rows
 
@@ -140,6 +149,7 @@ class _Asked:
     person_id: str
     vendor: Vendor
     seen: Assessment
+    compiled: CompiledTerms  # the terms assessed, for what would leave (pass_on)
 
 
 def _asked() -> _Asked | ResponseReturnValue:
@@ -168,7 +178,8 @@ def _asked() -> _Asked | ResponseReturnValue:
     if refused := _not_accepted(g.person_id, grant.client, access, compiled.version):
         return _fail(refused, grant)
     seen = assess(compiled, vendor, access, now())
-    return _Asked(grant=grant, person_id=g.person_id, vendor=vendor, seen=seen)
+    return _Asked(grant=grant, person_id=g.person_id, vendor=vendor, seen=seen,
+                  compiled=compiled)
 
 
 def _settled(asked: _Asked) -> ResponseReturnValue | None:
@@ -200,9 +211,12 @@ def _consent_screen(asked: _Asked):
     access, client = asked.seen.access, asked.grant.client
     page = make_response(render_template(
         "oauth/consent.html", client=client, access=access,
-        rows=_rows(asked.person_id, access, asked.seen.decision),
-        purpose_label=vocab.purpose(access.purpose).label if access.purpose else "",
-        vendor_facts=", ".join(sorted(asked.vendor.certifications)),
+        rows=_rows(asked.person_id, asked.vendor, asked.compiled, access, asked.seen.decision,
+                   asked.seen.claims_only),
+        purpose_words=everyday.acts((access.purpose,))[0] if access.purpose else "",
+        mandates=[(m, mandates.WORDS[m]) for m in access.mandates],
+        vendor_facts=[(c, c in asked.vendor.verified_certifications)
+                      for c in sorted(asked.vendor.certifications)],
         proffered=[standard(a) for a in acceptance.proffered(
             get_vault(), asked.person_id, asked.seen.terms_version)] if access.categories else [],
         durations=[d for d in DURATIONS if d <= access.duration_days]
@@ -215,7 +229,7 @@ def _consent_given(asked: _Asked):
     seen = asked.seen
     _log(asked.person_id, asked.grant.client.client_id, seen.access, seen.decision, "authorize")
     approved = answer(seen, request.form.get("decision"), request.form.getlist("category"),
-                      request.form.get("days"))
+                      request.form.get("days"), request.form.getlist("mandate"))
     if approved is None:
         return _fail(AccessDeniedError("The person declined."), asked.grant)
     how = "person" if approved == seen.access else "person_narrowed"
@@ -233,7 +247,8 @@ def _approve(grant, person_id: str, access: details.DataAccess, how: str,
         with get_vault().transaction("write"):
             hook_data(grant.request).grant = make_agreement(
                 get_vault(), person_id, grant.client.client_id, access, decided_by=how,
-                terms_version=terms_version, now=now(), issuer=issuer())
+                terms_version=terms_version,
+                actor=how if how == "terms" else mandates.PERSON, now=now(), issuer=issuer())
             status, body, headers = grant.create_authorization_response(
                 grant.redirect_uri, Person(person_id))
     except OAuth2Error as error:

@@ -8,6 +8,10 @@ What Authlib does by default and what changes here (read from authlib 1.9's sour
   that comes back revokes every token issued from it (RFC 6749 section 4.1.2).
 - `RefreshTokenGrant` keeps the refresh token unless told otherwise; here it rotates on every
   use and a rotated token that comes back revokes its whole family (RFC 9700 section 4.14.2).
+- DPoP (RFC 9449): a token request with a valid proof gets tokens bound to the proof's key
+  (`token_type: DPoP`); a code asked for with `dpop_jkt` and a bound refresh token are redeemed
+  only with a proof by that key; a client registered with `dpop_bound_access_tokens` must send
+  a proof every time.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from vault.tokens import CodeReplayed
 
 from ..clock import now
 from ..store import get_vault
+from . import proofs
 from .models import OAuthCode, OAuthToken, Person
 from .scopes import carried, granted_details, granted_scope, stored_scope
 
@@ -82,6 +87,19 @@ def _reuse(family_id: str, client_id: str, person_id: str | None, grant_id: str 
                                                    credential=kind, revoked=revoked), now())
 
 
+def _proof_for(client, bound: str | None = None):
+    """The request's DPoP proof where one is needed (RFC 9449 sections 5, 5.3 and 10)."""
+    proof = proofs.proof()
+    if proof is None and client.metadata.get("dpop_bound_access_tokens"):
+        # RFC 9449 section 5.3: the server MUST reject its token requests without a proof
+        raise proofs.InvalidDpopProof("This client registered dpop_bound_access_tokens: "
+                                      "send a DPoP proof.")
+    if bound is not None and (proof is None or proof.jkt != bound):
+        raise proofs.InvalidDpopProof("This credential is bound to a DPoP key: send a proof "
+                                      "signed with that key.")
+    return proof
+
+
 def _live_grant(grant_id: str | None):
     grant = get_vault().agreements.grants.get(grant_id) if grant_id else None
     if grant is None or not grant.live(now()):
@@ -100,7 +118,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             grant_id=hook_data(request).grant.id, redirect_uri=request.payload.redirect_uri,
             challenge=request.payload.data["code_challenge"], challenge_method="S256",
             scope=stored_scope(request.scope), family_id=str(uuid.uuid4()),
-            expires_at=now() + CODE_TTL)
+            expires_at=now() + CODE_TTL, dpop_jkt=request.payload.data.get("dpop_jkt") or None)
 
     def query_authorization_code(self, code, client):
         record = get_vault().agreements.tokens.find_code(code)
@@ -123,6 +141,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
     def create_token_response(self):
         code = self.request.authorization_code
         record = code.record
+        _proof_for(self.request.client, record.dpop_jkt)  # RFC 9449 section 10: MUST match
         if not get_vault().agreements.tokens.claim_code(code.raw, now()):
             _reuse(record.family_id, record.client_id, record.person_id, record.grant_id, "code",
                    record.code_hash)
@@ -153,6 +172,9 @@ class RefreshGrant(grants.RefreshTokenGrant):
             return None
         if not record.active(now()):
             return None
+        # RFC 9449 section 5: a bound refresh token needs a proof by its key (checked before
+        # the claim, so a thief without the key cannot spend, and so revoke, the family)
+        _proof_for(self.request.client, record.jkt)
         hook_data(self.request).raw_refresh = refresh_token
         return OAuthToken(record)
 
@@ -179,6 +201,10 @@ class VendorCredentials(grants.ClientCredentialsGrant):
 
     TOKEN_ENDPOINT_AUTH_METHODS = SECRET_METHODS  # confidential clients only
 
+    def create_token_response(self):
+        _proof_for(self.request.client)
+        return super().create_token_response()
+
 
 def save_token(token: dict, request) -> None:
     """Store hashes only, and answer with the scope and `authorization_details` as issued
@@ -191,6 +217,8 @@ def save_token(token: dict, request) -> None:
     refresh_until = min(at + REFRESH_TTL, grant.expires_at) if grant else None
     scope = stored_scope(token.get("scope"), grant)
     spent = request.refresh_token  # the refresh token being rotated, if this is a refresh
+    proof = proofs.proof()  # each grant has already required it where needed
+    jkt = proof.jkt if proof else None
     get_vault().agreements.tokens.save(
         access=token["access_token"], refresh=token.get("refresh_token"),
         client_id=request.client.client_id, person_id=grant.person_id if grant else None,
@@ -198,7 +226,12 @@ def save_token(token: dict, request) -> None:
         family_id=hooked.family_id or str(uuid.uuid4()),
         scope=scope, refresh_scope=spent.record.scope if spent else scope, now=at,
         access_ttl=timedelta(seconds=token["expires_in"]), refresh_expires=refresh_until,
-        code_hash=hooked.code_hash)
+        code_hash=hooked.code_hash, jkt=jkt,
+        # RFC 9449 section 5: a public client's refresh token MUST be bound to the key; a
+        # confidential client's is bound to its authentication instead
+        refresh_jkt=jkt if request.client.record.public else None)
+    if jkt:
+        token["token_type"] = "DPoP"  # RFC 9449 section 5: MUST be included
     if grant is not None:
         token["scope"] = granted_scope(grant, scope)
         if details := granted_details(carried(grant, scope)):

@@ -111,6 +111,9 @@ class ClientMetadataSchema(Schema):
                                  load_default=lambda: ["code"], validate=validate.Length(max=1))
     scope = fields.String(load_default=None, allow_none=True,
                           validate=[validate.Length(max=1000), validate.Regexp(_SCOPE)])
+    # RFC 9449 section 5.3: true means every token request of this client carries a proof
+    dpop_bound_access_tokens = fields.Boolean(load_default=None, allow_none=True,
+                                              truthy={True}, falsy={False})
     software_id = _optional_text(200)
     software_version = _optional_text(64)
     custos_jurisdiction = fields.String(load_default=None, allow_none=True,

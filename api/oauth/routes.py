@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from ..clock import now
 from ..errors import InvalidInput
 from ..security import limiter, rate
-from ..services import details
+from ..services import details, dpop
 from ..services.signing import jwks
 from ..store import get_vault
 from .grants import AUTH_METHODS, SECRET_METHODS
@@ -70,7 +70,7 @@ def _metadata_error(messages) -> tuple:
 
 @bp.get("/.well-known/oauth-authorization-server")
 def metadata():
-    """RFC 8414 section 2, with RFC 9207 and RFC 9396 additions."""
+    """RFC 8414 section 2, with RFC 9207, RFC 9396 and RFC 9449 additions."""
     base = issuer()
     return jsonify({
         "issuer": base,
@@ -90,6 +90,7 @@ def metadata():
         "introspection_endpoint_auth_methods_supported": SECRET_METHODS,
         "authorization_response_iss_parameter_supported": True,
         "authorization_details_types_supported": [details.DETAILS_TYPE],
+        "dpop_signing_alg_values_supported": list(dpop.ALGORITHMS),  # RFC 9449 section 5.1
         "service_documentation": base + "/api/v1/openapi.json",
     })
 
@@ -108,5 +109,6 @@ def _cors(response: Response) -> Response:
     if request.endpoint in CORS_ENDPOINTS:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, DPoP"
+        response.headers["Access-Control-Expose-Headers"] = "DPoP-Nonce"
     return response

@@ -12,6 +12,7 @@ to the token endpoint is `invalid_request` (RFC 6749 section 3.2; Authlib takes 
 from __future__ import annotations
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.base import OAuth2Error
 from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc6749.authenticate_client import authenticate_client_secret_basic
 from authlib.oauth2.rfc7009 import RevocationEndpoint
@@ -22,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from ..clock import now
 from ..services.subject import pairwise_subject
 from ..store import get_vault
+from . import proofs
 from .grants import (
     ACCESS_TTL,
     AUTH_METHODS,
@@ -64,7 +66,18 @@ class Server(AuthorizationServer):
     """Authlib's server, refusing repeated parameters at the token-style endpoints."""
 
     def create_token_response(self, request=None):
-        return self._repeated() or super().create_token_response(request)
+        """Check the DPoP proof, if any, before the grant runs (RFC 9449 section 5); a
+        response to a request with a proof carries a fresh nonce (section 8.2)."""
+        if early := self._repeated():
+            return early
+        try:
+            proofs.at_token_endpoint()
+        except OAuth2Error as refused:
+            return self.handle_error_response(None, refused)
+        response = super().create_token_response(request)
+        if proofs.sent() and proofs.NONCE_HEADER not in response.headers:
+            response.headers[proofs.NONCE_HEADER] = proofs.current_nonce()
+        return response
 
     def create_endpoint_response(self, name, request=None):
         return self._repeated() or super().create_endpoint_response(name, request)
@@ -116,11 +129,14 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
         grant = grant_of(record)
         if record.grant_id and (grant is None or not grant.live(now())):
             return {"active": False}
+        kind = ("DPoP" if record.jkt else "Bearer") if record.kind == "access" \
+            else "refresh_token"
         body = {"active": True, "client_id": record.client_id,
-                "scope": granted_scope(grant, record.scope),
-                "token_type": "Bearer" if record.kind == "access" else "refresh_token",
+                "scope": granted_scope(grant, record.scope), "token_type": kind,
                 "exp": int(record.expires_at.timestamp()),
                 "iat": int(record.issued_at.timestamp()), "iss": issuer()}
+        if record.jkt:  # RFC 9449 section 6.2: the key a bound token needs, as `cnf.jkt`
+            body["cnf"] = {"jkt": record.jkt}
         if record.person_id:
             body["sub"] = pairwise_subject(get_vault(), record.person_id, record.client_id, now())
         if grant is not None and (details := granted_details(carried(grant, record.scope))):

@@ -40,7 +40,7 @@ class AcceptsSchema(Schema):
                           required=True, validate=validate.Length(max=20))
 
 
-class RecordSchema(Schema):
+class AgreementRecordSchema(Schema):
     status = fields.String(metadata={"description": "IEEE 7012 negotiation status"})
     record = fields.Dict(metadata={"description": "The agreement record both sides sign"})
     vendor_jws = fields.String(allow_none=True)

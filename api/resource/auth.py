@@ -1,17 +1,23 @@
-"""Bearer tokens for the resource API (RFC 6750): checked against the vault on every call.
+"""Access tokens for the resource API (RFC 6750, RFC 9449): checked against the vault on every
+call.
 
 Errors follow RFC 6750 section 3: a request with no credentials (or another scheme than
 Bearer) gets 401 and a bare `WWW-Authenticate: Bearer realm="custos"`, without an error code
 (section 3.1: SHOULD NOT); an unknown, expired or revoked token (or one whose agreement ended)
 gets 401 with `error="invalid_token"`; a token that does not carry what the endpoint needs
 gets 403 with `insufficient_scope`.
+
+DPoP (RFC 9449 section 7): a token bound to a key is accepted only with `Authorization: DPoP`
+and a proof by that key for this very request (method, URI, `ath`); sent as Bearer it is
+refused (section 7.2). The proof is checked before the route's work, in its own transaction,
+so its `jti` is recorded even when the route's transaction rolls back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request
+from flask import g, request
 
 from vault import Tx
 from vault.clients import Client
@@ -20,7 +26,9 @@ from vault.tokens import Token
 
 from ..clock import now
 from ..errors import CustosError
+from ..oauth import proofs
 from ..oauth.scopes import carried
+from ..services import dpop, mandates
 from ..store import get_vault
 
 
@@ -36,6 +44,20 @@ class NoCredentials(InvalidToken):
     description = "Send the access token as 'Authorization: Bearer <token>'."
 
 
+class InvalidDpopProof(InvalidToken):
+    """RFC 9449 section 7.1: the DPoP proof is missing, invalid or by another key."""
+
+    error = "invalid_dpop_proof"
+    description = "The DPoP proof is not valid for this request."
+
+
+class UseDpopNonce(InvalidDpopProof):
+    """RFC 9449 section 9: retry with the nonce in the DPoP-Nonce header."""
+
+    error = "use_dpop_nonce"
+    description = "Send a DPoP proof with the nonce in the DPoP-Nonce header."
+
+
 class InsufficientScope(CustosError):
     status_code, error = 403, "insufficient_scope"
     description = "The access token does not allow this."
@@ -44,11 +66,12 @@ class InsufficientScope(CustosError):
 @dataclass(frozen=True, kw_only=True)
 class Caller:
     """Who is calling: the token, its client and, for person-bound tokens, the agreement as
-    this token carries it (its categories, and `person` only while the token has it)."""
+    this token carries it (its categories, and the mandates the token still has)."""
 
     token: Token
     client: Client
     grant: Grant | None
+    terms_version: int | None = None  # the person's newest terms, read with the token
 
     @property
     def person_id(self) -> str | None:
@@ -57,39 +80,84 @@ class Caller:
     def has_scope(self, scope: str) -> bool:
         return scope in self.token.scope.split()
 
+    @property
+    def actor(self) -> str:
+        """The agent acting for the person, as the log, agreement and receipt name it."""
+        return mandates.agent(self.client.client_id)
 
-def bearer() -> str:
-    """The raw token from the Authorization header (RFC 6750 section 2.1 only)."""
+
+def credentials() -> tuple[str, str]:
+    """(scheme, raw token) from `Authorization: Bearer` (RFC 6750 section 2.1) or
+    `Authorization: DPoP` (RFC 9449 section 7.1); the scheme lower-cased."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer":
+    scheme = scheme.lower()
+    if scheme not in ("bearer", "dpop"):
         raise NoCredentials()
     if not value.strip():
-        raise InvalidToken("The Bearer token is empty.")
-    return value.strip()
+        raise InvalidToken("The access token is empty.")
+    return scheme, value.strip()
 
 
-def caller(tx: Tx | None = None, *, scope: str | None = None, person: bool = False) -> Caller:
-    """Check the bearer token (inside `tx` when given, so the check and the work are atomic)."""
+def check_proof() -> None:
+    """Before a resource route: with the DPoP scheme, check the request's proof (RFC 9449
+    section 4.3, with `ath`, step 12) and keep it for `caller`."""
+    g.dpop = None
+    if not request.headers.get("Authorization", "").lower().startswith("dpop "):
+        return
+    scheme, raw = credentials()
+    try:
+        g.dpop = proofs.check(access_token=raw)
+    except dpop.NonceRequired as refused:
+        raise UseDpopNonce(refused.description) from None
+    except dpop.DpopError as refused:
+        raise InvalidDpopProof(refused.description) from None
+
+
+def _bound(token: Token, scheme: str) -> None:
+    """RFC 9449 sections 7.1 and 7.2: a bound token only with DPoP and a proof by its key."""
+    if token.jkt is None:
+        if scheme == "dpop":
+            raise InvalidToken("This access token is not bound to a DPoP key; send it as "
+                               "Bearer.")
+        return
+    if scheme != "dpop":  # section 7.2: MUST NOT be accepted as a bearer token
+        raise InvalidToken("This access token is bound to a DPoP key; send it with "
+                           "'Authorization: DPoP' and a proof.")
+    proof = g.get("dpop")
+    if proof is None or proof.jkt != token.jkt:  # section 4.3 step 12
+        raise InvalidDpopProof("The DPoP proof is not signed by the key this token is bound "
+                               "to.")
+
+
+def caller(tx: Tx | None = None, *, scope: str | None = None,
+           mandate: str | None = None) -> Caller:
+    """Check the bearer token (inside `tx` when given, so the check and the work are atomic);
+    with `mandate`, the token must carry that mandate of an agreement made for an agent."""
     vault = get_vault()
     at = now()
     agreements = vault.agreements
 
     def check(t: Tx) -> Caller:
-        token = agreements.tokens.load(t, bearer())
-        if token is None or token.kind != "access" or not token.active(at):
+        scheme, raw = credentials()
+        access = agreements.access(t, raw)  # token, client, agreement: one lookup
+        if access is None:
             raise InvalidToken()
-        client = agreements.clients.find(token.client_id)
+        token, client, grant = access.token, access.client, access.grant
+        if token.kind != "access" or not token.active(at):
+            raise InvalidToken()
+        _bound(token, scheme)
         if client is None:
             raise InvalidToken()
-        grant = agreements.grants.load(t, token.grant_id) if token.grant_id else None
         if token.grant_id and (grant is None or not grant.live(at)):
             raise InvalidToken("The agreement behind this token has ended.")
         if grant is not None:
             grant = carried(grant, token.scope)  # a refresh may have narrowed this token
-        found = Caller(token=token, client=client, grant=grant)
-        if person and (grant is None or not grant.extra.get("person")):
-            raise InsufficientScope("This needs a token the person gave to act for them.")
+        found = Caller(token=token, client=client, grant=grant,
+                       terms_version=access.terms_version)
+        if mandate and mandate not in mandates.of(grant):
+            raise InsufficientScope(f"This needs the person's mandate "
+                                    f"'{mandates.scope(mandate)}'.")
         if scope and not found.has_scope(scope):
             raise InsufficientScope(f"This needs the '{scope}' scope.")
         return found
@@ -100,12 +168,28 @@ def caller(tx: Tx | None = None, *, scope: str | None = None, person: bool = Fal
         return check(t)
 
 
+ALGS = " ".join(dpop.ALGORITHMS)
+
+
 def www_authenticate(response, error: CustosError):
-    """Add the RFC 6750 section 3 challenge to a 401 or 403 from this module."""
+    """Add the RFC 6750 section 3 challenge to a 401 or 403 from this module, as a DPoP
+    challenge (RFC 9449 section 7.1) when the request used DPoP; a request without credentials
+    learns both schemes."""
+    dpop_used = request.headers.get("Authorization", "").lower().startswith("dpop ")
     if isinstance(error, NoCredentials):
-        response.headers["WWW-Authenticate"] = 'Bearer realm="custos"'
+        response.headers["WWW-Authenticate"] = f'Bearer realm="custos", DPoP algs="{ALGS}"'
     elif isinstance(error, InvalidToken | InsufficientScope):
+        scheme = f'DPoP algs="{ALGS}", ' if dpop_used or isinstance(error, InvalidDpopProof) \
+            else 'Bearer realm="custos", '
         response.headers["WWW-Authenticate"] = (
-            f'Bearer realm="custos", error="{error.error}", '
-            f'error_description="{error.description}"')
+            f'{scheme}error="{error.error}", error_description="{error.description}"')
+    if isinstance(error, UseDpopNonce):  # section 9: the nonce to use
+        response.headers[proofs.NONCE_HEADER] = proofs.current_nonce()
+    return response
+
+
+def offer_nonce(response):
+    """Every answer to a DPoP request carries a fresh nonce (RFC 9449 section 9)."""
+    if request.headers.get("Authorization", "").lower().startswith("dpop "):
+        response.headers[proofs.NONCE_HEADER] = proofs.current_nonce()
     return response

@@ -36,7 +36,8 @@ def read_data():
         who = caller(tx)
         if who.grant is None or not who.grant.categories:
             raise InsufficientScope("This token carries no agreement to read data.")
-        result = release(get_vault(), tx, who.client, who.grant, now())
+        result = release(get_vault(), tx, who.client, who.grant, now(),
+                         terms_version=who.terms_version)
     return _answer(result)
 
 

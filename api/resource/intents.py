@@ -1,6 +1,6 @@
 """Intent search and offers, the vendor's side (client credentials, scope `vendor`).
 
-A vendor finds the intents that their owners' current terms let it see (intent_search.py
+A vendor finds the intents that their owners' current terms let it see (services/intent_search.py
 states the rule), under handles of its own, and answers one with an offer. A handle it may not
 see, or no longer may, is the same 404 as one that never existed.
 """
@@ -14,11 +14,12 @@ from vault.agreement_events import AccessAttempted
 from ..clock import now
 from ..errors import InvalidInput, NotFound
 from ..services import judge
+from ..services.intent_search import CATEGORY, PURPOSE, Search, public_view, within
+from ..services.intentcast import subscribe, subscription, unsubscribe
 from ..services.offer_actions import receive_offer, vendor_view
 from ..services.ownership import vendor_offers
 from ..store import get_vault
-from .intent_search import CATEGORY, PURPOSE, Search, public_view, within
-from .schemas import OfferSubmitSchema, load
+from .schemas import OfferSubmitSchema, SubscriptionSchema, load
 from .vendor import vendor
 
 bp = Blueprint("resource_intents", __name__)
@@ -77,6 +78,50 @@ def submit_offer(handle: str):
     offer = receive_offer(get_vault(), found.intent.person_id, found.intent.id, client_id, body,
                           now())
     return jsonify(vendor_view(offer, handle)), 201
+
+
+@bp.get("/api/v1/intents/<handle>")
+def read_intent(handle: str):
+    """One intent under your handle (where an intentcast notice points), if you may see it."""
+    search, client_id = _search()
+    found = search.find(handle)
+    if found is None:
+        raise NotFound("There is no such intent you may see.")
+    get_vault().record(found.intent.person_id, AccessAttempted(
+        client_id=client_id, grant_id=None, purpose=PURPOSE, categories=[CATEGORY],
+        released=[CATEGORY], outcome="allowed", reasons=list(found.reasons)), now())
+    return jsonify(public_view(found))
+
+
+@bp.get("/api/v1/subscription")
+def read_subscription():
+    """The intents you asked to hear of; 404 without a subscription."""
+    who = vendor()
+    found = subscription(get_vault(), who.client.client_id)
+    if found is None:
+        raise NotFound("You have no intent subscription.")
+    return jsonify(found.as_dict())
+
+
+@bp.put("/api/v1/subscription")
+def replace_subscription():
+    """Hear of new matching intents by a signed notice to your custos_notification_uri."""
+    who = vendor()
+    body = load(SubscriptionSchema(), request.get_json(silent=True))
+    if not who.client.metadata.get("custos_notification_uri"):
+        raise InvalidInput("custos_notification_uri: register one to receive intent notices",
+                           fields={"custos_notification_uri": ["required for a subscription"]})
+    stored = subscribe(get_vault(), who.client.client_id, body["categories"], body["regions"],
+                       now=now())
+    return jsonify(stored.as_dict())
+
+
+@bp.delete("/api/v1/subscription")
+def drop_subscription():
+    """Stop hearing of new intents (204, also when there was no subscription)."""
+    who = vendor()
+    unsubscribe(get_vault(), who.client.client_id)
+    return "", 204
 
 
 @bp.get("/api/v1/offers")

@@ -1,4 +1,4 @@
-"""Offers and intents, the person's side (a token with scope `person`: the person or butler).
+"""Offers, the person's side (her agent, under `mandate:offers`); intents: person_data.py.
 
 The butler lists `received` offers, decides each by the person's offer rules and posts the
 decision with its reasons; the person reads delivered and filtered ones and may override.
@@ -13,6 +13,7 @@ from vault.offers import STATUSES
 
 from ..clock import now
 from ..errors import InvalidInput
+from ..services import mandates
 from ..services.offer_actions import decide_offer, person_view
 from ..services.ownership import offers_of
 from ..store import get_vault
@@ -25,7 +26,7 @@ bp = Blueprint("resource_offers", __name__)
 @bp.get("/api/v1/person/offers")
 def list_offers():
     """`?status=received` (default), `delivered`, `filtered` or `all`; newest first."""
-    pid = caller(person=True).person_id
+    pid = caller(mandate=mandates.OFFERS).person_id
     status = request.args.get("status", "received")
     if status not in (*STATUSES, "all"):
         raise InvalidInput("status: use received, delivered, filtered or all",
@@ -37,15 +38,9 @@ def list_offers():
 @bp.post("/api/v1/person/offers/<offer_id>/decision")
 def decide(offer_id: str):
     """Deliver or filter, with the reasons; a later decision overrides (history kept)."""
-    who = caller(person=True)
+    who = caller(mandate=mandates.OFFERS)
     body = load(OfferDecisionSchema(), request.get_json(silent=True))
     offer = decide_offer(get_vault(), who.person_id, offer_id, body["decision"],
-                         body["reasons"], by=who.client.client_id, now=now())
+                         body["reasons"], by=who.client.client_id, now=now(), actor=who.actor)
     return jsonify(person_view(get_vault(), offer))
 
-
-@bp.get("/api/v1/person/intents")
-def list_intents():
-    """The person's intents, for the butler to match offers against."""
-    pid = caller(person=True).person_id
-    return jsonify([i.as_dict() for i in get_vault().list_intents(pid)])

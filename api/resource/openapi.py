@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify, request
 
 from ..services.details import DetailSchema
+from ..web.forms import FieldSchema
 from . import agreement_schemas as a
 from . import schemas as s
 
@@ -31,15 +32,16 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
     "/api/v1/agreements/{agreement_id}/receipt": {"get": ("The signed receipt", None, None,
                                                           ["agreement_id"])},
     "/api/v1/agreements/{agreement_id}/record": {"get": (
-        "The two-sided record: status, what to sign, both signatures", None, "Record",
+        "The two-sided record: status, what to sign, both signatures", None, "AgreementRecord",
         ["agreement_id"])},
     "/api/v1/agreements/{agreement_id}/acceptance": {"post": (
-        "Accept the person's proffered agreement: your JWS over the record", "Jws", "Record",
-        ["agreement_id"])},
+        "Accept the person's proffered agreement: your JWS over the record", "Jws",
+        "AgreementRecord", ["agreement_id"])},
     "/api/v1/agreements/{agreement_id}/refusal": {"post": (
-        "Refuse the person's proffered agreement: it ends", None, "Record", ["agreement_id"])},
+        "Refuse the person's proffered agreement: it ends", None, "AgreementRecord",
+        ["agreement_id"])},
     "/api/v1/agreements/{agreement_id}/counter": {"post": (
-        "Propose one other roster agreement", "Counter", "Record", ["agreement_id"])},
+        "Propose one other roster agreement", "Counter", "AgreementRecord", ["agreement_id"])},
     "/api/v1/agreements/{agreement_id}/uses": {"post": (
         "Report a use of the data, signed", "Jws", None, ["agreement_id"])},
     "/api/v1/notices/{notice_id}/acknowledgement": {"post": (
@@ -50,6 +52,9 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
                                        [])},
     "/api/v1/vendors/{client_id}/accepts": {"get": (
         "A vendor's public list of accepted agreements", None, None, ["client_id"])},
+    "/api/v1/agreements/{agreement_id}/records": {"post": (
+        "Add a customer record to the person's vault (write-back), if her terms allow it",
+        "Record", None, ["agreement_id"])},
     "/api/v1/person/grants": {"get": ("The person's connections", None, None, [])},
     "/api/v1/person/grants/{grant_id}/revoke": {"post": ("End a connection now", None, "Grant",
                                                          ["grant_id"])},
@@ -62,19 +67,41 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
     "/api/v1/person/requests/{request_id}/decision": {"post": (
         "Approve, approve narrowed, or deny", "Decision", "RequestStatus", ["request_id"])},
     "/api/v1/person/terms": {"get": ("The current terms", None, None, []),
-                             "put": ("Replace the terms (what-if answer; ?dry_run=1)", None,
+                             "put": ("Propose terms: saved when they only restrict, else 202 "
+                                     "and they wait for the person (?dry_run=1)", None,
                                      None, [])},
     "/api/v1/person/log": {"get": ("The person's log", None, None, [])},
     "/api/v1/person/offers": {"get": ("Offers by status", None, "PersonOffers", [])},
     "/api/v1/person/offers/{offer_id}/decision": {"post": (
         "Deliver or filter an offer, with reasons (the person may override)", "OfferDecision",
         "PersonOffer", ["offer_id"])},
-    "/api/v1/person/intents": {"get": ("The person's intents", None, None, [])},
+    "/api/v1/person/intents": {"get": ("The person's intents", None, None, []),
+                               "post": ("Declare an intent (the Intents page's fields)", None,
+                                        None, [])},
+    "/api/v1/person/intents/{intent_id}": {"put": ("Replace an intent", None, None,
+                                                   ["intent_id"])},
+    "/api/v1/person/data": {"get": ("The person's data", None, None, []),
+                            "post": ("Add a value", "FieldInput", None, [])},
+    "/api/v1/person/data/{field_id}": {"put": ("Change a value", "FieldInput", None,
+                                               ["field_id"]),
+                                       "delete": ("Delete a value", None, None, ["field_id"])},
     "/api/v1/intents": {"get": ("Intents the owners' terms let you see (pseudonymous)", None,
                                 "IntentPage", [])},
     "/api/v1/intents/{handle}/offers": {"post": ("Answer an intent with an offer",
                                                  "OfferSubmit", "VendorOffer", ["handle"])},
     "/api/v1/offers": {"get": ("Your offers and their status", None, "VendorOffers", [])},
+    "/api/v1/offers/{offer_id}/messages": {
+        "get": ("An offer's reply channel: the person's answer and the messages", None, None,
+                ["offer_id"]),
+        "post": ("Write to the person, once she has written or accepted", "Message", None,
+                 ["offer_id"])},
+    "/api/v1/intents/{handle}": {"get": ("One intent under your handle, if you may see it",
+                                         None, None, ["handle"])},
+    "/api/v1/subscription": {
+        "get": ("The intents you hear of", None, "Subscription", []),
+        "put": ("Hear of new matching intents by signed notice", "Subscription",
+                "Subscription", []),
+        "delete": ("Stop hearing of new intents", None, None, [])},
 }
 # (path, method) -> query parameters: name -> JSON schema
 QUERY: dict[tuple[str, str], dict[str, dict]] = {
@@ -94,8 +121,10 @@ COMPONENTS = {"AccessRequest": s.AccessRequestSchema, "Decision": s.DecisionSche
               "RequestStatus": s.RequestStatusSchema, "Detail": DetailSchema,
               "OfferSubmit": s.OfferSubmitSchema, "OfferDecision": s.OfferDecisionSchema,
               "IntentPage": s.IntentPageSchema, "VendorOffer": s.VendorOfferSchema,
-              "PersonOffer": s.PersonOfferSchema, "Jws": a.JwsSchema,
-              "Counter": a.CounterSchema, "Accepts": a.AcceptsSchema, "Record": a.RecordSchema}
+              "PersonOffer": s.PersonOfferSchema, "FieldInput": FieldSchema,
+              "Record": s.RecordSchema, "Subscription": s.SubscriptionSchema,
+              "Message": s.MessageSchema, "Jws": a.JwsSchema, "Counter": a.CounterSchema,
+              "Accepts": a.AcceptsSchema, "AgreementRecord": a.AgreementRecordSchema}
 LISTS = {"PersonOffers": "PersonOffer"}
 WRAPPED = {"VendorOffers": "VendorOffer"}
 

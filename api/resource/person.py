@@ -1,7 +1,9 @@
-"""Person and butler endpoints: a token the person gave to act for them (scope `person`).
+"""The person's agent API: a token the person gave her agent, each call under one mandate.
 
-Inbox (pending requests: approve, approve narrowed, deny), connections (list, revoke, receipt),
-terms (read, replace with the what-if answer, or only ask it with `?dry_run=1`), the log.
+Inbox (pending requests: approve within the terms, deny) and connections (list, revoke,
+receipt) under `mandate:answer`; terms under `mandate:terms_read` (read) and
+`mandate:terms_propose` (a change that only restricts applies, one that permits more waits for
+the person: 202 with the proposal); the log under `mandate:log` (api/services/mandates.py).
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from vault.requests import APPROVED, DENIED, PENDING
 from ..clock import now
 from ..errors import InvalidInput
 from ..oauth.server import issuer
-from ..services import judge, person_actions
-from ..services.agreements import end_agreement, stop_vendor
-from ..services.ownership import grants_of, own_grant, own_vendor, requests_of
+from ..services import judge, mandates, person_actions, proposals
+from ..services.ownership import grants_of, own_grant, requests_of
 from ..services.receipts import receipt_view
 from ..store import get_settings, get_vault
 from .auth import caller
@@ -27,39 +28,47 @@ from .views import grant_json, request_json
 bp = Blueprint("resource_person", __name__)
 
 
-def person_id() -> str:
-    return caller(person=True).person_id
+def person_id(mandate: str) -> str:
+    return caller(mandate=mandate).person_id
+
+
+def _grant(grant) -> dict:
+    """An agreement as the person sees it: who made it, and an agent's mandates."""
+    return grant_json(grant) | {"actor": grant.extra.get("actor"),
+                                "mandates": [mandates.scope(m) for m in mandates.of(grant)]}
 
 
 @bp.get("/api/v1/person/grants")
 def list_grants():
-    return jsonify([grant_json(g) for g in grants_of(get_vault(), person_id())])
+    pid = person_id(mandates.ANSWER)
+    return jsonify([_grant(g) for g in grants_of(get_vault(), pid)])
 
 
 @bp.post("/api/v1/person/grants/<grant_id>/revoke")
 def revoke_grant(grant_id: str):
     """Effective at once: when this returns, no token of the agreement works any more."""
-    pid = person_id()
-    own_grant(get_vault(), pid, grant_id)
-    end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer(),
-                  ack_days=get_settings().duty_ack_days)
-    return jsonify(grant_json(own_grant(get_vault(), pid, grant_id)))
+    who = caller(mandate=mandates.ANSWER)
+    grant = person_actions.revoke_grant(get_vault(), who.person_id, grant_id, actor=who.actor,
+                                        now=now(), issuer=issuer(),
+                                        ack_days=get_settings().duty_ack_days)
+    return jsonify(_grant(grant))
 
 
 @bp.post("/api/v1/person/vendors/<client_id>/revoke")
 def revoke_vendor(client_id: str):
     """Stop sharing everything with one vendor: each of its agreements ends now, each with its
     notice; the answer lists the ones that were still live (none the second time)."""
-    pid, vault = person_id(), get_vault()
-    own_vendor(vault, pid, client_id)
-    ended = stop_vendor(vault, pid, client_id, now=now(), issuer=issuer(),
-                        ack_days=get_settings().duty_ack_days)
-    return jsonify({"client_id": client_id, "ended": [grant_json(g) for g in ended]})
+    who = caller(mandate=mandates.ANSWER)
+    ended = person_actions.revoke_vendor(get_vault(), who.person_id, client_id,
+                                         actor=who.actor, now=now(), issuer=issuer(),
+                                         ack_days=get_settings().duty_ack_days)
+    return jsonify({"client_id": client_id, "ended": [_grant(g) for g in ended]})
 
 
 @bp.get("/api/v1/person/grants/<grant_id>/receipt")
 def grant_receipt(grant_id: str):
-    return jsonify(receipt_view(get_vault(), own_grant(get_vault(), person_id(), grant_id)))
+    return jsonify(receipt_view(get_vault(), own_grant(get_vault(), person_id(mandates.ANSWER),
+                                                       grant_id)))
 
 
 @bp.get("/api/v1/person/requests")
@@ -68,23 +77,26 @@ def list_requests():
     if status not in (PENDING, APPROVED, DENIED, "all"):
         raise InvalidInput("status: use pending, approved, denied or all",
                            fields={"status": ["unknown status"]})
-    items = requests_of(get_vault(), person_id(), None if status == "all" else status)
+    items = requests_of(get_vault(), person_id(mandates.ANSWER),
+                        None if status == "all" else status)
     return jsonify([request_json(r, for_person=True) for r in items])
 
 
 @bp.post("/api/v1/person/requests/<request_id>/decision")
 def decide_request(request_id: str):
-    """Approve (optionally narrowed: fewer categories, shorter duration) or deny."""
+    """Approve (optionally narrowed) only what the person's terms permit, or deny."""
+    who = caller(mandate=mandates.ANSWER)
     body = load(DecisionSchema(), request.get_json(silent=True))
-    req = person_actions.decide_request(get_vault(), person_id(), request_id, body["decision"],
-                                        body["categories"], body["duration_days"],
-                                        body["purpose"], now=now(), issuer=issuer())
+    req = person_actions.decide_request(get_vault(), who.person_id, request_id,
+                                        body["decision"], body["categories"],
+                                        body["duration_days"], body["purpose"], now=now(),
+                                        issuer=issuer(), actor=who.actor)
     return jsonify(request_json(req, for_person=True))
 
 
 @bp.get("/api/v1/person/terms")
 def read_terms():
-    pid = person_id()
+    pid = person_id(mandates.TERMS_READ)
     stored = judge.saved_terms(get_vault(), pid)
     if stored is None:
         return jsonify({"version": 0, "terms": judge.DEFAULT_TERMS, "default_terms": True})
@@ -93,14 +105,20 @@ def read_terms():
 
 @bp.put("/api/v1/person/terms")
 def replace_terms():
-    """Save new terms; agreements they no longer allow end now. `?dry_run=1` only asks."""
-    raw = request.get_json(silent=True)
+    """Propose new terms. Permitting nothing more, they are saved at once (agreements they no
+    longer allow end now); permitting more, they wait for the person (202). `?dry_run=1` only
+    asks."""
+    who = caller(mandate=mandates.TERMS_PROPOSE)
+    vault, pid = get_vault(), who.person_id
+    raw = proposals.validated(vault, pid, request.get_json(silent=True))
     if request.args.get("dry_run") in ("1", "true"):
-        answer = person_actions.terms_what_if(get_vault(), person_id(), raw, now=now())
-        return jsonify(answer | {"saved": False})
-    return jsonify(person_actions.replace_terms(get_vault(), person_id(), raw, now=now(),
-                                                issuer=issuer(),
-                                                ack_days=get_settings().duty_ack_days))
+        found = proposals.what_it_loosens(vault, pid, raw, now())
+        return jsonify(person_actions.terms_what_if(vault, pid, raw, now=now())
+                       | {"saved": False} | {"loosens": [f.to_dict() for f in found]})
+    answer, waits = proposals.propose_or_save(vault, pid, who.client.client_id, raw,
+                                              actor=who.actor, now=now(), issuer=issuer(),
+                                              ack_days=get_settings().duty_ack_days)
+    return (jsonify(answer), 202) if waits else jsonify(answer)
 
 
 @bp.get("/api/v1/person/log")
@@ -111,6 +129,7 @@ def read_log():
             if "since" in request.args else None
     except (ValueError, OverflowError):  # OverflowError: out of range once in UTC
         raise InvalidInput("since: not an ISO 8601 time", fields={"since": ["bad time"]}) from None
-    events = get_vault().list_events(person_id(), kinds=kinds, since=since)
-    return jsonify([{"seq": e.seq, "at": e.at.isoformat(), "kind": e.kind, "event": e.payload}
+    events = get_vault().list_events(person_id(mandates.LOG), kinds=kinds, since=since)
+    return jsonify([{"seq": e.seq, "at": e.at.isoformat(), "kind": e.kind, "event": e.payload,
+                     "actor": e.payload.get("actor")}
                     for e in events])

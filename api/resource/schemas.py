@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from policies.schema import Category
+
 from ..errors import InvalidInput
 from ..services.details import MAX_DURATION_DAYS
 
@@ -126,6 +128,49 @@ class OfferSubmitSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     valid_until = fields.AwareDateTime(required=True,
                                        metadata={"example": "2026-12-31T23:59:59+00:00"})
+    needs = fields.List(Category(), load_default=list, validate=validate.Length(max=10),
+                        metadata={"example": ["identity.name", "address"], "description":
+                                  "What you need to fulfil it, should the person accept: she "
+                                  "sees it and may give less"})
+
+
+class RecordSchema(Schema):
+    """A vendor's write-back record, as documented; `services/write_back.py` checks it."""
+
+    class Meta:
+        unknown = RAISE
+
+    category = fields.String(required=True, metadata={"example": "customer.orders", "enum": [
+        "customer.orders", "customer.warranty", "customer.loyalty_id",
+        "customer.delivery_address"]})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    value = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class MessageSchema(Schema):
+    """A message in an offer's reply channel, as documented (`services/offer_replies.py`)."""
+
+    class Meta:
+        unknown = RAISE
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class SubscriptionSchema(Schema):
+    """The intents a vendor wants to hear of (docs/api.md, "Intentcast")."""
+
+    class Meta:
+        unknown = RAISE
+
+    categories = fields.List(fields.String(validate=[
+        validate.Length(max=100),
+        validate.Regexp(OFFER_CATEGORY, error="a category such as vehicles or vehicles.cars")]),
+        required=True, validate=validate.Length(min=1, max=20),
+        metadata={"example": ["vehicles"]})
+    regions = fields.List(fields.String(validate=validate.Length(min=1, max=100)),
+                          load_default=list, validate=validate.Length(max=20),
+                          metadata={"description": "Only intents in these regions (none: any)",
+                                    "example": ["Berlin"]})
 
 
 class OfferReasonSchema(Schema):

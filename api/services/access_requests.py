@@ -16,7 +16,7 @@ from vault.clients import Client
 from vault.errors import NotFound as Missing
 from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 
-from . import acceptance, judge
+from . import acceptance, judge, mandates
 from .agreements import make_agreement
 from .details import DataAccess
 from .errors import CustosError, NotFound
@@ -58,8 +58,8 @@ def submit(vault: Vault, client: Client, subject: str, access: DataAccess, *, no
     grant = None
     if status == APPROVED:
         grant = make_agreement(vault, person_id, client.client_id, access,
-                               decided_by="terms", terms_version=compiled.version, now=now,
-                               issuer=issuer)
+                               decided_by="terms", terms_version=compiled.version,
+                               actor=mandates.TERMS, now=now, issuer=issuer)
     stored = {"access": access.as_detail(), "reasons": judge.reasons_for_person(decision),
               "purpose": access.purpose, "categories": list(access.categories),
               "terms_version": compiled.version}

@@ -16,7 +16,7 @@ from vault import Vault
 from vault.grants import ACTIVE, Grant
 from vault.negotiations import Negotiation
 
-from . import acceptance
+from . import acceptance, mandates
 from .details import DataAccess
 from .duties import DEFAULT_ACK_DAYS
 from .notify import queue_end_notice
@@ -26,16 +26,19 @@ from .subject import pairwise_subject
 
 
 def make_agreement(vault: Vault, person_id: str, client_id: str, access: DataAccess, *,
-                   decided_by: str, terms_version: int, now: datetime, issuer: str) -> Grant:
+                   decided_by: str, terms_version: int, actor: str, now: datetime,
+                   issuer: str) -> Grant:
     """Store the agreement and its signed receipt in one transaction: never one without the
-    other, even if the process dies in between."""
-    with vault.transaction("write"):
+    other, even if the process dies in between. `actor` (services/mandates.py) says who made
+    it: the person, her agent, or her terms automatically."""
+    with vault.transaction("write", actor=actor):
         grant = vault.agreements.grants.create(person_id, client_id, {
             "purpose": access.purpose, "categories": list(access.categories),
             "retention_days": access.retention_days,
             "third_party_sharing": access.third_party_sharing,
             "recipients": list(access.recipients), "decided_by": decided_by,
-            "terms_version": terms_version, "extra": {"person": access.person},
+            "terms_version": terms_version,
+            "extra": {"mandates": list(access.mandates), "actor": actor},
         }, expires_at=now + timedelta(days=access.duration_days), now=now)
         negotiation = acceptance.open_negotiation(
             vault, grant, issuer=issuer,
@@ -44,11 +47,12 @@ def make_agreement(vault: Vault, person_id: str, client_id: str, access: DataAcc
     return grant
 
 
-def end_agreement(vault: Vault, grant_id: str, reason: str, *, now: datetime,
-                  issuer: str, ack_days: int = DEFAULT_ACK_DAYS) -> Grant | None:
+def end_agreement(vault: Vault, grant_id: str, reason: str, *, now: datetime, issuer: str,
+                  actor: str | None = None, ack_days: int = DEFAULT_ACK_DAYS) -> Grant | None:
     """End a live agreement at once (tokens revoked) and queue the vendor's notice; None if
-    it had already ended. Every way of ending an agreement comes through here."""
-    with vault.transaction("write"):
+    it had already ended. Every way of ending an agreement comes through here. `actor`
+    (services/mandates.py) names who ended it in the log; None: the thread's default."""
+    with vault.transaction("write", actor=actor):
         ended = vault.agreements.grants.end(grant_id, reason, now)
         if ended is not None:
             acceptance.close(vault, grant_id, reason, now=now)
@@ -78,7 +82,7 @@ def disable_vendor(vault: Vault, client_id: str, *, now: datetime, issuer: str,
                    ack_days: int = DEFAULT_ACK_DAYS) -> list[Grant]:
     """The operator stops a vendor: it can no longer authenticate, and every agreement it
     holds ends, each person told in their log and the vendor in its notices."""
-    with vault.transaction("write"):
+    with vault.transaction("write", actor=mandates.OPERATOR):
         vault.agreements.clients.disable(client_id, now)
         return end_agreements(vault, vault.agreements.grants.for_client(client_id),
                               "vendor_disabled", now=now, issuer=issuer, ack_days=ack_days)

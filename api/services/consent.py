@@ -9,14 +9,15 @@ the agreement and the redirect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 
 from policies import Decision, Effect, Vendor
 from policies.compile import CompiledTerms
 
-from . import judge
+from . import judge, mandates
 from .details import DataAccess
 
 
@@ -31,9 +32,10 @@ class Assessment:
     """A request judged by the person's terms: what to do, and what the screen shows."""
 
     access: DataAccess
-    decision: Decision | None  # None when the request asks for no category (only `person`)
+    decision: Decision | None  # None when the request asks for no category (only mandates)
     terms_version: int
     outcome: Outcome
+    claims_only: tuple[str, ...] = ()  # the terms' categories that leave as claims only
 
     @property
     def allowed(self) -> list[str]:
@@ -55,24 +57,29 @@ def assess(compiled: CompiledTerms, vendor: Vendor, access: DataAccess,
     decision = judge.judge(compiled, vendor, access, now) if access.categories else None
     if decision and all(decision.effects[c] is Effect.DENY for c in access.categories):
         outcome = Outcome.REFUSE
-    elif decision and decision.effect is Effect.PERMIT and compiled.terms.auto_approve:
+    # Mandates are granted one by one by the person, never by the terms (auto-approve).
+    elif decision and decision.effect is Effect.PERMIT and compiled.terms.auto_approve \
+            and not access.mandates:
         outcome = Outcome.APPROVE
     else:
         outcome = Outcome.ASK
     return Assessment(access=access, decision=decision, terms_version=compiled.version,
-                      outcome=outcome)
+                      outcome=outcome, claims_only=tuple(compiled.terms.claims_only))
 
 
 def answer(seen: Assessment, decision: str | None, categories: list[str],
-           days: str | None) -> DataAccess | None:
+           days: str | None, ticked: Iterable[str] = ()) -> DataAccess | None:
     """What the person approved on the consent screen (only categories the terms allow, for
-    at least a day), or None when they declined or chose nothing."""
+    at least a day, and the asked mandates she ticked), or None when they declined or chose
+    nothing."""
     chosen = [c for c in categories if c in seen.allowed]
     access = seen.access
-    if decision != "approve" or (access.categories and not chosen):
+    granted = mandates.ordered(m for m in ticked if m in access.mandates)
+    if decision != "approve" or (access.categories and not chosen) \
+            or (access.mandates and not access.categories and not granted):
         return None
     try:
         length = int(days) if days is not None else access.duration_days
     except ValueError:
         length = access.duration_days
-    return access.narrowed(tuple(chosen), max(1, length))
+    return replace(access.narrowed(tuple(chosen), max(1, length)), mandates=granted)

@@ -3,7 +3,8 @@
 One documented type, `custos_data_access` (docs/oauth.md), carries purpose, categories,
 retention, sharing and duration. The same request can be written as scopes: `data:<category>`
 (repeatable), `purpose:<DPV purpose>`, `retention:<days>`, `sharing:none|third_party`,
-`duration:<days>`. Authlib has no RAR support, so this module parses and validates both forms
+`duration:<days>`. An agent adds the mandates it asks for (`mandate:<name>`,
+services/mandates.py). Authlib has no RAR support, so this module parses and validates both forms
 and the grants call it from their hooks. Errors name the field, as RFC 9396 section 5 asks.
 """
 
@@ -18,12 +19,12 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from policies.errors import flatten
 from policies.schema import Category, Purpose
 
+from . import mandates as mandate_words
 from . import safe_json
 
 DETAILS_TYPE = "custos_data_access"
 DEFAULT_DURATION_DAYS = 90
 MAX_DURATION_DAYS = 365
-PERSON_SCOPE = "person"
 VENDOR_SCOPE = "vendor"
 
 
@@ -52,7 +53,7 @@ class DataAccess:
     recipients: tuple[str, ...] = ()
     duration_days: int = DEFAULT_DURATION_DAYS
     intent: str | None = None
-    person: bool = field(default=False)
+    mandates: tuple[str, ...] = field(default=())
 
     def narrowed(self, categories: tuple[str, ...], duration_days: int,
                  purpose: str | None = None) -> DataAccess:
@@ -121,14 +122,14 @@ def from_details(text: str) -> DataAccess:
 
 
 def from_scope(scope: str) -> DataAccess | None:
-    """Parse the scope form; None when the scope asks for no data (e.g. only `person`)."""
+    """Parse the scope form; None when the scope asks for nothing (no data, no mandate)."""
     raw: dict = {"type": DETAILS_TYPE, "categories": []}
-    person = False
+    mandates = _mandates(scope)
     for item in (scope or "").split():
         name, _, value = item.partition(":")
-        if item == PERSON_SCOPE:
-            person = True
-        elif name == "data" and value:
+        if name == "mandate":
+            continue
+        if name == "data" and value:
             raw["categories"].append(value)
         elif name in ("purpose", "retention", "duration", "sharing") and value:
             key = {"retention": "retention_days", "duration": "duration_days"}.get(name, name)
@@ -143,15 +144,27 @@ def from_scope(scope: str) -> DataAccess | None:
         elif item != VENDOR_SCOPE:
             raise InvalidAuthorizationDetails(f"scope: unknown scope {item[:60]!r}")
     if not raw["categories"] and "purpose" not in raw:
-        return DataAccess(purpose="", categories=(), person=True) if person else None
+        return DataAccess(purpose="", categories=(), mandates=mandates) if mandates else None
     access = _load(raw, "scope")
-    return DataAccess(**{**access.__dict__, "person": person})
+    return DataAccess(**{**access.__dict__, "mandates": mandates})
+
+
+def _mandates(scope: str | None) -> tuple[str, ...]:
+    """The mandates a scope asks for; an unknown `mandate:` value is an error naming it."""
+    found = []
+    for item in (scope or "").split():
+        try:
+            name = mandate_words.parse(item)
+        except ValueError:
+            raise InvalidAuthorizationDetails(f"scope: unknown mandate {item[:60]!r}") from None
+        if name:
+            found.append(name)
+    return mandate_words.ordered(found)
 
 
 def requested(scope: str | None, details: str | None) -> DataAccess | None:
     """The data request of an authorization or access request, in either form."""
     if details:
         access = from_details(details)
-        person = PERSON_SCOPE in (scope or "").split()
-        return DataAccess(**{**access.__dict__, "person": person})
+        return DataAccess(**{**access.__dict__, "mandates": _mandates(scope)})
     return from_scope(scope or "")

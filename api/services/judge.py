@@ -8,14 +8,17 @@ A person who never saved terms gets DEFAULT_TERMS: every request is asked.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime
 from threading import Lock
 
-from policies import Decision, Vendor, evaluate, load_terms
+from policies import Decision, Effect, Vendor, evaluate, load_terms
 from policies.compile import CompiledTerms, compile_terms
-from policies.model import Request
+from policies.model import PASS_ON, Request
 from vault import Vault
 from vault.errors import NotFound
+from vault.fields import Field
 from vault.grants import Grant
 from vault.terms import StoredTerms
 
@@ -83,6 +86,25 @@ def judge(compiled: CompiledTerms, vendor: Vendor, access: DataAccess | Grant,
           now: datetime, counts: dict[str, int] | None = None) -> Decision:
     """Evaluate a request or an agreement against compiled terms at `now`."""
     return evaluate(compiled, policy_request(vendor, access, now, counts), now)
+
+
+def readable_fields(vault: Vault, compiled: CompiledTerms, vendor: Vendor, person_id: str,
+                    access: DataAccess | Grant, now: datetime, *,
+                    only: Collection[str] | None = None) -> list[Field]:
+    """The fields a vendor may be given at all (its agreement and terms then decide): the
+    person's own, the records this vendor added, and records *other* vendors added only where
+    a permit rule of hers names `pass_on` for this vendor, purpose and category. With `only`,
+    just the fields of those categories are opened (the others stay sealed)."""
+    fields = (vault.list_fields(person_id) if only is None
+              else vault.list_fields_in(person_id, only))
+    foreign = sorted({f.category for f in fields if not f.readable_by(vendor.id)})
+    passed: set[str] = set()
+    if foreign:
+        request = replace(policy_request(vendor, access, now), categories=tuple(foreign),
+                          action=PASS_ON)
+        decision = evaluate(compiled, request, now)
+        passed = {c for c in foreign if decision.effects[c] is Effect.PERMIT}
+    return [f for f in fields if f.readable_by(vendor.id) or f.category in passed]
 
 
 def frequency_periods(compiled: CompiledTerms) -> frozenset[str]:

@@ -37,6 +37,7 @@ def receive_offer(vault: Vault, person_id: str, intent_id: str, client_id: str, 
     stored = {"price": f"{price.quantize(Decimal('0.01'))}", "currency": body["currency"],
               "category": body["category"], "text": body["text"],
               "valid_until": body["valid_until"].isoformat(),
+              "needs": list(dict.fromkeys(body.get("needs") or [])),
               "vendor": vendor_profile(vault.agreements.clients.get(client_id))}
     return vault.agreements.offers.receive(person_id, intent_id, client_id, stored, now)
 
@@ -91,15 +92,17 @@ def undeliverable(vault: Vault, offer: Offer, at: datetime) -> str | None:
 
 
 def decide_offer(vault: Vault, pid: str, offer_id: str, action: str, reasons: list[dict],
-                 by: str, *, now: datetime) -> Offer:
+                 by: str, *, now: datetime, actor: str | None = None) -> Offer:
     """Deliver or filter an offer; deciding again what it already is changes nothing. An
-    expired offer, or one whose intent ended, is never delivered (filtering it is fine)."""
-    offer = own_offer(vault, pid, offer_id)
-    if offer.decision and offer.decision.get("action") == action:
-        return offer
-    problem = undeliverable(vault, offer, now) if action == "deliver" else None
-    if problem:
-        raise InvalidInput(f"decision: {problem}", fields={"decision": [problem]})
-    decision = {"action": action, "reasons": reasons, "by": by,
-                "override": offer.decision is not None}
-    return vault.agreements.offers.decide(offer_id, decision, now)
+    expired offer, or one whose intent ended, is never delivered (filtering it is fine).
+    `actor` (services/mandates.py) names who decided in the log; None: the thread's default."""
+    with vault.transaction("write", actor=actor):
+        offer = own_offer(vault, pid, offer_id)
+        if offer.decision and offer.decision.get("action") == action:
+            return offer
+        problem = undeliverable(vault, offer, now) if action == "deliver" else None
+        if problem:
+            raise InvalidInput(f"decision: {problem}", fields={"decision": [problem]})
+        decision = {"action": action, "reasons": reasons, "by": by,
+                    "override": offer.decision is not None}
+        return vault.agreements.offers.decide(offer_id, decision, now)

@@ -77,6 +77,17 @@ def vendor_grant(vault: Vault, client_id: str, grant_id: str) -> Grant:
     return grant
 
 
+def vendor_offer(vault: Vault, client_id: str, offer_id: str) -> Offer:
+    """One of the vendor's own offers; anyone else's is the same 404 as none at all."""
+    try:
+        offer = vault.agreements.offers.get(offer_id)
+    except Missing:
+        offer = None
+    if offer is None or offer.client_id != client_id:
+        raise NotFound("There is no such offer of yours.")
+    return offer
+
+
 def vendor_offers(vault: Vault, client_id: str) -> list[Offer]:
     """The offers a vendor made, whatever became of them."""
     return vault.agreements.offers.for_client(client_id)

@@ -9,26 +9,30 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from policies import TermsError, load_terms, vocab
+from policies import Effect, TermsError, load_terms, vocab
 from policies.whatif import what_if
 from vault import Vault
+from vault.grants import Grant
+from vault.mandate_events import AgentChangedAccess
 from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 
-from . import details, judge
-from .agreements import end_agreement, make_agreement
+from . import details, judge, mandates
+from .agreements import end_agreement, make_agreement, stop_vendor
 from .duties import DEFAULT_ACK_DAYS
 from .errors import InvalidInput
-from .ownership import own_request
+from .ownership import own_grant, own_request, own_vendor
 
 
 def decide_request(vault: Vault, pid: str, request_id: str, decision: str,
                    categories: list[str] | None = None, duration_days: int | None = None,
-                   purpose: str | None = None, *, now: datetime, issuer: str) -> AccessRequest:
+                   purpose: str | None = None, *, now: datetime, issuer: str,
+                   actor: str = mandates.PERSON) -> AccessRequest:
     """Approve (optionally narrowed: fewer categories, shorter duration, narrower purpose) or
-    deny."""
+    deny. An agent (`actor` agent:<id>) may approve only what the current terms permit."""
     # One write transaction from the status check to the answer: two answers racing (the
     # person on a page, the butler through the API) cannot both make an agreement.
-    with vault.transaction("write"):
+    with vault.transaction("write", actor=actor) as tx:
+        tx.lock_person(pid)  # her terms cannot change between the check and the agreement
         req = own_request(vault, pid, request_id)
         if req.status != PENDING:
             raise InvalidInput("This request was already answered.",
@@ -37,13 +41,36 @@ def decide_request(vault: Vault, pid: str, request_id: str, decision: str,
             vault.agreements.requests.decide(request_id, DENIED, now)
             return vault.agreements.requests.get(request_id)
         narrowed = _narrowed(req, categories, duration_days, purpose)
-        how = "person" if narrowed == _asked(req) else "person_narrowed"
+        who = "agent" if mandates.agent_of(actor) else "person"
+        how = who if narrowed == _asked(req) else f"{who}_narrowed"
+        version = req.body.get("terms_version", 0)
+        if mandates.agent_of(actor):
+            version = _within_terms(vault, pid, req.client_id, narrowed, now=now)
         grant = make_agreement(vault, pid, req.client_id, narrowed, decided_by=how,
-                               terms_version=req.body.get("terms_version", 0), now=now,
-                               issuer=issuer)
+                               terms_version=version, actor=actor, now=now, issuer=issuer)
+        if client_id := mandates.agent_of(actor):
+            vault.record(pid, AgentChangedAccess(client_id=client_id, action="approved",
+                                                 vendors=[req.client_id],
+                                                 categories=list(narrowed.categories)), now)
         vault.agreements.requests.decide(request_id, APPROVED, now, grant_id=grant.id,
                                          categories=list(narrowed.categories))
         return vault.agreements.requests.get(request_id)
+
+
+def _within_terms(vault: Vault, pid: str, client_id: str, access: details.DataAccess, *,
+                  now: datetime) -> int:
+    """An agent answers only as the person's current terms already say: every category it
+    approves must be permitted by them now (an "ask" is the person's to answer). Returns the
+    terms version the approval rests on."""
+    compiled = judge.current_terms(vault, pid)
+    client = vault.agreements.clients.get(client_id)
+    decision = judge.judge(compiled, judge.vendor_of(client_id, client.metadata), access, now)
+    beyond = [c for c in access.categories if decision.effects[c] is not Effect.PERMIT]
+    if beyond:
+        raise mandates.OutsideMandate(
+            "categories: the person's terms do not permit these, so only the person can "
+            "approve them", fields={"categories": [f"not permitted by the terms: {beyond}"]})
+    return compiled.version
 
 
 def _asked(req: AccessRequest) -> details.DataAccess:
@@ -101,11 +128,49 @@ def terms_what_if(vault: Vault, pid: str, raw: object, *, now: datetime) -> dict
 
 
 def replace_terms(vault: Vault, pid: str, raw: dict, *, now: datetime, issuer: str,
-                  ack_days: int = DEFAULT_ACK_DAYS) -> dict:
-    """Save new terms as the next version; agreements they no longer allow end now."""
+                  actor: str = mandates.PERSON, ack_days: int = DEFAULT_ACK_DAYS) -> dict:
+    """Save new terms as the next version; agreements they no longer allow end now. An agent
+    calls this only for a change that permits nothing more (api/resource/person.py)."""
     answer = terms_what_if(vault, pid, raw, now=now)
-    with vault.transaction("write"):
+    with vault.transaction("write", actor=actor):
         version = vault.agreements.terms.save(pid, raw, now, cut=answer["cut"])
         for grant_id in answer["cut"]:
             end_agreement(vault, grant_id, "cut", now=now, issuer=issuer, ack_days=ack_days)
+        if client_id := mandates.agent_of(actor):
+            vault.record(pid, AgentChangedAccess(
+                client_id=client_id, action="terms_changed",
+                vendors=sorted({c["vendor"] for c in answer["changes"]}),
+                categories=sorted({cat for c in answer["changes"] for cat in c["lost"]})), now)
     return answer | {"saved": True, "version": version}
+
+
+def revoke_grant(vault: Vault, pid: str, grant_id: str, *, actor: str, now: datetime,
+                 issuer: str, ack_days: int = DEFAULT_ACK_DAYS) -> Grant:
+    """End one of her agreements at once (tokens revoked) for her or her agent; an agent's
+    revocation is an alert (what vendors may get changed). Returns the agreement as it is."""
+    own_grant(vault, pid, grant_id)
+    with vault.transaction("write", actor=actor):
+        ended = end_agreement(vault, grant_id, "revoked", now=now, issuer=issuer,
+                              ack_days=ack_days)
+        _agent_ended(vault, pid, actor, [ended] if ended is not None else [], now)
+    return own_grant(vault, pid, grant_id)
+
+
+def revoke_vendor(vault: Vault, pid: str, client_id: str, *, actor: str, now: datetime,
+                  issuer: str, ack_days: int = DEFAULT_ACK_DAYS) -> list[Grant]:
+    """Stop sharing everything with one vendor, for her or her agent; the ones still live."""
+    own_vendor(vault, pid, client_id)
+    with vault.transaction("write", actor=actor):
+        ended = stop_vendor(vault, pid, client_id, now=now, issuer=issuer, ack_days=ack_days)
+        _agent_ended(vault, pid, actor, ended, now)
+    return ended
+
+
+def _agent_ended(vault: Vault, pid: str, actor: str, ended: list[Grant],
+                 now: datetime) -> None:
+    """Alert the person: her agent ended agreements (what vendors may get changed)."""
+    if ended and (client_id := mandates.agent_of(actor)):
+        vault.record(pid, AgentChangedAccess(
+            client_id=client_id, action="ended",
+            vendors=sorted({g.client_id for g in ended}),
+            categories=sorted({c for g in ended for c in g.categories})), now)

@@ -22,6 +22,7 @@ from vault.grants import Grant
 from vault.negotiations import Negotiation
 from vault.receipts import Receipt
 
+from . import mandates
 from .signing import sign
 from .subject import pairwise_subject
 
@@ -74,6 +75,24 @@ def _two_sided(negotiation: Negotiation | None) -> dict:
             "vendor_acceptance": negotiation.vendor_jws}
 
 
+def _consent_type(grant: Grant) -> str:
+    """Kantara CR v1.1 `consentType` is free text: EXPLICIT when the person clicked herself;
+    when her agent answered under a mandate, the receipt says so (issue 13)."""
+    return "DELEGATED" if mandates.agent_of(grant.extra.get("actor")) else "EXPLICIT"
+
+
+def _collection_method(vault: Vault, grant: Grant) -> str:
+    """How the consent was collected, naming the agent and its mandate when one acted."""
+    agent = mandates.agent_of(grant.extra.get("actor"))
+    if agent is None:
+        return f"Custos OAuth consent ({grant.decided_by})"
+    found = vault.agreements.clients.find(agent)
+    name = (found.metadata.get("client_name") if found else None) or agent
+    return (f"Custos agent {name!r} under the person's mandate "
+            f"'{mandates.scope(mandates.ANSWER)}', within her terms version "
+            f"{grant.terms_version} ({grant.decided_by})")
+
+
 def build_receipt(vault: Vault, grant: Grant, receipt_id: str,
                   negotiation: Negotiation | None = None, *, now: datetime,
                   issuer: str) -> dict:
@@ -88,7 +107,7 @@ def build_receipt(vault: Vault, grant: Grant, receipt_id: str,
         "purposes": [{
             "purpose": purpose.label if purpose else "Act for the person",
             "purposeCategory": [purpose.iri] if purpose else [],
-            "consentType": "EXPLICIT",
+            "consentType": _consent_type(grant),
             "piiCategory": [c.iri for c in cats],
             "primaryPurpose": True,
             "termination": f"agreement ends {grant.expires_at.isoformat()}; data kept {retention}",
@@ -100,7 +119,7 @@ def build_receipt(vault: Vault, grant: Grant, receipt_id: str,
         "version": VERSION,
         "jurisdiction": client.metadata.get("custos_jurisdiction") or NOT_STATED,
         "consentTimestamp": int(grant.created_at.timestamp()),
-        "collectionMethod": f"Custos OAuth consent ({grant.decided_by})",
+        "collectionMethod": _collection_method(vault, grant),
         "consentReceiptID": receipt_id,
         "language": "en",
         "piiPrincipalId": pairwise_subject(vault, grant.person_id, grant.client_id, now),
@@ -113,7 +132,10 @@ def build_receipt(vault: Vault, grant: Grant, receipt_id: str,
                    "purpose_iri": purpose.iri if purpose else None,
                    "categories": list(grant.categories), "expires_at": grant.expires_at.isoformat(),
                    "retention_days": grant.retention_days, "issuer": issuer,
-                   **_two_sided(negotiation)},
+                   **_two_sided(negotiation),
+                   # what an agent may do for the person (issue 13), as the scopes name it
+                   **({"mandates": [mandates.scope(m) for m in mandates.of(grant)]}
+                      if mandates.of(grant) else {})},
     }
 
 

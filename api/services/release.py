@@ -19,7 +19,7 @@ from vault.negotiations import ACCEPTED, Negotiation
 
 from . import judge
 from .acceptance import named
-from .disclosure import what_leaves
+from .disclosure import needed, what_leaves
 from .errors import CustosError, NotFound
 
 
@@ -81,11 +81,13 @@ def forget_old_counts(vault: Vault, now: datetime) -> int:
     return vault.agreements.access_counts.prune(now)
 
 
-def release(vault: Vault, tx: Tx, client: Client, grant: Grant,
-            now: datetime) -> dict | AccessRefused:
+def release(vault: Vault, tx: Tx, client: Client, grant: Grant, now: datetime, *,
+            terms_version: int | None = None) -> dict | AccessRefused:
     """Judge the agreement by the current terms (with this vendor's read counts for any
     `frequency` rule), read what is released, count and log the attempt. A refusal is
     returned, not raised, so the caller commits the logged attempt before raising it.
+    `terms_version` is the person's newest version when the caller read it with the token
+    (one lookup, same transaction); without it the current terms are looked up.
     Nothing is judged or read while a proffered standard agreement waits for the vendor's
     signed acceptance (docs/agreements.md)."""
     if (unaccepted := _unaccepted(vault, grant)) is not None:
@@ -95,7 +97,8 @@ def release(vault: Vault, tx: Tx, client: Client, grant: Grant,
             reasons=unaccepted.reasons), now)
         return unaccepted
     vendor = judge.vendor_of(client.client_id, client.metadata)
-    compiled = judge.current_terms(vault, grant.person_id)
+    compiled = (judge.terms_version(vault, grant.person_id, terms_version)
+                if terms_version is not None else judge.current_terms(vault, grant.person_id))
     counter = vault.agreements.access_counts
     periods = judge.frequency_periods(compiled)
     counts = counter.counts(tx, grant.person_id, grant.client_id, periods, now) if periods else {}
@@ -110,8 +113,11 @@ def release(vault: Vault, tx: Tx, client: Client, grant: Grant,
         outcome="allowed" if released else "refused", reasons=denied), now)
     if not released:
         return AccessRefused(denied)
-    fields = what_leaves(vault.list_fields(grant.person_id), released, now)  # precise: if named
-    vault.agreements.grants.touch(tx, grant.id, now)
+    readable = judge.readable_fields(vault, compiled, vendor, grant.person_id, grant, now,
+                                     only=needed(released))  # the rest stay sealed
+    fields = what_leaves(readable, released, now,  # precise ones only if named
+                         compiled.terms.claims_only)  # and never raw where claims only
+    vault.agreements.grants.touch(tx, grant, now)
     counter.add(tx, grant.person_id, grant.client_id, now)  # allowed reads count, refused don't
     return {
         "sub": vault.pseudonyms.subject(grant.person_id, client.client_id, now),

@@ -4,44 +4,71 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from policies import vocab
+from flask_babel import gettext
+
+from policies import everyday, vocab
 from policies.errors import UnknownConcept
 from vault.events import LoggedEvent
 
+from ..i18n import N_
+from ..services import mandates
+
 _SENTENCES = {
-    "account_created": "You created your vault.",
-    "signed_in": "You signed in.",
-    "signed_out": "You signed out.",
-    "sessions_ended": "You signed out everywhere ({count} sessions ended).",
-    "password_changed": "You changed your password.",
-    "field_added": "You added “{name}”.",
-    "field_changed": "You changed “{name}”.",
-    "field_deleted": "You deleted “{name}”.",
-    "intent_added": "You declared an intent.",
-    "intent_changed": "You changed an intent (now {status}).",
-    "data_exported": "You exported everything.",
-    "data_imported": "You imported a {source} file: {added} added, {updated} changed, "
-                     "{skipped} left out.",
-    "access_attempted": "{vendor} {verb} {categories} for {purpose}.",
-    "decision_made": "Your terms answered {vendor} ({purpose}, {categories}): {effect}.",
-    "grant_changed": "Agreement with {vendor} {change}: {categories} for {purpose}.",
-    "terms_changed": "You saved version {version} of your terms ({rules} rules).",
-    "request_submitted": "{vendor} asked for {categories} for {purpose}: {status}.",
-    "request_decided": "The request from {vendor} was answered: {decision}.",
-    "token_reuse_detected": "A used credential of {vendor} came back; its tokens were revoked.",
-    "offer_received": "{vendor} sent an offer ({status}).",
-    "offer_decided": "An offer was {decision}.",
-    "negotiation_changed": "Your agreement {agreement_words} with {vendor}: {status}.",
-    "duty_changed": "Notice to {vendor} to confirm {kind_words}: {change}.",
-    "use_reported": "{vendor} says it used your data for “{stated_purpose}”, by "
-                    "“{processor}” (the vendor's own statement, signed by it; not something "
-                    "Custos saw).",
+    "account_created": N_("You created your vault."),
+    "signed_in": N_("You signed in."),
+    "signed_out": N_("You signed out."),
+    "sessions_ended": N_("You signed out everywhere ({count} sessions ended)."),
+    "password_changed": N_("You changed your password."),
+    "field_added": N_("You added “{name}”."),
+    "field_changed": N_("You changed “{name}”."),
+    "field_deleted": N_("You deleted “{name}”."),
+    "intent_added": N_("You declared an intent."),
+    "intent_changed": N_("You changed an intent (now {status})."),
+    "data_exported": N_("You exported everything."),
+    "data_imported": N_("You imported a {source} file: {added} added, {updated} changed, "
+                        "{skipped} left out."),
+    "access_attempted": N_("{vendor} {verb} {categories} {purpose}."),
+    "decision_made": N_("{vendor} asked for {categories} {purpose}; your terms answered: "
+                        "{decision_word}."),
+    "grant_changed": N_("Agreement with {vendor} {change}: {categories} {purpose}."),
+    "terms_changed": N_("You saved version {version} of your terms ({rules} rules)."),
+    "request_submitted": N_("{vendor} asked for {categories} {purpose}: {decision_word}."),
+    "request_decided": N_("You answered the request from {vendor}: {decision_word}."),
+    "token_reuse_detected": N_("An old key of {vendor} was used again, as if copied; all "
+                               "its keys were cancelled."),
+    "offer_received": N_("{vendor} sent an offer ({status})."),
+    "offer_decided": N_("An offer was {decision}."),
+    "terms_proposed": N_("A change to your terms was proposed. It would let vendors get more, "
+                         "so it waits for you in your inbox."),
+    "terms_proposal_decided": N_("You {decision} a proposed change to your terms."),
+    "agent_changed_access": N_("Alert: what vendors may get changed ({action}): {categories}, "
+                               "for {vendors}."),
+    "record_written": N_("{vendor} {record_verb} “{name}” ({record_category}) to your data."),
+    "negotiation_changed": N_("Your agreement {agreement_words} with {vendor}: {status}."),
+    "duty_changed": N_("Notice to {vendor} to confirm {kind_words}: {change}."),
+    "use_reported": N_("{vendor} says it used your data for “{stated_purpose}”, by "
+                       "“{processor}” (the vendor's own statement, signed by it; not something "
+                       "Custos saw)."),
 }
+#: what an agent did that changed what vendors may get, in words
+AGENT_ACTIONS = {"approved": "a request approved", "terms_changed": "your terms restricted",
+                 "ended": "agreements ended", "data_added": "data added",
+                 "data_changed": "data changed", "data_deleted": "data deleted",
+                 "intent_shown": "an intent shown to vendors",
+                 "intent_changed": "an intent vendors see changed"}
 
 #: how an agreement changed, in words
-CHANGES = {"vendor_disabled": "ended (the operator disabled the vendor)",
-           "account_closed": "ended (you closed your account)",
-           "cut": "ended by a change of your terms"}
+CHANGES = {"vendor_disabled": N_("ended (the operator disabled the vendor)"),
+           "account_closed": N_("ended (you closed your account)"),
+           "cut": N_("ended by a change of your terms"),
+           "created": N_("created"), "revoked": N_("revoked"), "expired": N_("expired")}
+
+#: every decision an entry can record, in one of three words
+DECISION_WORDS = {"allowed": "allowed", "permit": "allowed", "approved": "allowed",
+                  "refused": "refused", "deny": "refused", "denied": "refused",
+                  "ask": "asked", "pending": "asked"}
+#: the three words as a sentence says them
+_SAID = {"allowed": N_("allowed"), "refused": N_("refused"), "asked": N_("ask you")}
 
 #: kinds grouped for the log filter
 DECISION_KINDS = ("access_attempted", "decision_made", "request_submitted", "request_decided")
@@ -70,12 +97,18 @@ def purpose_words(ident: str | None) -> str:
 
 
 def outcome(entry: LoggedEvent) -> str | None:
-    """The decision an entry records, for the filter and the badge: allowed/refused/ask..."""
+    """The decision an entry records, as the engine or the vault wrote it: allowed/deny/..."""
     payload = entry.payload
     for key in ("outcome", "effect", "decision", "status"):
         if key in payload and entry.kind in DECISION_KINDS:
             return str(payload[key])
     return None
+
+
+def decision_word(entry: LoggedEvent) -> str | None:
+    """The decision in one of three words, for the page: allowed, refused or asked."""
+    raw = outcome(entry)
+    return DECISION_WORDS.get(raw, raw) if raw else None
 
 
 def reasons(entry: LoggedEvent) -> list[str]:
@@ -84,32 +117,70 @@ def reasons(entry: LoggedEvent) -> list[str]:
 
 
 def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None) -> str:
+    """One sentence for an entry, saying which agent acted when one did (issue 13)."""
+    sentence = _sentence(entry, vendor_name)
+    agent = mandates.agent_of(entry.payload.get("actor"))
+    if agent is None:
+        return sentence
+    name = (vendor_name(agent) if vendor_name else None) or agent
+    if sentence.startswith("You "):
+        return f"Your agent {name} {sentence[4:]}"
+    return f"{sentence.removesuffix('.')} (by your agent {name})."
+
+
+def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> str:
     """One sentence for an entry; unknown kinds fall back to their name."""
     template = _SENTENCES.get(entry.kind)
     fallback = entry.kind.replace("_", " ").capitalize() + "."
     if template is None:
         return fallback
+    template = gettext(template)
     payload = dict(entry.payload)
     client = payload.get("client_id")
     values = {
         **payload,
-        "vendor": (vendor_name(client) if vendor_name and client else client) or "A vendor",
+        "vendor": (vendor_name(client) if vendor_name and client else client)
+        or gettext("A vendor"),
         "categories": category_words(payload.get("released")
                                      if payload.get("outcome") == "allowed"
                                      else payload.get("categories")),
-        "purpose": purpose_words(payload.get("purpose")),
-        "verb": "read" if payload.get("outcome") == "allowed" else "was refused",
+        "purpose": everyday.acts((payload["purpose"],))[0] if vocab.is_purpose(
+            payload.get("purpose") or "") else "for " + purpose_words(payload.get("purpose")),
+        "decision_word": gettext(_SAID.get(decision_word(entry) or "", ""))
+        if entry.kind != "request_submitted" or payload.get("status") != "pending"
+        else gettext("waiting for your answer"),
+        "verb": gettext("read") if payload.get("outcome") == "allowed"
+        else gettext("was refused"),
+        "change": gettext(CHANGES[payload["change"]]) if payload.get("change") in CHANGES
+        else str(payload.get("change", "")).replace("_", " "),
+        "decision": {"accept": "accepted", "decline": "declined"}.get(
+            payload.get("decision"), payload.get("decision")),
+        "action": AGENT_ACTIONS.get(payload.get("action"), payload.get("action")),
+        "vendors": ", ".join((vendor_name(v) if vendor_name else v) or v
+                             for v in payload.get("vendors", [])) or "no current vendor",
+        "record_verb": gettext("added") if payload.get("outcome") == "added"
+        else gettext("was refused adding"),
+        "record_category": category_words([payload.get("category", "")]),
         "agreement_words": ", ".join(payload.get("agreements") or []),
-        "kind_words": "the deletion" if payload.get("duty") == "delete"
-        else "that it deleted your data",
+        "kind_words": gettext("the deletion") if payload.get("duty") == "delete"
+        else gettext("that it deleted your data"),
         "stated_purpose": payload.get("purpose"),
-        "change": CHANGES.get(payload.get("change"), str(payload.get("change", "")).replace(
-            "_", " ")),
     }
+    if entry.kind == "agent_changed_access" and not payload.get("vendors"):
+        return f"Alert: what vendors may get changed ({values['action']})."
+    if entry.kind == "offer_message":
+        said = {("person", "message"): N_("You wrote to {vendor} about its offer."),
+                ("vendor", "message"): N_("{vendor} wrote to you about its offer."),
+                ("person", "accepted"): N_("You accepted an offer from {vendor}."),
+                ("person", "declined"): N_("You declined an offer from {vendor}.")}
+        found = said.get((payload.get("sender"), payload.get("entry")))
+        return gettext(found).format(vendor=values["vendor"]) if found else fallback
     if entry.kind == "grant_changed" and not payload.get("categories"):
         # an agreement with no data is an agent acting for the person (the butler)
-        verb = "authorised" if payload.get("change") == "created" else payload.get("change")
-        return f"Agent {values['vendor']} {verb} to act for you."
+        if payload.get("change") == "created":
+            return gettext("Agent %(vendor)s authorised to act for you.", vendor=values["vendor"])
+        return gettext("Agent %(vendor)s %(change)s: it no longer acts for you.",
+                       vendor=values["vendor"], change=values["change"])
     try:
         return template.format(**values)
     except (KeyError, IndexError, ValueError):

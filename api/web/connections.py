@@ -8,21 +8,22 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext
 
 from vault.grants import ACTIVE
 
 from ..clock import now
 from ..oauth.server import issuer
-from ..services import duties
+from ..services import duties, mandates
 from ..services.acceptance import negotiation_of
 from ..services.agreements import end_agreement, stop_vendor
 from ..services.notify import queue_deletion_request, queue_portability_request
 from ..services.ownership import grants_of, own_grant, own_vendor
 from ..services.receipts import receipt_view
-from ..services.vendors import find_vendor
+from ..services.vendors import find_vendor, vendor_names
 from ..store import get_settings, get_vault
 from .accounts import login_required
-from .activity import category_words, purpose_words
+from .activity import category_words, describe, purpose_words
 
 bp = Blueprint("connections", __name__)
 CHART_DAYS = 30
@@ -68,10 +69,25 @@ def _state(grant, live: bool) -> str:
                      (grant.end_reason or grant.status).replace("_", " ").capitalize())
 
 
+DECIDED = {"terms": "your terms", "person": "you", "person_narrowed": "you (narrowed)",
+           "agent": "your agent", "agent_narrowed": "your agent (narrowed)"}
+
+
+def _decided(grant) -> str:
+    """Who made the agreement, in words: an agent by name (issue 13)."""
+    words = DECIDED.get(grant.decided_by, grant.decided_by)
+    if agent := mandates.agent_of(grant.extra.get("actor")):
+        client = find_vendor(get_vault(), agent)
+        name = (client.metadata.get("client_name") if client else None) or agent
+        return words.replace("your agent", f"your agent {name}")
+    return words
+
+
 def describe_grant(grant) -> dict:
     live = grant.live(now())
     return {"grant": grant, "vendor": _vendor(grant.client_id), "live": live,
-            "state": _state(grant, live), "agent": bool(grant.extra.get("person")),
+            "state": _state(grant, live), "agent": mandates.is_agent(grant),
+            "decided": _decided(grant),
             "negotiation": negotiation_of(get_vault(), grant.id),
             "what": category_words(list(grant.categories)), "why": purpose_words(grant.purpose)}
 
@@ -102,6 +118,25 @@ def _vendor_cards() -> list[dict]:
     return found
 
 
+def agents() -> list[dict]:
+    """The agents acting for the person now: what each may do, and what each did lately."""
+    vault = get_vault()
+    live = [gr for gr in grants_of(vault, g.person_id)
+            if mandates.is_agent(gr) and gr.live(now())]
+    if not live:
+        return []
+    names = vendor_names(vault)
+    events = vault.list_events(g.person_id, since=now() - timedelta(days=CHART_DAYS))
+    found = []
+    for grant in live:
+        actor = mandates.agent(grant.client_id)
+        did = [e for e in events if e.payload.get("actor") == actor][-5:][::-1]
+        found.append(describe_grant(grant) | {
+            "mandates": [mandates.WORDS[m] for m in mandates.of(grant)],
+            "did": [(e, describe(e, names.get)) for e in did]})
+    return found
+
+
 @bp.get("/connections")
 @login_required
 def index():
@@ -110,13 +145,14 @@ def index():
     for card in cards:
         card["compliance"] = record.get(card["vendor"]["id"])
     return render_template("connections.html", live=[c for c in cards if c["live"]],
-                           ended=[c for c in cards if not c["live"]], days=CHART_DAYS)
+                           ended=[c for c in cards if not c["live"]], days=CHART_DAYS,
+                           agents=agents())
 
 
 def _still_read(grant) -> str | None:
     """What the vendor can still read under its other live agreements, in words, if any."""
     others = [describe_grant(gr) for gr in own_vendor(get_vault(), g.person_id, grant.client_id)
-              if gr.id != grant.id and not gr.extra.get("person")]
+              if gr.id != grant.id and not mandates.is_agent(gr)]
     return _readable(others) if any(r["live"] for r in others) else None
 
 
@@ -136,8 +172,11 @@ def revoke(grant_id: str):
     grant = _own_grant(grant_id)
     row = describe_grant(grant)
     name = row["vendor"]["name"]
-    if end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer(),
-                     ack_days=get_settings().duty_ack_days) is not None:
+    ended = end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer(),
+                          actor=mandates.PERSON, ack_days=get_settings().duty_ack_days)
+    if ended is not None and row["agent"]:
+        flash(f"{name} no longer acts for you. Your other agents are unchanged.")
+    elif ended is not None:
         still = _still_read(grant)
         flash(f"{name} can no longer read your {row['what']} under this agreement, and has "
               f"been told to delete it. {name} can still read your {still} under another "
@@ -178,13 +217,15 @@ def ask_for_data(grant_id: str):
     grant = _own_grant(grant_id)
     name = _vendor(grant.client_id)["name"]
     if not grant.live(now()) or not duties.owes(get_vault(), grant, "portability"):
-        flash(f"Your agreement with {name} does not include giving your data back.")
+        flash(gettext("Your agreement with %(vendor)s does not include giving your data back.",
+                      vendor=name))
     elif queue_portability_request(get_vault(), grant, now=now(), issuer=issuer(),
                                    ack_days=get_settings().duty_ack_days) is None:
-        flash(f"{name} registered no address for requests; ask them directly.")
+        flash(gettext("%(vendor)s registered no address for requests; ask them directly.",
+                      vendor=name))
     else:
-        flash(f"{name} has been asked for your data back. It will appear on this page when "
-              "they answer.")
+        flash(gettext("%(vendor)s has been asked for your data back. It will appear on this "
+                      "page when they answer.", vendor=name))
     return redirect(url_for("connections.index"))
 
 
@@ -196,12 +237,15 @@ def ask_to_delete(grant_id: str):
     grant = _own_grant(grant_id)
     name = _vendor(grant.client_id)["name"]
     if not grant.live(now()) or not duties.owes(get_vault(), grant, "delete-on-request"):
-        flash(f"Your agreement with {name} does not include deleting on request.")
+        flash(gettext("Your agreement with %(vendor)s does not include deleting on request.",
+                      vendor=name))
     elif queue_deletion_request(get_vault(), grant, now=now(), issuer=issuer(),
                                 ack_days=get_settings().duty_ack_days) is None:
-        flash(f"{name} registered no address for requests; ask them directly.")
+        flash(gettext("%(vendor)s registered no address for requests; ask them directly.",
+                      vendor=name))
     else:
-        flash(f"{name} has been asked to delete what it holds about you, and to confirm it.")
+        flash(gettext("%(vendor)s has been asked to delete what it holds about you, and to "
+                      "confirm it.", vendor=name))
     return redirect(url_for("connections.index"))
 
 

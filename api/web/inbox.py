@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from policies.agreements import agreement as standard
 from vault.requests import PENDING
@@ -10,10 +11,13 @@ from vault.requests import PENDING
 from ..clock import now
 from ..errors import InvalidInput
 from ..oauth.server import issuer
+from ..services import judge, proposals
 from ..services.acceptance import AgreementError, countered
 from ..services.agreements import answer_counter_offer
+from ..services.disclosure import in_words, what_leaves
 from ..services.ownership import requests_of
 from ..services.person_actions import decide_request, narrower_purposes
+from ..services.vendors import vendor_names
 from ..store import get_settings, get_vault
 from .accounts import login_required
 from .activity import category_words, purpose_words
@@ -22,22 +26,33 @@ from .connections import _vendor
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 
-def describe_request(req) -> dict:
+def describe_request(req, fields=None, claims_only=()) -> dict:
+    """A request in words; with the person's `fields`, exactly what each category would
+    release today (the same answer as the consent page and the data read)."""
     access = req.body.get("access", {})
     asked = access.get("purpose")
+    leaves = {c: in_words(what_leaves(fields, [c], now(), claims_only))
+              for c in access.get("categories", [])} if fields is not None else {}
     return {"req": req, "vendor": _vendor(req.client_id), "access": access,
             "purposes": narrower_purposes(asked) if asked else [],
-            "what": category_words(access.get("categories", [])),
+            "what": category_words(access.get("categories", [])), "leaves": leaves,
             "why": purpose_words(access.get("purpose")), "reasons": req.body.get("reasons", [])}
 
 
 def _page(failed: str | None = None, errors: dict | None = None, status: int = 200):
     """The inbox; after an error, the request that failed keeps what the person chose."""
-    items = requests_of(get_vault(), g.person_id)
-    pending = [describe_request(r) for r in items if r.status == PENDING]
+    vault = get_vault()
+    items = requests_of(vault, g.person_id)
+    waiting = [r for r in items if r.status == PENDING]
+    fields = vault.list_fields(g.person_id) if waiting else None
+    claims_only = judge.current_terms(vault, g.person_id).terms.claims_only if waiting else ()
+    pending = [describe_request(r, fields, claims_only) for r in waiting]
     answered = [describe_request(r) for r in items if r.status != PENDING][:20]
+    names = vendor_names(vault)
+    proposed = [{"proposal": p, "agent": names.get(p.client_id, p.client_id)}
+                for p in proposals.pending(vault, g.person_id)]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
-                           counters=_counters(),
+                           counters=_counters(), proposals=proposed,
                            form=request.form if failed else {}, errors=errors or {}), status
 
 
@@ -57,7 +72,7 @@ def answer_counter(grant_id: str):
     """Take the vendor's counter-offer (it must then sign it) or decline it (it ends)."""
     decision = request.form.get("decision", "")
     if decision not in ("agree", "decline"):
-        flash("Choose to agree or to decline.")
+        flash(gettext("Choose to agree or to decline."))
         return redirect(url_for("inbox.index"))
     try:
         done = answer_counter_offer(get_vault(), grant_id, g.person_id, decision == "agree",
@@ -66,9 +81,11 @@ def answer_counter(grant_id: str):
     except AgreementError:
         abort(404)
     name = _vendor(done.client_id)["name"]
-    flash(f"You agreed to {done.counter}; {name} must now confirm it with its signature before "
-          "it can read anything." if decision == "agree" else
-          f"You declined {name}'s counter-offer: that agreement has ended.")
+    flash(gettext("You agreed to %(agreement)s; %(vendor)s must now confirm it with its "
+                  "signature before it can read anything.", agreement=done.counter, vendor=name)
+          if decision == "agree" else
+          gettext("You declined %(vendor)s's counter-offer: that agreement has ended.",
+                  vendor=name))
     return redirect(url_for("inbox.index"))
 
 
@@ -110,6 +127,18 @@ def decide(request_id: str):
     except InvalidInput as exc:
         return _page(request_id, _in_words(exc.fields, request_id), 400)
     vendor = _vendor(req.client_id)["name"]
-    flash(f"You approved {vendor}'s request." if decision == "approve"
-          else f"You denied {vendor}'s request.")
+    flash(gettext("You approved the request from %(vendor)s.", vendor=vendor)
+          if decision == "approve"
+          else gettext("You denied the request from %(vendor)s.", vendor=vendor))
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/proposals/<proposal_id>/decline")
+@login_required
+def decline_proposal(proposal_id: str):
+    """The person says no to her agent's proposed terms change: nothing changes."""
+    vault = get_vault()
+    found = proposals.waiting(vault, g.person_id, proposal_id)
+    proposals.decided(vault, g.person_id, found.id, proposals.DECLINE, None, now())
+    flash("You declined the change your agent proposed. Your terms stay as they are.")
     return redirect(url_for("inbox.index"))

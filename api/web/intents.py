@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from policies.offers import intent_live
 
 from ..clock import now
+from ..oauth.server import issuer
+from ..services import intentcast
 from ..services.ownership import offers_of
 from ..store import get_vault
 from .accounts import login_required
@@ -26,6 +29,12 @@ def _ended(intent) -> bool:
     """Active, but past its end date: vendors no longer see it and its offers are not delivered."""
     return intent.status == "active" and not intent_live(intent.status, intent.data.get("ends"),
                                                          now())
+
+
+def _cast(before, after) -> None:
+    """Tell subscribed vendors of an intent they may now see, and the vendors that answered
+    one of its closing (api/services/intentcast.py)."""
+    intentcast.changed(get_vault(), now(), before, after, issuer=issuer())
 
 
 def _render(template: str, form, errors, **extra):
@@ -58,8 +67,10 @@ def create():
         return _render("intents.html", request.form, exc.normalized_messages(),
                        intents=get_vault().list_intents(g.person_id),
                        offer_counts=_offer_counts())
-    get_vault().add_intent(g.person_id, data, now())
-    flash("Your intent is saved.")
+    vault = get_vault()
+    with vault.transaction("write"):  # the intent and the notices to subscribers, together
+        _cast(None, vault.add_intent(g.person_id, data, now()))
+    flash(gettext("Your intent is saved."))
     return redirect(url_for("intents.index"))
 
 
@@ -74,8 +85,9 @@ def edit(intent_id: str):
         data = IntentSchema().load(request.form.to_dict())
     except ValidationError as exc:
         return _render("intent_edit.html", request.form, exc.normalized_messages(), intent=intent)
-    vault.update_intent(g.person_id, intent_id, data, now())
-    flash("Your intent is saved.")
+    with vault.transaction("write"):
+        _cast(intent, vault.update_intent(g.person_id, intent_id, data, now()))
+    flash(gettext("Your intent is saved."))
     return redirect(url_for("intents.index"))
 
 
@@ -87,8 +99,10 @@ def set_status(intent_id: str):
     intent = vault.get_intent(g.person_id, intent_id)
     status = request.form.get("status", "")
     if status not in ("active", "fulfilled", "withdrawn"):
-        flash("Choose active, fulfilled or withdrawn.", "error")
+        flash(gettext("Choose active, fulfilled or withdrawn."), "error")
         return redirect(url_for("intents.index"))
-    vault.update_intent(g.person_id, intent_id, {**intent.data, "status": status}, now())
+    with vault.transaction("write"):
+        _cast(intent, vault.update_intent(g.person_id, intent_id,
+                                          {**intent.data, "status": status}, now()))
     flash(f"Marked {status}.")
     return redirect(url_for("intents.index"))

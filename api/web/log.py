@@ -10,13 +10,17 @@ from datetime import UTC, datetime, time
 from flask import Blueprint, Response, g, render_template, request
 
 from ..clock import now
+from ..i18n import N_
+from ..services import mandates
 from ..services.vendors import vendor_names
 from ..store import get_vault
 from .accounts import login_required
-from .activity import describe, outcome, reasons
+from .activity import DECISION_WORDS, decision_word, describe, outcome, reasons
 
 bp = Blueprint("log", __name__, url_prefix="/log")
-DECISIONS = ("allowed", "refused", "permit", "deny", "ask", "pending", "approved", "denied")
+#: the filter's three words, as the page shows them
+DECISIONS = {"allowed": N_("Allowed"), "refused": N_("Refused"), "asked": N_("Asked you")}
+PAGE_SIZE = 50
 #: what makes a spreadsheet run a cell as a formula (OWASP, "CSV Injection")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -50,30 +54,78 @@ def _rows() -> tuple[list[dict], dict[str, str]]:
                                       until=_day("until", end=True))
     rows = []
     for entry in reversed(entries):
-        client = entry.payload.get("client_id")
-        if vendor and client != vendor:
+        client, actor = entry.payload.get("client_id"), entry.payload.get("actor")
+        if vendor and vendor not in (client, mandates.agent_of(actor)):  # or what it did as agent
             continue
         effect = outcome(entry)
-        if decision and effect != decision:
+        word = decision_word(entry)
+        if decision and word != DECISION_WORDS.get(decision, decision):
             continue
         rows.append({
             "seq": entry.seq, "at": entry.at, "kind": entry.kind,
             "vendor": names.get(client, client) if client else "",
             "purpose": entry.payload.get("purpose") or "",
             "categories": entry.payload.get("categories") or [],
-            "decision": effect or "",
+            "decision": effect or "", "word": word or "",
+            "by": mandates.actor_words(actor, names.get) or "",
             "sentence": describe(entry, names.get),
             "reasons": reasons(entry),
         })
     return rows, names
 
 
+#: what a decision of the terms led to, logged as the next entry: shown as one row with it
+_OUTCOMES = ("request_submitted", "grant_changed")
+
+
+def one_row_per_event(rows: list[dict]) -> list[dict]:
+    """The page shows a vendor's request once: the terms' decision and what it led to (a
+    request waiting in the inbox, an agreement made) are one row with the decision's reasons.
+    The exports keep every entry."""
+    out: list[dict] = []
+    for row in rows:  # newest first: an outcome comes before its decision
+        led_to = out[-1] if out else None
+        if (row["kind"] == "decision_made" and led_to and led_to["kind"] in _OUTCOMES
+                and led_to["seq"] == row["seq"] + 1 and led_to["vendor"] == row["vendor"]
+                and led_to["purpose"] == row["purpose"]):
+            led_to["reasons"] = led_to["reasons"] or row["reasons"]
+            led_to["word"] = led_to["word"] or row["word"]
+            continue
+        out.append(row)
+    return out
+
+
+def _page(rows: list[dict], verified=None, args=None):
+    """One page of the log, its rows grouped by day (newest first)."""
+    checked = len(rows)
+    rows = one_row_per_event(rows)
+    try:
+        number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        number = 1
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    number = min(number, pages)
+    shown = rows[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+    days: list[tuple] = []
+    for row in shown:
+        if not days or days[-1][0] != row["at"].date():
+            days.append((row["at"].date(), []))
+        days[-1][1].append(row)
+    names = _vendor_names()
+    args = request.args if args is None else args
+    return render_template("log.html", days=days, total=len(rows), checked=checked,
+                           page=number, pages=pages,
+                           vendors=sorted(names.items(), key=lambda i: i[1]),
+                           decisions=DECISIONS, args=args,
+                           filters={k: v for k, v in args.items() if k != "page"},
+                           verified=verified)
+
+
 @bp.get("")
 @login_required
 def index():
-    rows, names = _rows()
-    return render_template("log.html", rows=rows, vendors=sorted(names.items(), key=lambda i: i[1]),
-                           decisions=DECISIONS, args=request.args, verified=None)
+    rows, _ = _rows()
+    return _page(rows)
 
 
 @bp.post("/verify")
@@ -81,9 +133,8 @@ def index():
 def verify():
     """Recompute this person's chain and say whether any entry was edited, removed or moved."""
     problems = get_vault().verify_log(g.person_id)
-    rows, names = _rows()
-    return render_template("log.html", rows=rows, vendors=sorted(names.items(), key=lambda i: i[1]),
-                           decisions=DECISIONS, args={}, verified=problems)
+    rows, _ = _rows()
+    return _page(rows, verified=problems, args={})
 
 
 @bp.get("/export.<fmt>")
@@ -92,13 +143,15 @@ def export(fmt: str):
     rows, _ = _rows()
     for row in rows:
         row["at"] = row["at"].isoformat()
+        del row["word"]
     stamp = now().strftime("%Y%m%d")
     if fmt == "json":
         body, mimetype = json.dumps(rows, indent=2, ensure_ascii=False), "application/json"
     elif fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=["seq", "at", "kind", "vendor", "purpose",
-                                                 "categories", "decision", "sentence", "reasons"])
+                                                 "categories", "decision", "by", "sentence",
+                                                 "reasons"])
         writer.writeheader()
         for row in rows:
             flat = {**row, "categories": " ".join(row["categories"]),

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
+from policies import vocab
 from policies.codes import OFFER_PERSON_OVERRIDE
+from vault.messages import PERSON
 
 from ..clock import now
 from ..errors import InvalidInput
+from ..oauth.server import issuer
+from ..services import offer_replies
 from ..services.offer_actions import decide_offer
 from ..services.ownership import offers_of, own_offer
 from ..store import get_vault
@@ -60,6 +64,77 @@ def decide(offer_id: str):
         return redirect(url_for("offers.index", status=status))
     flash("Delivered to you." if action == "deliver" else "Filtered out.")
     return redirect(url_for("offers.index", status=offer.status))
+
+
+def _thread_page(offer_id: str, form=None, errors=None, status: int = 200):
+    vault = get_vault()
+    offer = own_offer(vault, g.person_id, offer_id)
+    thread = offer_replies.thread(vault, offer)
+    intent = next((i for i in vault.list_intents(g.person_id) if i.id == offer.intent_id), None)
+    return render_template(
+        "offer_thread.html", offer=offer, v=_vendor(offer.client_id), thread=thread,
+        answer=offer_replies.answered(thread), needs=offer_replies.needs(offer),
+        intents=_intent_texts(), categories=INTENT_CATEGORIES, concept=vocab.category,
+        days=[d for d in (7, 30, 90) if d <= offer_replies.MAX_DAYS],
+        default_days=offer_replies.DEFAULT_DAYS, form=form or {}, errors=errors or {},
+        intent=intent), status
+
+
+def _answered(offer_id: str, action) -> object:
+    """Run one of the person's answers; a refusal shows the page again, saying why."""
+    try:
+        action(own_offer(get_vault(), g.person_id, offer_id))
+    except offer_replies.ReplyRefused as refused:
+        field = "form" if refused.field == "offer" else refused.field  # no input to point at
+        return _thread_page(offer_id, request.form, {field: [str(refused)]}, 400)
+    return None
+
+
+@bp.get("/<offer_id>/thread")
+@login_required
+def thread(offer_id: str):
+    """The offer, its channel with the vendor, and the person's answers: accept, decline."""
+    return _thread_page(offer_id)
+
+
+@bp.post("/<offer_id>/messages")
+@login_required
+def write(offer_id: str):
+    """Ask a question or answer the vendor, through Custos: the vendor never sees her email."""
+    refused = _answered(offer_id, lambda offer: offer_replies.send(
+        get_vault(), now(), offer, sender=PERSON, text=request.form.get("text", ""),
+        issuer=issuer()))
+    if refused:
+        return refused
+    flash("Sent. The vendor sees it under the name it knows you by, never your email.")
+    return redirect(url_for("offers.thread", offer_id=offer_id))
+
+
+@bp.post("/<offer_id>/accept")
+@login_required
+def accept(offer_id: str):
+    """Accept: a short agreement for what she ticked (what the vendor needs, or less)."""
+    days = request.form.get("days", "")
+    if not (days.isascii() and days.isdigit() and len(days) <= 3):
+        return _thread_page(offer_id, request.form, {"days": ["Choose how long."]}, 400)
+    refused = _answered(offer_id, lambda offer: offer_replies.accept(
+        get_vault(), now(), offer, categories=request.form.getlist("category"),
+        duration_days=int(days), issuer=issuer()))
+    if refused:
+        return refused
+    flash("Accepted. The vendor has been told, and you can write to each other here.")
+    return redirect(url_for("offers.thread", offer_id=offer_id))
+
+
+@bp.post("/<offer_id>/decline")
+@login_required
+def decline(offer_id: str):
+    refused = _answered(offer_id, lambda offer: offer_replies.decline(
+        get_vault(), now(), offer, issuer=issuer()))
+    if refused:
+        return refused
+    flash("Declined. The vendor has been told.")
+    return redirect(url_for("offers.thread", offer_id=offer_id))
 
 
 @bp.post("/<offer_id>/block")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from marshmallow import ValidationError
 
 from policies import vocab
+from policies.agreements import roster
 from policies.errors import UnknownConcept
 
 from ..clock import now
-from ..services import duties
+from ..services import duties, mandates, proposals
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
+from ..services.judge import saved_terms
 from ..services.ownership import grants_of, requests_of
 from ..services.vendors import vendor_names
 from ..store import get_vault
@@ -32,6 +37,9 @@ from .activity import category_words, describe
 from .forms import FieldSchema, error_items, messages_of
 
 bp = Blueprint("pages", __name__)
+#: the standard agreements a new person is offered on the home page
+STARTERS = ("service-delivery-only", "intent-casting")
+ALERT_DAYS = timedelta(days=7)  # how long Home shows that an agent changed what vendors get
 
 
 def category_choices() -> list[tuple[str, list]]:
@@ -53,12 +61,20 @@ def home():
               for gr in grants_of(vault, pid)]
     names = vendor_names(vault)
     accesses = vault.list_events(pid, kinds=["access_attempted"])[-5:][::-1]
+    fields, intents = vault.list_fields(pid), vault.list_intents(pid)
+    steps = {"data": bool(fields), "intent": bool(intents),
+             "terms": saved_terms(vault, pid) is not None}
+    alerts = vault.list_events(pid, kinds=["agent_changed_access"],
+                               since=now() - ALERT_DAYS)[::-1]
     return render_template(
-        "home.html", fields=vault.list_fields(pid), intents=vault.list_intents(pid),
+        "home.html", fields=fields, intents=intents, steps=steps,
+        starters=[a for a in roster() if a.id in STARTERS],
         pending=requests_of(vault, pid, "pending"),
         overdue=duties.overdue_count(vault, pid, now()),
-        connections=[r for r in grants if r["live"] and not r["grant"].extra.get("person")],
+        connections=[r for r in grants if r["live"] and not mandates.is_agent(r["grant"])],
         accesses=[(e, describe(e, names.get)) for e in accesses],
+        alerts=[(e, describe(e, names.get)) for e in alerts],
+        proposals=len(proposals.pending(vault, pid)),
         recent=[(e, describe(e, names.get)) for e in vault.list_events(pid)[-8:][::-1]])
 
 
@@ -71,11 +87,19 @@ def data():
 def _data_page(form, errors, status=200):
     groups = {group.id: group for group in vocab.groups()}
     grouped: dict[str, list] = {}
-    for item in get_vault().list_fields(g.person_id):
-        grouped.setdefault(item.category.split(".")[0], []).append(item)
+    added: dict[str, list] = {}  # records vendors added, by vendor (write-back)
+    vault = get_vault()
+    for item in vault.list_fields(g.person_id):
+        if item.source:
+            added.setdefault(item.source, []).append(item)
+        else:
+            grouped.setdefault(item.category.split(".")[0], []).append(item)
     sections = [(groups.get(key), items) for key, items in sorted(grouped.items())]
-    return render_template("data.html", sections=sections, form=form, errors=errors,
-                           **_value_input(form)), status
+    names = vendor_names(vault) if added else {}
+    sources = sorted(((names.get(cid) or "A vendor", items) for cid, items in added.items()),
+                     key=lambda pair: pair[0].casefold())
+    return render_template("data.html", sections=sections, sources=sources, form=form,
+                           errors=errors, **_value_input(form)), status
 
 
 @bp.post("/data")
@@ -86,7 +110,7 @@ def add_field():
     except ValidationError as exc:
         return _data_page(request.form, exc.normalized_messages(), 400)
     get_vault().add_field(g.person_id, now=now(), **data)
-    flash(f"Saved “{data['name']}”.")
+    flash(gettext("Saved “%(name)s”.", name=data["name"]))
     return redirect(url_for("pages.data"))
 
 
@@ -105,7 +129,7 @@ def edit_field(field_id: str):
             errors = exc.normalized_messages()
         else:
             vault.update_field(g.person_id, field_id, now=now(), **data)
-            flash(f"Saved “{data['name']}”.")
+            flash(gettext("Saved “%(name)s”.", name=data["name"]))
             return redirect(url_for("pages.data"))
     return render_template("field_edit.html", item=item, form=form, errors=errors,
                            **_value_input(form)), 400 if errors else 200
@@ -125,7 +149,7 @@ def _value_input(form) -> dict:
 @login_required
 def delete_field(field_id: str):
     get_vault().delete_field(g.person_id, field_id, now())
-    flash("Deleted.")
+    flash(gettext("Deleted."))
     return redirect(url_for("pages.data"))
 
 
@@ -145,8 +169,8 @@ def _values_of(form, name: str) -> list:
 
 
 def _days(count: int) -> str:
-    """'1 day', '30 days'."""
-    return f"{count} day{'' if count == 1 else 's'}"
+    """'1 day', '30 days', in the page's language."""
+    return ngettext("%(num)s day", "%(num)s days", count)
 
 
 def _waiting() -> int:

@@ -5,10 +5,22 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..clock import now
+from ..i18n import LANGUAGES
 from ..oauth.server import issuer
 from ..security import limiter
 from ..services.agreements import end_agreement
@@ -30,10 +42,9 @@ DELETE_PHRASE = "delete my vault"
 
 def _agents() -> list[dict]:
     """Clients the person authorised to act for them (the butler), still live."""
-    from .connections import describe_grant
+    from .connections import agents
 
-    return [describe_grant(gr) for gr in grants_of(get_vault(), g.person_id)
-            if gr.extra.get("person") and gr.live(now())]
+    return agents()
 
 
 def _live_sessions() -> list[dict]:
@@ -53,6 +64,22 @@ def index():
     return _render({}, {})
 
 
+@bp.post("/language")
+@login_required
+def language():
+    """The language of the pages in this browser; "" follows the browser's own setting."""
+    chosen = request.form.get("lang", "")
+    if chosen and chosen not in LANGUAGES:
+        return _render({"lang": [_("Choose one of the listed languages.")]},
+                       {"lang": chosen}, 400)
+    if chosen:
+        session["lang"] = chosen
+    else:
+        session.pop("lang", None)
+    flash(_("Language saved."))
+    return redirect(url_for("settings.index"))
+
+
 @bp.post("/password")
 @login_required
 @limiter.limit(signin_limit)
@@ -67,7 +94,7 @@ def change_password():
         return _render({"pw_current": ["The password is wrong."]}, {}, 400)
     vault.set_password_hash(g.person_id, hash_password(data["password"]), now())
     vault.end_all_sessions(g.person_id, now())
-    flash("Your password is changed. Every other device is signed out.")
+    flash(_("Your password is changed. Every other device is signed out."))
     return start_session(redirect(url_for("settings.index")), g.person_id)
 
 

@@ -9,6 +9,7 @@ An alias (an earlier Custos id) redirects to the stable id.
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask_babel import gettext
 
 from policies.agreements import Agreement, expand, find, roster
 from policies.odrl_export import export_odrl
@@ -23,7 +24,7 @@ bp = Blueprint("standard_agreements", __name__)
 def agreement_title(agreement_id: str) -> str:
     """An agreement's title in plain words, for the person's pages (the id is jargon)."""
     found = find(agreement_id)
-    return f"“{found.title}”" if found else agreement_id
+    return f"“{gettext(found.title)}”" if found else agreement_id
 
 
 def _known(agreement_id: str) -> Agreement:

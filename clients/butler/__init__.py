@@ -1,7 +1,8 @@
 """The digital butler: acts for one person, sorting offers and answering routine requests.
 
-It is an OAuth client the person authorises (scope `person`); it judges with the pure
-`policies` engine on the person's own machine and reports in plain sentences. docs/butler.md.
+It is an OAuth client the person authorises with mandates she ticks one by one (docs/oauth.md);
+it judges with the pure `policies` engine on the person's own machine and reports in plain
+sentences. docs/butler.md.
 """
 
 from .agent import Butler

@@ -4,6 +4,8 @@ The butler registers itself as a public client (RFC 7591, no secret: it runs on 
 machine) with a loopback redirect URI (RFC 8252 section 7.3), prints the authorization URL and
 either catches the browser's redirect on that loopback port or lets the person paste the
 address the browser ended on. PKCE S256, `state` and `iss` are checked as for any vendor.
+The butler always uses DPoP (RFC 9449): it registers with `dpop_bound_access_tokens`, so a
+token copied out of its file is useless without the key kept beside it.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from clients.sdk import Transport, VendorClient
+from clients.sdk import DPoPKey, Transport, VendorClient
 
 from .tokenfile import Credentials, TokenFile
 
-SCOPE = "person"
+# The mandates the butler asks for (docs/oauth.md); the person may grant fewer. It never asks
+# to read or change her data: sorting offers and answering within her terms does not need it.
+SCOPE = " ".join(f"mandate:{m}" for m in (
+    "offers", "answer", "terms_read", "terms_propose", "log", "intents"))
 PAGE = (b"<!doctype html><title>Custos butler</title><p>The butler is authorised. "
         b"You can close this tab and go back to the terminal.</p>")
 
@@ -76,7 +82,8 @@ def free_port() -> int:
 
 def authorize(issuer: str, store: TokenFile, *, show: Callable[[str], None],
               paste: Callable[[], str] | None = None, port: int = 0, timeout: float = 300.0,
-              transport: Transport | None = None, name: str = "Custos butler") -> Credentials:
+              transport: Transport | None = None, name: str = "Custos butler",
+              clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Credentials:
     """Register, send the person to approve, finish the flow and save the tokens (0600).
 
     With `paste`, the person copies the address their browser ends on; without it, a loopback
@@ -85,9 +92,10 @@ def authorize(issuer: str, store: TokenFile, *, show: Callable[[str], None],
     listener = CallbackListener(port) if paste is None else None
     redirect_uri = listener.redirect_uri if listener else \
         f"http://127.0.0.1:{port or free_port()}/callback"
+    key = DPoPKey(clock=clock)
     butler = VendorClient.register(issuer, client_name=name, redirect_uris=[redirect_uri],
                                    public=True, transport=transport,
-                                   software_id="custos-butler")
+                                   software_id="custos-butler", dpop=key, clock=clock)
     request = butler.start_authorization(redirect_uri, scope=SCOPE)
     if listener:
         with listener:
@@ -100,6 +108,6 @@ def authorize(issuer: str, store: TokenFile, *, show: Callable[[str], None],
         callback = paste().strip()
     session = butler.finish_authorization(request, callback)
     credentials = Credentials(issuer=butler.metadata.issuer, client_id=butler.client_id,
-                              tokens=session.tokens)
+                              tokens=session.tokens, dpop=key)
     store.save(credentials)
     return credentials

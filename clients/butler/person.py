@@ -1,7 +1,9 @@
-"""The person's side of the API, as the butler (or any token with scope `person`) calls it."""
+"""The person's side of the API, as the butler (or any agent with her mandates) calls it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from clients.sdk import Transport
@@ -22,14 +24,18 @@ class PersonClient:
         self.session = session
 
     @classmethod
-    def from_file(cls, store: TokenFile, transport: Transport | None = None) -> PersonClient:
-        """Resume from the 0600 token file; rotated tokens are written back to it at once."""
+    def from_file(cls, store: TokenFile, transport: Transport | None = None,
+                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> PersonClient:
+        """Resume from the 0600 token file; rotated tokens are written back to it at once.
+        The DPoP key beside the tokens signs a proof for every call (RFC 9449)."""
         creds: Credentials = store.load()
+        if creds.dpop:
+            creds.dpop.clock = clock
         transport = transport or Transport()
         metadata = ServerMetadata.discover(creds.issuer, transport)
-        oauth = OAuthClient(metadata, creds.client_id, None, transport)
-        return cls(TokenSession(oauth, creds.tokens,
-                                on_tokens=store.sink(metadata.issuer, creds.client_id)))
+        oauth = OAuthClient(metadata, creds.client_id, None, transport, clock, dpop=creds.dpop)
+        return cls(TokenSession(oauth, creds.tokens, clock=clock, on_tokens=store.sink(
+            metadata.issuer, creds.client_id, creds.dpop)))
 
     @property
     def issuer(self) -> str:
@@ -39,7 +45,9 @@ class PersonClient:
         """`{"version", "terms", "default_terms"}`: the person's current terms."""
         return self.session.call("GET", "/api/v1/person/terms")
 
-    def replace_terms(self, terms: dict, *, dry_run: bool = False) -> dict:
+    def propose_terms(self, terms: dict, *, dry_run: bool = False) -> dict:
+        """Saved at once (`saved`, `version`) when the change only restricts; otherwise it
+        waits for the person (`waits_for_person`, `proposal_id`, what it `loosens`)."""
         params = {"dry_run": "1"} if dry_run else None
         return self.session.call("PUT", "/api/v1/person/terms", json=terms, params=params)
 

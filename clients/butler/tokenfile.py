@@ -1,6 +1,7 @@
 """The butler's credentials on disk: one JSON file, readable and writable by its owner only.
 
-The file holds the issuer, the butler's client id and the current token pair. It is written
+The file holds the issuer, the butler's client id, the current token pair and the private DPoP
+key the tokens are bound to (RFC 9449: without the key the tokens are useless). It is written
 to a temporary file created with mode 0600 and renamed over the old one, so a crash never
 leaves half a file, and rotated refresh tokens are saved before they are needed again.
 """
@@ -13,6 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from clients.sdk.dpop import DPoPKey
 from clients.sdk.oauth import Tokens
 
 MODE = 0o600
@@ -29,10 +31,12 @@ class Credentials:
     issuer: str
     client_id: str
     tokens: Tokens
+    dpop: DPoPKey | None = None
 
     def to_dict(self) -> dict:
         return {"issuer": self.issuer, "client_id": self.client_id,
-                "tokens": self.tokens.to_dict()}
+                "tokens": self.tokens.to_dict(),
+                **({"dpop_key": self.dpop.to_dict()} if self.dpop else {})}
 
 
 class TokenFile:
@@ -58,8 +62,9 @@ class TokenFile:
             raise TokenFileError(f"{self.path} is readable by others (mode {mode:o}); "
                                  f"run: chmod 600 {self.path}")
         try:
+            key = DPoPKey.from_dict(data["dpop_key"]) if data.get("dpop_key") else None
             return Credentials(issuer=data["issuer"], client_id=data["client_id"],
-                               tokens=Tokens.from_dict(data["tokens"]))
+                               tokens=Tokens.from_dict(data["tokens"]), dpop=key)
         except (KeyError, TypeError, ValueError) as exc:
             raise TokenFileError(f"{self.path} is not a butler token file ({exc})") from None
 
@@ -79,7 +84,7 @@ class TokenFile:
             tmp.unlink(missing_ok=True)
             raise
 
-    def sink(self, issuer: str, client_id: str):
+    def sink(self, issuer: str, client_id: str, dpop: DPoPKey | None = None):
         """A callback for TokenSession: save every rotated token pair at once."""
         return lambda tokens: self.save(Credentials(issuer=issuer, client_id=client_id,
-                                                    tokens=tokens))
+                                                    tokens=tokens, dpop=dpop))

@@ -5,6 +5,7 @@ and nothing of the server; see docs/sdk.md.
 """
 
 from .client import PersonSession, VendorClient
+from .dpop import DPoPKey
 from .errors import (
     AccessRefused,
     AuthorizationDenied,
@@ -31,6 +32,7 @@ __all__ = [
     "AuthorizationRequest",
     "CallbackMismatch",
     "CustosError",
+    "DPoPKey",
     "DataRelease",
     "InvalidRequest",
     "InvalidToken",

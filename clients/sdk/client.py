@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import myterms
+from .dpop import DPoPKey
 from .http import Transport
 from .models import Access, AccessRequest, Agreement, DataRelease, Item, Receipt
 from .oauth import AuthorizationRequest, OAuthClient, ServerMetadata, Tokens, register
@@ -48,12 +49,13 @@ class VendorClient:
     def __init__(self, issuer: str, client_id: str, client_secret: str | None = None, *,
                  transport: Transport | None = None, metadata: ServerMetadata | None = None,
                  clock: Clock = _utcnow, registration: dict | None = None,
-                 signing_key: dict | None = None) -> None:
+                 signing_key: dict | None = None, dpop: DPoPKey | None = None) -> None:
         self.signing_key = signing_key  # a private JWK (myterms.new_key()); never sent
         self.transport = transport or Transport()
         self.metadata = metadata or ServerMetadata.discover(issuer, self.transport)
         self.clock = clock
-        self.oauth = OAuthClient(self.metadata, client_id, client_secret, self.transport, clock)
+        self.oauth = OAuthClient(self.metadata, client_id, client_secret, self.transport, clock,
+                                 dpop=dpop)
         self.registration = registration or {"client_id": client_id}
         self.verifier = Verifier(self.metadata.jwks_uri, self.metadata.issuer, self.transport)
         self._own = ClientCredentialsSession(self.oauth, clock=clock)
@@ -64,8 +66,10 @@ class VendorClient:
                  notification_uri: str | None = None, public: bool = False,
                  transport: Transport | None = None, clock: Clock = _utcnow,
                  signing_key: dict | None = None, accepts: list[str] | None = None,
-                 **extra: Any) -> VendorClient:
-        """Register by RFC 7591 with a vendor profile; keep `registration` (it has the secret)."""
+                 dpop: DPoPKey | None = None, **extra: Any) -> VendorClient:
+        """Register by RFC 7591 with a vendor profile; keep `registration` (it has the secret).
+        With `dpop`, every token is bound to that key and the server is told to insist on it
+        (`dpop_bound_access_tokens`, RFC 9449 section 5.3); keep the key with the tokens."""
         transport = transport or Transport()
         metadata = ServerMetadata.discover(issuer, transport)
         body: dict[str, Any] = {
@@ -83,9 +87,12 @@ class VendorClient:
             body["jwks"] = myterms.public_jwks(signing_key)
         if accepts is not None:
             body["custos_accepts_agreements"] = accepts
+        if dpop:
+            body["dpop_bound_access_tokens"] = True
         reply = register(metadata, transport, body)
         return cls(issuer, reply["client_id"], reply.get("client_secret"), transport=transport,
-                   metadata=metadata, clock=clock, registration=reply, signing_key=signing_key)
+                   metadata=metadata, clock=clock, registration=reply, signing_key=signing_key,
+                   dpop=dpop)
 
     @property
     def client_id(self) -> str:
@@ -152,6 +159,16 @@ class VendorClient:
         view = self._own.call("GET", f"/api/v1/agreements/{agreement_id}/receipt")
         return Receipt.from_json(view, self.verifier.receipt(view))
 
+    def add_record(self, agreement_id: str, *, category: str, name: str, value: str) -> dict:
+        """Add a customer record (`customer.orders`, `customer.warranty`, `customer.loyalty_id`,
+        `customer.delivery_address`) to the person's vault under an agreement whose terms allow
+        it; the stored record and its verified signed receipt (`AccessRefused`, 403, with reasons if
+        her terms refuse it)."""
+        written = self._own.call("POST", f"/api/v1/agreements/{agreement_id}/records",
+                                 json={"category": category, "name": name, "value": value})
+        receipt = self.verifier.record_receipt(written["receipt"], self.client_id)
+        return {**written["record"], "receipt": receipt}
+
     def search_intents(self, category: str | None = None, *, page_size: int = 50,
                        limit: int | None = None) -> list[Item]:
         """Intents the owners' terms let this vendor see (pseudonymous, under our own handles).
@@ -170,14 +187,40 @@ class VendorClient:
             params["cursor"] = cursor
         return found[:limit] if limit is not None else found
 
+    def subscribe(self, categories: list[str], regions: list[str] | None = None) -> dict:
+        """Hear of new matching intents by a signed notice to our notification URI
+        (intentcast; `verify_notification` reads them: `type` is `intent_matched`)."""
+        return self._own.call("PUT", "/api/v1/subscription",
+                              json={"categories": categories, "regions": regions or []})
+
+    def unsubscribe(self) -> None:
+        self._own.call("DELETE", "/api/v1/subscription")
+
+    def intent(self, handle: str) -> Item:
+        """One intent under our handle (as an intentcast notice names it), if we may see it."""
+        return Item.from_json(self._own.call("GET", f"/api/v1/intents/{handle}"))
+
     def submit_offer(self, intent_id: str, *, category: str, price: Decimal | str,
-                     currency: str, text: str, valid_until: datetime | None = None) -> Item:
-        """Answer an intent (by our handle) with an offer; valid 30 days unless said."""
+                     currency: str, text: str, valid_until: datetime | None = None,
+                     needs: list[str] | None = None) -> Item:
+        """Answer an intent (by our handle) with an offer; valid 30 days unless said. `needs`:
+        the data categories we need to fulfil it, should the person accept (she may give
+        less)."""
         until = valid_until or self.clock() + timedelta(days=30)
         return Item.from_json(self._own.call(
             "POST", f"/api/v1/intents/{intent_id}/offers",
             json={"category": category, "price": str(price), "currency": currency,
-                  "text": text, "valid_until": until.isoformat()}))
+                  "text": text, "valid_until": until.isoformat(), "needs": needs or []}))
+
+    def messages(self, offer_id: str) -> dict:
+        """An offer's reply channel: `answer` (accepted, declined or None; an acceptance names
+        its `agreement`) and the `messages`, oldest first."""
+        return self._own.call("GET", f"/api/v1/offers/{offer_id}/messages")
+
+    def send_message(self, offer_id: str, text: str) -> dict:
+        """Write to the person in an offer's channel, once she has written or accepted."""
+        return self._own.call("POST", f"/api/v1/offers/{offer_id}/messages",
+                              json={"text": text})
 
     def offers(self) -> list[Item]:
         """This vendor's own offers: received, delivered or filtered (never the reasons)."""

@@ -3,7 +3,9 @@
 RFC 8414 (metadata, with the issuer checked), RFC 7591 (registration), RFC 7636 (PKCE S256),
 RFC 9207 (`iss` in the authorization response, checked before the code is used), RFC 7009
 (revocation) and RFC 7662 (introspection). Refresh tokens rotate: every refresh returns the
-pair to keep, and the old refresh token must never be sent again.
+pair to keep, and the old refresh token must never be sent again. With a `DPoPKey` every token
+request carries a proof and the code is bound to the key (`dpop_jkt`, RFC 9449 section 10);
+a `use_dpop_nonce` answer is retried once with the server's nonce (section 8).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
+from .dpop import DPoPKey
 from .errors import AuthorizationDenied, CallbackMismatch, CustosError
 from .http import Transport
 
@@ -65,13 +68,19 @@ class Tokens:
     refresh_token: str | None = None
     scope: str = ""
     authorization_details: tuple[dict, ...] = ()
+    token_type: str = "Bearer"  # "DPoP": sent with a proof by the client's key (RFC 9449)
 
     @classmethod
     def from_response(cls, body: dict, now: datetime) -> Tokens:
         return cls(access_token=body["access_token"], refresh_token=body.get("refresh_token"),
                    expires_at=now + timedelta(seconds=int(body.get("expires_in", 600))),
                    scope=body.get("scope", ""),
-                   authorization_details=tuple(body.get("authorization_details", ())))
+                   authorization_details=tuple(body.get("authorization_details", ())),
+                   token_type=body.get("token_type", "Bearer"))
+
+    @property
+    def bound(self) -> bool:
+        return self.token_type.lower() == "dpop"
 
     def expired(self, now: datetime, leeway: timedelta = timedelta(seconds=30)) -> bool:
         return now + leeway >= self.expires_at
@@ -100,9 +109,10 @@ class OAuthClient:
     """One registered client of one server: builds authorization URLs and calls the endpoints."""
 
     def __init__(self, metadata: ServerMetadata, client_id: str, client_secret: str | None,
-                 transport: Transport, clock=lambda: datetime.now(UTC)) -> None:
+                 transport: Transport, clock=lambda: datetime.now(UTC),
+                 dpop: DPoPKey | None = None) -> None:
         self.metadata, self.client_id, self.client_secret = metadata, client_id, client_secret
-        self.transport, self.clock = transport, clock
+        self.transport, self.clock, self.dpop = transport, clock, dpop
 
     def authorization_request(self, redirect_uri: str, *, scope: str | None = None,
                               authorization_details: list[dict] | None = None
@@ -117,6 +127,8 @@ class OAuthClient:
             params["scope"] = scope
         if authorization_details:
             params["authorization_details"] = json.dumps(authorization_details)
+        if self.dpop:  # RFC 9449 section 10: only this key may redeem the code
+            params["dpop_jkt"] = self.dpop.thumbprint
         url = self.metadata.authorization_endpoint + "?" + urlencode(params)
         return AuthorizationRequest(url=url, state=state, code_verifier=verifier,
                                     redirect_uri=redirect_uri)
@@ -147,10 +159,22 @@ class OAuthClient:
         return {"data": {**form, "client_id": self.client_id}}
 
     def token(self, form: dict) -> Tokens:
-        """POST to the token endpoint (RFC 6749 section 3.2)."""
+        """POST to the token endpoint (RFC 6749 section 3.2), with a DPoP proof if keyed."""
         at = self.clock()
-        body = self.transport.json("POST", self.metadata.token_endpoint, **self._auth(form))
-        return Tokens.from_response(body, at)
+        if self.dpop is None:
+            body = self.transport.json("POST", self.metadata.token_endpoint, **self._auth(form))
+            return Tokens.from_response(body, at)
+        url = self.metadata.token_endpoint
+        for attempt in (1, 2):
+            response = self.transport.request(
+                "POST", url, ok=(400,), headers={"DPoP": self.dpop.proof("POST", url)},
+                **self._auth(form))
+            fresh = self.dpop.remember_nonce(url, response.headers)
+            if response.status_code < 400:
+                return Tokens.from_response(response.json(), at)
+            if not (attempt == 1 and fresh and _error_code(response) == "use_dpop_nonce"):
+                raise self.transport._error(response)
+        raise AssertionError("unreachable")
 
     def refresh(self, tokens: Tokens) -> Tokens:
         """Rotate: the answer's refresh token replaces the old one, which is now spent."""
@@ -173,6 +197,14 @@ class OAuthClient:
         """RFC 7662: `{"active": false}` for a dead token, else its claims."""
         return self.transport.json("POST", self.metadata.introspection_endpoint,
                                    **self._auth({"token": token}))
+
+
+def _error_code(response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None
 
 
 def register(metadata: ServerMetadata, transport: Transport, client: dict) -> dict:

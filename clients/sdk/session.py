@@ -72,9 +72,26 @@ class TokenSession:
             return self._send(tokens, method, path, **kwargs)
 
     def _send(self, tokens: Tokens, method: str, path: str, **kwargs: Any) -> Any:
-        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {tokens.access_token}"}
         url = path if path.startswith("http") else self.base + path
-        return self.oauth.transport.json(method, url, headers=headers, **kwargs)
+        headers = kwargs.pop("headers", {})
+        key = self.oauth.dpop
+        if not (tokens.bound and key):
+            headers = {**headers, "Authorization": f"Bearer {tokens.access_token}"}
+            return self.oauth.transport.json(method, url, headers=headers, **kwargs)
+        # RFC 9449 section 7: the DPoP scheme and a proof with `ath`; one retry with the
+        # resource server's nonce (section 9)
+        transport = self.oauth.transport
+        for attempt in (1, 2):
+            proof = key.proof(method, url, access_token=tokens.access_token)
+            response = transport.request(method, url, ok=(401,), **kwargs, headers={
+                **headers, "Authorization": f"DPoP {tokens.access_token}", "DPoP": proof})
+            fresh = key.remember_nonce(url, response.headers)
+            if response.status_code != 401:
+                return response.json() if response.content else None
+            nonce_asked = "use_dpop_nonce" in response.headers.get("WWW-Authenticate", "")
+            if not (attempt == 1 and fresh and nonce_asked):
+                raise transport._error(response)
+        raise AssertionError("unreachable")
 
     def revoke(self) -> None:
         """End these tokens (RFC 7009): the refresh token takes its access tokens with it."""

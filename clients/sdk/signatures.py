@@ -19,6 +19,7 @@ from .http import Transport
 
 ALGORITHMS = ["ES256"]
 NOTICE_TYPE = "notice+jwt"
+RECORD_RECEIPT_TYPE = "custos-record-receipt+jwt"  # api/services/write_back.py
 
 
 class Verifier:
@@ -63,6 +64,17 @@ class Verifier:
         if issuer and issuer != self.issuer:
             raise SignatureError(f"the receipt was issued by {issuer!r}, not {self.issuer!r}")
         return payload
+
+    def record_receipt(self, token: str, client_id: str) -> dict:
+        """The verified receipt of a record we added: its type, our issuer, addressed to us."""
+        header, receipt = self.verify(token)
+        if header.get("typ") != RECORD_RECEIPT_TYPE:
+            raise SignatureError(f"not a record receipt (typ {header.get('typ')!r})")
+        if receipt.get("iss") != self.issuer:
+            raise SignatureError(f"the receipt comes from {receipt.get('iss')!r}")
+        if receipt.get("aud") != client_id:
+            raise SignatureError("the receipt is addressed to another client")
+        return receipt
 
     def notification(self, body: str | bytes, client_id: str) -> dict:
         """The verified notice: type `notice+jwt`, our issuer, and addressed to us."""

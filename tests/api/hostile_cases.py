@@ -44,13 +44,14 @@ FORM_FIELDS = ["category", "name", "kind", "value", "text", "budget", "currency"
                "ends", "region", "constraints", "visibility", "status", "decision", "days",
                "label", "effect", "categories", "purposes", "max_retention", "sharing",
                "valid_from", "valid_until", "certifications", "jurisdictions", "candidate",
-               "agreement", "action", "default", "vendor", "purpose", "phrase", "password",
+               "agreement", "action", "actions", "default", "vendor", "purpose", "phrase", "password",
                "email", "confirm", "next", "auto_approve", "intent_only", "frequency_max",
                "frequency_per", "vendors", "pw_current", "pw_password", "pw_confirm",
                "intent", "since", "until", "limit", "cursor", "kind", "dry_run", "token",
                "token_type_hint", "grant_type", "code", "redirect_uri", "code_verifier",
                "refresh_token", "scope", "client_id", "state", "response_type",
-               "code_challenge", "code_challenge_method", "authorization_details"]
+               "code_challenge", "code_challenge_method", "authorization_details", "lang",
+               "everyday"]
 
 
 @dataclass(frozen=True)
@@ -78,21 +79,28 @@ AUTHORIZE = {"response_type": "code", "client_id": "{client_id}",
 VCARD = ("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.org\r\n"
          "BDAY:19901125\r\nEND:VCARD\r\n")
 FIELD = {"category": "contact.phone", "name": "Phone", "kind": "phone", "value": "+44 20 1234"}
+FIELD_BODY = {k: v for k, v in FIELD.items() if k != "kind"}  # JSON: unknown members refused
+INTENT_BODY = {"category": "vehicles", "text": "An electric car", "budget": "30000",
+               "currency": "EUR", "visibility": "shown", "status": "active"}
 INTENT = {"category": "vehicles", "text": "A bike", "budget": "300.00", "currency": "EUR",
           "starts": "2026-12-01", "ends": "2027-02-28", "region": "Berlin",
           "constraints": "electric only", "visibility": "shown", "status": "active"}
 RULE = {"label": "Email, rarely", "effect": "permit", "categories": "contact.email",
         "purposes": "ServiceProvision", "vendors": "", "frequency_max": "3", "frequency_per": "day",
         "certifications": "b-corp", "jurisdictions": "DE", "max_retention": "30",
-        "sharing": "none", "valid_from": "2026-01-01", "valid_until": "2027-01-01"}
+        "sharing": "none", "valid_from": "2026-01-01", "valid_until": "2027-01-01",
+        "actions": "read"}
 TERMS = {"default": "ask", "agreements": ["intent-casting"],
          "rules": [{"id": "r1", "effect": "permit", "categories": ["contact.phone"],
                     "purposes": ["ServiceProvision"], "label": "Calls, rarely",
                     "conditions": [{"field": "retention_days", "op": "lte", "value": 30}],
-                    "frequency": {"max": 3, "per": "day"}}],
+                    "frequency": {"max": 3, "per": "day"}},
+                   {"id": "w1", "effect": "permit", "actions": ["write"],
+                    "categories": ["customer"]}],
          "offers": {"blocklist": ["cus_blocked"], "max_per_vendor": {"max": 3, "per": "week"}}}
 OFFER = {"price": "280.00", "currency": "EUR", "category": "vehicles.bikes",
-         "text": "A good bike", "valid_until": "2027-01-31T00:00:00Z"}
+         "text": "A good bike", "valid_until": "2027-01-31T00:00:00Z",
+         "needs": ["address.city"]}
 P, S = "POST", "session"
 
 BASES: dict[str, Request] = {
@@ -118,6 +126,8 @@ BASES: dict[str, Request] = {
     "terms.edit_rule POST": Request(P, "/terms/rules/<rule_id>", form={**RULE, "action": "save"}),
     "terms.set_default POST": Request(P, "/terms/default", form={"default": "deny"}),
     "terms.set_auto_approve POST": Request(P, "/terms/auto-approve", form={"auto_approve": "1"}),
+    "terms.set_claims_only POST": Request(P, "/terms/claims-only",
+                                          form={"claims_only": "demographics"}),
     "terms.save POST": Request(P, "/terms/save", form={"candidate": json.dumps(TERMS)}),
     "terms.try_request POST": Request(P, "/terms/try", form={
         "candidate": json.dumps(TERMS), "vendor": "{client_id}", "purpose": "Marketing",
@@ -127,6 +137,8 @@ BASES: dict[str, Request] = {
     "inbox.answer_counter POST": Request(P, "/inbox/counters/<grant_id>",
                                          args={"grant_id": "{countered_id}"},
                                          form={"decision": "agree"}),
+    "terms.proposal GET": Request("GET", "/terms/proposals/<proposal_id>"),
+    "inbox.decline_proposal POST": Request(P, "/inbox/proposals/<proposal_id>/decline", form={}),
     "inbox.decide POST": Request(P, "/inbox/<request_id>", form={
         "decision": "approve", "category": "address.city", "days": "10",
         "purpose": "ServiceProvision"}),
@@ -146,6 +158,15 @@ BASES: dict[str, Request] = {
                                                           "intent": "{intent_id}"}),
     "offers.decide POST": Request(P, "/offers/<offer_id>", form={"decision": "filter"}),
     "offers.block POST": Request(P, "/offers/<offer_id>/block", form={}),
+    "offers.thread GET": Request("GET", "/offers/<offer_id>/thread"),
+    "offers.write POST": Request(P, "/offers/<offer_id>/messages", form={"text": "Any red?"}),
+    "offers.accept POST": Request(P, "/offers/<offer_id>/accept",
+                                  form={"days": "30"}),
+    "offers.decline POST": Request(P, "/offers/<offer_id>/decline", form={}),
+    "resource_replies.read_messages GET": Request("GET", "/api/v1/offers/<offer_id>/messages",
+                                                  auth="vendor"),
+    "resource_replies.write_message POST": Request(
+        P, "/api/v1/offers/<offer_id>/messages", auth="vendor", body={"text": "It is red."}),
     "offer_rules.index GET": Request("GET", "/offers/rules"),
     "offer_rules.change POST": Request(P, "/offers/rules", form={
         "within_budget": "1", "match_category": "1", "require_verified": "",
@@ -173,6 +194,7 @@ BASES: dict[str, Request] = {
     "log.verify POST": Request(P, "/log/verify", form={}),
     "settings.index GET": Request("GET", "/settings"),
     "settings.export POST": Request(P, "/settings/export", form={}),
+    "settings.language POST": Request(P, "/settings/language", form={"lang": "de"}),
     "settings.change_password POST": Request(P, "/settings/password", form={
         "pw_current": "correct horse battery", "pw_password": "correct horse battery",
         "pw_confirm": "correct horse battery"}, resets=True),
@@ -217,6 +239,9 @@ BASES: dict[str, Request] = {
     "resource_data.read_agreement_data GET": Request(
         "GET", "/api/v1/agreements/<agreement_id>/data", auth="vendor"),
     "resource_vendor.own_agreements GET": Request("GET", "/api/v1/agreements", auth="vendor"),
+    "resource_records.add_record POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/records", auth="vendor",
+        body={"category": "customer.orders", "name": "Order 1042", "value": "Cargo bike"}),
     "resource_vendor.agreement_receipt GET": Request(
         "GET", "/api/v1/agreements/<agreement_id>/receipt", auth="vendor"),
     "resource_vendor.submit_request POST": Request(P, "/api/v1/requests", auth="vendor", body={
@@ -252,6 +277,15 @@ BASES: dict[str, Request] = {
     "resource_intents.submit_offer POST": Request(P, "/api/v1/intents/<handle>/offers",
                                                   auth="vendor", body=OFFER),
     "resource_intents.own_offers GET": Request("GET", "/api/v1/offers", auth="vendor"),
+    "resource_intents.read_intent GET": Request("GET", "/api/v1/intents/<handle>",
+                                                auth="vendor"),
+    "resource_intents.read_subscription GET": Request("GET", "/api/v1/subscription",
+                                                      auth="vendor"),
+    "resource_intents.replace_subscription PUT": Request(
+        "PUT", "/api/v1/subscription", auth="vendor",
+        body={"categories": ["vehicles", "travel"], "regions": ["Berlin"]}),
+    "resource_intents.drop_subscription DELETE": Request("DELETE", "/api/v1/subscription",
+                                                         auth="vendor"),
     "resource_openapi.openapi GET": Request("GET", "/api/v1/openapi.json", auth="none"),
     "resource_person.list_grants GET": Request("GET", "/api/v1/person/grants", auth="person"),
     "resource_person.grant_receipt GET": Request("GET", "/api/v1/person/grants/<grant_id>/receipt",
@@ -264,7 +298,8 @@ BASES: dict[str, Request] = {
                                                  auth="person", query={"status": "all"}),
     "resource_person.decide_request POST": Request(
         P, "/api/v1/person/requests/<request_id>/decision", auth="person", body={
-            "decision": "approve", "categories": ["address.city"], "duration_days": 10,
+            # the terms ask her about this request: her agent may only deny it (mandates)
+            "decision": "deny", "categories": ["address.city"], "duration_days": 10,
             "purpose": "ServiceProvision"}),
     "resource_person.read_terms GET": Request("GET", "/api/v1/person/terms", auth="person"),
     "resource_person.replace_terms PUT": Request("PUT", "/api/v1/person/terms", auth="person",
@@ -272,7 +307,19 @@ BASES: dict[str, Request] = {
     "resource_person.read_log GET": Request("GET", "/api/v1/person/log", auth="person",
                                             query={"kind": "signed_in",
                                                    "since": "2026-01-01T00:00:00+00:00"}),
-    "resource_offers.list_intents GET": Request("GET", "/api/v1/person/intents", auth="person"),
+    "resource_person_data.list_intents GET": Request("GET", "/api/v1/person/intents",
+                                                     auth="person"),
+    "resource_person_data.add_intent POST": Request(P, "/api/v1/person/intents", auth="person",
+                                                    body=INTENT_BODY),
+    "resource_person_data.change_intent PUT": Request("PUT", "/api/v1/person/intents/<intent_id>",
+                                                      auth="person", body=INTENT_BODY),
+    "resource_person_data.list_data GET": Request("GET", "/api/v1/person/data", auth="person"),
+    "resource_person_data.add_data POST": Request(P, "/api/v1/person/data", auth="person",
+                                                  body=FIELD_BODY),
+    "resource_person_data.change_data PUT": Request("PUT", "/api/v1/person/data/<field_id>",
+                                                    auth="person", body=FIELD_BODY),
+    "resource_person_data.delete_data DELETE": Request("DELETE", "/api/v1/person/data/<field_id>",
+                                                       auth="person"),
     "resource_offers.list_offers GET": Request("GET", "/api/v1/person/offers", auth="person",
                                                query={"status": "received"}),
     "resource_offers.decide POST": Request(P, "/api/v1/person/offers/<offer_id>/decision",

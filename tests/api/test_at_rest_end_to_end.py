@@ -19,6 +19,9 @@ MARKERS = {
     "rule": "Pangolin-Rule-3307",
     "offer": "Marmoset-Offer-4456",
     "agent": "Bryozoa-Browser/2.0",
+    "record_name": "Kinkajou-Order-6621",
+    "record": "Axolotl-Record-8830 cargo bike",
+    "message": "Quokka-Message-4417 does it fold",
 }
 
 
@@ -41,13 +44,20 @@ def test_nothing_typed_about_the_person_is_on_disk(app, auth, client, settings):
                            "constraints": MARKERS["constraint"], "visibility": "shown"})
     terms = adopt({"default": "ask", "rules": [
         {"id": "r1", "label": MARKERS["rule"], "effect": "permit",
-         "purposes": ["ServiceProvision"], "categories": ["contact"]}]}, "intent-casting")
+         "purposes": ["ServiceProvision"], "categories": ["contact"]},
+        {"id": "w1", "effect": "permit", "actions": ["write"], "categories": ["customer"]}]},
+        "intent-casting")
     vault.agreements.terms.save(pid, terms, app.extensions["custos.clock"]())
     vendor = Vendors(client).register()
     flow = Flow(client)
     read = flow.accepted_read(flow.tokens(vendor)["access_token"]).get_json()
     assert read["fields"][0]["value"] == MARKERS["value"]
     token = vendor_token(client, vendor)
+    written = client.post(f"/api/v1/agreements/{read['agreement']}/records",
+                          headers=bearer(token), json={"category": "customer.orders",
+                                                       "name": MARKERS["record_name"],
+                                                       "value": MARKERS["record"]})
+    assert written.status_code == 201, written.get_json()
     client.post("/api/v1/requests", headers=bearer(token), json={
         "subject": read["sub"], "authorization_details": [{
             "type": "custos_data_access", "purpose": "Marketing",
@@ -58,6 +68,13 @@ def test_nothing_typed_about_the_person_is_on_disk(app, auth, client, settings):
         "category": "vehicles", "price": "900", "currency": "EUR", "text": MARKERS["offer"],
         "valid_until": "2027-01-31T00:00:00+00:00"})
     assert offered.status_code == 201, offered.get_json()
+    offer_id = offered.get_json()["id"]
+    auth.post(f"/offers/{offer_id}", {"decision": "deliver"}, page="/offers")
+    sent = auth.post(f"/offers/{offer_id}/messages", {"text": MARKERS["message"]},
+                     page=f"/offers/{offer_id}/thread")
+    assert sent.status_code == 302
+    thread = client.get(f"/api/v1/offers/{offer_id}/messages", headers=bearer(token))
+    assert thread.get_json()["messages"][0]["text"] == MARKERS["message"]
     auth.post("/settings/export", {}, page="/settings")
 
     home = Path(settings.home)

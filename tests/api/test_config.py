@@ -44,6 +44,7 @@ GOOD = {
     "CUSTOS_ISSUER": ("https://custos.example/", lambda s, tmp: s.issuer ==
                       "https://custos.example"),
     "CUSTOS_SECURE_COOKIES": ("0", lambda s, tmp: s.secure_cookies is False),
+    "CUSTOS_DPOP_NONCE": ("1", lambda s, tmp: s.dpop_nonce is True),
     "CUSTOS_SESSION_HOURS": ("3", lambda s, tmp: s.session_hours == 3),
     "CUSTOS_RATELIMIT_STORAGE_URL": ("redis://r:6379", lambda s, tmp: s.ratelimit_storage_url ==
                                      "redis://r:6379"),

@@ -20,7 +20,7 @@ from api.config import Settings
 from clients.sdk.myterms import ACKNOWLEDGEMENT, USE_REPORT, sign
 from policies.agreements import adopt
 from tests.api.hostile_cases import BASES, TERMS, VCARD, Request, cases, url
-from tests.conftest import Auth, csrf_token
+from tests.conftest import Auth, csrf_token, save_terms
 from tests.oauth.conftest import VENDOR_KEY, Flow, Vendors
 from tests.oauth.test_offers import INTENT, OFFER
 from tests.oauth.test_person_vendor import bearer, butler, vendor_token
@@ -46,9 +46,10 @@ class World:
         self.vendor = vendors.register(custos_notification_uri="https://vendor.example/n")
         self.person_token = butler(vendors, flow)["access_token"]
         terms = adopt({k: v for k, v in TERMS.items() if k != "agreements"}, "intent-casting")
-        saved = self.client.put("/api/v1/person/terms", json=terms,
-                                headers=bearer(self.person_token))
-        assert saved.status_code == 200, saved.get_json()
+        save_terms(self.client, terms)
+        proposed = self.client.put("/api/v1/person/terms", json={**terms, "auto_approve": True},
+                                   headers=bearer(self.person_token))
+        assert proposed.status_code == 202, proposed.get_json()
         intent = self.vault.add_intent(person, INTENT, clock()).id
         tokens = flow.tokens(self.vendor)
         read = flow.accepted_read(tokens["access_token"]).get_json()
@@ -76,11 +77,23 @@ class World:
                 "type": "custos_data_access", "purpose": "ServiceProvision",
                 "categories": ["address.city"], "retention_days": 30}]})
         assert asked.status_code == 201, asked.get_json()
+        subscribed = self.client.put("/api/v1/subscription", json={"categories": ["vehicles"]},
+                                     headers=bearer(self.vendor_token))
+        assert subscribed.status_code == 200, subscribed.get_json()
         found = self.client.get("/api/v1/intents", headers=bearer(self.vendor_token))
         handle = found.get_json()["items"][0]["id"]
         offered = self.client.post(f"/api/v1/intents/{handle}/offers", json=OFFER,
                                    headers=bearer(self.vendor_token))
         assert offered.status_code in (200, 201), offered.get_json()
+        offer_id = offered.get_json()["id"]
+        delivered = self.client.post(  # delivered, with a question: the channel is open
+            f"/api/v1/person/offers/{offer_id}/decision", headers=bearer(self.person_token),
+            json={"decision": "deliver", "reasons": [{"code": "offer.person_override",
+                                                      "text": "Mine"}]})
+        assert delivered.status_code == 200, delivered.get_json()
+        self.vault.agreements.messages.add(
+            offer_id=offer_id, person_id=person, client_id=self.vendor["client_id"],
+            sender="person", kind="message", text="Any red ones?", now=clock())
         receipt = self.client.get(f"/api/v1/agreements/{read['agreement']}/receipt",
                                   headers=bearer(self.vendor_token)).get_json()
         self.values = {
@@ -96,7 +109,8 @@ class World:
                          "processor": "Acme", "used_at": "2026-12-01T10:00:00+00:00"},
                         VENDOR_KEY, USE_REPORT),
             "refresh_token": tokens["refresh_token"],
-            "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1]}
+            "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1],
+            "proposal_id": proposed.get_json()["proposal_id"]}
         self.agreement_token = tokens["access_token"]
         self.csrf = csrf_token(self.client.get("/data"))
         self.values |= self._previewed_import()

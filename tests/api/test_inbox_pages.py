@@ -28,7 +28,7 @@ def pending(app, auth, client):
         "subject": sub, "authorization_details": [
             {**DETAILS[0], "categories": ["contact.email", "contact.phone"]}]})
     assert asked.get_json()["status"] == "pending"
-    return {"id": asked.get_json()["id"], "token": token}
+    return {"id": asked.get_json()["id"], "token": token, "sub": sub}
 
 
 def poll(client, pending) -> dict:
@@ -94,7 +94,7 @@ def marketing(app, auth, client):
     asked = client.post("/api/v1/requests", headers=bearer(token), json={
         "subject": sub, "authorization_details": [{**DETAILS[0], "purpose": "Marketing"}]})
     assert asked.get_json()["status"] == "pending"
-    return {"id": asked.get_json()["id"], "token": token}
+    return {"id": asked.get_json()["id"], "token": token, "sub": sub}
 
 
 def test_approve_for_a_narrower_purpose(app, auth, client, marketing):
@@ -166,3 +166,24 @@ def test_the_navigation_counts_what_waits(auth, client, pending):
             '</span></a>') in page
     auth.post(f"/inbox/{pending['id']}", {"decision": "deny"}, page="/inbox")
     assert '<a href="/inbox">Inbox</a>' in client.get("/data").get_data(as_text=True)
+
+
+def test_inbox_shows_exactly_what_would_leave(app, client, pending):
+    """Issue 13: the values themselves, not only the kinds of data."""
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "What leaves today: contact.email: ada@example.org." in page
+    assert "What leaves today: contact.phone: +44 1." in page
+
+
+def test_inbox_shows_a_claim_as_yes_never_the_date_of_birth(app, client, pending):
+    vault = app.extensions["custos.vault"]
+    person = vault.find_person_by_email("ada@example.org").id
+    vault.add_field(person, category="demographics.birthdate", name="Date of birth",
+                    kind="date", value="1990-03-04", now=app.extensions["custos.clock"]())
+    asked = client.post("/api/v1/requests", headers=bearer(pending["token"]), json={
+        "subject": pending["sub"], "authorization_details": [
+            {**DETAILS[0], "categories": ["demographics.over_18"]}]})
+    assert asked.get_json()["status"] == "pending"
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "What leaves today: Over 18: yes." in page
+    assert "1990-03-04" not in page and "1990" not in page

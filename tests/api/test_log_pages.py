@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from datetime import timedelta
 
 import pytest
 
-from vault.agreement_events import AccessAttempted
+from vault.agreement_events import AccessAttempted, DecisionMade, RequestSubmitted
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def test_access_entries_filter_and_export(auth, client, app, person, clock):
                                          released=["address.city"], outcome="allowed"), clock())
     refused = client.get("/log?decision=refused").get_data(as_text=True)
     assert "You deny marketing use of your contact details" in refused
-    assert "was refused email address for marketing" in refused
+    assert "was refused email address to advertise to you" in refused
     assert "read city" not in refused
     rows = list(csv.DictReader(io.StringIO(
         client.get("/log/export.csv?decision=allowed").get_data(as_text=True))))
@@ -95,3 +97,60 @@ def test_csv_export_neutralises_formulas(client, app, person, clock):
     assert [c for c in cells if c.startswith(FORMULA_STARTS)] == []
     for value in [*hostile, "=HYPERLINK("]:
         assert any(c.startswith("'" + value) for c in cells), value  # kept, after the quote
+
+
+def test_three_decision_words_whatever_the_engine_wrote(auth, client, app, person, clock):
+    """Issue 10: the log says allowed, refused or asked, and filters by those three."""
+    vault = app.extensions["custos.vault"]
+    for effect in ("permit", "deny", "ask"):
+        vault.record(person, DecisionMade(client_id="c-1", purpose="Marketing",
+                                          categories=["contact.email"], effect=effect,
+                                          context="authorize", terms_version=1), clock())
+    page = client.get("/log").get_data(as_text=True)
+    words = re.findall(r'<span class="tag decision-(\w+)">([^<]+)</span>', page)
+    assert words == [("asked", "Asked you"), ("refused", "Refused"), ("allowed", "Allowed")]
+    assert "your terms answered: ask you." in page
+    asked = client.get("/log?decision=asked").get_data(as_text=True)
+    assert re.findall(r'decision-(\w+)">', asked) == ["asked"]
+
+
+def test_grouped_by_day_and_paginated(auth, client, app, person, clock):
+    vault = app.extensions["custos.vault"]
+    for _ in range(60):  # 60 entries on the next day: two pages
+        vault.record(person, AccessAttempted(client_id="c-1", grant_id="g-1",
+                                             purpose="ServiceProvision",
+                                             categories=["address.city"],
+                                             released=["address.city"], outcome="allowed"),
+                     clock() + timedelta(days=1))
+    first = client.get("/log").get_data(as_text=True)
+    assert "page 1 of 2" in first and "Older entries" in first and "Newer entries" not in first
+    assert first.count("<h2 id=\"day-") == 1  # only the newest day on the first page
+    assert first.count("read city to provide the service you asked for") == 50
+    second = client.get("/log?page=2").get_data(as_text=True)
+    assert second.count("<h2 id=\"day-") == 2 and "Newer entries" in second
+    assert "You created your vault." in second
+    assert client.get("/log?page=x").status_code == 200  # a bad page number shows the first
+
+
+def test_a_request_is_one_row_with_its_reasons_and_the_export_keeps_both(auth, client, app,
+                                                                         person, clock):
+    """Issue 10: one row per event. The terms' decision and the request it left waiting are
+    one event for the person; the export keeps both entries of the chain."""
+    vault = app.extensions["custos.vault"]
+    vault.record(person, DecisionMade(client_id="c-1", purpose="ServiceProvision",
+                                      categories=["contact.phone"], effect="ask",
+                                      context="request", terms_version=1,
+                                      reasons=[{"code": "rule.ask", "text": "Ask me first"}]),
+                 clock())
+    vault.record(person, RequestSubmitted(request_id="r-1", client_id="c-1",
+                                          purpose="ServiceProvision",
+                                          categories=["contact.phone"], status="pending"),
+                 clock())
+    page = client.get("/log").get_data(as_text=True)
+    assert "waiting for your answer" in page and "Ask me first" in page
+    assert "your terms answered" not in page  # the decision is not a row of its own
+    assert page.count('<span class="tag decision-asked">') == 1
+    exported = json.loads(client.get("/log/export.json").get_data(as_text=True))
+    assert [r["kind"] for r in exported][:2] == ["request_submitted", "decision_made"]
+    verified = auth.post("/log/verify", {}, page="/log").get_data(as_text=True)
+    assert f"Verified: all {len(exported)} entries" in verified

@@ -58,7 +58,23 @@ def test_add_a_rule_in_plain_words(auth, app, client, person):
     assert "Refuse" in page and "No marketing with my contact details" in page
 
 
+def test_a_rule_about_vendors_adding_and_passing_on_records(auth, app, client, person):
+    """The form's "What it is about" ticks become the rule's actions, and come back ticked."""
+    form = {"label": "Shops may add my orders", "effect": "permit",
+            "categories": ["customer.orders"], "actions": ["write", "pass_on"]}
+    preview = auth.post("/terms/rules", form, page="/terms")
+    assert "add records to and pass on what other vendors added to your order history" in \
+        preview.get_data(as_text=True)
+    auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
+    [rule] = saved(app, person)["rules"]
+    assert rule["actions"] == ["write", "pass_on"]
+    edit = client.get(f"/terms/rules/{rule['id']}").get_data(as_text=True)
+    ticked = re.findall(r'name="actions" value="(\w+)" checked', edit)
+    assert ticked == ["write", "pass_on"]
+
+
 @pytest.mark.parametrize("change, words", [
+    ({"actions": ["erase"]}, "must be one of"),
     ({"purposes": ["Marketting"]}, "unknown purpose"),
     ({"categories": ["contact.telepathy"]}, "unknown category"),
     ({"effect": "maybe"}, "effect"),
@@ -243,6 +259,23 @@ def test_auto_approve_is_a_previewed_terms_change(auth, app, client, person):
     assert saved(app, person)["auto_approve"] is False
 
 
+def test_only_answers_is_a_previewed_terms_change(auth, app, client, person):
+    preview = auth.post("/terms/claims-only", {"claims_only": ["demographics", "address"]},
+                        page="/terms")
+    auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
+    assert saved(app, person)["claims_only"] == ["demographics", "address"]
+    page = client.get("/terms").get_data(as_text=True)
+    assert 'name="claims_only" value="demographics" checked' in page
+    assert 'name="claims_only" value="household" >' in page
+
+
+def test_only_answers_refuses_an_unknown_group_and_changes_nothing(auth, app, person):
+    refused = auth.post("/terms/claims-only", {"claims_only": ["contact"]}, page="/terms")
+    assert refused.status_code == 400
+    assert "Choose among demographics, address, household" in refused.get_data(as_text=True)
+    assert saved(app, person) == {}
+
+
 def test_conflict_warnings_only_on_a_permission_a_stricter_rule_takes_back(auth, client, person):
     allow = {"label": "Services may use my contact details", "effect": "permit",
              "purposes": ["ServiceProvision"], "categories": ["contact"]}
@@ -254,7 +287,7 @@ def test_conflict_warnings_only_on_a_permission_a_stricter_rule_takes_back(auth,
     page = client.get("/terms").get_data(as_text=True)
     warnings = re.findall(r'<p class="warning" role="note">⚠ ([^<]+)</p>', page)
     assert warnings == ["Where it and rule “Ask me about my phone” both apply, “Ask me about "
-                        "my phone” (ask) wins"]
+                        "my phone” (asking you) wins"]
 
 
 def test_rule_for_one_vendor_with_a_frequency(auth, app, client, person):
@@ -288,3 +321,27 @@ def test_try_without_data_says_so_at_the_top(auth, person):
     assert '<a href="#try-categories">Tick at least one kind of data to try.</a>' in text
     assert 'id="try-categories"' in text and 'id="try-categories-error"' in text
     assert 'value="Marketing" selected' in text  # what was chosen stays
+
+
+def test_adopting_an_agreement_that_cancels_another_warns_by_name(auth, app, person):
+    """Issue 10, a real preview: adopting "Service delivery only" over "Data for intent
+    casting" takes back part of the latter; the preview says so, naming rules, never ids."""
+    preview = auth.post("/terms/adopt", {"agreement": "intent-casting"}, page="/terms")
+    auth.post("/terms/save", {"candidate": candidate(preview)}, page="/terms")
+    page = auth.post("/terms/adopt", {"agreement": "service-delivery-only"}, page="/terms")
+    text = page.get_data(as_text=True)
+    assert "Adopting “Service delivery only” cancels part of “Data for intent casting”" in text
+    assert "“No tracking, profiling, advertising or selling of my data” (a refusal) wins" in text
+    assert "intent-casting:" not in text.split("<form")[0]  # ids only in the hidden candidate
+    assert text.count("changed-new") == 3  # the adopted agreement's three rules are marked
+
+
+def test_the_preview_marks_what_changed_and_a_changed_default(auth, app, person):
+    _save_rules(auth, RULE)
+    page = auth.post("/terms/default", {"default": "deny"}, page="/terms")
+    text = page.get_data(as_text=True)
+    assert "the answer changes from <strong>Ask me</strong> to <strong>Refuse</strong>" in text
+    assert "changed-" not in text  # the rule itself is unchanged
+    rule = saved(app, person)["rules"][0]
+    gone = auth.post(f"/terms/rules/{rule['id']}", {"action": "delete"}, page="/terms")
+    assert f"<del>{rule['label']}</del>" in gone.get_data(as_text=True)

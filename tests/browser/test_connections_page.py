@@ -49,7 +49,7 @@ def _agreements(app, email: str) -> str:
                                ("Bike Hub", ("address.city",))):
         grant = make_agreement(vault, pid, ids[vendor], DataAccess(
             purpose="ServiceProvision", categories=categories, retention_days=30),
-            decided_by="person", terms_version=0, now=clock(), issuer=ISSUER)
+            decided_by="person", terms_version=0, actor="person", now=clock(), issuer=ISSUER)
         if vendor == "Acme Cars" and categories == ("contact.phone",) and "ended" not in ids:
             ids["ended"] = end_agreement(vault, grant.id, "revoked", now=clock(),
                                          issuer=ISSUER).id

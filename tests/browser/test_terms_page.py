@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.test_person_journey import expect_summary, nav, sign_up
+from tests.browser.test_rule_builder import open_section
 
 
 def test_rule_errors_keep_the_mode_and_everything_typed(page, live_server, look):
@@ -14,7 +15,7 @@ def test_rule_errors_keep_the_mode_and_everything_typed(page, live_server, look)
     retention switched to "Edit a rule" and the corrected resubmit lost the rule."""
     sign_up(page, live_server.url)
     nav(page, "Terms")
-    form = page.get_by_role("region", name="Add a rule")
+    form = open_section(page, "Add a rule")
     form.get_by_role("button", name="Preview the change").click()
     expect_summary(page, "Give the rule a name, in your words.",
                    "Choose which data the rule covers: tick “All my data” or the kinds of data.")
@@ -23,7 +24,9 @@ def test_rule_errors_keep_the_mode_and_everything_typed(page, live_server, look)
     form = page.get_by_role("region", name="Add a rule")
     form.get_by_label("Name this rule").fill("Ask me before anyone gets my phone number")
     form.get_by_label("What happens").select_option("ask")
+    form.locator("summary", has_text="Contact").click()  # the kinds of data are in groups
     form.get_by_label("Telephone number", exact=True).check()
+    form.locator("summary", has_text="More").click()  # conditions are behind "More"
     form.get_by_label("The vendor claims these certifications").fill("b-corp")
     form.get_by_label("They keep it at most (days)").fill("thirty")
     form.get_by_role("button", name="Preview the change").click()

@@ -15,6 +15,7 @@ from requests_oauthlib import OAuth2Session
 
 from clients.sdk.myterms import new_key, public_jwks, sign
 from tests.browser.test_person_journey import add_field, expect_summary, nav, sign_up
+from tests.browser.test_rule_builder import open_section
 
 REDIRECT = "https://vendor.example/callback"
 KEY = new_key()  # the vendor's own signing key (docs/agreements.md)
@@ -50,9 +51,10 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     page.locator("form.agreement", has_text="Service delivery only").get_by_role(
         "button", name="Adopt").first.click()
     save_preview(page)
-    rule_form = page.get_by_role("region", name="Add a rule")
+    rule_form = open_section(page, "Add a rule")
     rule_form.get_by_label("Name this rule").fill("Ask me before anyone gets my phone number")
     rule_form.get_by_label("What happens").select_option("ask")
+    rule_form.locator("summary", has_text="Contact").click()
     rule_form.get_by_label("Telephone number", exact=True).check()
     rule_form.get_by_role("button", name="Preview the change").click()
     look("terms-preview")
@@ -108,8 +110,9 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
         "link", name="Inbox 1 waiting")).to_be_visible()
     look("dashboard", readme="dashboard")
     nav(page, "Inbox")
-    expect(page.get_by_text("You want to be asked about any use of your telephone number")
-           ).to_be_visible()
+    expect(page.get_by_text(
+        "You want to be asked before vendors use your telephone number for any purpose")
+    ).to_be_visible()
     look("inbox", readme="inbox")
     # Issue 10, 4: an error kept nothing of what was chosen and was not tied to its input.
     page.get_by_role("checkbox", name="Telephone number").uncheck()
@@ -124,7 +127,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     expect(page.get_by_role("checkbox", name="Telephone number")).to_be_focused()
     page.get_by_role("checkbox", name="City").check()
     page.get_by_role("button", name="Approve").click()
-    expect(page.get_by_text("You approved Acme Cars's request.")).to_be_visible()
+    expect(page.get_by_text("You approved the request from Acme Cars.")).to_be_visible()
 
     # The vendor reads exactly the narrowed set.
     answer = requests.get(f"{url}/api/v1/requests/{asked['id']}", headers=bearer,
@@ -158,12 +161,14 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
 
     # The log shows each step with its reason, and the chain verifies.
     nav(page, "Log")
-    for words in ("Acme Cars read email address for service provision",
-                  "Acme Cars asked for telephone number and city for service provision",
+    for words in ("Acme Cars read email address to provide the service you asked for",
+                  "Acme Cars asked for telephone number and city to provide the service you "
+                  "asked for",
                   "Agreement with Acme Cars revoked"):
         expect(page.get_by_text(words).first).to_be_visible()
-    expect(page.get_by_text("You want to be asked about any use of your telephone number")
-           .first).to_be_visible()
+    expect(page.get_by_text(
+        "You want to be asked before vendors use your telephone number for any purpose").first
+    ).to_be_visible()
     page.get_by_role("button", name="Verify the chain").click()
     expect(page.get_by_text(re.compile("Verified: all \\d+ entries are intact"))).to_be_visible()
     look("log", readme="log")

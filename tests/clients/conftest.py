@@ -51,6 +51,7 @@ def browser(server, app, clock) -> Browser:
         vault.add_field(ada.id, category=category, name=name, kind=kind, value=value,
                         now=clock())
     person.person_id = ada.id
+    person.clock = clock  # the server's clock: the butler's DPoP proofs are made on it
     return person
 
 

@@ -4,6 +4,7 @@ over offers and requests, `custos butler run --once/--dry-run`, and a clean stop
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import stat
@@ -11,6 +12,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from api.cli.butler import butler as butler_group
@@ -24,7 +26,8 @@ TERMS = adopt({"default": "ask", "rules": [],  # intent-casting: vendors may see
               "intent-casting")
 
 
-def _authorised(server, browser, tmp_path, transport, *, paste: bool = False) -> TokenFile:
+def _authorised(server, browser, tmp_path, transport, *, paste: bool = False,
+                clock=None) -> TokenFile:
     store = TokenFile(tmp_path / "butler" / "tokens.json")
 
     def approve(url: str) -> str:
@@ -33,10 +36,10 @@ def _authorised(server, browser, tmp_path, transport, *, paste: bool = False) ->
     if paste:
         shown: list[str] = []
         authorize(server, store, show=shown.append, paste=lambda: approve(shown[0]),
-                  transport=transport)
+                  transport=transport, clock=clock or browser.clock)
     else:  # the browser follows the redirect to the butler's loopback listener
         authorize(server, store, show=lambda url: browser.session.get(approve(url), timeout=5),
-                  transport=transport)
+                  transport=transport, clock=clock or browser.clock)
     return store
 
 
@@ -47,7 +50,12 @@ def test_authorize_saves_tokens_readable_by_the_owner_only(server, browser, tmp_
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     creds = store.load()
     assert creds.issuer == server and creds.tokens.refresh_token
-    person = PersonClient.from_file(store, transport)
+    # the butler always uses DPoP (RFC 9449): its tokens are useless without the key beside them
+    assert creds.tokens.token_type == "DPoP" and creds.dpop is not None
+    stolen = requests.get(server + "/api/v1/person/terms", timeout=5, headers={
+        "Authorization": f"Bearer {creds.tokens.access_token}"})
+    assert stolen.status_code == 401
+    person = PersonClient.from_file(store, transport, browser.clock)
     assert person.terms()["version"] == 0
     person.session.refresh()  # rotation is written back to the file at once
     assert store.load().tokens.refresh_token == person.session.tokens.refresh_token
@@ -80,8 +88,8 @@ def _offers(server, transport, browser, app, clock):
 def test_one_pass_delivers_filters_and_leaves_requests(server, browser, tmp_path, transport,
                                                        app, clock, vendor):
     store = _authorised(server, browser, tmp_path, transport)
-    person = PersonClient.from_file(store, transport)
-    person.replace_terms(TERMS)
+    person = PersonClient.from_file(store, transport, browser.clock)
+    browser.save_terms(TERMS)  # casting intents permits more: Ada's own choice
     green, fast = _offers(server, transport, browser, app, clock)
     sub = connect(vendor, browser).me()["sub"]
     asked = vendor.submit_request(sub, Access(purpose="ServiceProvision",
@@ -108,8 +116,9 @@ def test_one_pass_delivers_filters_and_leaves_requests(server, browser, tmp_path
 def test_expired_offers_and_offers_for_ended_intents_are_filtered(server, browser, tmp_path,
                                                                   transport, app, clock):
     """Issue 9 item 17: the butler judges by its clock; the server would refuse to deliver."""
-    person = PersonClient.from_file(_authorised(server, browser, tmp_path, transport), transport)
-    person.replace_terms(TERMS)
+    person = PersonClient.from_file(_authorised(server, browser, tmp_path, transport), transport,
+                                    browser.clock)
+    browser.save_terms(TERMS)  # casting intents permits more: Ada's own choice
     vault = app.extensions["custos.vault"]
     for category, text, ends in (("vehicles", "An electric car", "2026-11-26"),
                                  ("travel", "A week in Lisbon", "2027-06-30")):
@@ -130,9 +139,21 @@ def test_expired_offers_and_offers_for_ended_intents_are_filtered(server, browse
     assert seller.search_intents("vehicles") == []  # ended: out of search too
 
 
-def test_cli_run_once_and_dry_run(server, browser, tmp_path, transport, app, clock):
+def _on_server_clock(monkeypatch, clock) -> None:
+    """The commands sign DPoP proofs on the real clock; the test server runs on `clock`."""
+    from api.cli import butler as command
+
+    monkeypatch.setattr(command, "authorize", functools.partial(authorize, clock=clock))
+    resume = PersonClient.from_file.__func__
+    monkeypatch.setattr(PersonClient, "from_file", classmethod(
+        lambda cls, store, transport=None, _=None: resume(cls, store, transport, clock)))
+
+
+def test_cli_run_once_and_dry_run(server, browser, tmp_path, transport, app, clock,
+                                  monkeypatch):
+    _on_server_clock(monkeypatch, clock)
     store = _authorised(server, browser, tmp_path, transport)
-    PersonClient.from_file(store, transport).replace_terms(TERMS)
+    browser.save_terms(TERMS)
     _offers(server, transport, browser, app, clock)
     runner = CliRunner()
     dry = runner.invoke(butler_group, ["run", "--once", "--dry-run", "--tokens", str(store.path)])
@@ -151,7 +172,8 @@ def test_cli_run_once_and_dry_run(server, browser, tmp_path, transport, app, clo
 def test_run_stops_cleanly_on_sigterm(server, browser, tmp_path, transport):
     store = _authorised(server, browser, tmp_path, transport)
     lines: list[str] = []
-    runner = Runner(Butler(PersonClient.from_file(store, transport), say=lines.append),
+    person = PersonClient.from_file(store, transport, browser.clock)
+    runner = Runner(Butler(person, say=lines.append),
                     interval=0.05, max_interval=0.1, say=lines.append)
     timer = threading.Timer(0.4, os.kill, (os.getpid(), signal.SIGTERM))
     timer.start()
@@ -163,7 +185,7 @@ def test_run_stops_cleanly_on_sigterm(server, browser, tmp_path, transport):
 
 def test_revoked_butler_stops_with_exit_code_2(server, browser, tmp_path, transport):
     store = _authorised(server, browser, tmp_path, transport)
-    person = PersonClient.from_file(store, transport)
+    person = PersonClient.from_file(store, transport, browser.clock)
     mine = [g for g in person.grants() if g["vendor"] == "Custos butler"][0]
     person.revoke(mine["id"])
     lines: list[str] = []
@@ -171,9 +193,10 @@ def test_revoked_butler_stops_with_exit_code_2(server, browser, tmp_path, transp
     assert "authorise it again" in lines[-1]
 
 
-def test_cli_authorize_through_the_browser(server, browser, tmp_path, monkeypatch):
+def test_cli_authorize_through_the_browser(server, browser, tmp_path, monkeypatch, clock):
     import webbrowser
 
+    _on_server_clock(monkeypatch, clock)
     monkeypatch.delenv("CUSTOS_NO_BROWSER", raising=False)
     opened: list[str] = []
 
@@ -195,7 +218,7 @@ def test_cli_authorize_through_the_browser(server, browser, tmp_path, monkeypatc
 def test_standing_rules_answer_pending_requests(server, browser, tmp_path, transport, vendor):
     """Requests that waited for the person are answered once the terms decide them."""
     store = _authorised(server, browser, tmp_path, transport)
-    person = PersonClient.from_file(store, transport)
+    person = PersonClient.from_file(store, transport, browser.clock)
     sub = connect(vendor, browser).me()["sub"]
     size = vendor.submit_request(sub, Access(purpose="ServiceProvision",
                                              categories=("household.size",)))
@@ -203,11 +226,14 @@ def test_standing_rules_answer_pending_requests(server, browser, tmp_path, trans
     assert size.pending and ads.pending  # default terms: ask the person
     [listed, _] = sorted(person.requests("pending"), key=lambda r: r["request"]["purpose"])
     assert listed["vendor"]["certifications"] == ["b-corp"]  # the butler sees who asks
-    person.replace_terms({"default": "ask", "rules": [
+    standing = {"default": "ask", "rules": [
         {"id": "b-corps-may-serve", "effect": "permit", "purposes": ["ServiceProvision"],
          "categories": ["household"],
          "conditions": [{"field": "vendor.certifications", "op": "has", "value": ["b-corp"]}]},
-        {"id": "no-marketing", "effect": "deny", "purposes": ["Marketing"]}]})
+        {"id": "no-marketing", "effect": "deny", "purposes": ["Marketing"]}]}
+    proposed = person.propose_terms(standing)  # it permits more: it waits for Ada
+    assert proposed["waits_for_person"] and not proposed["saved"]
+    browser.save_terms(standing, proposed["proposal_id"])
     actions = {a.target: a for a in Butler(person, say=lambda line: None).run_once()
                if a.kind == "request"}
     assert actions[size.id].verdict == "approve" and actions[size.id].done

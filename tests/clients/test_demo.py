@@ -27,11 +27,17 @@ def test_demo_story_plays_to_the_end(tmp_path, monkeypatch):
     assert "Delivered the offer from GreenWheels" in out
     assert "Filtered out the offer from FastCars" in out and "b-corp" in out
     assert "polls: approved, signs, and reads household size 3" in out
-    assert "Ada stops sharing everything with GreenWheels: 2 agreements end" in out
+    assert "Through Custos: Ada asks “Can you deliver it in Berlin in March?”" in out
+    assert "She accepts, giving her city but not the phone number" in out
+    assert "GreenWheels reads city Berlin" in out
+    assert "GreenWheels writes back: Thank you! Your e-Up! is booked." in out
+    assert "Her terms let it add the order to her vault: “e-Up! order”" in out
+    assert "got a signed intent_closed notice (verified)" in out
+    assert "Ada stops sharing everything with GreenWheels: 3 agreements end" in out
     assert "invalid_token" in out and "access_refused" in out
     assert "receipts now say: revoked, revoked" in out
-    assert "webhook got 2 signed notices (verified): agreements revoked, duty to delete" in out
-    assert "confirms each with its signature: 2 of 2 deletions confirmed" in out
+    assert "webhook got 3 signed notices (verified): agreements revoked, duty to delete" in out
+    assert "confirms each with its signature: 3 of 3 deletions confirmed" in out
     assert "Sign in at http://127.0.0.1:" in out
     token_file = tmp_path / "home" / "demo-butler.json"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
@@ -47,9 +53,11 @@ def _pages_tell_the_same_story(out: str, monkeypatch) -> None:
         client = app.test_client()
         assert Auth(client).signin(email, password).status_code == 302
         page = client.get("/connections").get_data(as_text=True)
-        live, _, ended = page.partition("Ended connections")
+        live, _, rest = page.partition('id="agents"')  # the agents, then ended connections
+        agents, _, ended = rest.partition("Ended connections")
         assert "GreenWheels" not in live and "GreenWheels" in ended
+        assert "Custos butler" in agents and "by your agent Custos butler" in agents
         assert "No vendor can read your data." in live
-        assert "Deletions confirmed: 2 of 2." in ended
+        assert "Deletions confirmed: 3 of 3." in ended
     finally:
         app.extensions["custos.vault"].close()

@@ -131,7 +131,8 @@ def test_the_log_says_what_was_imported_without_values(app, client, importer, pe
     page = html.unescape(client.get("/log").get_data(as_text=True))
     assert "You imported a vCard file: 13 added, 0 changed, 2 left out." in page
     [entry] = app.extensions["custos.vault"].list_events(person, kinds=["data_imported"])
-    assert entry.payload == {"source": "vCard", "added": 13, "updated": 0, "skipped": 2}
+    assert entry.payload == {"source": "vCard", "added": 13, "updated": 0, "skipped": 2,
+                             "actor": "person"}  # she did it, on her page (issue 13)
 
 
 def test_a_large_file_imports_past_the_apps_form_limits(app, importer, person):

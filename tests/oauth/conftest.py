@@ -97,13 +97,17 @@ class Flow:
 
         return "/oauth/authorize?" + urlencode(params)
 
-    def consent(self, url: str, *, decision: str = "approve", categories=None, days=None):
+    def consent(self, url: str, *, decision: str = "approve", categories=None, days=None,
+                mandates=None):
         page = self.client.get(url)
         assert page.status_code == 200, page.get_data(as_text=True)[:500]
         html = page.get_data(as_text=True)
         if categories is None:
             categories = re.findall(r'name="category" value="([^"]+)"', html)
-        form = {"csrf_token": csrf_token(page), "decision": decision, "category": categories}
+        if mandates is None:  # the person ticks every mandate offered unless told otherwise
+            mandates = re.findall(r'name="mandate" value="([^"]+)"', html)
+        form = {"csrf_token": csrf_token(page), "decision": decision, "category": categories,
+                "mandate": mandates}
         if days:
             form["days"] = str(days)
         return self.client.post(url, data=form)

@@ -6,6 +6,7 @@ import pytest
 
 from policies import TermsError, load_terms
 from policies.serialize import dump_terms
+from tests.conftest import save_terms
 from tests.oauth.conftest import REDIRECT, SCOPE, pkce, query
 from tests.oauth.test_person_vendor import bearer, butler
 
@@ -15,8 +16,11 @@ PERMIT = {"default": "ask", "rules": [{"id": "service", "effect": "permit",
 
 
 def _terms(client, vendors, flow, terms) -> None:
+    """Auto-approve is the person's own choice: an agent's proposal of it waits for her."""
     me = butler(vendors, flow)["access_token"]
-    assert client.put("/api/v1/person/terms", json=terms, headers=bearer(me)).status_code == 200
+    proposed = client.put("/api/v1/person/terms", json=terms, headers=bearer(me))
+    assert proposed.status_code == 202 and proposed.get_json()["waits_for_person"]
+    save_terms(client, terms)
 
 
 def test_permitted_request_is_approved_at_once_when_the_person_chose_so(app, person, vendor,
@@ -41,7 +45,8 @@ def test_permitted_request_is_approved_at_once_when_the_person_chose_so(app, per
 @pytest.mark.parametrize("terms, scope", [
     (PERMIT, SCOPE),  # permitted, but the person did not choose auto-approval
     ({**PERMIT, "auto_approve": True}, SCOPE + " data:financial.income"),  # one category to ask
-    ({**PERMIT, "auto_approve": True}, "person"),  # a butler always needs the person's yes
+    ({**PERMIT, "auto_approve": True}, "mandate:offers"),  # an agent always needs her yes
+    ({**PERMIT, "auto_approve": True}, SCOPE + " mandate:log"),  # data and a mandate: too
 ])
 def test_otherwise_the_person_sees_the_consent_screen(person, vendor, vendors, flow, client,
                                                       terms, scope):

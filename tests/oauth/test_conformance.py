@@ -138,10 +138,13 @@ def test_introspection_still_works_for_a_confidential_client(person, vendor, flo
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Basic YTpi"},
                                      {"Authorization": "Digest x"}])
 def test_no_credentials_gets_a_bare_bearer_challenge(client, headers):
-    """RFC 6750 section 3.1: a request without authentication information gets no error code."""
+    """RFC 6750 section 3.1: a request without authentication information gets no error code;
+    it learns both schemes the API takes (RFC 9449 section 7.1: DPoP with its algorithms)."""
     response = client.get("/api/v1/data", headers=headers)
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="custos"'
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="custos", DPoP algs="ES256 ')
+    assert "error" not in challenge
 
 
 def test_a_bad_token_still_gets_invalid_token(client):
@@ -166,7 +169,8 @@ def test_scopes_supported_lists_only_scopes_the_server_accepts(client):
         details.from_scope(request)  # raises InvalidAuthorizationDetails if not accepted
     assert {s[5:] for s in scopes if s.startswith("data:")} == \
         {c.id for c in vocab.categories()}
-    assert {"person", "vendor", "sharing:none", "sharing:third_party"} <= set(scopes)
+    assert {"mandate:answer", "vendor", "sharing:none", "sharing:third_party"} <= set(scopes)
+    assert "person" not in scopes  # the all-powers scope is gone (issue 13)
 
 
 def test_every_listed_scope_works_at_the_authorization_endpoint(person, vendor, flow, client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.oauth.test_person_vendor import bearer, butler
+from tests.conftest import save_terms
 
 TWICE_A_DAY = {"default": "ask", "rules": [
     {"id": "twice-a-day", "effect": "permit", "purposes": ["ServiceProvision"],
@@ -13,9 +13,7 @@ TWICE_A_DAY = {"default": "ask", "rules": [
 
 def test_third_read_in_a_day_is_refused_with_frequency_exceeded(app, person, vendor, vendors,
                                                                flow, client, clock):
-    me = butler(vendors, flow)["access_token"]
-    assert client.put("/api/v1/person/terms", json=TWICE_A_DAY,
-                      headers=bearer(me)).status_code == 200
+    save_terms(client, TWICE_A_DAY)
     tokens = flow.tokens(vendor)
     access = tokens["access_token"]
     assert [flow.read(access).status_code for _ in range(2)] == [200, 200]
@@ -31,8 +29,7 @@ def test_third_read_in_a_day_is_refused_with_frequency_exceeded(app, person, ven
 
 
 def test_counts_are_per_vendor(person, vendor, vendors, flow, client):
-    me = butler(vendors, flow)["access_token"]
-    client.put("/api/v1/person/terms", json=TWICE_A_DAY, headers=bearer(me))
+    save_terms(client, TWICE_A_DAY)
     first = flow.tokens(vendor)["access_token"]
     other = flow.tokens(vendors.register(client_name="Other"))["access_token"]
     assert [flow.read(first).status_code for _ in range(3)] == [200, 200, 403]

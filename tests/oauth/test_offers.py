@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from policies.agreements import adopt
+from tests.conftest import save_terms
 from tests.oauth.test_person_vendor import bearer, butler, vendor_token
 
 INTENT = {"category": "vehicles", "text": "An electric car within three months",
@@ -27,7 +28,7 @@ def me(person, vendors, flow) -> str:
 @pytest.fixture
 def casting(app, person, me, client) -> str:
     """Ada casts her intent: the intent-casting agreement, one shown intent, one hidden."""
-    assert client.put("/api/v1/person/terms", json=CASTING, headers=bearer(me)).status_code == 200
+    save_terms(client, CASTING)  # she chooses to cast; her agent could only propose it
     vault, clock = app.extensions["custos.vault"], app.extensions["custos.clock"]
     vault.add_intent(person, {**INTENT, "visibility": "hidden", "text": "A secret sofa",
                               "category": "home"}, clock())
@@ -157,9 +158,10 @@ def test_tightened_terms_and_withdrawn_intents_are_not_shown(app, casting, perso
     token = vendor_token(client, vendor)
     deny = {**CASTING, "rules": [{"id": "no-selling", "effect": "deny",
                                   "purposes": ["SellProductsToDataSubject"]}, *CASTING["rules"]]}
-    client.put("/api/v1/person/terms", json=deny, headers=bearer(me))
+    assert client.put("/api/v1/person/terms", json=deny, headers=bearer(me)).status_code == 200
     assert search(client, token)["items"] == []
-    client.put("/api/v1/person/terms", json=CASTING, headers=bearer(me))
+    assert client.put("/api/v1/person/terms", json=CASTING, headers=bearer(me)).status_code == 202
+    save_terms(client, CASTING)  # loosening again: only she can
     vault, clock = app.extensions["custos.vault"], app.extensions["custos.clock"]
     vault.update_intent(person, casting, {**INTENT, "status": "withdrawn"}, clock())
     assert search(client, token)["items"] == []

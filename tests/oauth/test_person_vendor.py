@@ -9,7 +9,9 @@ from pathlib import Path
 import jsonschema
 import requests
 
+from api.services.mandates import all_scopes
 from api.services.signing import verify
+from tests.conftest import csrf_token
 from tests.oauth.conftest import serving
 
 DENY_EMAIL = {"default": "ask", "rules": [{"id": "no-email", "effect": "deny",
@@ -20,10 +22,10 @@ DETAILS = [{"type": "custos_data_access", "purpose": "ServiceProvision",
 
 
 def butler(vendors, flow) -> dict:
-    """A butler client the person authorised to act for them (scope `person`)."""
+    """A butler client the person authorised to act for them, with every mandate."""
     reg = vendors.register(client_name="Butler", token_endpoint_auth_method="none",
                            grant_types=["authorization_code", "refresh_token"])
-    return flow.tokens(reg, scope="person")
+    return flow.tokens(reg, scope=" ".join(all_scopes()))
 
 
 def bearer(token: str) -> dict:
@@ -112,7 +114,12 @@ def test_async_request_waits_in_the_inbox_and_is_approved_narrowed(person, vendo
     decided = client.post(f"/api/v1/person/requests/{inbox[0]['id']}/decision",
                           headers=bearer(me), json={"decision": "approve",
                                                     "categories": ["contact.phone"]})
-    assert decided.status_code == 200, decided.get_json()
+    assert decided.status_code == 403  # the terms ask her: not her agent's to answer
+    assert decided.get_json()["error"] == "outside_mandate"
+    page = client.get("/inbox")
+    answered = client.post(f"/inbox/{inbox[0]['id']}", data={
+        "csrf_token": csrf_token(page), "decision": "approve", "category": ["contact.phone"]})
+    assert answered.status_code == 302
     polled = client.get(f"/api/v1/requests/{inbox[0]['id']}", headers=bearer(token)).get_json()
     assert polled["status"] == "approved"
     data = client.get(f"/api/v1/agreements/{polled['agreement']}/data", headers=bearer(token))
@@ -255,3 +262,26 @@ def test_a_subject_in_other_characters_is_a_404_not_a_500(person, vendor, flow, 
     answer = client.post("/api/v1/requests", headers=bearer(token),
                          json={"subject": "ünïcode", "authorization_details": DETAILS})
     assert answer.status_code == 404
+
+
+def test_last_used_is_written_once_a_minute_while_every_read_is_logged(app, person, vendor,
+                                                                      flow, clock):
+    """Issue 15: `last used` (the connections page, to the minute) is not rewritten on every
+    read; the log still has each read."""
+    vault = app.extensions["custos.vault"]
+    tokens = flow.tokens(vendor)
+
+    def last_used():
+        return vault.agreements.grants.for_person(person)[0].last_used_at
+
+    first = clock()
+    assert flow.read(tokens["access_token"]).status_code == 200
+    assert last_used() == first
+    clock.advance(seconds=59)
+    assert flow.read(tokens["access_token"]).status_code == 200
+    assert last_used() == first
+    clock.advance(seconds=1)
+    assert flow.read(tokens["access_token"]).status_code == 200
+    assert last_used() == clock()
+    reads = vault.list_events(person, kinds=["access_attempted"])
+    assert [e.payload["outcome"] for e in reads] == ["allowed"] * 3

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from policies.agreements import adopt
+from tests.conftest import save_terms
 from tests.oauth.test_person_vendor import bearer, butler, vendor_token
 
 OWN_RULE = {"id": "no-fastcars", "effect": "deny", "vendors": ["cus_fastcars_example"],
@@ -18,9 +19,7 @@ TERMS = adopt({"default": "ask", "rules": [OWN_RULE]}, "service-delivery-only")
 @pytest.fixture
 def receipt(app, person, vendor, vendors, flow, client) -> dict:
     """Ada's terms (a standard agreement and a rule of her own), then an agreement."""
-    me = butler(vendors, flow)["access_token"]
-    saved = client.put("/api/v1/person/terms", json=TERMS, headers=bearer(me))
-    assert saved.status_code == 200, saved.get_json()
+    save_terms(client, TERMS)
     clients = app.extensions["custos.vault"].agreements.clients
     clients.update_metadata(vendor["client_id"], {**clients.get(vendor["client_id"]).metadata,
                                                   "policy_uri": "https://acme.example/privacy"})

@@ -73,13 +73,15 @@ def test_a_narrowed_token_stores_no_category_name(app, person, vendor, flow):
     assert len(stored) == 4 and not any("address" in s or "contact" in s for s in stored)
 
 
-def test_a_butler_refresh_without_person_no_longer_acts_for_the_person(person, vendors, flow,
-                                                                       client):
+def test_a_butler_refresh_without_a_mandate_no_longer_has_it(person, vendors, flow, client):
     butler = vendors.register(client_name="Butler")
-    first = flow.tokens(butler, scope="person data:contact.email purpose:ServiceProvision")
+    first = flow.tokens(butler, scope="mandate:offers mandate:log data:contact.email "
+                                      "purpose:ServiceProvision")
     bearer = {"Authorization": f"Bearer {first['access_token']}"}
     assert client.get("/api/v1/person/offers", headers=bearer).status_code == 200
-    narrow = _refresh(flow, butler, first["refresh_token"], "data:contact.email").get_json()
-    assert "person" not in narrow["scope"].split()
+    narrow = _refresh(flow, butler, first["refresh_token"],
+                      "mandate:log data:contact.email").get_json()
+    assert "mandate:offers" not in narrow["scope"].split()
+    assert "mandate:log" in narrow["scope"].split()
     bearer = {"Authorization": f"Bearer {narrow['access_token']}"}
     assert client.get("/api/v1/person/offers", headers=bearer).status_code == 403

@@ -65,7 +65,8 @@ def test_decision_is_frozen_and_serialisable() -> None:
         d.effect = Effect.PERMIT  # type: ignore[misc]
     out = d.to_dict()
     assert out["effect"] == "deny" and out["terms_version"] == 3
-    assert out["reasons"][0]["text"] == "You deny marketing use of your contact details"
+    assert out["reasons"][0]["text"] == (
+        "You refuse to let vendors use your contact details to advertise to you")
     assert set(d.codes) <= set(DECISION_CODES)
     assert d.reasons_for("contact.email")[0].rule_id == "no-marketing-contact"
 

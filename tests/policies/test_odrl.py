@@ -123,7 +123,7 @@ UNSUPPORTED = [
     (_with(policy_extra={"conflict": "perm"}), "odrl:conflict"),
     (_with(policy_extra={"inheritFrom": "urn:example:parent"}), "odrl:inheritFrom"),
     (_with({"target": "http://example.org/x"}), "odrl:target"),
-    (_with({"action": "modify"}), "odrl:modify"),
+    (_with({"action": "delete"}), "odrl:delete"),
     (_with({"duty": [{"action": "delete"}]}), "odrl:duty"),
     (
         _with(
@@ -270,3 +270,20 @@ def test_turtle_round_trip_through_rdflib() -> None:
         ]
 
     assert shape(back) == shape(terms)
+
+
+def test_write_rules_travel_as_modify() -> None:
+    """A rule naming `write` is exported with the ODRL action `modify` and comes back the same;
+    a rule for both actions carries both."""
+    data = load_json("cases.json")["terms"]["write-back"]
+    data = {**data, "rules": [*data["rules"], {"id": "both", "effect": "deny",
+                                               "actions": ["read", "write"],
+                                               "categories": ["health"]}]}
+    terms = load_terms(data)
+    doc = export_odrl(terms)
+    actions = {p["uid"]: p["action"] for p in doc["permission"] + doc["prohibition"]}
+    assert actions["urn:custos:rule:greenwheels-orders"] == "modify"
+    assert actions["urn:custos:rule:read-all"] == "use"
+    assert actions["urn:custos:rule:both"] == ["use", "modify"]
+    assert actions["urn:custos:rule:warranties-to-repair"] == "custos:passOn"
+    assert import_odrl(json.dumps(doc)) == terms

@@ -24,6 +24,13 @@ BAD_TERMS = [
     ),
     ({"rules": [{"id": "r1", "effect": "maybe"}]}, "rules[r1].effect", "Must be one of"),
     (
+        {"rules": [{"id": "w", "effect": "permit", "actions": ["delete"]}]},
+        "rules[w].actions.0",
+        "Must be one of",
+    ),
+    ({"rules": [{"id": "w", "effect": "permit", "actions": []}]}, "rules[w].actions",
+     "choose at least one"),
+    (
         {
             "rules": [
                 {
@@ -183,6 +190,8 @@ BAD_REQUESTS = [
     ({"vendor": {"id": "a"}, "purpose": "Nope", "categories": ["contact"]}, "purpose"),
     ({"vendor": {"id": "a"}, "purpose": "Marketing", "categories": []}, "categories"),
     ({"vendor": {"id": "a"}, "purpose": "Marketing", "categories": ["x.y"]}, "categories.0"),
+    ({"vendor": {"id": "a"}, "purpose": "Marketing", "categories": ["contact"],
+      "action": "erase"}, "action"),
     (
         {
             "vendor": {"id": "a"},

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from tests.vault.conftest import _admin_connection, postgres_url, with_search_path
 from vault import Vault
+from vault.db import iso
 from vault.migrations import MIGRATIONS, applied_migrations
 from vault.tokens import token_hash
 
@@ -84,10 +85,12 @@ def test_new_migrations_apply_to_an_existing_store(store, monkeypatch, tmp_path,
         with Vault.open(home, url, now=now) as old:
             assert applied_migrations(old.db) == ["0001_initial", "0002_agreements"]
             pid = old.create_person("old@example.org", "$argon2id$x", now)
-            old.agreements.tokens.save_code(
-                "old-code", client_id="c", person_id=pid, grant_id="g", redirect_uri="r",
-                challenge="x", challenge_method="S256", scope="", family_id="f",
-                expires_at=now + timedelta(minutes=5))
+            with old.db.write() as tx:  # the columns of 0002 (today's code writes more)
+                tx.run("INSERT INTO auth_codes (code_hash, client_id, person_id, grant_id, "
+                       "redirect_uri, challenge, challenge_method, scope, family_id, "
+                       "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (token_hash("old-code"), "c", pid, "g", "r", "x", "S256", "", "f",
+                        iso(now + timedelta(minutes=5))))
         monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
         with Vault.open(home, url, now=now) as new:
             assert applied_migrations(new.db) == [m.name for m in MIGRATIONS]

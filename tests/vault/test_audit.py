@@ -119,3 +119,20 @@ def test_entry_from_another_person_is_edited(store, person, now):
                   "WHERE person_id = ? AND seq = 2", (*row, person))
     assert _problems(v, person) == [(2, "edited")]
     assert [p.person_id for p in v.verify_log()] == [person]
+
+
+def test_the_actor_of_a_transaction_is_in_each_entry_and_chained(vault: Vault, person: str, now):
+    """Issue 13: who acted is sealed into the payload (so the chain covers it); a nested
+    block naming another actor speaks for itself only; `acting` is the thread's default."""
+    with vault.transaction("write", actor="agent:cus_butler"):
+        vault.add_field(person, category="c", name="by-agent", kind="text", value=1, now=now)
+        with vault.transaction("write", actor="terms"):
+            vault.record(person, DataExported(), now)
+        vault.add_field(person, category="c", name="agent-again", kind="text", value=2, now=now)
+    with vault.acting("person"):
+        vault.add_field(person, category="c", name="by-her", kind="text", value=3, now=now)
+    vault.add_field(person, category="c", name="unsaid", kind="text", value=4, now=now)
+    entries = vault.list_events(person)[-5:]
+    assert [e.payload.get("actor") for e in entries] == [
+        "agent:cus_butler", "terms", "agent:cus_butler", "person", None]
+    assert vault.verify_log(person) == []

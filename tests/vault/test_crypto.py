@@ -92,3 +92,22 @@ def test_wycheproof_aes_gcm_vectors():
                 counts["invalid"] += 1
     assert doc["numberOfTests"] == sum(counts.values()) == 316
     assert counts == {"valid": 39, "invalid": 27, "refused": 250}
+
+
+@pytest.mark.parametrize("length", [1, 16, 32, 33, 64])
+@pytest.mark.parametrize("info", [b"", b"custos audit chain v1", b"x" * 300])
+def test_derive_is_rfc5869_hkdf(info, length):
+    """The two-HMAC shortcut gives `cryptography`'s HKDF-SHA256 output, byte for byte."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    expected = HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(KEY)
+    assert crypto.derive(KEY, info, length) == expected
+
+
+def test_derive_matches_rfc5869_test_case_3():
+    """RFC 5869 appendix A.3 (SHA-256, no salt, no info), first 32 of its 42 bytes."""
+    okm = bytes.fromhex("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+                        "9d201395faa4b61a96c8")
+    assert crypto.derive(bytes.fromhex("0b" * 22), b"", 32) == okm[:32]
+    assert crypto.derive(bytes.fromhex("0b" * 22), b"", 42) == okm

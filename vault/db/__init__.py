@@ -49,6 +49,10 @@ class Tx:
         self.backend = backend
         self.cursor = cursor
         self.writable = writable
+        #: what this transaction already worked out (a person's unwrapped data key, the chain
+        #: head of a locked person): gone with the transaction, never shared between two
+        self.memo: dict[tuple[str, str], Any] = {}
+        self.actor: str | None = None  # who acts, stamped on the log entries (audit.append)
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute one statement; returns the number of rows it changed."""
@@ -95,8 +99,15 @@ class Tx:
             raise ReadOnlyTransaction() from None
 
     def lock_person(self, person_id: str) -> bool:
-        """Serialise writers of one person (audit chain); True if the person exists."""
-        return self.one(self.backend.lock_person_sql, (person_id,)) is not None
+        """Serialise writers of one person (audit chain); True if the person exists. The same
+        statement reads the chain head (seq, MAC), kept for `audit.append` in this transaction."""
+        if ("head", person_id) in self.memo:
+            return True
+        row = self.one(self.backend.lock_person_sql, (person_id,))
+        if row is None:
+            return False
+        self.memo["head", person_id] = (row[0], row[1])
+        return True
 
 
 class Backend:
@@ -106,7 +117,8 @@ class Backend:
     placeholder = "?"
     key_prefix = "keystore."
     blob_type = "BLOB"
-    lock_person_sql = "SELECT id FROM persons WHERE id = ?"
+    lock_person_sql = "SELECT log_seq, log_head FROM persons WHERE id = ?"
+    row_locks = False  # PostgreSQL locks rows (FOR UPDATE); SQLite's write lock is the store's
     integrity_errors: tuple[type[BaseException], ...] = ()
     created: Path | None = None  # the file this backend made on opening, if it made one
     errors: tuple[type[BaseException], ...] = ()  # the driver's errors, for `is_read_only_error`
@@ -131,11 +143,13 @@ class Backend:
         return conn
 
     @contextmanager
-    def transaction(self, mode: Mode) -> Iterator[Tx]:
+    def transaction(self, mode: Mode, actor: str | None = None) -> Iterator[Tx]:
         """A read (one consistent snapshot, no writes) or write transaction on this thread.
 
         Nested calls join the outer transaction; a write asked for inside a read raises
-        `ReadOnlyTransaction` on every backend, before anything runs.
+        `ReadOnlyTransaction` on every backend, before anything runs. `actor` names who acts
+        (the caller's vocabulary): every log entry appended inside says so; a nested call
+        that names one does so for its own block only.
         """
         if mode not in ("read", "write"):
             raise ValueError(f"a transaction is 'read' or 'write', not {mode!r}")
@@ -143,14 +157,31 @@ class Backend:
         if outer is not None:
             if mode == "write" and not outer.writable:
                 raise ReadOnlyTransaction()
-            yield outer
+            before = outer.actor
+            outer.actor = actor or before
+            try:
+                yield outer
+            finally:
+                outer.actor = before
             return
         with self._transaction(write=mode == "write") as tx:
+            tx.actor = actor or getattr(self._local, "actor", None)
             self._local.tx = tx
             try:
                 yield tx
             finally:
                 self._local.tx = None
+
+    @contextmanager
+    def acting(self, actor: str) -> Iterator[None]:
+        """Who acts in the transactions this thread opens inside the block, unless one names
+        another (a person's page request: every entry it logs says she did it)."""
+        before = getattr(self._local, "actor", None)
+        self._local.actor = actor
+        try:
+            yield
+        finally:
+            self._local.actor = before
 
     def write(self) -> AbstractContextManager[Tx]:
         """Short for `transaction("write")`, inside the vault."""

@@ -26,7 +26,8 @@ class PostgresBackend(Backend):
     placeholder = "%s"
     key_prefix = "keystore_"
     blob_type = "BYTEA"
-    lock_person_sql = "SELECT id FROM persons WHERE id = ? FOR UPDATE"
+    lock_person_sql = "SELECT log_seq, log_head FROM persons WHERE id = ? FOR UPDATE"
+    row_locks = True
     integrity_errors = (psycopg.errors.IntegrityError,)
     errors = (psycopg.errors.ReadOnlySqlTransaction,)
 

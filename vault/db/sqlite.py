@@ -7,12 +7,21 @@ SQLite takes one writer at a time. This process's writers queue on one lock, in 
 BEGIN IMMEDIATE: SQLite's own busy handler sleeps and retries instead (which gave reads that log
 an entry a p99 of ~300 ms under 8 clients). Read transactions run with `query_only`, so a write
 inside one fails here as it does on PostgreSQL (READ ONLY).
+
+Group commit: writers that arrive while a write transaction is open join it instead of queuing
+for the next one. Each runs in turn, in a SAVEPOINT of its own on the open transaction's
+connection (its failure rolls back its part only); the last one to finish COMMITs, with
+`synchronous=FULL`, and only then does any of them return. So one fsync serves every writer
+that was waiting, and each is told "done" only once its work is durable, as before.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +33,22 @@ from . import Backend, Tx
 DATA_FILE = "custos.db"
 KEYS_FILE = "keys.db"
 BUSY_SECONDS = 30
+TURNS_FILE = "writer.lock"  # an empty file, locked with flock while a process writes
+GROUP_MAX = 64  # writers in one commit at most (a server has far fewer threads)
+
+
+class _Group:
+    """One open write transaction that writers of this process join, then commit together."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.turn = threading.Lock()  # one writer at a time on the shared connection
+        self.members = 0  # joined and not finished
+        self.joined = 0
+        self.closed = False  # full or committing: later writers start the next group
+        self.done = threading.Event()
+        self.error: BaseException | None = None  # BEGIN or COMMIT failed: nobody's work holds
+        self.holds_writer = False
 
 
 class SQLiteBackend(Backend):
@@ -33,7 +58,7 @@ class SQLiteBackend(Backend):
     placeholder = "?"
     key_prefix = "keystore."
     blob_type = "BLOB"
-    lock_person_sql = "SELECT id FROM persons WHERE id = ?"
+    lock_person_sql = "SELECT log_seq, log_head FROM persons WHERE id = ?"
     integrity_errors = (sqlite3.IntegrityError,)
     errors = (sqlite3.OperationalError,)
 
@@ -45,6 +70,9 @@ class SQLiteBackend(Backend):
         self.keys_path = self.home / KEYS_FILE
         self.created = None if self.data_path.exists() else self.data_path
         self._writer = threading.Lock()
+        self._groups = threading.Lock()  # guards `_group`
+        self._turns: int | None = None  # the lock file writers of all processes take turns on
+        self._group: _Group | None = None
 
     def _connect(self) -> sqlite_utils.Database:
         # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
@@ -62,26 +90,145 @@ class SQLiteBackend(Backend):
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[Tx]:
-        db: sqlite_utils.Database = self.connection()
         if write:
+            with self._grouped() as tx:
+                yield tx
+            return
+        db: sqlite_utils.Database = self.connection()
+        self._query_only(db, True)
+        db.execute("BEGIN")
+        tx = Tx(self, db.conn.cursor(), writable=False)
+        try:
+            yield tx
+        finally:
+            tx.cursor.close()
+            db.execute("ROLLBACK")  # nothing to keep: it could not write
+
+    def _join(self) -> tuple[_Group, bool]:
+        """The open group to join, or a new one this writer leads (holding its turn)."""
+        with self._groups:
+            group = self._group
+            leader = group is None or group.closed
+            if group is None or leader:
+                group = self._group = _Group(self.connection())
+                group.turn.acquire()
+            group.members += 1
+            group.joined += 1
+            if group.joined >= GROUP_MAX:
+                group.closed = True
+            return group, leader
+
+    def _begin(self, group: _Group) -> None:
+        """The leader takes this process's write lock, then SQLite's, for the whole group."""
+        try:
             if not self._writer.acquire(timeout=BUSY_SECONDS):
                 raise sqlite3.OperationalError("database is locked")
+            group.holds_writer = True
+            self._between_processes(fcntl.LOCK_EX)
+            self._query_only(group.db, False)
+            group.db.execute("BEGIN IMMEDIATE")
+        except BaseException as exc:
+            group.error = exc
+            with self._groups:
+                group.closed = True
+                if self._group is group:
+                    self._group = None
+            raise
+
+    @contextmanager
+    def _grouped(self) -> Iterator[Tx]:
+        group, leader = self._join()
+        failed: BaseException | None = None
         try:
-            self._query_only(db, not write)
-            db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            tx = Tx(self, db.conn.cursor(), writable=write)
-            try:
-                yield tx
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            if leader:
+                self._begin(group)
             else:
-                db.execute("COMMIT")
+                group.turn.acquire()
+                if group.error is not None:
+                    raise sqlite3.OperationalError("the write transaction could not begin")
+            tx = Tx(self, group.db.conn.cursor(), writable=True)
+            try:
+                tx.cursor.execute("SAVEPOINT writer")
+                try:
+                    yield tx
+                except BaseException:
+                    self._undo(group, tx)
+                    raise
+                tx.cursor.execute("RELEASE writer")
             finally:
                 tx.cursor.close()
+        except BaseException as exc:
+            failed = exc
+            raise
         finally:
-            if write:
-                self._writer.release()
+            self._finish(group, failed)
+
+    @staticmethod
+    def _undo(group: _Group, tx: Tx) -> None:
+        """Roll back this writer's part; if SQLite already ended the whole transaction (an
+        I/O error), nobody's part holds and the group fails."""
+        try:
+            tx.cursor.execute("ROLLBACK TO writer")
+            tx.cursor.execute("RELEASE writer")
+        except sqlite3.Error as exc:
+            group.error = group.error or exc
+
+    def _finish(self, group: _Group, failed: BaseException | None) -> None:
+        """Leave the group; the last writer out commits it. Every writer returns only once
+        the group has ended (its connection is then free again); one whose own work succeeded
+        fails if the commit did."""
+        with self._groups:
+            group.members -= 1
+            last = group.members == 0
+            if last:
+                group.closed = True
+                if self._group is group:
+                    self._group = None
+        if last:
+            try:
+                if group.error is None:
+                    group.db.execute("COMMIT")
+                elif group.db.conn.in_transaction:
+                    group.db.execute("ROLLBACK")
+            except BaseException as exc:
+                group.error = group.error or exc
+                if group.db.conn.in_transaction:
+                    group.db.execute("ROLLBACK")
+            finally:
+                if group.holds_writer:
+                    self._between_processes(fcntl.LOCK_UN)
+                    self._writer.release()
+                group.done.set()
+        group.turn.release()
+        group.done.wait()
+        if failed is None and group.error is not None:
+            raise sqlite3.OperationalError("the write transaction did not commit")
+
+    def close(self) -> None:
+        super().close()
+        if self._turns is not None:
+            os.close(self._turns)
+            self._turns = None
+
+    def _between_processes(self, how: int) -> None:
+        """Writers of several processes on one store take turns on a lock file, polled every
+        half millisecond: SQLite's own busy handler sleeps 1, 2, 5 … 100 ms between tries
+        (p99 of 0.4–0.9 s with two server processes). A dead holder's lock goes with it."""
+        if how == fcntl.LOCK_UN:
+            if self._turns is not None:
+                fcntl.flock(self._turns, fcntl.LOCK_UN)
+            return
+        if self._turns is None:
+            self._turns = os.open(self.home / TURNS_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            try:
+                fcntl.flock(self._turns, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise sqlite3.OperationalError("database is locked") from None
+                time.sleep(0.0005)
 
     def _query_only(self, db: sqlite_utils.Database, on: bool) -> None:
         """Switch this connection's `query_only` when the kind of transaction changes."""

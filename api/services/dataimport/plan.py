@@ -24,6 +24,7 @@ from vault import Vault
 from vault.events import DataImported
 
 from ...web.forms import INTENT_CATEGORIES
+from .. import mandates
 from .records import Parsed, Skipped
 
 
@@ -165,7 +166,7 @@ def _terms_step(vault: Vault, person_id: str, terms: dict[str, Any], now: dateti
     if current and {k: v for k, v in current.body.items() if k != "version"} == body:
         return Step(action="skip", reason="the same as your current terms", **base)
     live = [g for g in vault.agreements.grants.for_person(person_id)
-            if g.live(now) and not g.extra.get("person")]
+            if g.live(now) and not mandates.is_agent(g)]
     if live:
         return Step(action="skip", reason=f"{len(live)} vendor agreement(s) are live: change "
                     "your terms on the Terms page, which shows what a change does to them",

@@ -30,7 +30,7 @@ from policies.offers import intent_live
 from vault import Vault
 from vault.intents import Intent
 
-from ..services import judge
+from . import judge
 
 PURPOSE = "SellProductsToDataSubject"
 CATEGORY = "preferences.intentions"

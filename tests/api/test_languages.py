@@ -1,0 +1,111 @@
+"""Issue 10, languages: English and German through Flask-Babel, chosen by the browser's
+Accept-Language or by a setting; dates and numbers per locale; the catalogue is complete
+and the compiled one is current and shipped."""
+
+from __future__ import annotations
+
+import configparser
+import fnmatch
+from pathlib import Path
+
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "api" / "translations" / "de" / "LC_MESSAGES"
+GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
+
+
+def test_the_browser_language_chooses_german_and_english_stays_the_default(client):
+    german = client.get("/", headers=GERMAN).get_data(as_text=True)
+    assert '<html lang="de">' in german
+    assert "Ihre Daten, Ihre Absichten, Ihre Bedingungen." in german
+    english = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="en">' in english and "Your data, your intents, your terms." in english
+    missing = client.get("/no-such-page", headers=GERMAN)
+    assert missing.status_code == 404 and "Seite nicht gefunden" in missing.get_data(as_text=True)
+
+
+def test_the_setting_wins_over_the_browser_and_can_be_given_back(auth, client):
+    auth.signup()
+    assert "In drei Schritten loslegen" not in client.get("/").get_data(as_text=True)
+    answer = auth.post("/settings/language", {"lang": "de"}, page="/settings")
+    assert answer.status_code == 302
+    home = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Ihr Tresor" in home and "In drei Schritten loslegen" in home
+    assert "<strong>0</strong> Felder, alle verschlüsselt." in home
+    auth.post("/settings/language", {"lang": ""}, page="/settings")
+    assert "Your vault" in client.get("/", headers={"Accept-Language": "en"}).get_data(
+        as_text=True)
+
+
+def test_an_unknown_language_is_refused_by_name_and_changes_nothing(auth, client):
+    auth.signup()
+    answer = auth.post("/settings/language", {"lang": "xx"}, page="/settings")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and 'id="lang-error"' in page
+    assert "Choose one of the listed languages." in page
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_dates_and_numbers_follow_the_locale(auth, client):
+    auth.signup()
+    english = client.get("/log").get_data(as_text=True)
+    assert "Wednesday, November 25, 2026" in english  # the test clock's day
+    german = client.get("/log", headers=GERMAN).get_data(as_text=True)
+    assert "Mittwoch, 25. November 2026" in german
+    assert "2 Einträge, neueste zuerst" in german
+    assert "Sie haben Ihren Tresor angelegt." in german  # the log's own sentences too
+    verified = auth.post("/log/verify", {}, page="/log", headers=GERMAN).get_data(as_text=True)
+    assert "Geprüft: alle 2 Einträge sind unversehrt" in verified
+
+
+def test_the_german_catalogue_is_complete_and_compiled():
+    with open(ROOT / "api" / "translations" / "messages.pot", "rb") as f:
+        template = read_po(f)
+    with open(CATALOG / "messages.po", "rb") as f:
+        german = read_po(f, locale="de")
+    with open(CATALOG / "messages.mo", "rb") as f:
+        compiled = read_mo(f)
+    wanted = {m.id for m in template if m.id}
+    assert wanted == {m.id for m in german if m.id}, "run pybabel update (see babel.cfg)"
+    untranslated = [m.id for m in german if m.id and not all(
+        m.string if isinstance(m.string, tuple) else [m.string])]
+    assert untranslated == []
+    def pairs(catalog):
+        def plain(value):
+            return tuple(value) if isinstance(value, list | tuple) else value
+
+        return {plain(m.id): plain(m.string) for m in catalog if m.id}
+
+    assert pairs(compiled) == pairs(german), "run pybabel compile -d api/translations"
+
+
+def test_pip_install_ships_the_compiled_catalogue():
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    patterns = [p.strip() for p in config["options.package_data"]["api"].split(",")]
+    assert any(fnmatch.fnmatch("translations/de/LC_MESSAGES/messages.mo", p) for p in patterns)
+
+
+def test_the_terms_page_and_its_errors_in_german(auth, client):
+    auth.signup()
+    page = client.get("/terms", headers=GERMAN).get_data(as_text=True)
+    for words in ("Ihre Bedingungen", "Mir Angebote schicken, um die ich gebeten habe",
+                  "Vorlieben", "Nur zur Erbringung des Dienstes", "Eine Regel hinzufügen"):
+        assert words in page
+    answer = auth.post("/terms/rules", {"effect": "deny"}, page="/terms", headers=GERMAN)
+    refused = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "Bitte prüfen Sie Ihre Eingaben" in refused
+    assert "Geben Sie der Regel einen Namen, in Ihren Worten." in refused
+
+
+def test_my_data_and_intents_in_german_with_numbers_per_locale(auth, client):
+    auth.signup()
+    auth.post("/intents", {"category": "vehicles", "text": "Ein Elektroauto", "budget": "30000",
+                           "currency": "EUR", "visibility": "hidden"}, page="/intents")
+    data = client.get("/data", headers=GERMAN).get_data(as_text=True)
+    assert "Ein Feld hinzufügen" in data and "E-Mail-Adresse" in data
+    intents = client.get("/intents", headers=GERMAN).get_data(as_text=True)
+    assert "Neue Absicht" in intents and "Budget: 30.000" in intents
+    assert "Budget: 30,000" in client.get("/intents").get_data(as_text=True)
