@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 from marshmallow import RAISE
 
 from ..clock import now
+from ..oauth.server import issuer
 from ..services import mandates, person_data
 from ..store import get_vault
 from ..web.forms import FieldSchema, IntentSchema
@@ -72,7 +73,7 @@ def add_intent():
     who = caller(mandate=mandates.INTENTS)
     data = load(IntentSchema(unknown=RAISE), request.get_json(silent=True))
     intent = person_data.add_intent(get_vault(), who.person_id, data, actor=who.actor,
-                                    now=now())
+                                    now=now(), issuer=issuer())
     return jsonify(intent.as_dict()), 201
 
 
@@ -84,5 +85,5 @@ def change_intent(intent_id: str):
     vault.get_intent(who.person_id, intent_id)  # 404 for someone else's, first
     data = load(IntentSchema(unknown=RAISE), request.get_json(silent=True))
     intent = person_data.change_intent(vault, who.person_id, intent_id, data, actor=who.actor,
-                                       now=now())
+                                       now=now(), issuer=issuer())
     return jsonify(intent.as_dict())

@@ -17,7 +17,7 @@ from vault.fields import Field
 from vault.intents import Intent
 from vault.mandate_events import AgentChangedAccess
 
-from . import mandates
+from . import intentcast, mandates
 
 
 def _alert_if_shared(vault: Vault, pid: str, actor: str, category: str, action: str,
@@ -69,17 +69,21 @@ def delete_field(vault: Vault, pid: str, field_id: str, *, actor: str, now: date
 
 
 def add_intent(vault: Vault, pid: str, data: dict[str, Any], *, actor: str,
-               now: datetime) -> Intent:
+               now: datetime, issuer: str) -> Intent:
+    """The intent, its alert, and the notices to subscribed vendors, in one transaction."""
     with vault.transaction("write", actor=actor):
         intent = vault.add_intent(pid, data, now)
         _alert_if_shown(vault, pid, actor, None, intent, now)
+        intentcast.changed(vault, now, None, intent, issuer=issuer)
     return intent
 
 
 def change_intent(vault: Vault, pid: str, intent_id: str, data: dict[str, Any], *, actor: str,
-                  now: datetime) -> Intent:
+                  now: datetime, issuer: str) -> Intent:
+    """The change, its alert, and the notices (newly shown, or closed: `intentcast.changed`)."""
     with vault.transaction("write", actor=actor):
         before = vault.get_intent(pid, intent_id)
         intent = vault.update_intent(pid, intent_id, data, now)
         _alert_if_shown(vault, pid, actor, before.visibility, intent, now)
+        intentcast.changed(vault, now, before, intent, issuer=issuer)
     return intent

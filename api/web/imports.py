@@ -12,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from policies import vocab
 
 from ..clock import now
+from ..oauth.server import issuer
 from ..services.dataimport import ImportRefused, read_file
 from ..services.dataimport.csvfile import template
 from ..services.dataimport.plan import PlanChanged, apply_previewed, make_plan
@@ -80,7 +81,7 @@ def apply():
         return _index(error=str(exc), status=400)
     try:
         plan = apply_previewed(get_vault(), g.person_id, parsed,
-                               request.form.get("digest", ""), now())
+                               request.form.get("digest", ""), now(), issuer=issuer())
     except PlanChanged as exc:
         return _preview(parsed, exc.plan, changed=True)
     flash(f"Imported your {parsed.source} file: {plan.count('add')} added, "

@@ -83,6 +83,7 @@ def test_the_preview_warns_before_an_agreement_cancels_another(page, live_server
     agreement = page.locator("form.agreement")
     agreement.filter(has_text="Data for intent casting").get_by_role("button", name="Adopt").click()
     page.get_by_role("button", name=re.compile("^Save")).click()
+    open_section(page, "Standard agreements")  # closed once one is adopted
     agreement.filter(has_text="Service delivery only").first.get_by_role(
         "button", name="Adopt").click()
     warning = page.get_by_role("alert")
@@ -104,7 +105,8 @@ TALL_BEFORE = 6_200
 
 def test_the_terms_page_on_a_phone_is_at_most_half_as_tall(page, live_server, look, tmp_path,
                                                            capsys):
-    """Issue 10, 7: the same rules (the demo's three) in at most half the height."""
+    """Issue 10, 7: the demo's rules in at most half the height (the demo had three rules when
+    6,200 px was measured; it has four since vendors may add records, so this is stricter)."""
     with ExitStack() as stack:
         play(live_server.url, tmp_path, email="ada@demo.example",
              password="correct horse battery", tell=Teller(), stack=stack, notice_wait=0)
@@ -113,10 +115,10 @@ def test_the_terms_page_on_a_phone_is_at_most_half_as_tall(page, live_server, lo
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
     nav(page, "Terms")
-    expect(page.locator(".rules > li")).to_have_count(3)
+    expect(page.locator(".rules > li")).to_have_count(4)
     page.set_viewport_size(WIDTHS["phone"])
     height = page.evaluate("document.documentElement.scrollHeight")
     with capsys.disabled():
         print(f"\nterms page on a phone: {height}px (issue 10 measured {TALL_BEFORE}px)")
+    look("terms-phone")  # the screenshots first, so a failure can be seen
     assert height <= TALL_BEFORE / 2
-    look("terms-phone")

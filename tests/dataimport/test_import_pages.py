@@ -147,3 +147,29 @@ def test_a_large_file_imports_past_the_apps_form_limits(app, importer, person):
     too_many = importer.preview("category,name,kind,value\r\n" + rows + rows[:60], "me.csv")
     assert too_many.status_code == 400
     assert "The file has more than 1000 rows." in too_many.get_data(as_text=True)
+
+
+def test_an_imported_intent_vendors_may_now_see_reaches_subscribers(app, client, importer,
+                                                                     person, auth, clock):
+    """Issue 14: the import is a door like the Intents page: an intent it shows is pushed to
+    subscribed vendors (through the outbox, in the import's transaction)."""
+    from policies.agreements import adopt
+    from tests.oauth.conftest import Vendors
+    from tests.oauth.test_person_vendor import bearer, vendor_token
+
+    vault = app.extensions["custos.vault"]
+    vault.agreements.terms.save(person, adopt({"default": "ask", "rules": []}, "intent-casting"),
+                                clock())
+    assert auth.post("/intents", {"category": "vehicles", "text": "A cargo bike",
+                                  "visibility": "hidden"}).status_code == 302
+    exported = json.loads(auth.post("/settings/export", {}, page="/settings").get_data())
+    seller = Vendors(client).register(custos_notification_uri="https://seller.example/n")
+    assert client.put("/api/v1/subscription", json={"categories": ["vehicles"]},
+                      headers=bearer(vendor_token(client, seller))).status_code == 200
+    assert vault.agreements.outbox.due(clock()) == []  # hidden: nobody told yet
+
+    for intent in exported["intents"]:
+        intent["data"]["visibility"] = "shown"  # the file shows it
+    assert importer.run(json.dumps(exported), "custos-export.json").status_code == 302
+    [notice] = vault.agreements.outbox.due(clock())
+    assert notice.client_id == seller["client_id"]

@@ -3,6 +3,9 @@ agent named in the log, nobody else's data, and only under `mandate:data` / `man
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from tests.oauth.test_mandates import agent
@@ -104,3 +107,35 @@ def test_an_agents_writes_that_vendors_read_alert_the_person(app, person, me, ve
     home = client.get("/").get_data(as_text=True)
     assert "(data added): city, for Acme Cars (by your agent Jeeves)." in home
     assert "(an intent shown to vendors) (by your agent Jeeves)." in home
+
+
+def test_an_intent_the_agent_shows_reaches_subscribed_vendors(app, person, me, client, vendors,
+                                                              clock):
+    """Issue 14: the agent API is a door like the Intents page, so a matching intent it shows
+    is pushed to subscribed vendors (and closing it tells those that answered), in the same
+    transaction as the write."""
+    from policies.agreements import adopt
+    from tests.oauth.test_person_vendor import vendor_token
+
+    vault = app.extensions["custos.vault"]
+    vault.agreements.terms.save(person, adopt({"default": "ask", "rules": []}, "intent-casting"),
+                                clock())
+    seller = vendors.register(custos_notification_uri="https://seller.example/notices")
+    token = vendor_token(client, seller)
+    assert client.put("/api/v1/subscription", json={"categories": ["vehicles"]},
+                      headers=bearer(token)).status_code == 200
+    waiting = {n.id for n in vault.agreements.outbox.due(clock())}
+
+    made = client.post("/api/v1/person/intents", json=CAR, headers=me["h"])
+    assert made.status_code == 201
+    [notice] = [n for n in vault.agreements.outbox.due(clock()) if n.id not in waiting]
+    assert notice.client_id == seller["client_id"]
+    assert notice.url == "https://seller.example/notices"
+    claims = json.loads(base64.urlsafe_b64decode(notice.body.split(".")[1] + "=="))
+    assert claims["type"] == "intent_matched" and claims["category"] == "vehicles"
+    assert CAR["text"] not in str(claims)  # the vendor reads it under its handle, judged again
+
+    hidden = client.post("/api/v1/person/intents", json={**CAR, "visibility": "hidden"},
+                         headers=me["h"])
+    assert hidden.status_code == 201  # hidden: nobody is told
+    assert len(vault.agreements.outbox.due(clock())) == len(waiting) + 1

@@ -24,7 +24,7 @@ from vault import Vault
 from vault.events import DataImported
 
 from ...web.forms import INTENT_CATEGORIES
-from .. import mandates
+from .. import intentcast, mandates
 from .records import Parsed, Skipped
 
 
@@ -88,17 +88,24 @@ def make_plan(vault: Vault, person_id: str, parsed: Parsed, now: datetime) -> Pl
 
 
 def apply_previewed(
-    vault: Vault, person_id: str, parsed: Parsed, digest: str, now: datetime
+    vault: Vault, person_id: str, parsed: Parsed, digest: str, now: datetime, *,
+    issuer: str | None = None,
 ) -> Plan:
-    """Write the plan in one transaction if it is still the previewed one; else PlanChanged."""
+    """Write the plan in one transaction if it is still the previewed one; else PlanChanged.
+    With `issuer`, an imported intent vendors may now see is announced to subscribers like one
+    typed on the Intents page (`intentcast.changed`)."""
     with vault.transaction("write"):  # one transaction: all of the import or none of it
         plan = make_plan(vault, person_id, parsed, now)
         if not hmac.compare_digest(plan.digest.encode(), digest.encode("utf-8", "replace")):
             raise PlanChanged(plan)
         for i, step in enumerate(plan.steps):
+            before = (vault.get_intent(person_id, step.target)
+                      if (step.action, step.kind) == ("update", "intent") else None)
             # a microsecond apart: the vault lists by time, so My data keeps the file's order
-            _WRITE[(step.action, step.kind)](vault, person_id, step, now + timedelta(
+            written = _WRITE[(step.action, step.kind)](vault, person_id, step, now + timedelta(
                 microseconds=i))
+            if step.kind == "intent" and written is not None and issuer is not None:
+                intentcast.changed(vault, now, before, written, issuer=issuer)
         vault.record(person_id, DataImported(
             source=parsed.source, added=plan.count("add"), updated=plan.count("update"),
             skipped=plan.count("skip")), now + timedelta(microseconds=len(plan.steps)))
