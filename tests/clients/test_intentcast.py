@@ -10,8 +10,8 @@ from flask import Flask
 
 from api.cli.loopback import Browser, serving
 from clients.sdk import InvalidRequest, NotFound, VendorClient
-from clients.sdk.webhook import notification_view
 from clients.sdk.myterms import new_key
+from clients.sdk.webhook import notification_view
 from policies.agreements import adopt
 from tests.clients.conftest import PASSWORD, REDIRECT
 from tests.conftest import configure
