@@ -38,7 +38,7 @@ from .forms import FieldSchema, error_items, messages_of
 
 bp = Blueprint("pages", __name__)
 #: the standard agreements a new person is offered on the home page
-STARTERS = ("service-delivery-only", "intent-casting")
+STARTERS = ("SD-BASE", "PDC-INTENT")  # stable ids (issue 12); the old ones are aliases
 ALERT_DAYS = timedelta(days=7)  # how long Home shows that an agent changed what vendors get
 
 

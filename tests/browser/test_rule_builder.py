@@ -90,6 +90,7 @@ def test_the_preview_warns_before_an_agreement_cancels_another(page, live_server
     expect(warning).to_contain_text(
         "Adopting “Service delivery only” cancels part of “Data for intent casting”")
     expect(warning).not_to_contain_text("intent-casting:")
+    expect(warning).not_to_contain_text("PDC-INTENT:")  # the stable id (issue 12)
     look("agreement-cancels-another")
     page.get_by_role("link", name="Discard").click()
     page.get_by_label("When no rule applies").select_option("deny")
