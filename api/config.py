@@ -232,6 +232,10 @@ class Settings:
         "CUSTOS_JOBS_INTERVAL", _seconds(1, 86400),
         "How often `custos serve` ends expired agreements and sends due notices to vendors.",
         60.0, shown="60")
+    duty_ack_days: int = setting(
+        "CUSTOS_DUTY_ACK_DAYS", _whole(1, 365),
+        "Days a vendor has to send its signed acknowledgement of a notice (an ended agreement, "
+        "a deletion) before the person's pages show it as overdue.", 30)
     dpop_nonce: bool = setting(
         "CUSTOS_DPOP_NONCE", Check("1 or 0", _flag),
         "`1` makes every DPoP proof carry a nonce this server handed out (RFC 9449 sections 8 "

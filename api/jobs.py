@@ -37,7 +37,8 @@ def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
                 "mail_failed": 0}
     vault, now = app.extensions["custos.vault"], app.extensions["custos.clock"]()
     mail = mail_config(app.config["CUSTOS_SETTINGS"])
-    expired = len(expire_due(vault, now=now, issuer=issuer))
+    ack_days = app.config["CUSTOS_SETTINGS"].duty_ack_days
+    expired = len(expire_due(vault, now=now, issuer=issuer, ack_days=ack_days))
     sent = deliver_due(vault, now, issuer=issuer, post=post)
     forget_old_counts(vault, now)
     prune_links(vault, now)

@@ -23,3 +23,8 @@ def get_mail():  # -> MailConfig | None
 def get_vault() -> Vault:
     """The vault of the running app."""
     return current_app.extensions["custos.vault"]
+
+
+def get_settings():
+    """The running app's settings (api/config.py), for services that read one."""
+    return current_app.config["CUSTOS_SETTINGS"]

@@ -1,6 +1,11 @@
 """Standard agreements a person adopts in one step, modelled on IEEE 7012 "MyTerms" and Customer
 Commons. Each expands into ordinary rules the person can read, change or drop like their own.
 
+Ids are stable and public: the IEEE 7012-2025 roster ids (`SD-BASE`, `SD-BASE-DP`, `PDC-INTENT`)
+where one fits, as listed by the secondary sources in docs/agreements.md (the standard's own
+text was not available); Custos's earlier ids stay as aliases, so stored terms keep working.
+The texts are Custos's own words (docs/agreements.md says what each follows).
+
 Duties that no access rule can express (portability, deletion on request) are listed as `duties`:
 the server writes them into the agreement record and consent receipt the vendor signs.
 """
@@ -37,6 +42,7 @@ class Agreement:
     modelled_on: str
     rules: tuple[dict, ...]
     duties: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -44,6 +50,7 @@ class Agreement:
             "title": self.title,
             "summary": self.summary,
             "modelled_on": self.modelled_on,
+            "aliases": list(self.aliases),
             "rules": list(expand(self.id)),
             "duties": list(self.duties),
         }
@@ -74,7 +81,8 @@ def _service_rules() -> tuple[dict, ...]:
 
 ROSTER: tuple[Agreement, ...] = (
     Agreement(
-        id="service-delivery-only",
+        id="SD-BASE",
+        aliases=("service-delivery-only",),
         title=N_("Service delivery only"),
         summary=N_("Use my data only to provide the service I asked for: no tracking, no "
         "profiling, no advertising and no sharing with third parties."),
@@ -82,7 +90,8 @@ ROSTER: tuple[Agreement, ...] = (
         rules=_service_rules(),
     ),
     Agreement(
-        id="service-delivery-portable",
+        id="SD-BASE-DP",
+        aliases=("service-delivery-portable",),
         title=N_("Service delivery only, with portability"),
         summary=N_("As 'service delivery only', and you give me my data back in a machine-readable "
         "form whenever I ask."),
@@ -91,7 +100,8 @@ ROSTER: tuple[Agreement, ...] = (
         duties=("portability",),
     ),
     Agreement(
-        id="intent-casting",
+        id="PDC-INTENT",
+        aliases=("intent-casting",),
         title=N_("Data for intent casting"),
         summary=N_("Vendors may see what I intend to buy, with my preferences, only to answer with "
         "an offer; they keep it at most 30 days and share it with no one. No cold "
@@ -144,12 +154,33 @@ def roster() -> list[Agreement]:
     return list(ROSTER)
 
 
-def agreement(agreement_id: str) -> Agreement:
-    """One agreement by id; an unknown id is a `TermsError` naming the field."""
+def find(agreement_id: object) -> Agreement | None:
+    """One agreement by its id or an alias; None for anything else."""
     for a in ROSTER:
-        if a.id == agreement_id:
+        if agreement_id == a.id or agreement_id in a.aliases:
             return a
-    raise TermsError("unknown agreement", {"agreements": [f"unknown agreement {agreement_id!r}"]})
+    return None
+
+
+def agreement(agreement_id: str) -> Agreement:
+    """One agreement by id or alias; an unknown id is a `TermsError` naming the field."""
+    found = find(agreement_id)
+    if found is None:
+        raise TermsError("unknown agreement",
+                         {"agreements": [f"unknown agreement {str(agreement_id)[:60]!r}"]})
+    return found
+
+
+def canonical(ids: object) -> list[str]:
+    """The stable ids of the roster agreements among `ids` (aliases resolved, unknown and
+    repeated ones left out), in the order given."""
+    found = [find(i) for i in ids] if isinstance(ids, list | tuple) else []
+    return list(dict.fromkeys(a.id for a in found if a is not None))
+
+
+def duties_of(ids: list[str]) -> list[str]:
+    """Every duty the given agreements carry, each once, sorted."""
+    return sorted({d for i in canonical(ids) for d in agreement(i).duties})
 
 
 def expand(agreement_id: str) -> list[dict]:
@@ -163,24 +194,26 @@ def adopt(terms: dict, agreement_id: str) -> dict:
 
     Adopting twice changes nothing. The result is validated; the server then bumps the version.
     """
-    if agreement_id in terms.get("agreements", []):
+    a = agreement(agreement_id)
+    if a.id in canonical(terms.get("agreements", [])):
         return terms
-    new = [r for r in expand(agreement_id)]
+    new = [r for r in expand(a.id)]
     denies = [r for r in new if r["effect"] == "deny"]
     rest = [r for r in new if r["effect"] != "deny"]
     out = {
         **terms,
         "rules": denies + list(terms.get("rules", [])) + rest,
-        "agreements": list(terms.get("agreements", [])) + [agreement_id],
+        "agreements": list(terms.get("agreements", [])) + [a.id],
     }
     load_terms(out)
     return out
 
 
 def drop(terms: dict, agreement_id: str) -> dict:
-    """Terms JSON without the agreement and the rules it brought."""
+    """Terms JSON without the agreement and the rules it brought (under its id or an alias)."""
+    names = {agreement_id} | ({a.id, *a.aliases} if (a := find(agreement_id)) else set())
     return {
         **terms,
-        "rules": [r for r in terms.get("rules", []) if r.get("agreement") != agreement_id],
-        "agreements": [a for a in terms.get("agreements", []) if a != agreement_id],
+        "rules": [r for r in terms.get("rules", []) if r.get("agreement") not in names],
+        "agreements": [i for i in terms.get("agreements", []) if i not in names],
     }

@@ -37,6 +37,7 @@ OFFER_TOO_MANY = "offer.too_many"
 
 # outside the engine: the server and the butler
 AGREEMENT_ENDED = "agreement.ended"
+AGREEMENT_NOT_ACCEPTED = "agreement.not_accepted"
 OFFER_PERSON_OVERRIDE = "offer.person_override"
 BUTLER_CANNOT_JUDGE = "butler.cannot_judge"
 
@@ -46,6 +47,8 @@ OFFER_CODES = (OFFER_DELIVERED, OFFER_BLOCKED, OFFER_EXPIRED, OFFER_NO_INTENT, O
                OFFER_CATEGORY, OFFER_BUDGET, OFFER_CURRENCY, OFFER_CERTIFICATION, OFFER_TOO_MANY)
 
 CODES: Mapping[str, str] = {
+    AGREEMENT_NOT_ACCEPTED: "the vendor has not accepted, with its signature, the standard "
+    "agreement(s) the person proffered",
     RULE_PERMIT: "one of the person's rules allows it",
     RULE_DENY: "one of the person's rules refuses it",
     RULE_ASK: "one of the person's rules says to ask them",

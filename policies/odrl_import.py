@@ -35,7 +35,8 @@ POLICY_KEYS = {
         "assignee",
         "action",
     )
-} | {CUSTOS + k for k in ("version", "default", "agreements", "ruleOrder")}
+} | {CUSTOS + k for k in ("version", "default", "agreements", "ruleOrder",
+                                   "duties")}  # duties: implied by the agreement ids
 INHERITED = ("target", "assignee", "action")
 
 

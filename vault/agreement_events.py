@@ -132,3 +132,44 @@ class OfferDecided(Event):
 
     offer_id: str
     decision: str
+
+
+@event_kind("negotiation_changed")
+@dataclass(frozen=True, kw_only=True)
+class NegotiationChanged(Event):
+    """The IEEE 7012 status of a two-sided agreement changed (proffered, accepted, refused,
+    countered, confirmed, ended)."""
+
+    grant_id: str
+    client_id: str
+    status: str
+    agreements: list[str] = field(default_factory=list)
+    counter: str | None = None
+
+
+@event_kind("duty_changed")
+@dataclass(frozen=True, kw_only=True)
+class DutyChanged(Event):
+    """A notice that asks the vendor for an answer was sent, or its answer came."""
+
+    duty_id: str
+    grant_id: str
+    client_id: str
+    duty: str  # delete | ended (vault/duties.py)
+    change: str
+    due_at: str = ""
+
+
+@event_kind("use_reported")
+@dataclass(frozen=True, kw_only=True)
+class UseReported(Event):
+    """The vendor's signed statement of what it did with the data: its word, not Custos's
+    observation (`statement_by` says whose)."""
+
+    grant_id: str
+    client_id: str
+    purpose: str
+    processor: str
+    used_at: str
+    statement_by: str = "vendor"
+    jws: str = ""

@@ -15,9 +15,11 @@ from .access_counts import AccessCounts
 from .clients import Clients
 from .db import Backend, Tx
 from .dpop import DpopProofs
+from .duties import Duties
 from .grants import Grants
 from .keystore import KeyStore
 from .messages import Messages
+from .negotiations import Negotiations
 from .offers import Offers
 from .outbox import Outbox
 from .receipts import Receipts
@@ -47,6 +49,8 @@ class Agreements:
         self.access_counts = AccessCounts(db)
         self.subscriptions = Subscriptions(db)
         self.messages = Messages(db, keys)
+        self.negotiations = Negotiations(db, keys)
+        self.duties = Duties(db, keys)
 
     def access(self, tx: Tx, raw_token: str) -> Access | None:
         """A bearer token with its client, agreement and the person's terms version, in one

@@ -43,6 +43,11 @@ def export_agreements(store: Agreements, person_id: str) -> dict[str, Any]:
             entry["receipt"] = {"id": receipt.id, "receipt": receipt.receipt, "jws": receipt.jws}
         except NotFound:
             entry["receipt"] = None
+        found = store.negotiations.find(grant.id)
+        # The same members the vendor's GET /api/v1/agreements/<id>/record answers with.
+        entry["negotiation"] = None if found is None else {
+            "status": found.status, "record": found.record, "vendor_jws": found.vendor_jws,
+            "custos_jws": found.custos_jws, "counter": found.counter}
         agreements.append(entry)
     return {
         "terms": terms,
@@ -51,4 +56,5 @@ def export_agreements(store: Agreements, person_id: str) -> dict[str, Any]:
         "offers": [{**_record(o), "messages": [
             m.as_dict() for m in store.messages.thread(person_id, o.id)]}
             for o in store.offers.for_person(person_id)],
+        "duties": [_record(d) for d in store.duties.for_person(person_id)],
     }

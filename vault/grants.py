@@ -21,7 +21,7 @@ from .persons import locked_key
 
 ACTIVE = "active"
 TOUCH_EVERY = timedelta(minutes=1)
-ENDINGS = ("revoked", "expired", "cut", "replaced")
+ENDINGS = ("revoked", "expired", "cut", "replaced", "refused")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -118,6 +118,34 @@ MIGRATIONS: list[Migration] = [
          "postgres": "UPDATE oauth_clients SET client_name = "
                      "CAST(metadata AS JSON) ->> 'client_name'"},
     ]),
+    # Two-sided agreements (issue 12): the proffered record, the vendor's answer and both
+    # signatures per agreement; the notices a vendor must answer, and its answers.
+    Migration(name="0010_negotiations", data=[
+        """CREATE TABLE negotiations (
+            grant_id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+            client_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            body {blob} NOT NULL
+        )""",
+        "CREATE INDEX negotiations_person ON negotiations(person_id)",
+        "CREATE INDEX negotiations_client ON negotiations(client_id, status)",
+    ]),
+    Migration(name="0011_duties", data=[
+        """CREATE TABLE duties (
+            id TEXT PRIMARY KEY,
+            grant_id TEXT NOT NULL,
+            person_id TEXT NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+            client_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            acknowledged_at TEXT,
+            body {blob} NOT NULL
+        )""",
+        "CREATE INDEX duties_person ON duties(person_id, acknowledged_at, due_at)",
+    ]),
     # DPoP (RFC 9449): the key thumbprint a code (section 10) or a token (section 6) is bound
     # to, and the proofs already seen (section 11.1), in the store every process shares.
     Migration(name="0030_dpop", data=[

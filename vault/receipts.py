@@ -72,3 +72,16 @@ class Receipts:
     def for_grant(self, grant_id: str) -> Receipt:
         """The receipt of one agreement; NotFound if none."""
         return self._one("grant_id", grant_id)
+
+    def replace(self, grant_id: str, receipt: dict, jws: str) -> Receipt:
+        """Put a newer signed receipt in place of an agreement's (when the vendor's acceptance
+        is added to it); its id and time stay, so both sides still name it the same."""
+        with self.db.write() as tx:
+            row = tx.one("SELECT id, person_id FROM receipts WHERE grant_id = ?", (grant_id,))
+            if row is None:
+                raise NotFound("receipt", grant_id)
+            rid, pid = row
+            body = crypto.seal_json(self.keys.data_key(tx, pid), {"receipt": receipt, "jws": jws},
+                                    pid, "receipts", rid, "body")
+            tx.run("UPDATE receipts SET body = ? WHERE id = ?", (body, rid))
+        return self.for_grant(grant_id)

@@ -33,6 +33,8 @@ OWN_TERMS = {
          "categories": ["contact.email", "address.city"],
          "conditions": [{"field": "vendor.certifications", "op": "has", "value": "b-corp"},
                         {"field": "retention_days", "op": "lte", "value": 30}]},
+        {"id": "household-ask", "effect": "ask", "categories": ["household"],
+         "label": "Ask me before anyone learns about my household"},
         {"id": "orders-in", "effect": "permit", "actions": ["write"],
          "label": "Vendors I buy from may add my orders and warranties to my vault",
          "categories": ["customer.orders", "customer.warranty"]},
@@ -40,7 +42,10 @@ OWN_TERMS = {
     "offers": {"require_certifications": ["b-corp"], "within_budget": True,
                "match_category": True, "max_per_vendor": {"max": 3, "per": "week"}},
 }
-TERMS = adopt(OWN_TERMS, "intent-casting")  # vendors may see her shown intents to offer
+# She proffers SD-BASE (service delivery only) to every vendor, and PDC-INTENT: vendors may
+# see her shown intents to answer them with offers.
+# And delete-on-request: a vendor deletes on request, and confirms it with its signature.
+TERMS = adopt(adopt(adopt(OWN_TERMS, "SD-BASE"), "PDC-INTENT"), "delete-on-request")
 
 
 def _accept_and_close(ada: Browser, me, green, tell: Teller, notices: list[dict],
@@ -61,6 +66,7 @@ def _accept_and_close(ada: Browser, me, green, tell: Teller, notices: list[dict]
              page=thread)
     channel = green.messages(offer["id"])
     agreement = channel["messages"][-1]["agreement"]
+    green.accept(agreement)  # the new agreement proffers her terms: GreenWheels signs them
     city = green.agreement_data(agreement).values("address.city")
     tell.ok(f"She accepts, giving her city but not the phone number GreenWheels asked for: "
             f"an agreement for 30 days; GreenWheels reads city {', '.join(city)}")
@@ -123,6 +129,7 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
         InvalidToken,
         VendorClient,
     )
+    from clients.sdk.myterms import new_key
     from clients.sdk.webhook import notification_view
 
     seen: dict = {}
@@ -161,13 +168,26 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
     hook_base = stack.enter_context(serving(hook, threads=2))
     green = VendorClient.register(base, client_name="GreenWheels", certifications=["b-corp"],
                                   jurisdiction="DE", redirect_uris=["https://greenwheels.example/cb"],
-                                  notification_uri=hook_base + "/custos/notices")
+                                  notification_uri=hook_base + "/custos/notices",
+                                  signing_key=new_key(),
+                                  accepts=["SD-BASE", "PDC-INTENT", "delete-on-request"])
+    tell.say("GreenWheels publishes that it accepts SD-BASE, PDC-INTENT and delete-on-request, "
+             "and registers the public key it signs with")
     hook.add_url_rule("/custos/notices", methods=["POST"], view_func=notification_view(
         green, notified))
     need = Access(purpose="ServiceProvision", categories=("contact.email", "address.city"),
                   retention_days=30)
     request = green.start_authorization("https://greenwheels.example/cb", need)
     person = green.finish_authorization(request, ada.consent(request.url))
+    agreement = person.me()["agreement"]
+    try:
+        person.data()
+    except AccessRefused as exc:
+        tell.no(f"Before it signs: {exc.error} ({exc.description})")
+    signed = green.accept(agreement)
+    tell.ok(f"GreenWheels signs the record of {', '.join(signed['record']['agreements'])} "
+            f"with its key; Custos verifies and countersigns: {signed['status']}")
+    seen["green_accepts"] = signed["status"]
     data = person.data()
     tell.ok(f"Ada's terms permit it and she confirms; GreenWheels reads "
             f"{', '.join(f.category for f in data.fields)} as subject {data.sub[:10]}...")
@@ -186,7 +206,9 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
 
     tell.step("FastCars (no certification) tries to connect")
     fast = VendorClient.register(base, client_name="FastCars", jurisdiction="US",
-                                 redirect_uris=["https://fastcars.example/cb"])
+                                 redirect_uris=["https://fastcars.example/cb"],
+                                 signing_key=new_key(), accepts=["PDC-INTENT"])
+    tell.say("FastCars publishes that it accepts PDC-INTENT only, not SD-BASE")
     request = fast.start_authorization("https://fastcars.example/cb", Access(
         purpose="Marketing", categories=("contact.email", "contact.phone")))
     try:
@@ -194,7 +216,8 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
         seen["fast_connect"] = "approved"
     except AuthorizationDenied as exc:
         seen["fast_connect"] = exc.error
-        tell.no(f"Refused by her terms before reaching Ada: {exc.description}")
+        seen["fast_refused"] = exc.agreements
+        tell.no(f"Refused before reaching Ada: {exc.description}")
 
     tell.step("Offers arrive for Ada's intent; the butler sorts them")
     for vendor, model, price, needs in (
@@ -212,8 +235,9 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
     ada.form(f"/inbox/{household.id}", {"decision": "approve", "days": "30",
                                         "category": "household.size"}, page="/inbox")
     answered = green.poll_request(household.id)
+    green.accept(answered.agreement)  # the new agreement proffers her terms again
     size = green.agreement_data(answered.agreement).values("household.size")
-    tell.ok(f"She approves it for 30 days; GreenWheels polls: {answered.status}, "
+    tell.ok(f"She approves it for 30 days; GreenWheels polls: {answered.status}, signs, "
             f"and reads household size {', '.join(map(str, size))}")
     seen["household_answer"] = answered.status
 
@@ -249,6 +273,11 @@ def play(base: str, home: Path, *, email: str, password: str, tell: Teller,
                 f"{', '.join(sorted({n['reason'] for n in ended}))}, duty to "
                 f"{', '.join(duties)} {', '.join(categories)}")
         seen["notice"] = duties[0]
+        answers = [green.acknowledge(n) for n in ended]
+        seen["acknowledged"] = sum(bool(a["acknowledged_at"]) for a in answers)
+        tell.ok(f"GreenWheels deletes and confirms each with its signature: "
+                f"{seen['acknowledged']} of {len(ended)} deletions confirmed on Ada's "
+                "Connections page")
     else:
         tell.say("The signed notices to GreenWheels are queued; the server's jobs deliver them.")
     return seen

@@ -42,9 +42,13 @@ def _open():
 @click.option("--notify", "notification_uri", help="URL for signed agreement-ended notices.")
 @click.option("--contact", "contacts", multiple=True, help="A privacy contact email.")
 @click.option("--public", is_flag=True, help="A public client (no secret; PKCE only).")
+@click.option("--accepts", multiple=True,
+              help="A standard agreement the vendor accepts, such as SD-BASE (repeatable).")
+@click.option("--jwks-uri", help="Where the vendor publishes the public keys it signs with.")
 def add(name: str, redirect_uris: tuple[str, ...], jurisdiction: str | None,
         claimed: tuple[str, ...], verified: tuple[str, ...], notification_uri: str | None,
-        contacts: tuple[str, ...], public: bool) -> None:
+        contacts: tuple[str, ...], public: bool, accepts: tuple[str, ...],
+        jwks_uri: str | None) -> None:
     """Register a vendor; prints its client id and, once, its secret."""
     from ..oauth.registration import add_vendor
 
@@ -58,6 +62,10 @@ def add(name: str, redirect_uris: tuple[str, ...], jurisdiction: str | None,
         raw["custos_jurisdiction"] = jurisdiction
     if notification_uri:
         raw["custos_notification_uri"] = notification_uri
+    if accepts:
+        raw["custos_accepts_agreements"] = list(accepts)
+    if jwks_uri:
+        raw["jwks_uri"] = jwks_uri
     vault = _open()
     try:
         reply = add_vendor(vault, raw, datetime.now(UTC),
@@ -122,6 +130,7 @@ def disable(client_id: str, issuer: str | None) -> None:
     if not issuer:
         raise click.UsageError("say the public URL, the notices' issuer: "
                                "--issuer https://custos.example")
+    ack_days = from_env().duty_ack_days
     vault = _open()
     try:
         try:
@@ -129,7 +138,7 @@ def disable(client_id: str, issuer: str | None) -> None:
         except NotFound:
             raise click.ClickException(f"there is no vendor {client_id}") from None
         ended = disable_vendor(vault, client_id, now=datetime.now(UTC),
-                               issuer=issuer.rstrip("/"))
+                               issuer=issuer.rstrip("/"), ack_days=ack_days)
     finally:
         vault.close()
     click.echo(f"{client_id} is disabled; {len(ended)} agreement(s) ended, its tokens no longer "

@@ -31,12 +31,13 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from policies import Effect, Vendor, everyday, vocab
+from policies.agreements import agreement as standard
 from policies.compile import CompiledTerms
 from vault.agreement_events import DecisionMade
 
 from ..clock import now
 from ..security import CONTENT_SECURITY_POLICY
-from ..services import details, judge, mandates
+from ..services import acceptance, details, judge, mandates
 from ..services.agreements import make_agreement
 from ..services.consent import Assessment, Outcome, answer, assess
 from ..services.disclosure import kept_home, what_leaves
@@ -76,6 +77,10 @@ def error_response(error: OAuth2Error):
         params.append(("error_description", error.description))
     if error.state:
         params.append(("state", error.state))
+    if agreements := getattr(error, "custos_agreements", None):
+        # An extension parameter (RFC 6749 section 8.2 lets responses carry new ones): the
+        # ids of the person's agreements the vendor must accept, and nothing else about her.
+        params.append(("custos_agreements", " ".join(agreements)))
     params.append(("iss", issuer()))
     return redirect(add_params_to_uri(error.redirect_uri, params), 302)
 
@@ -110,6 +115,21 @@ def _log(person_id, client_id, access, decision, context: str) -> None:
         client_id=client_id, purpose=access.purpose, categories=list(access.categories),
         effect=decision.effect.value, context=context, terms_version=decision.terms_version,
         reasons=judge.reasons_for_person(decision)), now())
+
+
+def _not_accepted(person_id: str, client, access, version: int) -> AccessDeniedError | None:
+    """The vendor published the agreements it accepts, and the person proffers one it does
+    not: refused before she is asked, naming the agreement (docs/agreements.md)."""
+    if not access.categories:
+        return None
+    missing = acceptance.not_accepted(client.metadata,
+                                      acceptance.proffered(get_vault(), person_id, version))
+    if not missing:
+        return None
+    error = AccessDeniedError(f"The vendor does not accept the person's "
+                              f"{acceptance.named(missing)}, proffered to every vendor.")
+    error.custos_agreements = missing
+    return error
 
 
 def _allow_redirect_to(page, redirect_uri: str):
@@ -155,6 +175,8 @@ def _asked() -> _Asked | ResponseReturnValue:
         return redirect(url_for("accounts.signin", next=request.full_path))
     vendor = judge.vendor_of(grant.client.client_id, grant.client.metadata)
     compiled = judge.current_terms(get_vault(), g.person_id)
+    if refused := _not_accepted(g.person_id, grant.client, access, compiled.version):
+        return _fail(refused, grant)
     seen = assess(compiled, vendor, access, now())
     return _Asked(grant=grant, person_id=g.person_id, vendor=vendor, seen=seen,
                   compiled=compiled)
@@ -195,6 +217,8 @@ def _consent_screen(asked: _Asked):
         mandates=[(m, mandates.WORDS[m]) for m in access.mandates],
         vendor_facts=[(c, c in asked.vendor.verified_certifications)
                       for c in sorted(asked.vendor.certifications)],
+        proffered=[standard(a) for a in acceptance.proffered(
+            get_vault(), asked.person_id, asked.seen.terms_version)] if access.categories else [],
         durations=[d for d in DURATIONS if d <= access.duration_days]
         or [access.duration_days], action=request.full_path))
     return _allow_redirect_to(page, asked.grant.redirect_uri)

@@ -21,6 +21,7 @@ from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import JWKRegistry
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
+from policies.agreements import canonical, find
 from vault import Vault
 
 from ..services.targets import literal_problem
@@ -122,6 +123,9 @@ class ClientMetadataSchema(Schema):
     custos_notification_uri = _uri()
     custos_contact_name = _optional_text(200)
     custos_phone = _optional_text(40)
+    custos_accepts_agreements = fields.List(fields.String(validate=validate.Length(max=60)),
+                                            load_default=None, allow_none=True,
+                                            validate=validate.Length(max=20))
     custos_address = fields.Dict(keys=fields.String(validate=validate.OneOf(POSTAL_ADDRESS)),
                                  values=_text(200), load_default=None, allow_none=True)
 
@@ -130,6 +134,13 @@ class ClientMetadataSchema(Schema):
         for i, uri in enumerate(value):
             if problem := uri_problem(uri, redirect=True):
                 raise ValidationError(f"redirect_uris[{i}] {problem}")
+
+    @validates("custos_accepts_agreements")
+    def _accepts(self, value: list | None, **kwargs: Any) -> None:
+        for i, ident in enumerate(value or []):
+            if find(ident) is None:
+                raise ValidationError(f"custos_accepts_agreements[{i}] is not an agreement of "
+                                      "the roster (GET /standard-agreements)")
 
     @validates("custos_notification_uri")
     def _notify(self, value: str | None, **kwargs: Any) -> None:
@@ -148,6 +159,8 @@ def validate_metadata(raw: object) -> dict[str, Any]:
         raise ValidationError({"redirect_uris": ["required for the authorization_code grant"]})
     if data["token_endpoint_auth_method"] == "none" and "client_credentials" in data["grant_types"]:
         raise ValidationError({"grant_types": ["a public client cannot use client_credentials"]})
+    if data["custos_accepts_agreements"] is not None:  # kept under the stable ids
+        data["custos_accepts_agreements"] = canonical(data["custos_accepts_agreements"])
     metadata = {k: v for k, v in data.items() if v is not None}
     size = len(json.dumps(metadata, sort_keys=True).encode())
     if size > MAX_METADATA_BYTES:

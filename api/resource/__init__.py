@@ -6,12 +6,24 @@ from flask import Flask, jsonify, request
 
 from ..errors import CustosError
 from ..security import csrf, limiter
-from . import data, intents, offers, openapi, person, person_data, ratelimit, records, replies, vendor
+from . import (
+    agreements,
+    data,
+    duties,
+    intents,
+    offers,
+    openapi,
+    person,
+    person_data,
+    ratelimit,
+    records,
+    replies,
+    vendor,
+)
 from .auth import check_proof, offer_nonce, www_authenticate
 
-BLUEPRINTS = (data.bp, person.bp, person_data.bp, vendor.bp, records.bp, replies.bp, intents.bp,
-              offers.bp,
-              openapi.bp)
+BLUEPRINTS = (data.bp, person.bp, person_data.bp, vendor.bp, agreements.bp, duties.bp, records.bp,
+              replies.bp, intents.bp, offers.bp, openapi.bp)
 
 
 def _error(exc: CustosError):

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request
 
 from ..services.details import DetailSchema
 from ..web.forms import FieldSchema
+from . import agreement_schemas as a
 from . import schemas as s
 
 bp = Blueprint("resource_openapi", __name__)
@@ -30,6 +31,27 @@ OPERATIONS: dict[str, dict[str, tuple]] = {
                                                        ["agreement_id"])},
     "/api/v1/agreements/{agreement_id}/receipt": {"get": ("The signed receipt", None, None,
                                                           ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/record": {"get": (
+        "The two-sided record: status, what to sign, both signatures", None, "AgreementRecord",
+        ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/acceptance": {"post": (
+        "Accept the person's proffered agreement: your JWS over the record", "Jws",
+        "AgreementRecord", ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/refusal": {"post": (
+        "Refuse the person's proffered agreement: it ends", None, "AgreementRecord",
+        ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/counter": {"post": (
+        "Propose one other roster agreement", "Counter", "AgreementRecord", ["agreement_id"])},
+    "/api/v1/agreements/{agreement_id}/uses": {"post": (
+        "Report a use of the data, signed", "Jws", None, ["agreement_id"])},
+    "/api/v1/notices/{notice_id}/acknowledgement": {"post": (
+        "Acknowledge a notice with your signature", "Jws", None, ["notice_id"])},
+    "/api/v1/subjects/{subject}/agreements": {"get": (
+        "Which agreements a person you know proffers", None, None, ["subject"])},
+    "/api/v1/vendor/accepts": {"put": ("Publish which agreements you accept", "Accepts", None,
+                                       [])},
+    "/api/v1/vendors/{client_id}/accepts": {"get": (
+        "A vendor's public list of accepted agreements", None, None, ["client_id"])},
     "/api/v1/agreements/{agreement_id}/records": {"post": (
         "Add a customer record to the person's vault (write-back), if her terms allow it",
         "Record", None, ["agreement_id"])},
@@ -101,7 +123,8 @@ COMPONENTS = {"AccessRequest": s.AccessRequestSchema, "Decision": s.DecisionSche
               "IntentPage": s.IntentPageSchema, "VendorOffer": s.VendorOfferSchema,
               "PersonOffer": s.PersonOfferSchema, "FieldInput": FieldSchema,
               "Record": s.RecordSchema, "Subscription": s.SubscriptionSchema,
-              "Message": s.MessageSchema}
+              "Message": s.MessageSchema, "Jws": a.JwsSchema, "Counter": a.CounterSchema,
+              "Accepts": a.AcceptsSchema, "AgreementRecord": a.AgreementRecordSchema}
 LISTS = {"PersonOffers": "PersonOffer"}
 WRAPPED = {"VendorOffers": "VendorOffer"}
 

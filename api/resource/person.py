@@ -20,7 +20,7 @@ from ..oauth.server import issuer
 from ..services import judge, mandates, person_actions, proposals
 from ..services.ownership import grants_of, own_grant, requests_of
 from ..services.receipts import receipt_view
-from ..store import get_mail, get_vault
+from ..store import get_mail, get_settings, get_vault
 from .auth import caller
 from .schemas import DecisionSchema, load
 from .views import grant_json, request_json
@@ -49,7 +49,8 @@ def revoke_grant(grant_id: str):
     """Effective at once: when this returns, no token of the agreement works any more."""
     who = caller(mandate=mandates.ANSWER)
     grant = person_actions.revoke_grant(get_vault(), who.person_id, grant_id, actor=who.actor,
-                                        now=now(), issuer=issuer(), mail=get_mail())
+                                        now=now(), issuer=issuer(), mail=get_mail(),
+                                        ack_days=get_settings().duty_ack_days)
     return jsonify(_grant(grant))
 
 
@@ -60,7 +61,8 @@ def revoke_vendor(client_id: str):
     who = caller(mandate=mandates.ANSWER)
     ended = person_actions.revoke_vendor(get_vault(), who.person_id, client_id,
                                          actor=who.actor, now=now(), issuer=issuer(),
-                                         mail=get_mail())
+                                         mail=get_mail(),
+                                         ack_days=get_settings().duty_ack_days)
     return jsonify({"client_id": client_id, "ended": [_grant(g) for g in ended]})
 
 
@@ -116,7 +118,8 @@ def replace_terms():
                        | {"saved": False} | {"loosens": [f.to_dict() for f in found]})
     answer, waits = proposals.propose_or_save(vault, pid, who.client.client_id, raw,
                                               actor=who.actor, now=now(), issuer=issuer(),
-                                              mail=get_mail())
+                                              mail=get_mail(),
+                                              ack_days=get_settings().duty_ack_days)
     return (jsonify(answer), 202) if waits else jsonify(answer)
 
 

@@ -43,9 +43,12 @@ def submit_request():
     except OAuth2Error as exc:
         raise InvalidInput(exc.description,
                            fields={"authorization_details": [exc.description]}) from None
-    req = access_requests.submit(get_vault(), who.client, body["subject"], access, now=now(),
-                                 issuer=issuer(), mail=get_mail())
-    return jsonify(request_json(req, for_person=False)), 201 if req.status == PENDING else 200
+    req, proffered = access_requests.submit(get_vault(), who.client, body["subject"], access,
+                                            now=now(), issuer=issuer(), mail=get_mail())
+    # Every answer names the person's proffered agreements (an agreement made now awaits the
+    # vendor's signature: GET /api/v1/agreements/<id>/record).
+    return jsonify(request_json(req, for_person=False) | {"agreements": proffered}), \
+        201 if req.status == PENDING else 200
 
 
 @bp.get("/api/v1/requests/<request_id>")

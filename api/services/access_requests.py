@@ -16,10 +16,10 @@ from vault.clients import Client
 from vault.errors import NotFound as Missing
 from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 
-from . import judge, mandates
+from . import acceptance, judge, mandates
 from .agreements import make_agreement
 from .details import DataAccess
-from .errors import NotFound
+from .errors import CustosError, NotFound
 from .mail import MailConfig, notify_person
 from .subject import person_for_subject
 
@@ -31,14 +31,25 @@ def known_persons(vault: Vault, client_id: str) -> list[str]:
 
 
 def submit(vault: Vault, client: Client, subject: str, access: DataAccess, *, now: datetime,
-           issuer: str, mail: MailConfig | None = None) -> AccessRequest:
-    """Judge the request by the person's current terms and store it with its answer; one
-    that waits tells the person (`notify_person`, in the request's transaction)."""
+           issuer: str, mail: MailConfig | None = None) -> tuple[AccessRequest, list[str]]:
+    """Judge the request by the person's current terms and store it with its answer; with
+    the ids of the standard agreements the person proffers (docs/agreements.md). A vendor
+    that published what it accepts and does not accept one of them is refused (403
+    `agreement_refused`, naming them) before anything is judged. One that waits tells the
+    person (`notify_person`, in the request's transaction)."""
     person_id = person_for_subject(vault, subject, client.client_id,
                                    known_persons(vault, client.client_id), now)
     if person_id is None:
         raise NotFound("No person with this subject has dealt with you.")
     compiled = judge.current_terms(vault, person_id)
+    proffered = acceptance.proffered(vault, person_id, compiled.version)
+    missing = acceptance.not_accepted(client.metadata, proffered)
+    if missing:
+        refused = CustosError(f"You do not accept the person's {acceptance.named(missing)}, "
+                              "proffered to every vendor.",
+                              fields={"agreements": missing})
+        refused.status_code, refused.error = 403, "agreement_refused"
+        raise refused
     decision = judge.judge(compiled, judge.vendor_of(client.client_id, client.metadata),
                            access, now)
     vault.record(person_id, DecisionMade(
@@ -59,7 +70,7 @@ def submit(vault: Vault, client: Client, subject: str, access: DataAccess, *, no
                                                now, grant.id if grant else None)
         if status == PENDING:
             notify_person(vault, person_id, "request_waiting", now, mail=mail)
-    return req
+    return req, proffered
 
 
 def vendor_request(vault: Vault, client_id: str, request_id: str) -> AccessRequest:
@@ -71,3 +82,14 @@ def vendor_request(vault: Vault, client_id: str, request_id: str) -> AccessReque
     if req is None or req.client_id != client_id:
         raise NotFound("There is no such request of yours.")
     return req
+
+
+def proffered_to(vault: Vault, client: Client, subject: str, *, now: datetime) -> list[str]:
+    """Pre-flight: which agreements a person the vendor already knows (by its pairwise
+    subject) proffers under her current terms; NotFound for anyone else."""
+    person_id = person_for_subject(vault, subject, client.client_id,
+                                   known_persons(vault, client.client_id), now)
+    if person_id is None:
+        raise NotFound("No person with this subject has dealt with you.")
+    version = vault.agreements.terms.current_version(person_id)
+    return acceptance.proffered(vault, person_id, version)

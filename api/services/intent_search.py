@@ -5,7 +5,8 @@ live (`active` and not past its end date: `policies.offers.intent_live`), V is n
 owner's offer blocklist, and the owner's *current* terms PERMIT (not
 ask: nobody is there to ask) this request: V, purpose `SellProductsToDataSubject`, category
 `preferences.intentions`, kept at most 30 days, not shared, answering an intent. The standard
-agreement `intent-casting` permits exactly that; default terms (ask) show nothing.
+agreement `PDC-INTENT` (alias `intent-casting`) permits exactly that; default terms (ask) show
+nothing.
 
 Each vendor sees an intent under its own handle, HMAC-SHA256(server key, intent id | client id),
 so two vendors cannot join their lists and no intent or person id leaves the server. Cost: the

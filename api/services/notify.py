@@ -14,8 +14,10 @@ import requests
 
 from common.loopback import is_loopback_url
 from vault import Vault
+from vault.duties import DELETE, PORTABILITY
 from vault.grants import Grant
 
+from . import duties
 from .signing import sign
 from .subject import pairwise_subject
 from .targets import delivery_problem
@@ -24,21 +26,52 @@ MEDIA_TYPE = "application/jose"
 Post = Callable[..., object]
 
 
-def queue_end_notice(vault: Vault, grant: Grant, *, now: datetime, issuer: str) -> str | None:
-    """Queue the signed "agreement ended, delete the data" notice; None without a URL."""
-    client = vault.agreements.clients.get(grant.client_id)
-    url = client.metadata.get("custos_notification_uri")
+def _queue(vault: Vault, grant: Grant, notice: dict, answer: str | None, *, now: datetime,
+           issuer: str, ack_days: int) -> str | None:
+    """Sign and queue one notice to the vendor's URL; with `answer`, it carries an id and the
+    URL of its acknowledgement, and a duty waits for that signed answer (due in `ack_days`)."""
+    url = vault.agreements.clients.get(grant.client_id).metadata.get("custos_notification_uri")
     if not url:
         return None
-    notice = {
-        "iss": issuer, "aud": grant.client_id, "iat": int(now.timestamp()),
-        "type": "agreement_ended", "agreement": grant.id, "reason": grant.status,
-        "sub": pairwise_subject(vault, grant.person_id, grant.client_id, now),
-        "duty": "delete", "categories": list(grant.categories),
+    duty_id = vault.agreements.duties.new_id()
+    notice = {"jti": duty_id, "iss": issuer, "aud": grant.client_id,
+              "iat": int(now.timestamp()), "agreement": grant.id,
+              "sub": pairwise_subject(vault, grant.person_id, grant.client_id, now), **notice}
+    if answer:
+        notice["acknowledge"] = f"{issuer}/api/v1/notices/{duty_id}/acknowledgement"
+    signed = sign(vault, notice, now, "notice+jwt")
+    if answer:
+        duties.record_notice(vault, duty_id, grant, answer, signed, now=now, ack_days=ack_days)
+    return vault.agreements.outbox.add(grant.client_id, url, signed, now)
+
+
+def queue_end_notice(vault: Vault, grant: Grant, *, now: datetime, issuer: str,
+                     ack_days: int = duties.DEFAULT_ACK_DAYS) -> str | None:
+    """Queue the signed "agreement ended, delete the data" notice; None without a URL. A
+    vendor that signed the agreement owes a signed answer (api/services/duties.py)."""
+    return _queue(vault, grant, {
+        "type": "agreement_ended", "reason": grant.status, "duty": "delete",
+        "categories": list(grant.categories),
         "ended_at": grant.ended_at.isoformat() if grant.ended_at else None,
-    }
-    return vault.agreements.outbox.add(grant.client_id, url,
-                                       sign(vault, notice, now, "notice+jwt"), now)
+    }, duties.expects_answer(vault, grant), now=now, issuer=issuer, ack_days=ack_days)
+
+
+def queue_deletion_request(vault: Vault, grant: Grant, *, now: datetime, issuer: str,
+                           ack_days: int = duties.DEFAULT_ACK_DAYS) -> str | None:
+    """Queue the person's signed request to delete what the vendor holds (the
+    `delete-on-request` duty); the agreement goes on, the vendor confirms with its signature."""
+    return _queue(vault, grant, {"type": "deletion_requested", "duty": "delete",
+                                 "categories": list(grant.categories)}, DELETE,
+                  now=now, issuer=issuer, ack_days=ack_days)
+
+
+def queue_portability_request(vault: Vault, grant: Grant, *, now: datetime, issuer: str,
+                              ack_days: int = duties.DEFAULT_ACK_DAYS) -> str | None:
+    """Queue the person's signed request for her data back (the `portability` duty); the
+    vendor answers with the data inside its signed acknowledgement."""
+    return _queue(vault, grant, {"type": "portability_requested", "duty": "portability",
+                                 "categories": list(grant.categories)}, PORTABILITY,
+                  now=now, issuer=issuer, ack_days=ack_days)
 
 
 def deliver_due(vault: Vault, at: datetime, *, issuer: str | None,

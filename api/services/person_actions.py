@@ -18,6 +18,7 @@ from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 
 from . import details, judge, mandates
 from .agreements import end_agreement, make_agreement, stop_vendor
+from .duties import DEFAULT_ACK_DAYS
 from .errors import InvalidInput
 from .mail import MailConfig
 from .ownership import own_grant, own_request, own_vendor
@@ -129,14 +130,15 @@ def terms_what_if(vault: Vault, pid: str, raw: object, *, now: datetime) -> dict
 
 
 def replace_terms(vault: Vault, pid: str, raw: dict, *, now: datetime, issuer: str,
-                  actor: str = mandates.PERSON, mail: MailConfig | None) -> dict:
+                  actor: str = mandates.PERSON, mail: MailConfig | None,
+                  ack_days: int = DEFAULT_ACK_DAYS) -> dict:
     """Save new terms as the next version; agreements they no longer allow end now. An agent
     calls this only for a change that permits nothing more (api/resource/person.py)."""
     answer = terms_what_if(vault, pid, raw, now=now)
     with vault.transaction("write", actor=actor):
         version = vault.agreements.terms.save(pid, raw, now, cut=answer["cut"])
         for grant_id in answer["cut"]:
-            end_agreement(vault, grant_id, "cut", now=now, issuer=issuer)
+            end_agreement(vault, grant_id, "cut", now=now, issuer=issuer, ack_days=ack_days)
         if client_id := mandates.agent_of(actor):
             mandates.alert(vault, pid, AgentChangedAccess(
                 client_id=client_id, action="terms_changed",
@@ -147,22 +149,25 @@ def replace_terms(vault: Vault, pid: str, raw: dict, *, now: datetime, issuer: s
 
 
 def revoke_grant(vault: Vault, pid: str, grant_id: str, *, actor: str, now: datetime,
-                 issuer: str, mail: MailConfig | None) -> Grant:
+                 issuer: str, mail: MailConfig | None,
+                 ack_days: int = DEFAULT_ACK_DAYS) -> Grant:
     """End one of her agreements at once (tokens revoked) for her or her agent; an agent's
     revocation is an alert (what vendors may get changed). Returns the agreement as it is."""
     own_grant(vault, pid, grant_id)
     with vault.transaction("write", actor=actor):
-        ended = end_agreement(vault, grant_id, "revoked", now=now, issuer=issuer)
+        ended = end_agreement(vault, grant_id, "revoked", now=now, issuer=issuer,
+                              ack_days=ack_days)
         _agent_ended(vault, pid, actor, [ended] if ended is not None else [], now, mail)
     return own_grant(vault, pid, grant_id)
 
 
 def revoke_vendor(vault: Vault, pid: str, client_id: str, *, actor: str, now: datetime,
-                  issuer: str, mail: MailConfig | None) -> list[Grant]:
+                  issuer: str, mail: MailConfig | None,
+                  ack_days: int = DEFAULT_ACK_DAYS) -> list[Grant]:
     """Stop sharing everything with one vendor, for her or her agent; the ones still live."""
     own_vendor(vault, pid, client_id)
     with vault.transaction("write", actor=actor):
-        ended = stop_vendor(vault, pid, client_id, now=now, issuer=issuer)
+        ended = stop_vendor(vault, pid, client_id, now=now, issuer=issuer, ack_days=ack_days)
         _agent_ended(vault, pid, actor, ended, now, mail)
     return ended
 

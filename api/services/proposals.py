@@ -19,6 +19,7 @@ from vault import Vault
 from vault.mandate_events import TermsProposalDecided, TermsProposed
 
 from . import judge, mandates, person_actions
+from .duties import DEFAULT_ACK_DAYS
 from .errors import InvalidInput, NotFound
 from .mail import MailConfig, notify_person
 
@@ -98,7 +99,8 @@ def decided(vault: Vault, person_id: str, proposal_id: str, decision: str,
 
 def propose_or_save(vault: Vault, person_id: str, client_id: str, raw: dict, *, actor: str,
                     now: datetime, issuer: str,
-                    mail: MailConfig | None) -> tuple[dict, bool]:
+                    mail: MailConfig | None,
+                    ack_days: int = DEFAULT_ACK_DAYS) -> tuple[dict, bool]:
     """An agent's terms change: saved at once when it permits nothing more, else kept as a
     proposal for the person. Returns the answer and whether it waits for her. The check and
     the save are one step (person row locked): her own change in between cannot slip past."""
@@ -112,4 +114,5 @@ def propose_or_save(vault: Vault, person_id: str, client_id: str, raw: dict, *, 
             return loosens | {"saved": False, "waits_for_person": True,
                               "proposal_id": proposal}, True
         return person_actions.replace_terms(vault, person_id, raw, now=now, issuer=issuer,
-                                            actor=actor, mail=mail) | loosens, False
+                                            actor=actor, mail=mail,
+                                            ack_days=ack_days) | loosens, False

@@ -19,6 +19,7 @@ from policies import vocab
 from vault import Vault
 from vault.errors import NotFound as Missing
 from vault.grants import Grant
+from vault.negotiations import Negotiation
 from vault.receipts import Receipt
 
 from . import mandates
@@ -64,6 +65,16 @@ def _controller(metadata: dict) -> dict:
     }
 
 
+def _two_sided(negotiation: Negotiation | None) -> dict:
+    """The standard agreements, duties, status and vendor's acceptance (issue 12)."""
+    if negotiation is None:
+        return {"agreements": [], "duties": []}
+    record = negotiation.record
+    return {"agreements": record["agreements"], "duties": record["duties"],
+            "agreement_texts": record["texts"], "negotiation_status": negotiation.status,
+            "vendor_acceptance": negotiation.vendor_jws}
+
+
 def _consent_type(grant: Grant) -> str:
     """Kantara CR v1.1 `consentType` is free text: EXPLICIT when the person clicked herself;
     when her agent answered under a mandate, the receipt says so (issue 13)."""
@@ -82,7 +93,8 @@ def _collection_method(vault: Vault, grant: Grant) -> str:
             f"{grant.terms_version} ({grant.decided_by})")
 
 
-def build_receipt(vault: Vault, grant: Grant, receipt_id: str, *, now: datetime,
+def build_receipt(vault: Vault, grant: Grant, receipt_id: str,
+                  negotiation: Negotiation | None = None, *, now: datetime,
                   issuer: str) -> dict:
     """The receipt JSON of an agreement (Kantara CR v1.1 fields plus DPV IRIs)."""
     client = vault.agreements.clients.get(grant.client_id)
@@ -120,18 +132,30 @@ def build_receipt(vault: Vault, grant: Grant, receipt_id: str, *, now: datetime,
                    "purpose_iri": purpose.iri if purpose else None,
                    "categories": list(grant.categories), "expires_at": grant.expires_at.isoformat(),
                    "retention_days": grant.retention_days, "issuer": issuer,
+                   **_two_sided(negotiation),
                    # what an agent may do for the person (issue 13), as the scopes name it
                    **({"mandates": [mandates.scope(m) for m in mandates.of(grant)]}
                       if mandates.of(grant) else {})},
     }
 
 
-def issue_receipt(vault: Vault, grant: Grant, *, now: datetime, issuer: str) -> Receipt:
+def issue_receipt(vault: Vault, grant: Grant, negotiation: Negotiation | None = None, *,
+                  now: datetime, issuer: str) -> Receipt:
     """Build, sign and store the receipt of a new agreement."""
     receipt_id = str(uuid.uuid4())
-    receipt = build_receipt(vault, grant, receipt_id, now=now, issuer=issuer)
+    receipt = build_receipt(vault, grant, receipt_id, negotiation, now=now, issuer=issuer)
     return vault.agreements.receipts.add(grant.id, grant.person_id, grant.client_id,
                                          receipt, sign(vault, receipt, now), now, receipt_id)
+
+
+def reissue_receipt(vault: Vault, grant: Grant, negotiation: Negotiation, *, now: datetime,
+                    issuer: str) -> Receipt:
+    """The receipt again, now with the vendor's acceptance, signed anew (same id)."""
+    receipts = vault.agreements.receipts
+    stored = receipts.for_grant(grant.id)
+    receipt = build_receipt(vault, grant, stored.id, negotiation, now=now, issuer=issuer)
+    receipt["consentTimestamp"] = stored.receipt["consentTimestamp"]
+    return receipts.replace(grant.id, receipt, sign(vault, receipt, now))
 
 
 def receipt_view(vault: Vault, grant: Grant) -> dict:

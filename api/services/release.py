@@ -10,13 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from policies import Effect
-from policies.codes import AGREEMENT_ENDED
+from policies.codes import AGREEMENT_ENDED, AGREEMENT_NOT_ACCEPTED
 from vault import Tx, Vault
 from vault.agreement_events import AccessAttempted
 from vault.clients import Client
 from vault.grants import Grant
+from vault.negotiations import ACCEPTED, Negotiation
 
 from . import judge
+from .acceptance import named
 from .disclosure import needed, what_leaves
 from .errors import CustosError, NotFound
 
@@ -33,6 +35,33 @@ class AccessRefused(CustosError):
 
     def to_dict(self) -> dict:
         return super().to_dict() | {"reasons": self.reasons}
+
+
+class NotAccepted(AccessRefused):
+    """The person proffered standard agreements that the vendor has not yet signed: nothing
+    leaves until it has (docs/agreements.md). Names the agreements and where the record is."""
+
+    error = "agreement_not_accepted"
+
+    def __init__(self, negotiation: Negotiation) -> None:
+        names = named(negotiation.record["agreements"])
+        super().__init__([{"code": AGREEMENT_NOT_ACCEPTED, "effect": "deny", "rule": None,
+                           "text": f"The person's {names}: {negotiation.status}. Accept with "
+                                   "your signature before any data is released."}])
+        self.status_code = 403
+        self.negotiation = negotiation
+
+    def to_dict(self) -> dict:
+        n = self.negotiation
+        return super().to_dict() | {
+            "agreement": n.grant_id, "agreements": n.record["agreements"], "status": n.status,
+            "record": f"/api/v1/agreements/{n.grant_id}/record"}
+
+
+def _unaccepted(vault: Vault, grant: Grant) -> NotAccepted | None:
+    """Before anything is judged or read: the vendor's signed acceptance, where one is due."""
+    n = vault.agreements.negotiations.find(grant.id)
+    return NotAccepted(n) if n is not None and n.status != ACCEPTED else None
 
 
 def vendor_agreement(vault: Vault, tx: Tx, client: Client, grant_id: str,
@@ -58,7 +87,15 @@ def release(vault: Vault, tx: Tx, client: Client, grant: Grant, now: datetime, *
     `frequency` rule), read what is released, count and log the attempt. A refusal is
     returned, not raised, so the caller commits the logged attempt before raising it.
     `terms_version` is the person's newest version when the caller read it with the token
-    (one lookup, same transaction); without it the current terms are looked up."""
+    (one lookup, same transaction); without it the current terms are looked up.
+    Nothing is judged or read while a proffered standard agreement waits for the vendor's
+    signed acceptance (docs/agreements.md)."""
+    if (unaccepted := _unaccepted(vault, grant)) is not None:
+        vault.record(grant.person_id, AccessAttempted(
+            client_id=client.client_id, grant_id=grant.id, purpose=grant.purpose,
+            categories=list(grant.categories), released=[], outcome="refused",
+            reasons=unaccepted.reasons), now)
+        return unaccepted
     vendor = judge.vendor_of(client.client_id, client.metadata)
     compiled = (judge.terms_version(vault, grant.person_id, terms_version)
                 if terms_version is not None else judge.current_terms(vault, grant.person_id))

@@ -11,6 +11,7 @@ and the connection (DNS rebinding) is not covered; an egress proxy or firewall i
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 from urllib.parse import urlsplit
 
@@ -53,3 +54,28 @@ def delivery_problem(url: str, allow_loopback: bool) -> str | None:
             return f"its host resolves to {reason}"
     return None
 
+
+
+MAX_FETCH_BYTES = 65536
+
+
+def fetch_json(url: str, allow_loopback: bool, get=None) -> dict | None:
+    """GET a small JSON document (a vendor's `jwks_uri`) with the same SSRF checks as the
+    notices: never into a private range, no redirects followed, at most 64 KiB read, five
+    seconds. None when refused or when anything goes wrong: the caller fails closed."""
+    import requests  # only this fetch needs it here
+
+    if urlsplit(url).scheme not in ("https", "http") or delivery_problem(url, allow_loopback):
+        return None
+    try:
+        response = (get or requests.get)(url, timeout=5, allow_redirects=False, stream=True,
+                                         headers={"Accept": "application/json"})
+        if response.status_code != 200:
+            return None
+        body = response.raw.read(MAX_FETCH_BYTES + 1, decode_content=True)
+        if len(body) > MAX_FETCH_BYTES:
+            return None
+        value = json.loads(body)
+    except (requests.RequestException, ValueError, OSError):
+        return None
+    return value if isinstance(value, dict) else None

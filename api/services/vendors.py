@@ -6,6 +6,7 @@ agreements (agreements.disable_vendor).
 
 from __future__ import annotations
 
+from policies.agreements import canonical
 from vault import Vault
 from vault.clients import Client
 
@@ -40,3 +41,11 @@ def verify_certifications(vault: Vault, client_id: str, certifications: list[str
                                            | set(certifications))
     vault.agreements.clients.update_metadata(client_id, meta)
     return checked
+
+
+def publish_accepts(vault: Vault, client: Client, given: list[str]) -> dict:
+    """The vendor states which roster agreements it accepts (canonical stable ids); its
+    metadata afterwards."""
+    metadata = {**client.metadata, "custos_accepts_agreements": canonical(given)}
+    vault.agreements.clients.update_metadata(client.client_id, metadata)
+    return metadata

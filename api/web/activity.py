@@ -47,6 +47,11 @@ _SENTENCES = {
     "agent_changed_access": N_("Alert: what vendors may get changed ({action}): {categories}, "
                                "for {vendors}."),
     "record_written": N_("{vendor} {record_verb} “{name}” ({record_category}) to your data."),
+    "negotiation_changed": N_("Your agreement {agreement_words} with {vendor}: {status}."),
+    "duty_changed": N_("Notice to {vendor} to confirm {kind_words}: {change}."),
+    "use_reported": N_("{vendor} says it used your data for “{stated_purpose}”, by "
+                       "“{processor}” (the vendor's own statement, signed by it; not something "
+                       "Custos saw)."),
 }
 #: what an agent did that changed what vendors may get, in words
 AGENT_ACTIONS = {"approved": "a request approved", "terms_changed": "your terms restricted",
@@ -165,6 +170,10 @@ def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> s
         "record_category": category_words([payload.get("category", "")]),
         "via": gettext(VIA[payload["via"]]) if payload.get("via") in VIA
         else payload.get("via", ""),
+        "agreement_words": ", ".join(payload.get("agreements") or []),
+        "kind_words": gettext("the deletion") if payload.get("duty") == "delete"
+        else gettext("that it deleted your data"),
+        "stated_purpose": payload.get("purpose"),
     }
     if entry.kind == "agent_changed_access" and not payload.get("vendors"):
         return f"Alert: what vendors may get changed ({values['action']})."

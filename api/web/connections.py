@@ -8,17 +8,20 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext
 
 from vault.grants import ACTIVE
 
 from ..clock import now
 from ..oauth.server import issuer
-from ..services import mandates
+from ..services import duties, mandates
+from ..services.acceptance import negotiation_of
 from ..services.agreements import end_agreement, stop_vendor
+from ..services.notify import queue_deletion_request, queue_portability_request
 from ..services.ownership import grants_of, own_grant, own_vendor
 from ..services.receipts import receipt_view
 from ..services.vendors import find_vendor, vendor_names
-from ..store import get_vault
+from ..store import get_settings, get_vault
 from .accounts import login_required
 from .activity import category_words, describe, purpose_words
 
@@ -36,7 +39,8 @@ def _vendor(client_id: str) -> dict:
             "uri": metadata.get("client_uri"),
             "certifications": metadata.get("custos_certifications") or [],
             "verified": metadata.get("custos_verified_certifications") or [],
-            "jurisdiction": metadata.get("custos_jurisdiction")}
+            "jurisdiction": metadata.get("custos_jurisdiction"),
+            "accepts": metadata.get("custos_accepts_agreements")}
 
 
 def _own_grant(grant_id: str):
@@ -84,6 +88,7 @@ def describe_grant(grant) -> dict:
     return {"grant": grant, "vendor": _vendor(grant.client_id), "live": live,
             "state": _state(grant, live), "agent": mandates.is_agent(grant),
             "decided": _decided(grant),
+            "negotiation": negotiation_of(get_vault(), grant.id),
             "what": category_words(list(grant.categories)), "why": purpose_words(grant.purpose)}
 
 
@@ -136,6 +141,9 @@ def agents() -> list[dict]:
 @login_required
 def index():
     cards = _vendor_cards()
+    record = duties.compliance(get_vault(), g.person_id, now())
+    for card in cards:
+        card["compliance"] = record.get(card["vendor"]["id"])
     return render_template("connections.html", live=[c for c in cards if c["live"]],
                            ended=[c for c in cards if not c["live"]], days=CHART_DAYS,
                            agents=agents())
@@ -165,7 +173,7 @@ def revoke(grant_id: str):
     row = describe_grant(grant)
     name = row["vendor"]["name"]
     ended = end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer(),
-                          actor=mandates.PERSON)
+                          actor=mandates.PERSON, ack_days=get_settings().duty_ack_days)
     if ended is not None and row["agent"]:
         flash(f"{name} no longer acts for you. Your other agents are unchanged.")
     elif ended is not None:
@@ -191,7 +199,8 @@ def stop(client_id: str):
     """Stop sharing everything with one vendor: every agreement ends at once, each notified."""
     own_vendor(get_vault(), g.person_id, client_id)
     name = _vendor(client_id)["name"]
-    ended = stop_vendor(get_vault(), g.person_id, client_id, now=now(), issuer=issuer())
+    ended = stop_vendor(get_vault(), g.person_id, client_id, now=now(), issuer=issuer(),
+                        ack_days=get_settings().duty_ack_days)
     if ended:
         count = f"{len(ended)} agreement{'' if len(ended) == 1 else 's'} ended"
         flash(f"{name} can no longer read anything of yours: {count}. They have been told to "
@@ -199,6 +208,57 @@ def stop(client_id: str):
     else:
         flash(f"{name} could already read nothing of yours.")
     return redirect(url_for("connections.index"))
+
+
+@bp.post("/connections/<grant_id>/portability")
+@login_required
+def ask_for_data(grant_id: str):
+    """The `portability` duty: a signed request to the vendor for the person's data back."""
+    grant = _own_grant(grant_id)
+    name = _vendor(grant.client_id)["name"]
+    if not grant.live(now()) or not duties.owes(get_vault(), grant, "portability"):
+        flash(gettext("Your agreement with %(vendor)s does not include giving your data back.",
+                      vendor=name))
+    elif queue_portability_request(get_vault(), grant, now=now(), issuer=issuer(),
+                                   ack_days=get_settings().duty_ack_days) is None:
+        flash(gettext("%(vendor)s registered no address for requests; ask them directly.",
+                      vendor=name))
+    else:
+        flash(gettext("%(vendor)s has been asked for your data back. It will appear on this "
+                      "page when they answer.", vendor=name))
+    return redirect(url_for("connections.index"))
+
+
+@bp.post("/connections/<grant_id>/deletion")
+@login_required
+def ask_to_delete(grant_id: str):
+    """The `delete-on-request` duty: a signed request to delete what the vendor holds now,
+    confirmed by its signed answer; the agreement itself goes on (Revoke ends it)."""
+    grant = _own_grant(grant_id)
+    name = _vendor(grant.client_id)["name"]
+    if not grant.live(now()) or not duties.owes(get_vault(), grant, "delete-on-request"):
+        flash(gettext("Your agreement with %(vendor)s does not include deleting on request.",
+                      vendor=name))
+    elif queue_deletion_request(get_vault(), grant, now=now(), issuer=issuer(),
+                                ack_days=get_settings().duty_ack_days) is None:
+        flash(gettext("%(vendor)s registered no address for requests; ask them directly.",
+                      vendor=name))
+    else:
+        flash(gettext("%(vendor)s has been asked to delete what it holds about you, and to "
+                      "confirm it.", vendor=name))
+    return redirect(url_for("connections.index"))
+
+
+@bp.get("/connections/returns/<duty_id>.json")
+@login_required
+def returned(duty_id: str):
+    """What a vendor gave back (from its signed answer), as a file."""
+    data = duties.returned_data(get_vault(), g.person_id, duty_id[:64])
+    if data is None:
+        abort(404)
+    return Response(json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="returned-{duty_id[:36]}.json"'})
 
 
 @bp.get("/receipts")

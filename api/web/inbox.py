@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from policies.agreements import agreement as standard
 from vault.requests import PENDING
 
 from ..clock import now
 from ..errors import InvalidInput
 from ..oauth.server import issuer
-from ..services import judge
+from ..services import judge, proposals
+from ..services.acceptance import AgreementError, countered
+from ..services.agreements import answer_counter_offer
 from ..services.disclosure import in_words, what_leaves
-from ..services import proposals
 from ..services.ownership import requests_of
 from ..services.person_actions import decide_request, narrower_purposes
 from ..services.vendors import vendor_names
-from ..store import get_vault
+from ..store import get_settings, get_vault
 from .accounts import login_required
 from .activity import category_words, purpose_words
 from .connections import _vendor
@@ -50,8 +52,41 @@ def _page(failed: str | None = None, errors: dict | None = None, status: int = 2
     proposed = [{"proposal": p, "agent": names.get(p.client_id, p.client_id)}
                 for p in proposals.pending(vault, g.person_id)]
     return render_template("inbox.html", pending=pending, answered=answered, failed=failed,
-                           proposals=proposed,
+                           counters=_counters(), proposals=proposed,
                            form=request.form if failed else {}, errors=errors or {}), status
+
+
+def _counters() -> list[dict]:
+    """Counter-offers from vendors: the agreement she proffered and the one they propose."""
+    found = []
+    for n in countered(get_vault(), g.person_id):
+        found.append({"n": n, "vendor": _vendor(n.client_id),
+                      "proffered": [standard(a) for a in n.record["agreements"]],
+                      "counter": standard(n.counter)})
+    return found
+
+
+@bp.post("/counters/<grant_id>")
+@login_required
+def answer_counter(grant_id: str):
+    """Take the vendor's counter-offer (it must then sign it) or decline it (it ends)."""
+    decision = request.form.get("decision", "")
+    if decision not in ("agree", "decline"):
+        flash(gettext("Choose to agree or to decline."))
+        return redirect(url_for("inbox.index"))
+    try:
+        done = answer_counter_offer(get_vault(), grant_id, g.person_id, decision == "agree",
+                                    now=now(), issuer=issuer(),
+                                    ack_days=get_settings().duty_ack_days)
+    except AgreementError:
+        abort(404)
+    name = _vendor(done.client_id)["name"]
+    flash(gettext("You agreed to %(agreement)s; %(vendor)s must now confirm it with its "
+                  "signature before it can read anything.", agreement=done.counter, vendor=name)
+          if decision == "agree" else
+          gettext("You declined %(vendor)s's counter-offer: that agreement has ended.",
+                  vendor=name))
+    return redirect(url_for("inbox.index"))
 
 
 def _in_words(fields: dict, request_id: str) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from policies.agreements import roster
 from policies.errors import UnknownConcept
 
 from ..clock import now
-from ..services import mandates, proposals
+from ..services import duties, mandates, proposals
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
 from ..services.judge import saved_terms
 from ..services.ownership import grants_of, requests_of
@@ -30,6 +30,7 @@ from . import (
     offer_rules,
     offers,
     settings,
+    standard,
     terms,
 )
 from .accounts import login_required
@@ -38,7 +39,7 @@ from .forms import FieldSchema, error_items, messages_of
 
 bp = Blueprint("pages", __name__)
 #: the standard agreements a new person is offered on the home page
-STARTERS = ("service-delivery-only", "intent-casting")
+STARTERS = ("SD-BASE", "PDC-INTENT")  # stable ids (issue 12); the old ones are aliases
 ALERT_DAYS = timedelta(days=7)  # how long Home shows that an agent changed what vendors get
 
 
@@ -70,6 +71,7 @@ def home():
         "home.html", fields=fields, intents=intents, steps=steps,
         starters=[a for a in roster() if a.id in STARTERS],
         pending=requests_of(vault, pid, "pending"),
+        overdue=duties.overdue_count(vault, pid, now()),
         connections=[r for r in grants if r["live"] and not mandates.is_agent(r["grant"])],
         accesses=[(e, describe(e, names.get)) for e in accesses],
         alerts=[(e, describe(e, names.get)) for e in alerts],
@@ -188,6 +190,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(terms.bp)
     app.register_blueprint(offers.bp)
     app.register_blueprint(agreement_terms.bp)
+    app.register_blueprint(standard.bp)
     app.register_blueprint(offer_rules.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(mail_pages.bp)

@@ -27,7 +27,7 @@ from ..security import limiter
 from ..services.agreements import end_agreement
 from ..services.mail_links import notice
 from ..services.ownership import grants_of
-from ..store import get_mail, get_vault
+from ..store import get_mail, get_settings, get_vault
 from .accounts import (
     SESSION_COOKIE,
     hash_password,
@@ -131,7 +131,8 @@ def delete():
         return render_settings(errors, {"phrase": request.form.get("phrase", "")}, 400)
     for grant in grants_of(vault, g.person_id):
         if grant.status == "active":  # each vendor is told, with the duty to delete
-            end_agreement(vault, grant.id, "account_closed", now=now(), issuer=issuer())
+            end_agreement(vault, grant.id, "account_closed", now=now(), issuer=issuer(),
+                          ack_days=get_settings().duty_ack_days)
     vault.delete_person(g.person_id)
     response = redirect(url_for("pages.home", deleted=1))
     response.delete_cookie(SESSION_COOKIE)

@@ -21,7 +21,7 @@ from policies import (
     load_terms,
     vocab,
 )
-from policies.agreements import adopt, drop, roster
+from policies.agreements import adopt, canonical, drop, find, roster
 from policies.odrl_export import export_odrl
 from policies.serialize import dump_vendor
 
@@ -33,7 +33,7 @@ from ..oauth.server import issuer
 from ..services import judge, proposals
 from ..services.person_actions import replace_terms, terms_what_if
 from ..services.vendors import find_vendor, vendor_names
-from ..store import get_vault
+from ..store import get_settings, get_vault
 from .accounts import login_required
 from .terms_form import (
     ACTIONS,
@@ -73,7 +73,7 @@ def _render(template: str, *, status: int = 200, **extra):
     names = dict(vendor_choices())
     context = {"version": version, "saved": _view(body), "roster": roster(),
                "offer_rules": sentences(rules_of(body), names),
-               "adopted": set(body.get("agreements", [])),
+               "adopted": set(canonical(body.get("agreements", []))),
                "effects": {k: gettext(v) for k, v in EFFECTS.items()}, "actions": ACTIONS,
                "sharing": SHARING, "periods": PERIODS, "categories": vocab.categories(),
                "purposes": vocab.purposes(), "vendors": list(names.items()), "form": {},
@@ -135,13 +135,14 @@ def proposal(proposal_id: str):
 @login_required
 def adopt_agreement():
     agreement_id = request.form.get("agreement", "")
-    if agreement_id not in {a.id for a in roster()}:
+    found = find(agreement_id)  # a stable id or an alias
+    if found is None:
         raise InvalidInput("Choose one of the standard agreements.",
                            fields={"agreement": ["unknown agreement"]})
     _, body = current()
     if request.form.get("action") == "drop":
         return propose(drop(body, agreement_id))
-    title = gettext(next(a.title for a in roster() if a.id == agreement_id))
+    title = gettext(found.title)
     return propose(adopt(body, agreement_id), adopting=title)
 
 
@@ -234,7 +235,8 @@ def save():
     if proposal:  # the person accepts her agent's proposal (as shown, or as she edited it)
         proposals.waiting(get_vault(), g.person_id, proposal)
     answer = replace_terms(get_vault(), g.person_id, candidate, now=now(), issuer=issuer(),
-                           mail=None)  # her own change: no alert, so no email
+                           mail=None,  # her own change: no alert, so no email
+                           ack_days=get_settings().duty_ack_days)
     if proposal:
         proposals.decided(get_vault(), g.person_id, proposal, proposals.ACCEPT,
                           answer["version"], now())

@@ -11,13 +11,19 @@ from dataclasses import asdict
 from flask_babel import gettext, ngettext
 
 from policies import load_terms
-from policies.agreements import roster
+from policies.agreements import find, roster
 from policies.analysis import analyse
 from policies.model import STRENGTH, OfferRules
 from policies.sentences import rule_sentence
 
 from ..clock import now
 from .terms_form import PERIODS, in_words
+
+
+def _agreement(rule_id: str) -> str | None:
+    """The title of the standard agreement that added a rule, in the page's language."""
+    found = find(rule_id.split(":", 1)[0]) if ":" in rule_id else None
+    return gettext(found.title) if found else None
 
 
 def _worth_showing(finding, rules: dict[str, dict]) -> bool:
@@ -52,7 +58,7 @@ def view(body: dict) -> dict:
     terms = load_terms(body, version=0)
     findings = analyse(terms, now())
     by_id = {r["id"]: r for r in body.get("rules", [])}
-    rules = [{"rule": raw, "sentence": rule_sentence(parsed),
+    rules = [{"rule": raw, "sentence": rule_sentence(parsed), "agreement": _agreement(raw["id"]),
               "findings": [_in_words(f.text, by_id) for f in findings.get(parsed.id, [])
                            if _worth_showing(f, by_id)]}
              for raw, parsed in zip(body.get("rules", []), terms.rules, strict=True)]

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from . import myterms
 from .dpop import DPoPKey
 from .http import Transport
 from .models import Access, AccessRequest, Agreement, DataRelease, Item, Receipt
@@ -48,7 +49,8 @@ class VendorClient:
     def __init__(self, issuer: str, client_id: str, client_secret: str | None = None, *,
                  transport: Transport | None = None, metadata: ServerMetadata | None = None,
                  clock: Clock = _utcnow, registration: dict | None = None,
-                 dpop: DPoPKey | None = None) -> None:
+                 signing_key: dict | None = None, dpop: DPoPKey | None = None) -> None:
+        self.signing_key = signing_key  # a private JWK (myterms.new_key()); never sent
         self.transport = transport or Transport()
         self.metadata = metadata or ServerMetadata.discover(issuer, self.transport)
         self.clock = clock
@@ -63,6 +65,7 @@ class VendorClient:
                  certifications: list[str] | None = None, jurisdiction: str | None = None,
                  notification_uri: str | None = None, public: bool = False,
                  transport: Transport | None = None, clock: Clock = _utcnow,
+                 signing_key: dict | None = None, accepts: list[str] | None = None,
                  dpop: DPoPKey | None = None, **extra: Any) -> VendorClient:
         """Register by RFC 7591 with a vendor profile; keep `registration` (it has the secret).
         With `dpop`, every token is bound to that key and the server is told to insist on it
@@ -80,11 +83,16 @@ class VendorClient:
             body["custos_jurisdiction"] = jurisdiction
         if notification_uri:
             body["custos_notification_uri"] = notification_uri
+        if signing_key and "jwks_uri" not in body:
+            body["jwks"] = myterms.public_jwks(signing_key)
+        if accepts is not None:
+            body["custos_accepts_agreements"] = accepts
         if dpop:
             body["dpop_bound_access_tokens"] = True
         reply = register(metadata, transport, body)
         return cls(issuer, reply["client_id"], reply.get("client_secret"), transport=transport,
-                   metadata=metadata, clock=clock, registration=reply, dpop=dpop)
+                   metadata=metadata, clock=clock, registration=reply, signing_key=signing_key,
+                   dpop=dpop)
 
     @property
     def client_id(self) -> str:
@@ -217,6 +225,60 @@ class VendorClient:
     def offers(self) -> list[Item]:
         """This vendor's own offers: received, delivered or filtered (never the reasons)."""
         return [Item.from_json(o) for o in _items(self._own.call("GET", "/api/v1/offers"))]
+
+    # -- two-sided agreements (docs/agreements.md) ----------------------------------------
+    def _sign(self, payload: dict, typ: str) -> str:
+        if not self.signing_key:
+            raise ValueError("this vendor has no signing_key (myterms.new_key())")
+        return myterms.sign(payload, self.signing_key, typ)
+
+    def record(self, agreement_id: str) -> dict:
+        """`{"status", "record", "vendor_jws", "custos_jws", "counter"}` of one agreement."""
+        return self._own.call("GET", f"/api/v1/agreements/{agreement_id}/record")
+
+    def accept(self, agreement_id: str) -> dict:
+        """Sign the person's proffered record with our key; the countersigned record."""
+        record = self.record(agreement_id)["record"]
+        return self._own.call("POST", f"/api/v1/agreements/{agreement_id}/acceptance",
+                              json={"jws": self._sign(record, myterms.ACCEPTANCE)})
+
+    def refuse(self, agreement_id: str) -> dict:
+        """We do not accept: the agreement ends and nothing is released."""
+        return self._own.call("POST", f"/api/v1/agreements/{agreement_id}/refusal", json={})
+
+    def counter(self, agreement_id: str, alternative: str) -> dict:
+        """Propose one other roster agreement; it waits for the person's answer."""
+        return self._own.call("POST", f"/api/v1/agreements/{agreement_id}/counter",
+                              json={"agreement": alternative})
+
+    def proffered(self, subject: str) -> dict:
+        """Which agreements a person we know (by subject) proffers, and which we lack."""
+        return self._own.call("GET", f"/api/v1/subjects/{subject}/agreements")
+
+    def publish_accepts(self, agreement_ids: list[str]) -> dict:
+        """State which roster agreements we accept (our public document)."""
+        return self._own.call("PUT", "/api/v1/vendor/accepts", json={"accepts": agreement_ids})
+
+    def acknowledge(self, notice: str | bytes | dict, data: Any = None) -> dict:
+        """Send our signed acknowledgement of a notice (deletion, ending; for a portability
+        request, with the person's `data`): the body as received, verified here, or the
+        notice `verify_notification` already returned."""
+        verified = notice if isinstance(notice, dict) else self.verify_notification(notice)
+        ack = {"notice": verified["jti"], "agreement": verified["agreement"],
+               "iss": self.client_id, "aud": self.metadata.issuer, "type": verified["type"],
+               "done": True, "iat": int(self.clock().timestamp())}
+        if data is not None:
+            ack["data"] = data
+        return self._own.call("POST", f"/api/v1/notices/{verified['jti']}/acknowledgement",
+                              json={"jws": self._sign(ack, myterms.ACKNOWLEDGEMENT)})
+
+    def report_use(self, agreement_id: str, *, purpose: str, processor: str,
+                   used_at: datetime | None = None) -> dict:
+        """Our signed statement of what we did with the data, into the person's log."""
+        report = {"agreement": agreement_id, "iss": self.client_id, "purpose": purpose,
+                  "processor": processor, "used_at": (used_at or self.clock()).isoformat()}
+        return self._own.call("POST", f"/api/v1/agreements/{agreement_id}/uses",
+                              json={"jws": self._sign(report, myterms.USE_REPORT)})
 
     def verify_notification(self, body: str | bytes) -> dict:
         """The verified agreement-ended notice (SignatureError if forged or not for us)."""

@@ -81,6 +81,12 @@ class AuthorizationDenied(OAuthError):
 
     error = "access_denied"
 
+    @property
+    def agreements(self) -> list[str]:
+        """The person's agreements this vendor must accept, when that was the refusal."""
+        params = self.body if isinstance(self.body, dict) else {}
+        return params.get("custos_agreements", "").split()
+
 
 class CallbackMismatch(OAuthError):
     """The callback's `state` or `iss` is not the one expected (CSRF or mix-up, RFC 9207)."""

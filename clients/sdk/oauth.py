@@ -144,7 +144,8 @@ class OAuthClient:
             raise CallbackMismatch("the state does not match this authorization request",
                                    error="invalid_state")
         if "error" in params:
-            raise AuthorizationDenied(params.get("error_description", ""), error=params["error"])
+            raise AuthorizationDenied(params.get("error_description", ""), error=params["error"],
+                                      body=params)
         if "code" not in params:
             raise CallbackMismatch("the callback carries no code", error="invalid_request")
         return self.token({"grant_type": "authorization_code", "code": params["code"],

@@ -135,6 +135,9 @@ BASES: dict[str, Request] = {
         "categories": "contact.email"}),
     "terms.odrl GET": Request("GET", "/terms/odrl"),
     "inbox.index GET": Request("GET", "/inbox"),
+    "inbox.answer_counter POST": Request(P, "/inbox/counters/<grant_id>",
+                                         args={"grant_id": "{countered_id}"},
+                                         form={"decision": "agree"}),
     "terms.proposal GET": Request("GET", "/terms/proposals/<proposal_id>"),
     "inbox.decline_proposal POST": Request(P, "/inbox/proposals/<proposal_id>/decline", form={}),
     "inbox.decide POST": Request(P, "/inbox/<request_id>", form={
@@ -145,6 +148,9 @@ BASES: dict[str, Request] = {
     "connections.revoke POST": Request(P, "/connections/<grant_id>/revoke", form={}),
     "connections.confirm_stop GET": Request("GET", "/connections/vendors/<client_id>/stop"),
     "connections.stop POST": Request(P, "/connections/vendors/<client_id>/stop", form={}),
+    "connections.ask_for_data POST": Request(P, "/connections/<grant_id>/portability", form={}),
+    "connections.ask_to_delete POST": Request(P, "/connections/<grant_id>/deletion", form={}),
+    "connections.returned GET": Request("GET", "/connections/returns/<duty_id>.json"),
     "connections.receipts GET": Request("GET", "/receipts"),
     "connections.receipt GET": Request("GET", "/receipts/<grant_id>"),
     "connections.download_receipt GET": Request("GET", "/receipts/<grant_id>.<fmt>",
@@ -170,6 +176,11 @@ BASES: dict[str, Request] = {
     "offer_rules.unblock POST": Request(P, "/offers/rules/unblock",
                                         form={"vendor": "cus_blocked"}),
     "agreement_terms.show GET": Request("GET", "/agreements/<grant_id>/<given>", auth="none"),
+    "standard_agreements.index GET": Request("GET", "/standard-agreements", auth="none"),
+    "standard_agreements.show GET": Request("GET", "/standard-agreements/<agreement_id>",
+                                            auth="none", args={"agreement_id": "SD-BASE"}),
+    "standard_agreements.odrl GET": Request("GET", "/standard-agreements/<agreement_id>/odrl",
+                                            auth="none", args={"agreement_id": "SD-BASE"}),
     "dataimport.index GET": Request("GET", "/data/import"),
     "dataimport.csv_template GET": Request("GET", "/data/import/template.csv"),
     "dataimport.preview POST": Request(P, "/data/import", form={},
@@ -261,6 +272,27 @@ BASES: dict[str, Request] = {
         "subject": "{sub}", "authorization_details": [{**DETAILS[0],
                                                        "categories": ["address.city"],
                                                        "duration_days": 30}]}),
+    "resource_agreements.read_record GET": Request(
+        "GET", "/api/v1/agreements/<agreement_id>/record", auth="vendor"),
+    "resource_agreements.accept POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/acceptance", auth="vendor",
+        args={"agreement_id": "{pending_id}"}, body={"jws": "{acceptance}"}),
+    "resource_agreements.refuse POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/refusal", auth="vendor",
+        args={"agreement_id": "{pending_id}"}, body={}),
+    "resource_agreements.counter POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/counter", auth="vendor",
+        args={"agreement_id": "{pending_id}"}, body={"agreement": "SD-BASE"}),
+    "resource_agreements.proffered_for GET": Request(
+        "GET", "/api/v1/subjects/<subject>/agreements", auth="vendor"),
+    "resource_agreements.publish PUT": Request("PUT", "/api/v1/vendor/accepts", auth="vendor",
+                                               body={"accepts": ["SD-BASE", "PDC-INTENT"]}),
+    "resource_agreements.vendor_document GET": Request(
+        "GET", "/api/v1/vendors/<client_id>/accepts", auth="none"),
+    "resource_duties.acknowledge POST": Request(
+        P, "/api/v1/notices/<notice_id>/acknowledgement", auth="vendor", body={"jws": "{ack}"}),
+    "resource_duties.report_use POST": Request(
+        P, "/api/v1/agreements/<agreement_id>/uses", auth="vendor", body={"jws": "{use}"}),
     "resource_vendor.poll_request GET": Request("GET", "/api/v1/requests/<request_id>",
                                                 auth="vendor"),
     "resource_intents.search_intents GET": Request("GET", "/api/v1/intents", auth="vendor",

@@ -50,7 +50,7 @@ def test_nothing_typed_about_the_person_is_on_disk(app, auth, client, settings):
     vault.agreements.terms.save(pid, terms, app.extensions["custos.clock"]())
     vendor = Vendors(client).register()
     flow = Flow(client)
-    read = flow.read(flow.tokens(vendor)["access_token"]).get_json()
+    read = flow.accepted_read(flow.tokens(vendor)["access_token"]).get_json()
     assert read["fields"][0]["value"] == MARKERS["value"]
     token = vendor_token(client, vendor)
     written = client.post(f"/api/v1/agreements/{read['agreement']}/records",

@@ -91,3 +91,23 @@ def test_disable_without_an_issuer_says_so(env):
                                 env={**env, "CUSTOS_ISSUER": ""})
     assert result.exit_code == 2 and "--issuer" in result.output
     assert "active" in run(env, "list").output  # nothing changed
+
+
+def test_add_with_accepted_agreements_and_a_jwks_uri(env):
+    added = run(env, "add", "--name", "GreenWheels", "--redirect-uri",
+                "https://greenwheels.example/cb", "--accepts", "SD-BASE", "--accepts",
+                "intent-casting", "--jwks-uri", "https://greenwheels.example/jwks.json")
+    assert added.exit_code == 0, added.output
+    client_id = re.search(r"client_id\s+(\S+)", added.output).group(1)
+    app = create_app(from_env(env), testing=True)
+    try:
+        public = app.test_client().get(f"/api/v1/vendors/{client_id}/accepts").get_json()
+        assert public["accepts"] == ["SD-BASE", "PDC-INTENT"]  # kept under the stable ids
+        client = app.extensions["custos.vault"].agreements.clients.get(client_id)
+        assert client.metadata["jwks_uri"] == "https://greenwheels.example/jwks.json"
+    finally:
+        app.extensions["custos.vault"].close()
+    refused = run(env, "add", "--name", "X", "--redirect-uri", "https://x.example/cb",
+                  "--accepts", "NO-SUCH")
+    assert refused.exit_code != 0
+    assert "custos_accepts_agreements" in refused.output and "roster" in refused.output

@@ -67,6 +67,7 @@ GOOD = {
                                                       "p:ss")),
     "CUSTOS_MAIL_FROM": ("Vault <vault@custos.example>",
                          lambda s, tmp: s.mail_from == "Vault <vault@custos.example>"),
+    "CUSTOS_DUTY_ACK_DAYS": ("7", lambda s, tmp: s.duty_ack_days == 7),
     "CUSTOS_LOG_LEVEL": ("debug", lambda s, tmp: s.log_level == "DEBUG"),
 }
 
@@ -94,6 +95,7 @@ def test_every_setting_reaches_settings(tmp_path, name):
     ("CUSTOS_API_RATE_LIMIT", "fast", "CUSTOS_API_RATE_LIMIT must be a rate such as"),
     ("CUSTOS_TOKEN_RATE_LIMIT", "1 per fortnight", "CUSTOS_TOKEN_RATE_LIMIT must be a rate"),
     ("CUSTOS_REGISTRATION_RATE_LIMIT", "-", "CUSTOS_REGISTRATION_RATE_LIMIT must be a rate"),
+    ("CUSTOS_DUTY_ACK_DAYS", "0", "CUSTOS_DUTY_ACK_DAYS must be a whole number from 1 to 365"),
     ("CUSTOS_JOBS_INTERVAL", "soon", "CUSTOS_JOBS_INTERVAL must be a number of seconds from 1"),
     ("CUSTOS_JOBS_INTERVAL", "0", "CUSTOS_JOBS_INTERVAL must be a number of seconds from 1"),
     ("CUSTOS_JOBS_INTERVAL", "nan", "CUSTOS_JOBS_INTERVAL must be a number of seconds"),

@@ -18,10 +18,11 @@ import pytest
 
 from api import create_app
 from api.config import Settings
+from clients.sdk.myterms import ACKNOWLEDGEMENT, USE_REPORT, sign
 from policies.agreements import adopt
 from tests.api.hostile_cases import BASES, TERMS, VCARD, Request, cases, url
 from tests.conftest import Auth, configure, csrf_token, save_terms
-from tests.oauth.conftest import Flow, Vendors
+from tests.oauth.conftest import VENDOR_KEY, Flow, Vendors
 from tests.oauth.test_offers import INTENT, OFFER
 from tests.oauth.test_person_vendor import bearer, butler, vendor_token
 
@@ -52,7 +53,25 @@ class World:
         assert proposed.status_code == 202, proposed.get_json()
         intent = self.vault.add_intent(person, INTENT, clock()).id
         tokens = flow.tokens(self.vendor)
-        read = flow.read(tokens["access_token"]).get_json()
+        read = flow.accepted_read(tokens["access_token"]).get_json()
+        pending = flow.tokens(self.vendor)["access_token"]  # proffered, not yet answered
+        pending_id = flow.read(pending).get_json()["agreement"]
+        record = self.client.get(f"/api/v1/agreements/{pending_id}/record",
+                                 headers=bearer(pending)).get_json()["record"]
+        countered = flow.tokens(self.vendor)["access_token"]  # the vendor proposes SD-BASE
+        countered_id = flow.read(countered).get_json()["agreement"]
+        assert self.client.post(f"/api/v1/agreements/{countered_id}/counter", headers=bearer(
+            countered), json={"agreement": "SD-BASE"}).status_code == 202
+        ended = flow.tokens(self.vendor)["access_token"]  # accepted, then revoked: a notice
+        ended_id = flow.read(ended).get_json()["agreement"]
+        flow.accept(ended)
+        self.client.post(f"/api/v1/person/grants/{ended_id}/revoke",
+                         headers=bearer(self.person_token))
+        notice_id = self.vault.agreements.duties.for_person(person)[0].id
+        duties = self.vault.agreements.duties  # a portability request, answered with data
+        returned = duties.add(duties.new_id(), ended_id, person, self.vendor["client_id"],
+                              "portability", "n.o.t", clock(), clock())
+        duties.acknowledge(returned.id, sign({"data": {"orders": []}}, VENDOR_KEY), clock())
         self.vendor_token = vendor_token(self.client, self.vendor)
         asked = self.client.post("/api/v1/requests", headers=bearer(self.vendor_token), json={
             "subject": read["sub"], "authorization_details": [{
@@ -83,7 +102,13 @@ class World:
             "grant_id": read["agreement"], "agreement_id": read["agreement"],
             "request_id": asked.get_json()["id"], "offer_id": offered.get_json()["id"],
             "rule_id": "r1", "handle": handle, "client_id": self.vendor["client_id"],
-            "sub": read["sub"], "access_token": tokens["access_token"],
+            "sub": read["sub"], "subject": read["sub"], "access_token": tokens["access_token"],
+            "pending_id": pending_id, "acceptance": sign(record, VENDOR_KEY),
+            "countered_id": countered_id, "notice_id": notice_id, "duty_id": returned.id,
+            "ack": sign({"notice": notice_id, "agreement": ended_id}, VENDOR_KEY, ACKNOWLEDGEMENT),
+            "use": sign({"agreement": read["agreement"], "purpose": "Delivery",
+                         "processor": "Acme", "used_at": "2026-12-01T10:00:00+00:00"},
+                        VENDOR_KEY, USE_REPORT),
             "refresh_token": tokens["refresh_token"],
             "given": receipt["receipt"]["policyUrl"].rsplit("/", 1)[1],
             "proposal_id": proposed.get_json()["proposal_id"]}

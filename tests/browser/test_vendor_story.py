@@ -13,10 +13,21 @@ import requests
 from playwright.sync_api import expect
 from requests_oauthlib import OAuth2Session
 
+from clients.sdk.myterms import new_key, public_jwks, sign
 from tests.browser.test_person_journey import add_field, expect_summary, nav, sign_up
 from tests.browser.test_rule_builder import open_section
 
 REDIRECT = "https://vendor.example/callback"
+KEY = new_key()  # the vendor's own signing key (docs/agreements.md)
+
+
+def accept(url: str, agreement: str, headers: dict) -> None:
+    """The vendor signs the person's proffered agreement record with its key."""
+    record = requests.get(f"{url}/api/v1/agreements/{agreement}/record", headers=headers,
+                          timeout=10).json()["record"]
+    done = requests.post(f"{url}/api/v1/agreements/{agreement}/acceptance", headers=headers,
+                         json={"jws": sign(record, KEY)}, timeout=10).json()
+    assert done["status"] == "accepted", done
 
 
 def save_preview(page):
@@ -58,7 +69,8 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
         "client_name": "Acme Cars", "redirect_uris": [REDIRECT],
         "token_endpoint_auth_method": "client_secret_basic",
         "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
-        "custos_certifications": ["b-corp"], "custos_jurisdiction": "DE"}).json()
+        "custos_certifications": ["b-corp"], "custos_jurisdiction": "DE",
+        "jwks": public_jwks(KEY), "custos_accepts_agreements": ["SD-BASE"]}).json()
     vendor = OAuth2Session(reg["client_id"], redirect_uri=REDIRECT, pkce="S256",
                            scope=["data:contact.email", "purpose:ServiceProvision",
                                   "retention:30"])
@@ -74,6 +86,9 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     page.wait_for_url(re.compile(r"^https://vendor\.example/"))
     vendor.fetch_token(meta["token_endpoint"], authorization_response=landed[0],
                        client_secret=reg["client_secret"])
+    unsigned = vendor.get(url + "/api/v1/data").json()  # SD-BASE waits for its signature
+    assert unsigned["error"] == "agreement_not_accepted" and unsigned["agreements"] == ["SD-BASE"]
+    accept(url, unsigned["agreement"], {"Authorization": f"Bearer {vendor.token['access_token']}"})
     first = vendor.get(url + "/api/v1/data").json()
     assert [f["category"] for f in first["fields"]] == ["contact.email"]
 
@@ -118,6 +133,7 @@ def test_vendor_asks_person_narrows_revokes_and_the_log_tells(page, live_server,
     answer = requests.get(f"{url}/api/v1/requests/{asked['id']}", headers=bearer,
                           timeout=10).json()
     assert answer["status"] == "approved"
+    accept(url, answer["agreement"], bearer)
     narrowed = requests.get(f"{url}/api/v1/agreements/{answer['agreement']}/data",
                             headers=bearer, timeout=10).json()
     assert [(f["category"], f["value"]) for f in narrowed["fields"]] == [("address.city",

@@ -21,10 +21,12 @@ def test_demo_story_plays_to_the_end(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "denied at once" in out and "it waits for Ada" in out
-    assert "Refused by her terms" in out
+    assert "Refused before reaching Ada" in out
+    assert "agreements SD-BASE and delete-on-request" in out
+    assert "Custos verifies and countersigns: accepted" in out
     assert "Delivered the offer from GreenWheels" in out
     assert "Filtered out the offer from FastCars" in out and "b-corp" in out
-    assert "polls: approved, and reads household size 3" in out
+    assert "polls: approved, signs, and reads household size 3" in out
     assert "Through Custos: Ada asks “Can you deliver it in Berlin in March?”" in out
     assert "She accepts, giving her city but not the phone number" in out
     assert "GreenWheels reads city Berlin" in out
@@ -35,6 +37,7 @@ def test_demo_story_plays_to_the_end(tmp_path, monkeypatch):
     assert "invalid_token" in out and "access_refused" in out
     assert "receipts now say: revoked, revoked" in out
     assert "webhook got 3 signed notices (verified): agreements revoked, duty to delete" in out
+    assert "confirms each with its signature: 3 of 3 deletions confirmed" in out
     assert "Sign in at http://127.0.0.1:" in out
     token_file = tmp_path / "home" / "demo-butler.json"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
@@ -55,5 +58,6 @@ def _pages_tell_the_same_story(out: str, monkeypatch) -> None:
         assert "GreenWheels" not in live and "GreenWheels" in ended
         assert "Custos butler" in agents and "by your agent Custos butler" in agents
         assert "No vendor can read your data." in live
+        assert "Deletions confirmed: 3 of 3." in ended
     finally:
         app.extensions["custos.vault"].close()

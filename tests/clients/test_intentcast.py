@@ -10,6 +10,7 @@ from flask import Flask
 
 from api.cli.loopback import Browser, serving
 from clients.sdk import InvalidRequest, NotFound, VendorClient
+from clients.sdk.myterms import new_key
 from clients.sdk.webhook import notification_view
 from policies.agreements import adopt
 from tests.clients.conftest import PASSWORD, REDIRECT
@@ -39,7 +40,8 @@ def hook():
 
 def _vendor(server, transport, hook, name: str) -> VendorClient:
     vendor = VendorClient.register(server, client_name=name, redirect_uris=[REDIRECT],
-                                   notification_uri=f"{hook.base}/{name}", transport=transport)
+                                   notification_uri=f"{hook.base}/{name}", transport=transport,
+                                   signing_key=new_key())  # to sign the proffered agreements
     got = hook.received.setdefault(name, [])
     hook.add_url_rule(f"/{name}", endpoint=name, methods=["POST"],
                       view_func=notification_view(vendor, got.append))

@@ -56,6 +56,7 @@ def test_accept_makes_a_narrow_agreement_and_a_channel(app, server, clock, brows
     thread = green.messages(offer)
     assert thread["answer"] == "accepted"
     agreement = thread["messages"][-1]["agreement"]
+    assert green.accept(agreement)["status"] == "accepted"  # she proffers intent casting
     data = green.agreement_data(agreement)
     assert data.values("address.city") == ["London"] and data.values("identity.name") == []
     [mine] = [a for a in green.agreements() if a.id == agreement]

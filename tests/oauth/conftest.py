@@ -12,8 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from clients.sdk.myterms import new_key, public_jwks, sign
 from tests.conftest import csrf_token
 
+#: the test vendors' signing key (its public half registered as `jwks`): each test vendor
+#: can accept the person's proffered agreements (docs/agreements.md)
+VENDOR_KEY = new_key()
 REDIRECT = "https://vendor.example/cb"
 SCOPE = "data:contact.email data:address.city purpose:ServiceProvision retention:30"
 
@@ -39,8 +43,10 @@ class Vendors:
         body = {"client_name": "Acme Cars", "redirect_uris": [REDIRECT],
                 "token_endpoint_auth_method": "client_secret_basic",
                 "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
-                "contacts": ["privacy@acme.example"], "custos_jurisdiction": "DE"}
+                "contacts": ["privacy@acme.example"], "custos_jurisdiction": "DE",
+                "jwks": public_jwks(VENDOR_KEY)}
         body.update(extra)
+        body = {k: v for k, v in body.items() if v is not None}
         response = self.client.post("/oauth/register", json=body)
         assert response.status_code == 201, response.get_json()
         return response.get_json()
@@ -132,6 +138,22 @@ class Flow:
     def read(self, access_token: str):
         return self.client.get("/api/v1/data",
                                headers={"Authorization": f"Bearer {access_token}"})
+
+    def accept(self, access_token: str, key: dict | None = None):
+        """The vendor signs the record of the person's proffered agreements (if any) and
+        posts the acceptance; None when there was nothing to accept."""
+        auth = {"Authorization": f"Bearer {access_token}"}
+        refused = self.read(access_token).get_json()
+        if refused.get("error") != "agreement_not_accepted":
+            return None
+        record = self.client.get(refused["record"], headers=auth).get_json()["record"]
+        return self.client.post(refused["record"].replace("/record", "/acceptance"),
+                                json={"jws": sign(record, key or VENDOR_KEY)}, headers=auth)
+
+    def accepted_read(self, access_token: str):
+        """Accept what the person proffers, then read."""
+        self.accept(access_token)
+        return self.read(access_token)
 
 
 @pytest.fixture

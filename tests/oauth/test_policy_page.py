@@ -23,7 +23,7 @@ def receipt(app, person, vendor, vendors, flow, client) -> dict:
     clients = app.extensions["custos.vault"].agreements.clients
     clients.update_metadata(vendor["client_id"], {**clients.get(vendor["client_id"]).metadata,
                                                   "policy_uri": "https://acme.example/privacy"})
-    agreement = flow.read(flow.tokens(vendor)["access_token"]).get_json()["agreement"]
+    agreement = flow.accepted_read(flow.tokens(vendor)["access_token"]).get_json()["agreement"]
     return client.get(f"/api/v1/agreements/{agreement}/receipt",
                       headers=bearer(vendor_token(client, vendor))).get_json()
 

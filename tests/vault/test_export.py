@@ -17,7 +17,7 @@ def test_export_shape(vault: Vault, person: str, now):
     json.dumps(doc)  # JSON-able
     assert set(doc) == {"format", "exported_at", "person", "fields", "intents", "sessions",
                         "audit_log", "audit_log_verification", "terms", "agreements",
-                        "requests", "offers", "email_choices"}
+                        "requests", "offers", "email_choices", "duties"}
     assert doc["format"] == "custos-export/1"
     assert doc["person"]["email"] == "ann@example.org" and "password_hash" not in doc["person"]
     assert doc["fields"][0]["value"] == "+1 555"
