@@ -4,7 +4,7 @@
 
 Prints how many msgids still lack German (empty or fuzzy). The test
 tests/api/test_languages.py extracts the same way (`extract()`) and fails on any of them.
-Babel's Python API, the same as `pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext
+Babel's Python API, the same as `pybabel extract -F babel.cfg -k _l -k N_ -k T_ -k lazy_gettext
 -k ngettext:1,2 --no-location` then `pybabel update --no-fuzzy-matching` and `pybabel compile`.
 """
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "api" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 LANGUAGES = ("de",)
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "N_": None, "lazy_gettext": None,
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "N_": None, "T_": None, "lazy_gettext": None,
             "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext, ngettext
 
 from vault.grants import ACTIVE
 
@@ -167,13 +168,15 @@ def revoke(grant_id: str):
     ended = end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer(),
                           actor=mandates.PERSON)
     if ended is not None and row["agent"]:
-        flash(f"{name} no longer acts for you. Your other agents are unchanged.")
+        flash(gettext("%(name)s no longer acts for you. Your other agents are unchanged.",
+                      name=name))
     elif ended is not None:
         still = _still_read(grant)
-        flash(f"{name} can no longer read your {row['what']} under this agreement, and has "
-              f"been told to delete it. {name} can still read your {still} under another "
-              f"agreement." if still else
-              f"{name} no longer has access. They have been told to delete what they hold.")
+        flash(gettext("%(name)s can no longer read your %(what)s under this agreement, and has "
+                      "been told to delete it. %(name)s can still read your %(still)s under "
+                      "another agreement.", name=name, what=row["what"], still=still) if still
+              else gettext("%(name)s no longer has access. They have been told to delete what "
+                           "they hold.", name=name))
     return redirect(url_for("connections.index"))
 
 
@@ -193,11 +196,13 @@ def stop(client_id: str):
     name = _vendor(client_id)["name"]
     ended = stop_vendor(get_vault(), g.person_id, client_id, now=now(), issuer=issuer())
     if ended:
-        count = f"{len(ended)} agreement{'' if len(ended) == 1 else 's'} ended"
-        flash(f"{name} can no longer read anything of yours: {count}. They have been told to "
-              f"delete what they hold.")
+        flash(ngettext("%(name)s can no longer read anything of yours: %(num)s agreement ended. "
+                       "They have been told to delete what they hold.",
+                       "%(name)s can no longer read anything of yours: %(num)s agreements "
+                       "ended. They have been told to delete what they hold.", len(ended),
+                       name=name))
     else:
-        flash(f"{name} could already read nothing of yours.")
+        flash(gettext("%(name)s could already read nothing of yours.", name=name))
     return redirect(url_for("connections.index"))
 
 

@@ -7,11 +7,13 @@ records and the plan's digest, and the service writes only if the plan is still 
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from policies import vocab
 
 from ..clock import now
+from ..i18n import say
 from ..services.dataimport import ImportRefused, read_file
 from ..services.dataimport.csvfile import template
 from ..services.dataimport.plan import PlanChanged, apply_previewed, make_plan
@@ -57,12 +59,12 @@ def csv_template():
 def preview():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _index(error="Choose a file to import.", status=400)
+        return _index(error=gettext("Choose a file to import."), status=400)
     data = upload.stream.read(MAX_BYTES + 1)
     try:
         parsed = read_file(upload.filename, data)
     except ImportRefused as exc:
-        return _index(error=str(exc), status=400)
+        return _index(error=say(str(exc)), status=400)
     return _preview(parsed, make_plan(get_vault(), g.person_id, parsed, now()))
 
 
@@ -77,12 +79,13 @@ def apply():
     try:
         parsed = from_carried(request.form.get("carried", ""))
     except ImportRefused as exc:
-        return _index(error=str(exc), status=400)
+        return _index(error=say(str(exc)), status=400)
     try:
         plan = apply_previewed(get_vault(), g.person_id, parsed,
                                request.form.get("digest", ""), now())
     except PlanChanged as exc:
         return _preview(parsed, exc.plan, changed=True)
-    flash(f"Imported your {parsed.source} file: {plan.count('add')} added, "
-          f"{plan.count('update')} changed, {plan.count('skip')} left out.")
+    flash(gettext("Imported your %(source)s file: %(added)s added, %(changed)s changed, "
+                  "%(skipped)s left out.", source=parsed.source, added=plan.count("add"),
+                  changed=plan.count("update"), skipped=plan.count("skip")))
     return redirect(url_for("pages.data"))

@@ -104,5 +104,6 @@ def set_status(intent_id: str):
     with vault.transaction("write"):
         _cast(intent, vault.update_intent(g.person_id, intent_id,
                                           {**intent.data, "status": status}, now()))
-    flash(f"Marked {status}.")
+    flash({"active": gettext("Marked active."), "fulfilled": gettext("Marked fulfilled."),
+           "withdrawn": gettext("Marked withdrawn.")}[status])
     return redirect(url_for("intents.index"))

@@ -91,7 +91,7 @@ def change_password():
         return _render(exc.normalized_messages(), {}, 400)
     vault = get_vault()
     if not verify_password(vault.get_person(g.person_id).password_hash, data["current"]):
-        return _render({"pw_current": ["The password is wrong."]}, {}, 400)
+        return _render({"pw_current": [_("The password is wrong.")]}, {}, 400)
     vault.set_password_hash(g.person_id, hash_password(data["password"]), now())
     vault.end_all_sessions(g.person_id, now())
     flash(_("Your password is changed. Every other device is signed out."))

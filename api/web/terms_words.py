@@ -52,7 +52,7 @@ def view(body: dict) -> dict:
     terms = load_terms(body, version=0)
     findings = analyse(terms, now())
     by_id = {r["id"]: r for r in body.get("rules", [])}
-    rules = [{"rule": raw, "sentence": rule_sentence(parsed),
+    rules = [{"rule": raw, "sentence": rule_sentence(parsed, gettext),
               "findings": [_in_words(f.text, by_id) for f in findings.get(parsed.id, [])
                            if _worth_showing(f, by_id)]}
              for raw, parsed in zip(body.get("rules", []), terms.rules, strict=True)]
