@@ -54,7 +54,8 @@ def resay(text: str, templates: Iterable[str], tr: Callable[[str], str]) -> str:
         if found:
             translated = tr(template)
             try:
-                return translated.format(**found.groupdict()) if translated != template else text
+                values = {k: tr(v) for k, v in found.groupdict().items()}  # "week": "Woche"
+                return translated.format(**values) if translated != template else text
             except (KeyError, IndexError, ValueError):
                 return text
     return text

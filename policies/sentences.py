@@ -56,8 +56,9 @@ def rule_sentence(rule: Rule, tr: Tr = same) -> str:
     uses = f" {tr(N_('and'))} ".join(tr(USES[a]) for a in rule.actions)
     text = tr(_OPENINGS[rule.effect, bool(rule.vendors)]).format(
         who=who, uses=uses, data=categories_phrase(rule.categories, tr))
-    text += " " + (join(everyday.acts(rule.purposes, tr), tr("or")) if rule.purposes
-                   else tr(N_("for any purpose")))
+    text = tr(N_("{sentence} {purposes}")).format(  # German puts a comma between
+        sentence=text, purposes=join(everyday.acts(rule.purposes, tr), tr("or"))
+        if rule.purposes else tr(N_("for any purpose")))
     if rule.frequency:
         text += tr(N_(", at most {max} times per {per}")).format(
             max=rule.frequency.max, per=tr(rule.frequency.per))

@@ -13,6 +13,7 @@ from flask_babel import gettext, ngettext
 from vault.grants import ACTIVE
 
 from ..clock import now
+from ..i18n import N_
 from ..oauth.server import issuer
 from ..services import mandates
 from ..services.agreements import end_agreement, stop_vendor
@@ -66,17 +67,18 @@ def _state(grant, live: bool) -> str:
                      (grant.end_reason or grant.status).replace("_", " ").capitalize())
 
 
-DECIDED = {"terms": "your terms", "person": "you", "person_narrowed": "you (narrowed)",
-           "agent": "your agent", "agent_narrowed": "your agent (narrowed)"}
+DECIDED = {"terms": N_("your terms"), "person": N_("you"), "person_narrowed": N_("you (narrowed)"),
+           "agent": N_("your agent"), "agent_narrowed": N_("your agent (narrowed)")}
 
 
 def _decided(grant) -> str:
     """Who made the agreement, in words: an agent by name (issue 13)."""
-    words = DECIDED.get(grant.decided_by, grant.decided_by)
+    words = gettext(DECIDED[grant.decided_by]) if grant.decided_by in DECIDED else str(
+        grant.decided_by)
     if agent := mandates.agent_of(grant.extra.get("actor")):
         client = find_vendor(get_vault(), agent)
         name = (client.metadata.get("client_name") if client else None) or agent
-        return words.replace("your agent", f"your agent {name}")
+        return words.replace(gettext("your agent"), gettext("your agent %(name)s", name=name))
     return words
 
 

@@ -38,7 +38,8 @@ def _cast(before, after) -> None:
 
 
 def _render(template: str, form, errors, **extra):
-    return render_template(template, form=form, errors=errors, categories=INTENT_CATEGORIES,
+    return render_template(template, form=form, errors=errors,
+                           categories={k: gettext(v) for k, v in INTENT_CATEGORIES.items()},
                            ended=_ended, **extra), 400 if errors else 200
 
 
