@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from policies import vocab
 
 from ..clock import now
-from ..i18n import say
+from ..i18n import N_, T_, say
 from ..services.dataimport import ImportRefused, read_file
 from ..services.dataimport.csvfile import template
 from ..services.dataimport.plan import PlanChanged, apply_previewed, make_plan
@@ -22,7 +22,31 @@ from ..store import get_vault
 from .accounts import login_required
 
 bp = Blueprint("dataimport", __name__, url_prefix="/data/import")
-TOO_BIG = f"The file is larger than {MAX_BYTES // 1048576} MB, the limit for an import."
+TOO_BIG = T_("The file is larger than {mb} MB, the limit for an import.")
+#: the import's refusals (api/services/dataimport), for the pages' translations (`say`)
+REFUSALS = (
+    N_("The file is empty."), T_("The file is {size} MB; the limit is {limit} MB."),
+    N_("This JSON file is neither a Custos export nor a jCard."),
+    N_("Custos reads a vCard (.vcf), a jCard (.json), its own export (.json) and its CSV "
+       "template (.csv); this file is none of them."),
+    T_("Line 1 must name the columns category, name, kind and value (found: {found}); "
+       "download the template."),
+    T_("The file has more than {most} rows."), T_("Line {line} is not CSV: {problem}."),
+    T_("This export is {format}; this Custos reads {reads}. Export again from a matching "
+       "version."),
+    T_("The export holds more than {most} fields and intents."),
+    T_("The file nests more than {most} levels deep."),
+    N_("The file holds a number too long to be real."),
+    T_("Line {line} contains a NUL character: this is not a text file."),
+    T_("Line {line} is not UTF-8 text (byte {byte}); save the file as UTF-8 and try again."),
+    N_("The preview could not be read; choose the file again."),
+    T_("Line {line} is outside a card (before BEGIN:VCARD)."),
+    T_("Line {line}: END:VCARD without a BEGIN:VCARD."),
+    T_("The card that begins on line {line} never ends (END:VCARD is missing)."),
+    T_("The card that begins on line {line} has no FN (the full name every vCard must have)."),
+    T_("The card that begins on line {line} is vCard {version}; Custos reads vCard 4.0 (and "
+       "3.0). Export it again as vCard 4."),
+)
 
 
 @bp.url_value_preprocessor
@@ -34,7 +58,7 @@ def _room_for_a_file(endpoint, values) -> None:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_big(exc):
-    return _index(error=TOO_BIG, status=413)
+    return _index(error=gettext(TOO_BIG).format(mb=MAX_BYTES // 1048576), status=413)
 
 
 @bp.get("")

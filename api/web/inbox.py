@@ -61,11 +61,11 @@ def _in_words(fields: dict, request_id: str) -> dict[str, list[str]]:
     """The API's terse field messages ("choose 1 to 30") as the person reads them."""
     asked = {r.id: r for r in requests_of(get_vault(), g.person_id)}
     access = asked[request_id].body.get("access", {}) if request_id in asked else {}
-    plain = {"categories": "Tick at least one of the kinds of data they asked for.",
-             "duration_days": f"Choose from 1 to {access.get('duration_days', 1)} days, at "
-                              "most what they asked for.",
-             "purpose": "Choose the purpose they asked for, or a narrower one.",
-             "decision": "This request was already answered."}
+    plain = {"categories": gettext("Tick at least one of the kinds of data they asked for."),
+             "duration_days": gettext("Choose from 1 to %(most)s days, at most what they asked "
+                                      "for.", most=access.get("duration_days", 1)),
+             "purpose": gettext("Choose the purpose they asked for, or a narrower one."),
+             "decision": gettext("This request was already answered.")}
     return {name: [plain.get(name, " ".join(texts))] for name, texts in fields.items()}
 
 

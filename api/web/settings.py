@@ -117,9 +117,9 @@ def delete():
     person = vault.get_person(g.person_id)
     errors = {}
     if request.form.get("phrase", "").strip().lower() != DELETE_PHRASE:
-        errors["phrase"] = [f"Type “{DELETE_PHRASE}” to confirm."]
+        errors["phrase"] = [_("Type “%(phrase)s” to confirm.", phrase=DELETE_PHRASE)]
     if not verify_password(person.password_hash, request.form.get("password", "")):
-        errors["password"] = ["The password is wrong."]
+        errors["password"] = [_("The password is wrong.")]
     if errors:
         return _render(errors, {"phrase": request.form.get("phrase", "")}, 400)
     for grant in grants_of(vault, g.person_id):

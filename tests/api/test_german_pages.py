@@ -134,3 +134,49 @@ def test_consent_in_german(app, auth, client, terms):
     assert english_in(page.replace("London", "")) == []
     if terms:  # the rule's sentence is the reason under the ticked category
         assert "Sie erlauben Anbietern, Ihre Kontaktdaten und Adresse zu nutzen" in page
+
+
+def test_form_messages_in_german_and_english_with_their_values(auth, client):
+    """Marshmallow fills in {min} and {max} before a page sees the message: the page finds the
+    msgid again (api.i18n.say) and says it in German with the same values."""
+    auth.signup()
+    form = {"category": "vehicles", "text": "Ab", "visibility": "hidden"}
+    german_page = auth.post("/intents", form, page="/intents", headers=GERMAN)
+    assert german_page.status_code == 400
+    assert "Sagen Sie in 3 bis 500 Zeichen, was Sie möchten." in german_page.get_data(
+        as_text=True)
+    english = auth.post("/intents", form, page="/intents").get_data(as_text=True)
+    assert "Say what you want in 3 to 500 characters." in english
+    wrong = auth.post("/data", {"category": "contact.phone", "name": "Telefon", "value": "abc"},
+                      page="/data", headers=GERMAN).get_data(as_text=True)
+    assert "Geben Sie eine Telefonnummer ein" in wrong
+
+
+def test_the_api_keeps_the_engines_english(app):
+    """The sentence builder's default is English; only the pages pass a translation."""
+    from policies import load_terms
+    from policies.sentences import rule_sentence
+
+    rules = load_terms(TERMS, version=1).rules
+    assert rule_sentence(rules[1]) == ("You refuse to let vendors use your telephone number for "
+                                       "any purpose")
+
+
+def test_the_import_says_its_refusals_in_german(auth, client):
+    """A refusal (api/services/dataimport, English) names the line, said in German."""
+    from tests.conftest import csrf_token
+    from tests.dataimport.conftest import BOUNDARY, multipart
+
+    auth.signup()
+
+    def upload(data: bytes, filename: str):
+        token = csrf_token(client.get("/data/import"))
+        return client.post("/data/import", data=multipart(token, filename, data),
+                           content_type=f"multipart/form-data; boundary={BOUNDARY}",
+                           headers=GERMAN)
+
+    refused = upload(b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ada\r\n", "me.vcf")
+    assert refused.status_code == 400
+    assert ("Die Karte, die in Zeile 1 beginnt, endet nie (END:VCARD fehlt)."
+            in refused.get_data(as_text=True))
+    assert "Die Datei ist leer." in upload(b"", "me.vcf").get_data(as_text=True)
