@@ -26,9 +26,9 @@ from .activity import category_words, describe, purpose_words
 
 bp = Blueprint("connections", __name__)
 CHART_DAYS = 30
-ENDED = {"revoked": "Revoked", "expired": "Expired", "cut": "Ended by your terms",
-         "vendor_disabled": "Ended: the operator disabled the vendor",
-         "account_closed": "Ended: you closed your account"}
+ENDED = {"revoked": N_("Revoked"), "expired": N_("Expired"), "cut": N_("Ended by your terms"),
+         "vendor_disabled": N_("Ended: the operator disabled the vendor"),
+         "account_closed": N_("Ended: you closed your account")}
 
 
 def _vendor(client_id: str) -> dict:
@@ -60,9 +60,9 @@ def _daily_reads(grant_ids: set[str]) -> dict[str, list[int]]:
 
 def _state(grant, live: bool) -> str:
     if live:
-        return "Active"
+        return N_("Active")
     if grant.status == ACTIVE:  # past its expiry, not yet swept by the jobs
-        return "Expired"
+        return N_("Expired")
     return ENDED.get(grant.end_reason or grant.status,
                      (grant.end_reason or grant.status).replace("_", " ").capitalize())
 

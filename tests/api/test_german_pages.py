@@ -114,8 +114,14 @@ def test_offers_in_german(app, client, offers):  # noqa: F811
         assert english_in(german(client, path)) == [], path
 
 
-def test_connections_in_german(client, pending):  # noqa: F811
-    assert english_in(german(client, "/connections")) == []
+def test_connections_in_german(auth, client, pending):  # noqa: F811
+    page = german(client, "/connections")
+    assert english_in(page) == []
+    grant = re.search(r"/connections/([0-9a-f-]{36})/revoke", page).group(1)
+    ended = auth.post(f"/connections/{grant}/revoke", {}, page=f"/connections/{grant}/revoke",
+                      headers=GERMAN, follow_redirects=True).get_data(as_text=True)
+    assert "Acme Cars hat keinen Zugriff mehr" in ended and "Widerrufen" in ended
+    assert english_in(ended) == []
 
 
 @pytest.mark.parametrize("terms", [None, TERMS])
