@@ -17,6 +17,17 @@ from .model import Condition, Request
 from .odrl_common import CUSTOS, OAC, ODRL
 
 INF = float("inf")
+#: a translation function, msgid -> words (the pages pass their gettext); `same` keeps English
+Tr = Callable[[str], str]
+
+
+def same(text: str) -> str:
+    return text
+
+
+def N_(text: str) -> str:
+    """Marks words for the pages' translations (pybabel -k N_); the engine keeps English."""
+    return text
 
 
 def join(words: list[str], last: str = "and") -> str:
@@ -82,85 +93,98 @@ class ConditionField:
     name: str
     kind: Kind
     get: Callable[[Request], Any]  # the request's value the condition tests
-    phrase: Callable[[str, Any], str]  # (operator, value) -> words after "when ..."
+    phrase: Callable[..., str]  # (operator, value, tr=same) -> words after "when ..."
     odrl: str  # the ODRL left operand (full IRI)
     odrl_values: Literal["plain", "vendor", "purpose"] = "plain"  # how ODRL writes values
     form: FormInput | None = None  # None: not on the rule form (API and ODRL only)
 
 
-def _values(value: object) -> str:
-    return join(list(value), "or") if isinstance(value, tuple) else str(value)
+def _values(value: object, tr: Tr = same) -> str:
+    return join(list(value), tr("or")) if isinstance(value, tuple) else str(value)
 
 
-def _is(op: str) -> str:
-    return {"eq": "is", "ne": "is not", "in": "is", "not_in": "is not"}[op]
-
-
-def _vendor_is(what: str) -> Callable[[str, Any], str]:
-    return lambda op, v: f"{what} {_is(op)} {_values(v)}"
-
-
-def _claimed(how: str) -> Callable[[str, Any], str]:
-    def phrase(op: str, v: Any) -> str:
-        if op == "has_none":
-            return f"the vendor is not {how} {_values(v)}"
-        return f"the vendor is {how} {join(list(v)) if op != 'has_any' else _values(v)}"
-
+def _vendor_is(what: str) -> Callable[..., str]:
+    def phrase(op: str, v: Any, tr: Tr = same) -> str:
+        template = N_("{what} is {values}") if op in ("eq", "in") else N_("{what} is not {values}")
+        return tr(template).format(what=tr(what), values=_values(v, tr))
     return phrase
 
 
-_NUMBERS = {"eq": "exactly", "ne": "other than", "lt": "less than", "lte": "at most",
-            "gt": "more than", "gte": "at least"}
+def _claimed(how: str) -> Callable[..., str]:
+    def phrase(op: str, v: Any, tr: Tr = same) -> str:
+        if op == "has_none":
+            return tr(N_("the vendor is not {how} {values}")).format(how=tr(how),
+                                                                     values=_values(v, tr))
+        values = join(list(v), tr(N_("and"))) if op != "has_any" else _values(v, tr)
+        return tr(N_("the vendor is {how} {values}")).format(how=tr(how), values=values)
+    return phrase
 
 
-def _recipients(op: str, v: Any) -> str:
-    verb = "do not share it with" if op == "has_none" else "share it with"
-    return f"they {verb} {_values(v) if op != 'has_all' else join(list(v))}"
+_NUMBERS = {"eq": N_("exactly"), "ne": N_("other than"), "lt": N_("less than"),
+            "lte": N_("at most"), "gt": N_("more than"), "gte": N_("at least")}
 
 
-def _purpose(op: str, v: Any) -> str:
+def _recipients(op: str, v: Any, tr: Tr = same) -> str:
+    template = N_("they do not share it with {who}") if op == "has_none" else N_(
+        "they share it with {who}")
+    return tr(template).format(who=_values(v, tr) if op != "has_all" else join(list(v), tr("and")))
+
+
+def _purpose(op: str, v: Any, tr: Tr = same) -> str:
     names = [v] if isinstance(v, str) else list(v)
-    words = join([vocab.purpose(n).label.lower() for n in names], "or")
-    return f"the purpose {'is' if op in ('eq', 'in') else 'is not'} exactly {words}"
+    words = join([vocab.purpose(n).label.lower() for n in names], tr("or"))
+    template = N_("the purpose is exactly {words}") if op in ("eq", "in") else N_(
+        "the purpose is not exactly {words}")
+    return tr(template).format(words=words)
 
 
 def _days(n: object) -> str:
-    return "day" if n == 1 else "days"
+    return N_("day") if n == 1 else N_("days")
 
 
 def _retention(q: Request) -> float:
     return INF if q.retention_days is None else q.retention_days  # unstated: kept forever
 
 
+def _kept(op: str, v: Any, tr: Tr = same) -> str:
+    return tr(N_("they keep it {how} {num} {days}")).format(how=tr(_NUMBERS[op]), num=v,
+                                                             days=tr(_days(v)))
+
+
+def _either(yes: str, no: str) -> Callable[..., str]:
+    return lambda op, v, tr=same: tr(yes if v else no)
+
+
 _FIELDS = (
     ConditionField(name="vendor.id", kind=TEXT, get=lambda q: q.vendor.id,
-                   phrase=_vendor_is("the vendor"), odrl=CUSTOS + "vendor",
+                   phrase=_vendor_is(N_("the vendor")), odrl=CUSTOS + "vendor",
                    odrl_values="vendor"),
     ConditionField(name="vendor.certifications", kind=SET,
-                   get=lambda q: q.vendor.certifications, phrase=_claimed("claiming"),
+                   get=lambda q: q.vendor.certifications, phrase=_claimed(N_("claiming")),
                    odrl=CUSTOS + "certification",
                    form=FormInput(name="certifications", op="has_all")),
     ConditionField(name="vendor.verified_certifications", kind=SET,
                    get=lambda q: q.vendor.verified_certifications,
-                   phrase=_claimed("verified as"), odrl=CUSTOS + "verifiedCertification"),
+                   phrase=_claimed(N_("verified as")), odrl=CUSTOS + "verifiedCertification"),
     ConditionField(name="vendor.jurisdiction", kind=TEXT, get=lambda q: q.vendor.jurisdiction,
-                   phrase=_vendor_is("the vendor's jurisdiction"), odrl=CUSTOS + "jurisdiction",
+                   phrase=_vendor_is(N_("the vendor's jurisdiction")),
+                   odrl=CUSTOS + "jurisdiction",
                    form=FormInput(name="jurisdictions", op="in")),
     ConditionField(name="retention_days", kind=NUMBER, get=_retention,
-                   phrase=lambda op, v: f"they keep it {_NUMBERS[op]} {v} {_days(v)}",
+                   phrase=_kept,
                    odrl=CUSTOS + "retentionDays",
                    form=FormInput(name="max_retention", op="lte")),
     ConditionField(name="third_party_sharing", kind=BOOL, get=lambda q: q.third_party_sharing,
-                   phrase=lambda op, v: "they share it with others" if v
-                   else "they do not share it with anyone",
+                   phrase=_either(N_("they share it with others"),
+                                  N_("they do not share it with anyone")),
                    odrl=CUSTOS + "thirdPartySharing",
                    form=FormInput(name="sharing", op="eq",
                                   choices={"none": False, "shared": True})),
     ConditionField(name="recipients", kind=SET, get=lambda q: q.recipients, phrase=_recipients,
                    odrl=ODRL + "recipient", odrl_values="vendor"),
     ConditionField(name="answers_intent", kind=BOOL, get=lambda q: q.intent is not None,
-                   phrase=lambda op, v: "it answers one of your intents" if v
-                   else "it answers none of your intents",
+                   phrase=_either(N_("it answers one of your intents"),
+                                  N_("it answers none of your intents")),
                    odrl=CUSTOS + "answersIntent",
                    form=FormInput(name="intent_only", op="eq", choices={"1": True})),
     ConditionField(name="purpose", kind=PURPOSE, get=lambda q: q.purpose, phrase=_purpose,
@@ -171,6 +195,6 @@ FIELDS: Mapping[str, ConditionField] = {f.name: f for f in _FIELDS}
 FIELD_OF: Mapping[str, str] = {f.odrl: f.name for f in _FIELDS} | {OAC + "Purpose": "purpose"}
 
 
-def phrase(c: Condition) -> str:
-    """One condition in words: 'they keep it at most 30 days'."""
-    return FIELDS[c.field].phrase(c.op, c.value)
+def phrase(c: Condition, tr: Tr = same) -> str:
+    """One condition in words: 'they keep it at most 30 days' (through `tr`, see Tr)."""
+    return FIELDS[c.field].phrase(c.op, c.value, tr)

@@ -8,6 +8,7 @@ purpose of it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import vocab
@@ -29,32 +30,34 @@ class Everyday:
 
 
 TABLE: tuple[Everyday, ...] = (
-    Everyday(id="deliver", choice=N_("Deliver what I ordered"), act="deliver what you ordered",
+    Everyday(id="deliver", choice=N_("Deliver what I ordered"), act=N_("deliver what you ordered"),
              purposes=("RequestedServiceProvision", "CustomerOrderManagement",
                        "PaymentManagement")),
     Everyday(id="account", choice=N_("Run my account and answer my questions"),
-             act="run your account and answer your questions",
+             act=N_("run your account and answer your questions"),
              purposes=("AccountManagement", "ServiceRegistration", "IdentityAuthentication",
                        "CustomerCare", "CustomerClaimsManagement")),
-    Everyday(id="offers", choice=N_("Send me offers I asked for"), act="send you offers",
+    Everyday(id="offers", choice=N_("Send me offers I asked for"), act=N_("send you offers"),
              purposes=("SellProductsToDataSubject", "ProvideProductRecommendations")),
-    Everyday(id="marketing", choice=N_("Advertise to me"), act="advertise to you",
+    Everyday(id="marketing", choice=N_("Advertise to me"), act=N_("advertise to you"),
              purposes=("Marketing",)),
-    Everyday(id="personalise", choice=N_("Personalise what I see"), act="personalise what you see",
+    Everyday(id="personalise", choice=N_("Personalise what I see"),
+             act=N_("personalise what you see"),
              purposes=("Personalisation",)),
-    Everyday(id="improve", choice=N_("Improve their service"), act="improve their service",
+    Everyday(id="improve", choice=N_("Improve their service"), act=N_("improve their service"),
              purposes=("ServiceOptimisation", "ServiceUsageAnalytics")),
-    Everyday(id="sell", choice=N_("Sell or share my data"), act="sell or share it",
+    Everyday(id="sell", choice=N_("Sell or share my data"), act=N_("sell or share it"),
              purposes=("SellDataToThirdParties", "SellInsightsFromData")),
-    Everyday(id="research", choice=N_("Research and statistics"), act="do research or statistics",
+    Everyday(id="research", choice=N_("Research and statistics"),
+             act=N_("do research or statistics"),
              purposes=("ResearchAndDevelopment", "ProvideOfficialStatistics")),
     Everyday(id="safety", choice=N_("Keep to the law and prevent fraud"),
-             act="keep to the law or prevent fraud",
+             act=N_("keep to the law or prevent fraud"),
              purposes=("LegalCompliance", "FraudPreventionAndDetection", "EnforceSecurity")),
 )
 BY_ID = {e.id: e for e in TABLE}
 #: broad DPV purposes that no row holds, in a sentence's words
-ACTS = {"ServiceProvision": "provide the service you asked for"}
+ACTS = {"ServiceProvision": N_("provide the service you asked for")}
 
 
 def expand(ids: list[str]) -> list[str]:
@@ -82,18 +85,19 @@ def row_of(purpose: str) -> Everyday | None:
     return None
 
 
-def acts(purposes: tuple[str, ...]) -> list[str]:
+def acts(purposes: tuple[str, ...], tr: Callable[[str], str] = str) -> list[str]:
     """What a rule's purposes let vendors do, as phrases after "use your data": "to send you
-    offers", "for account management"; each phrase once."""
+    offers", "for account management"; each phrase once. `tr` translates (the pages' gettext;
+    DPV labels stay English)."""
     out: list[str] = []
     for p in purposes:
         row = row_of(p)
         if row is not None:
-            phrase = f"to {row.act}"
+            phrase = tr(N_("to {act}")).format(act=tr(row.act))
         elif p in ACTS:
-            phrase = f"to {ACTS[p]}"
+            phrase = tr(N_("to {act}")).format(act=tr(ACTS[p]))
         else:
-            phrase = f"for {vocab.purpose(p).label.lower()}"
+            phrase = tr(N_("for {purpose}")).format(purpose=vocab.purpose(p).label.lower())
         if phrase not in out:
             out.append(phrase)
     return out

@@ -29,10 +29,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from policies import Effect, Vendor, everyday, vocab
 from policies.agreements import agreement as standard
 from policies.compile import CompiledTerms
+from policies.sentences import say_reason
 from vault.agreement_events import DecisionMade
 
 from ..clock import now
@@ -95,12 +97,13 @@ def _rows(person_id: str, vendor, compiled, access: details.DataAccess, decision
     """Each asked category with the terms' answer and exactly what would leave today (a
     record another vendor added only where her terms pass it on)."""
     rows = []
+    rules = {r.rule.id: r.rule for r in compiled.rules} if compiled else {}
     fields = judge.readable_fields(get_vault(), compiled, vendor, person_id, access, now())
     for cat in access.categories:
         effect = decision.effects[cat] if decision else Effect.ASK
         reasons = decision.reasons_for(cat) if decision else []
         rows.append({"id": cat, "label": vocab.category(cat).label, "effect": effect.value,
-                     "reasons": [r.text for r in reasons],
+                     "reasons": [say_reason(r.to_dict(), rules, gettext) for r in reasons],
                      # no rule of the terms speaks of it: shown, but left unticked
                      "uncovered": all(r.rule_id is None for r in reasons),
                      "leaves": what_leaves(fields, [cat], now(), claims_only),
@@ -213,7 +216,7 @@ def _consent_screen(asked: _Asked):
         "oauth/consent.html", client=client, access=access,
         rows=_rows(asked.person_id, asked.vendor, asked.compiled, access, asked.seen.decision,
                    asked.seen.claims_only),
-        purpose_words=everyday.acts((access.purpose,))[0] if access.purpose else "",
+        purpose_words=everyday.acts((access.purpose,), gettext)[0] if access.purpose else "",
         mandates=[(m, mandates.WORDS[m]) for m in access.mandates],
         vendor_facts=[(c, c in asked.vendor.verified_certifications)
                       for c in sorted(asked.vendor.certifications)],

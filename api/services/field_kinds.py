@@ -12,8 +12,10 @@ from decimal import Decimal
 from babel.numbers import NumberFormatError, parse_decimal
 from marshmallow import ValidationError, fields
 
-KINDS = {"text": "Text", "email": "Email address", "phone": "Phone number", "date": "Date",
-         "number": "Number", "url": "Web address"}
+from ..i18n import N_
+
+KINDS = {"text": N_("Text"), "email": N_("Email address"), "phone": N_("Phone number"),
+         "date": N_("Date"), "number": N_("Number"), "url": N_("Web address")}
 _OF_CATEGORY = {
     "contact.email": "email", "contact.phone": "phone", "demographics.birthdate": "date",
     "demographics.age": "number", "household.size": "number", "household.children": "number",
@@ -25,17 +27,17 @@ _OF_CATEGORY = {
 INPUTS = {"text": {"type": "text"}, "email": {"type": "email", "autocomplete": "email"},
           "phone": {"type": "tel", "autocomplete": "tel"}, "date": {"type": "date"},
           "number": {"type": "text", "inputmode": "decimal"}, "url": {"type": "url"}}
-HINTS = {"email": "Such as name@example.org.", "phone": "Such as +49 30 1234567.",
-         "date": "Such as 25 November 1990.", "number": "Such as 52,000 or 3.5.",
-         "url": "Starting with https://."}
+HINTS = {"email": N_("Such as name@example.org."), "phone": N_("Such as +49 30 1234567."),
+         "date": N_("Such as 25 November 1990."), "number": N_("Such as 52,000 or 3.5."),
+         "url": N_("Starting with https://.")}
 
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{5,30}$")
 _SPACED = re.compile(r"(?<=\d)[ \u00a0\u202f'’](?=\d{3}\b)")  # 52 000, 52’000
 _DAY_FIRST, _MONTH_FIRST = "%d/%m/%Y", "%m/%d/%Y"
 _DATES = ("%Y-%m-%d", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y",
           "%B %d %Y", "%b %d %Y")
-NUMBER_PROBLEM = "Enter a number such as 52,000 or 3.5."
-DATE_PROBLEM = "Enter a date such as 25 November 1990."
+NUMBER_PROBLEM = N_("Enter a number such as 52,000 or 3.5.")
+DATE_PROBLEM = N_("Enter a date such as 25 November 1990.")
 
 
 def kind_of(category: str) -> str:
@@ -96,10 +98,10 @@ def read_value(kind: str, text: str) -> str:
         try:
             fields.Email().deserialize(text)
         except ValidationError:
-            raise ValueError("Enter an email address such as name@example.org.") from None
+            raise ValueError(N_("Enter an email address such as name@example.org.")) from None
     elif kind == "phone" and not _PHONE.match(text):
-        raise ValueError("Enter a phone number: digits, spaces and an optional leading +, "
-                         "such as +49 30 1234567.")
+        raise ValueError(N_("Enter a phone number: digits, spaces and an optional leading +, "
+                         "such as +49 30 1234567."))
     elif kind == "date":
         return read_date(text).isoformat()
     elif kind == "number":
@@ -108,7 +110,7 @@ def read_value(kind: str, text: str) -> str:
         try:
             fields.Url(schemes={"https", "http"}).deserialize(text)
         except ValidationError:
-            raise ValueError("Enter a web address starting with https://.") from None
+            raise ValueError(N_("Enter a web address starting with https://.")) from None
     return text
 
 

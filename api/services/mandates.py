@@ -20,6 +20,7 @@ from vault import Vault
 from vault.grants import Grant
 from vault.mandate_events import AgentChangedAccess
 
+from ..i18n import N_
 from .errors import CustosError
 from .mail import MailConfig, notify_person
 
@@ -29,15 +30,15 @@ LOG, INTENTS, DATA = "log", "intents", "data"
 
 # The words the person reads on the consent screen and on Connections, in this order.
 WORDS: dict[str, str] = {
-    OFFERS: "read the offers you receive and sort them (deliver or filter)",
-    ANSWER: "answer waiting requests, but only as your terms already say; see and end "
-            "your agreements",
-    TERMS_READ: "read your terms",
-    TERMS_PROPOSE: "propose changes to your terms: a change that only restricts applies at "
-                   "once, anything that lets vendors get more waits for you in the inbox",
-    LOG: "read your log",
-    INTENTS: "read and manage your intents",
-    DATA: "read and change your data",
+    OFFERS: N_("read the offers you receive and sort them (deliver or filter)"),
+    ANSWER: N_("answer waiting requests, but only as your terms already say; see and end "
+            "your agreements"),
+    TERMS_READ: N_("read your terms"),
+    TERMS_PROPOSE: N_("propose changes to your terms: a change that only restricts applies at "
+                   "once, anything that lets vendors get more waits for you in the inbox"),
+    LOG: N_("read your log"),
+    INTENTS: N_("read and manage your intents"),
+    DATA: N_("read and change your data"),
 }
 
 PERSON, TERMS, OPERATOR = "person", "terms", "operator"

@@ -29,6 +29,7 @@ from vault import events
 from vault.errors import EmailTaken
 
 from ..clock import now
+from ..i18n import N_
 from ..security import limiter, rate
 from ..services import mandates
 from ..services.mail_links import send_verification
@@ -37,7 +38,7 @@ from .forms import SignInSchema, SignUpSchema
 
 bp = Blueprint("accounts", __name__)
 SESSION_COOKIE = "custos_session"
-SIGNIN_FAILED = "The email or the password is wrong."
+SIGNIN_FAILED = N_("The email or the password is wrong.")
 
 
 signin_limit = rate("signin_rate_limit")  # per client address; also the password change
@@ -143,7 +144,8 @@ def signup():
                 person_id = get_vault().create_person(data["email"],
                                                       hash_password(data["password"]), now())
             except EmailTaken:
-                errors = {"email": ["An account with this email already exists. Sign in instead."]}
+                errors = {"email": [gettext("An account with this email already exists. Sign in "
+                                           "instead.")]}
             else:
                 mailed = send_verification(get_vault(), get_mail(), person_id, now())
                 flash(gettext("Welcome to Custos. Your vault is ready and encrypted.")
@@ -172,7 +174,7 @@ def signin():
                 if _hasher().check_needs_rehash(person.password_hash):
                     vault.set_password_hash(person.id, hash_password(data["password"]), now())
                 return start_session(redirect(safe_next(form.get("next"))), person.id)
-            errors = {"form": [SIGNIN_FAILED]}
+            errors = {"form": [gettext(SIGNIN_FAILED)]}
     status = 400 if errors else 200
     return render_template("signin.html", form=form, errors=errors), status
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask_babel import gettext
 
 from policies import everyday, vocab
 from policies.errors import UnknownConcept
+from policies.sentences import reason_sayer
 from vault.events import LoggedEvent
 
 from ..i18n import N_
-from ..services import mandates
+from ..services import judge, mandates
+from ..store import get_vault
 
 _SENTENCES = {
     "account_created": N_("You created your vault."),
@@ -54,11 +56,12 @@ _SENTENCES = {
                        "Custos saw)."),
 }
 #: what an agent did that changed what vendors may get, in words
-AGENT_ACTIONS = {"approved": "a request approved", "terms_changed": "your terms restricted",
-                 "ended": "agreements ended", "data_added": "data added",
-                 "data_changed": "data changed", "data_deleted": "data deleted",
-                 "intent_shown": "an intent shown to vendors",
-                 "intent_changed": "an intent vendors see changed"}
+AGENT_ACTIONS = {"approved": N_("a request approved"),
+                 "terms_changed": N_("your terms restricted"),
+                 "ended": N_("agreements ended"), "data_added": N_("data added"),
+                 "data_changed": N_("data changed"), "data_deleted": N_("data deleted"),
+                 "intent_shown": N_("an intent shown to vendors"),
+                 "intent_changed": N_("an intent vendors see changed")}
 
 #: how an agreement changed, in words
 CHANGES = {"vendor_disabled": N_("ended (the operator disabled the vendor)"),
@@ -86,17 +89,20 @@ def category_words(ids: list[str]) -> str:
     labels = []
     for ident in ids or []:
         try:
-            labels.append(vocab.category(ident).label.lower())
+            label = vocab.category(ident).label
+            said = gettext(label)  # German keeps its capitals; English is lower-cased
+            labels.append(label.lower() if said == label else said)
         except UnknownConcept:  # an id from an older vocabulary still reads
             labels.append(ident)
     if not labels:
-        return "nothing"
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        return gettext("nothing")
+    return labels[0] if len(labels) == 1 else gettext("%(some)s and %(last)s", some=", ".join(
+        labels[:-1]), last=labels[-1])
 
 
 def purpose_words(ident: str | None) -> str:
     if not ident:
-        return "no stated purpose"
+        return gettext("no stated purpose")
     try:
         return vocab.purpose(ident).label.lower()
     except UnknownConcept:
@@ -118,8 +124,16 @@ def decision_word(entry: LoggedEvent) -> str | None:
     return DECISION_WORDS.get(raw, raw) if raw else None
 
 
-def reasons(entry: LoggedEvent) -> list[str]:
-    return [r.get("text") or r.get("sentence") or r.get("code", "")
+def reason_words(person_id: str) -> Callable[[Mapping], str]:
+    """Says a stored reason in the page's language: rule sentences from the person's current
+    rules (when the rule is unchanged), the default's sentences by their msgid, else as
+    stored (policies.sentences.say_reason)."""
+    rules = {r.id: r for r in judge.current_terms(get_vault(), person_id).terms.rules}
+    return reason_sayer(rules, gettext)
+
+
+def reasons(entry: LoggedEvent, say: Callable[[Mapping], str] | None = None) -> list[str]:
+    return [(say(r) if say else r.get("text") or r.get("sentence") or r.get("code", ""))
             for r in entry.payload.get("reasons") or [] if isinstance(r, dict)]
 
 
@@ -130,9 +144,10 @@ def describe(entry: LoggedEvent, vendor_name: Callable[[str], str] | None = None
     if agent is None:
         return sentence
     name = (vendor_name(agent) if vendor_name else None) or agent
-    if sentence.startswith("You "):
+    if sentence.startswith("You "):  # an English sentence (German ones start otherwise)
         return f"Your agent {name} {sentence[4:]}"
-    return f"{sentence.removesuffix('.')} (by your agent {name})."
+    return gettext("%(sentence)s (by your agent %(agent)s).", sentence=sentence.removesuffix("."),
+                   agent=name)
 
 
 def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> str:
@@ -151,8 +166,9 @@ def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> s
         "categories": category_words(payload.get("released")
                                      if payload.get("outcome") == "allowed"
                                      else payload.get("categories")),
-        "purpose": everyday.acts((payload["purpose"],))[0] if vocab.is_purpose(
-            payload.get("purpose") or "") else "for " + purpose_words(payload.get("purpose")),
+        "purpose": everyday.acts((payload["purpose"],), gettext)[0] if vocab.is_purpose(
+            payload.get("purpose") or "") else gettext("for %(purpose)s", purpose=purpose_words(
+                payload.get("purpose"))),
         "decision_word": gettext(_SAID.get(decision_word(entry) or "", ""))
         if entry.kind != "request_submitted" or payload.get("status") != "pending"
         else gettext("waiting for your answer"),
@@ -160,11 +176,12 @@ def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> s
         else gettext("was refused"),
         "change": gettext(CHANGES[payload["change"]]) if payload.get("change") in CHANGES
         else str(payload.get("change", "")).replace("_", " "),
-        "decision": {"accept": "accepted", "decline": "declined"}.get(
+        "decision": {"accept": gettext("accepted"), "decline": gettext("declined")}.get(
             payload.get("decision"), payload.get("decision")),
-        "action": AGENT_ACTIONS.get(payload.get("action"), payload.get("action")),
+        "action": gettext(AGENT_ACTIONS[payload["action"]]) if payload.get("action")
+        in AGENT_ACTIONS else payload.get("action"),
         "vendors": ", ".join((vendor_name(v) if vendor_name else v) or v
-                             for v in payload.get("vendors", [])) or "no current vendor",
+                             for v in payload.get("vendors", [])) or gettext("no current vendor"),
         "record_verb": gettext("added") if payload.get("outcome") == "added"
         else gettext("was refused adding"),
         "record_category": category_words([payload.get("category", "")]),
@@ -176,7 +193,8 @@ def _sentence(entry: LoggedEvent, vendor_name: Callable[[str], str] | None) -> s
         "stated_purpose": payload.get("purpose"),
     }
     if entry.kind == "agent_changed_access" and not payload.get("vendors"):
-        return f"Alert: what vendors may get changed ({values['action']})."
+        return gettext("Alert: what vendors may get changed (%(action)s).",
+                       action=values["action"])
     if entry.kind == "offer_message":
         said = {("person", "message"): N_("You wrote to {vendor} about its offer."),
                 ("vendor", "message"): N_("{vendor} wrote to you about its offer."),

@@ -8,11 +8,12 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from vault.grants import ACTIVE
 
 from ..clock import now
+from ..i18n import N_
 from ..oauth.server import issuer
 from ..services import duties, mandates
 from ..services.acceptance import negotiation_of
@@ -27,9 +28,9 @@ from .activity import category_words, describe, purpose_words
 
 bp = Blueprint("connections", __name__)
 CHART_DAYS = 30
-ENDED = {"revoked": "Revoked", "expired": "Expired", "cut": "Ended by your terms",
-         "vendor_disabled": "Ended: the operator disabled the vendor",
-         "account_closed": "Ended: you closed your account"}
+ENDED = {"revoked": N_("Revoked"), "expired": N_("Expired"), "cut": N_("Ended by your terms"),
+         "vendor_disabled": N_("Ended: the operator disabled the vendor"),
+         "account_closed": N_("Ended: you closed your account")}
 
 
 def _vendor(client_id: str) -> dict:
@@ -62,24 +63,25 @@ def _daily_reads(grant_ids: set[str]) -> dict[str, list[int]]:
 
 def _state(grant, live: bool) -> str:
     if live:
-        return "Active"
+        return N_("Active")
     if grant.status == ACTIVE:  # past its expiry, not yet swept by the jobs
-        return "Expired"
+        return N_("Expired")
     return ENDED.get(grant.end_reason or grant.status,
                      (grant.end_reason or grant.status).replace("_", " ").capitalize())
 
 
-DECIDED = {"terms": "your terms", "person": "you", "person_narrowed": "you (narrowed)",
-           "agent": "your agent", "agent_narrowed": "your agent (narrowed)"}
+DECIDED = {"terms": N_("your terms"), "person": N_("you"), "person_narrowed": N_("you (narrowed)"),
+           "agent": N_("your agent"), "agent_narrowed": N_("your agent (narrowed)")}
 
 
 def _decided(grant) -> str:
     """Who made the agreement, in words: an agent by name (issue 13)."""
-    words = DECIDED.get(grant.decided_by, grant.decided_by)
+    words = gettext(DECIDED[grant.decided_by]) if grant.decided_by in DECIDED else str(
+        grant.decided_by)
     if agent := mandates.agent_of(grant.extra.get("actor")):
         client = find_vendor(get_vault(), agent)
         name = (client.metadata.get("client_name") if client else None) or agent
-        return words.replace("your agent", f"your agent {name}")
+        return words.replace(gettext("your agent"), gettext("your agent %(name)s", name=name))
     return words
 
 
@@ -175,13 +177,15 @@ def revoke(grant_id: str):
     ended = end_agreement(get_vault(), grant_id, "revoked", now=now(), issuer=issuer(),
                           actor=mandates.PERSON, ack_days=get_settings().duty_ack_days)
     if ended is not None and row["agent"]:
-        flash(f"{name} no longer acts for you. Your other agents are unchanged.")
+        flash(gettext("%(name)s no longer acts for you. Your other agents are unchanged.",
+                      name=name))
     elif ended is not None:
         still = _still_read(grant)
-        flash(f"{name} can no longer read your {row['what']} under this agreement, and has "
-              f"been told to delete it. {name} can still read your {still} under another "
-              f"agreement." if still else
-              f"{name} no longer has access. They have been told to delete what they hold.")
+        flash(gettext("%(name)s can no longer read your %(what)s under this agreement, and has "
+                      "been told to delete it. %(name)s can still read your %(still)s under "
+                      "another agreement.", name=name, what=row["what"], still=still) if still
+              else gettext("%(name)s no longer has access. They have been told to delete what "
+                           "they hold.", name=name))
     return redirect(url_for("connections.index"))
 
 
@@ -202,11 +206,13 @@ def stop(client_id: str):
     ended = stop_vendor(get_vault(), g.person_id, client_id, now=now(), issuer=issuer(),
                         ack_days=get_settings().duty_ack_days)
     if ended:
-        count = f"{len(ended)} agreement{'' if len(ended) == 1 else 's'} ended"
-        flash(f"{name} can no longer read anything of yours: {count}. They have been told to "
-              f"delete what they hold.")
+        flash(ngettext("%(name)s can no longer read anything of yours: %(num)s agreement ended. "
+                       "They have been told to delete what they hold.",
+                       "%(name)s can no longer read anything of yours: %(num)s agreements "
+                       "ended. They have been told to delete what they hold.", len(ended),
+                       name=name))
     else:
-        flash(f"{name} could already read nothing of yours.")
+        flash(gettext("%(name)s could already read nothing of yours.", name=name))
     return redirect(url_for("connections.index"))
 
 

@@ -19,21 +19,32 @@ from marshmallow import (
 
 from policies import vocab
 
+from ..i18n import N_, T_
 from ..services.field_kinds import LocalDate, Number, kind_of, read_value, read_whole
 from .terms_form import PERIODS, in_words
 
 INTENT_CATEGORIES = {
-    "vehicles": "Cars, bikes and other vehicles",
-    "electronics": "Phones, computers and electronics",
-    "home": "Home, furniture and appliances",
-    "energy": "Energy and utilities",
-    "travel": "Travel and holidays",
-    "finance": "Banking, loans and insurance",
-    "groceries": "Food and groceries",
-    "clothing": "Clothing and shoes",
-    "services": "Services and repairs",
-    "other": "Something else",
+    "vehicles": N_("Cars, bikes and other vehicles"),
+    "electronics": N_("Phones, computers and electronics"),
+    "home": N_("Home, furniture and appliances"),
+    "energy": N_("Energy and utilities"),
+    "travel": N_("Travel and holidays"),
+    "finance": N_("Banking, loans and insurance"),
+    "groceries": N_("Food and groceries"),
+    "clothing": N_("Clothing and shoes"),
+    "services": N_("Services and repairs"),
+    "other": N_("Something else"),
 }
+#: marshmallow's own messages the forms can show (its defaults), for the pages' translations
+MARSHMALLOW = (N_("Missing data for required field."), N_("Field may not be null."),
+               N_("Not a valid string."), N_("Not a valid number."), N_("Not a valid date."),
+               N_("Not a valid boolean."), N_("Not a valid list."), N_("Not a valid integer."),
+               N_("Not a valid email address."), N_("Unknown field."),
+               T_("Longer than maximum length {max}."), T_("Shorter than minimum length {min}."),
+               T_("Length must be between {min} and {max}."),
+               T_("Must be greater than or equal to {min} and less than or equal to {max}."),
+               T_("Must be greater than or equal to {min}."),
+               T_("Must be less than or equal to {max}."), T_("Must be one of: {choices}."))
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -65,17 +76,17 @@ class _Form(Schema):
                 if not (isinstance(v, str) and v.strip() == "")}
 
 
-_EMAIL = {"required": "Enter your email address.",
-          "invalid": "Enter an email address such as name@example.org."}
+_EMAIL = {"required": N_("Enter your email address."),
+          "invalid": N_("Enter an email address such as name@example.org.")}
 PASSWORD_LENGTH = validate.Length(min=10, max=256,
-                                  error="Use a password of {min} to {max} characters.")
+                                  error=T_("Use a password of {min} to {max} characters."))
 
 
 def not_breached(password: str) -> None:
     """NIST SP 800-63B 5.1.1.2: refuse passwords from breach corpora (an offline list)."""
     if len(password) >= PASSWORD_LENGTH.min and is_bad_password(password):
-        raise ValidationError("This password is on a list of passwords leaked in data "
-                              "breaches, which attackers try first. Choose another one.")
+        raise ValidationError(N_("This password is on a list of passwords leaked in data "
+                              "breaches, which attackers try first. Choose another one."))
 
 
 def made_of_context(password: str, email: str) -> bool:
@@ -91,10 +102,10 @@ class SignUpSchema(_Form):
     email = fields.Email(required=True, validate=validate.Length(max=254),
                          error_messages=_EMAIL)
     password = fields.String(required=True, validate=[PASSWORD_LENGTH, not_breached],
-                             error_messages={"required": "Choose a password of at least 10 "
-                                                         "characters."})
+                             error_messages={"required": N_("Choose a password of at least 10 "
+                                                         "characters.")})
     confirm = fields.String(required=True,
-                            error_messages={"required": "Type the password again."})
+                            error_messages={"required": N_("Type the password again.")})
 
     @post_load
     def _normalise(self, data, **kwargs):
@@ -104,14 +115,14 @@ class SignUpSchema(_Form):
     @validates_schema
     def _same(self, data, **kwargs):
         if data.get("password") != data.get("confirm"):
-            raise ValidationError("The two passwords differ.", field_name="confirm")
+            raise ValidationError(N_("The two passwords differ."), field_name="confirm")
 
     @validates_schema
     def _not_context(self, data, **kwargs):
         password, email = data.get("password"), data.get("email")
         if password and email and made_of_context(password, email.lower()):
-            raise ValidationError("This password is made of your email address or the name "
-                                  "Custos. Choose another one.", field_name="password")
+            raise ValidationError(N_("This password is made of your email address or the name "
+                                  "Custos. Choose another one."), field_name="password")
 
 
 class PasswordChangeSchema(_Form):
@@ -119,18 +130,18 @@ class PasswordChangeSchema(_Form):
 
     current = fields.String(required=True, data_key="pw_current",
                             validate=validate.Length(max=256),
-                            error_messages={"required": "Enter your current password."})
+                            error_messages={"required": N_("Enter your current password.")})
     password = fields.String(required=True, data_key="pw_password",
                              validate=[PASSWORD_LENGTH, not_breached],
-                             error_messages={"required": "Choose a new password of at least "
-                                                         "10 characters."})
+                             error_messages={"required": N_("Choose a new password of at least "
+                                                         "10 characters.")})
     confirm = fields.String(required=True, data_key="pw_confirm",
-                            error_messages={"required": "Type the new password again."})
+                            error_messages={"required": N_("Type the new password again.")})
 
     @validates_schema
     def _same(self, data, **kwargs):
         if data.get("password") != data.get("confirm"):
-            raise ValidationError("The two passwords differ.", field_name="pw_confirm")
+            raise ValidationError(N_("The two passwords differ."), field_name="pw_confirm")
 
 
 class ResetRequestSchema(_Form):
@@ -171,7 +182,7 @@ class SignInSchema(_Form):
     email = fields.String(required=True, validate=validate.Length(max=254),
                           error_messages=_EMAIL)
     password = fields.String(required=True, validate=validate.Length(max=256),
-                             error_messages={"required": "Enter your password."})
+                             error_messages={"required": N_("Enter your password.")})
 
     @post_load
     def _normalise(self, data, **kwargs):
@@ -182,16 +193,16 @@ class SignInSchema(_Form):
 class FieldSchema(_Form):
     """A piece of personal data; its kind follows from the category, never from the form."""
 
-    category = fields.String(required=True, error_messages={"required": "Choose a category."})
+    category = fields.String(required=True, error_messages={"required": N_("Choose a category.")})
     name = fields.String(required=True, validate=validate.Length(min=1, max=80),
-                         error_messages={"required": "Give it a name, such as “Home email”."})
+                         error_messages={"required": N_("Give it a name, such as “Home email”.")})
     value = fields.String(required=True, validate=validate.Length(max=2000),
-                          error_messages={"required": "Enter the value."})
+                          error_messages={"required": N_("Enter the value.")})
 
     @validates("category")
     def _category(self, value, **kwargs):
         if not vocab.is_category(value):
-            raise ValidationError("Choose one of the listed categories.")
+            raise ValidationError(N_("Choose one of the listed categories."))
 
     @validates_schema(skip_on_field_errors=False)
     def _value_fits_kind(self, data, **kwargs):
@@ -211,10 +222,10 @@ class FieldSchema(_Form):
 
 class IntentSchema(_Form):
     category = fields.String(required=True, validate=validate.OneOf(
-        list(INTENT_CATEGORIES), error="Choose one of the listed categories."))
+        list(INTENT_CATEGORIES), error=N_("Choose one of the listed categories.")))
     text = fields.String(required=True, validate=validate.Length(
-        min=3, max=500, error="Say what you want in {min} to {max} characters."),
-        error_messages={"required": "Say what you want, in a few words."})
+        min=3, max=500, error=T_("Say what you want in {min} to {max} characters.")),
+        error_messages={"required": N_("Say what you want, in a few words.")})
     budget = Number(load_default=None, places=2, as_string=True,
                     validate=validate.Range(min=0, max=10**9))
     currency = fields.String(load_default=None)
@@ -239,15 +250,15 @@ class IntentSchema(_Form):
     @validates("currency")
     def _currency(self, value, **kwargs):
         if value is not None and not _CURRENCY.match(value):
-            raise ValidationError("Use a three-letter currency code such as EUR.")
+            raise ValidationError(N_("Use a three-letter currency code such as EUR."))
 
     @validates_schema
     def _coherent(self, data, **kwargs):
         if data.get("budget") is not None and not data.get("currency"):
-            raise ValidationError("Say which currency the budget is in.", field_name="currency")
+            raise ValidationError(N_("Say which currency the budget is in."), field_name="currency")
         starts, ends = data.get("starts"), data.get("ends")
         if starts and ends and ends < starts:
-            raise ValidationError("The end comes before the start.", field_name="ends")
+            raise ValidationError(N_("The end comes before the start."), field_name="ends")
 
     @post_load
     def _plain(self, data, **kwargs):
@@ -269,12 +280,13 @@ class OfferRulesSchema(_Form):
     require_certifications = fields.String(load_default="")
     max_offers = fields.String(load_default=None)
     per = fields.String(load_default="week", validate=validate.OneOf(
-        list(PERIODS), error=f"Choose {in_words(list(PERIODS.values()), 'or')}."))
+        list(PERIODS), error=T_("Choose {periods}.").format(
+            periods=in_words(list(PERIODS.values()), "or"))))
 
     @validates("require_certifications")
     def _names(self, value, **kwargs):
         if any(len(name.strip()) > 100 for name in value.split(",")):
-            raise ValidationError("Name each certification in at most 100 characters.")
+            raise ValidationError(N_("Name each certification in at most 100 characters."))
 
     @validates("max_offers")
     def _count(self, value, **kwargs):
@@ -282,7 +294,7 @@ class OfferRulesSchema(_Form):
             if value is not None and read_whole(value) < 1:
                 raise ValueError
         except ValueError:
-            raise ValidationError("Enter a whole number of offers, such as 3.") from None
+            raise ValidationError(N_("Enter a whole number of offers, such as 3.")) from None
 
     @post_load
     def _rules(self, data, **kwargs):

@@ -7,11 +7,13 @@ records and the plan's digest, and the service writes only if the plan is still 
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from policies import vocab
 
 from ..clock import now
+from ..i18n import N_, T_, say
 from ..oauth.server import issuer
 from ..services.dataimport import ImportRefused, read_file
 from ..services.dataimport.csvfile import template
@@ -21,7 +23,31 @@ from ..store import get_vault
 from .accounts import login_required
 
 bp = Blueprint("dataimport", __name__, url_prefix="/data/import")
-TOO_BIG = f"The file is larger than {MAX_BYTES // 1048576} MB, the limit for an import."
+TOO_BIG = T_("The file is larger than {mb} MB, the limit for an import.")
+#: the import's refusals (api/services/dataimport), for the pages' translations (`say`)
+REFUSALS = (
+    N_("The file is empty."), T_("The file is {size} MB; the limit is {limit} MB."),
+    N_("This JSON file is neither a Custos export nor a jCard."),
+    N_("Custos reads a vCard (.vcf), a jCard (.json), its own export (.json) and its CSV "
+       "template (.csv); this file is none of them."),
+    T_("Line 1 must name the columns category, name, kind and value (found: {found}); "
+       "download the template."),
+    T_("The file has more than {most} rows."), T_("Line {line} is not CSV: {problem}."),
+    T_("This export is {format}; this Custos reads {reads}. Export again from a matching "
+       "version."),
+    T_("The export holds more than {most} fields and intents."),
+    T_("The file nests more than {most} levels deep."),
+    N_("The file holds a number too long to be real."),
+    T_("Line {line} contains a NUL character: this is not a text file."),
+    T_("Line {line} is not UTF-8 text (byte {byte}); save the file as UTF-8 and try again."),
+    N_("The preview could not be read; choose the file again."),
+    T_("Line {line} is outside a card (before BEGIN:VCARD)."),
+    T_("Line {line}: END:VCARD without a BEGIN:VCARD."),
+    T_("The card that begins on line {line} never ends (END:VCARD is missing)."),
+    T_("The card that begins on line {line} has no FN (the full name every vCard must have)."),
+    T_("The card that begins on line {line} is vCard {version}; Custos reads vCard 4.0 (and "
+       "3.0). Export it again as vCard 4."),
+)
 
 
 @bp.url_value_preprocessor
@@ -33,7 +59,7 @@ def _room_for_a_file(endpoint, values) -> None:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_big(exc):
-    return _index(error=TOO_BIG, status=413)
+    return _index(error=gettext(TOO_BIG).format(mb=MAX_BYTES // 1048576), status=413)
 
 
 @bp.get("")
@@ -58,12 +84,12 @@ def csv_template():
 def preview():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _index(error="Choose a file to import.", status=400)
+        return _index(error=gettext("Choose a file to import."), status=400)
     data = upload.stream.read(MAX_BYTES + 1)
     try:
         parsed = read_file(upload.filename, data)
     except ImportRefused as exc:
-        return _index(error=str(exc), status=400)
+        return _index(error=say(str(exc)), status=400)
     return _preview(parsed, make_plan(get_vault(), g.person_id, parsed, now()))
 
 
@@ -78,12 +104,13 @@ def apply():
     try:
         parsed = from_carried(request.form.get("carried", ""))
     except ImportRefused as exc:
-        return _index(error=str(exc), status=400)
+        return _index(error=say(str(exc)), status=400)
     try:
         plan = apply_previewed(get_vault(), g.person_id, parsed,
                                request.form.get("digest", ""), now(), issuer=issuer())
     except PlanChanged as exc:
         return _preview(parsed, exc.plan, changed=True)
-    flash(f"Imported your {parsed.source} file: {plan.count('add')} added, "
-          f"{plan.count('update')} changed, {plan.count('skip')} left out.")
+    flash(gettext("Imported your %(source)s file: %(added)s added, %(changed)s changed, "
+                  "%(skipped)s left out.", source=parsed.source, added=plan.count("add"),
+                  changed=plan.count("update"), skipped=plan.count("skip")))
     return redirect(url_for("pages.data"))

@@ -20,13 +20,13 @@ from ..services.person_actions import decide_request, narrower_purposes
 from ..services.vendors import vendor_names
 from ..store import get_settings, get_vault
 from .accounts import login_required
-from .activity import category_words, purpose_words
+from .activity import category_words, purpose_words, reason_words
 from .connections import _vendor
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 
-def describe_request(req, fields=None, claims_only=()) -> dict:
+def describe_request(req, fields=None, claims_only=(), say=None) -> dict:
     """A request in words; with the person's `fields`, exactly what each category would
     release today (the same answer as the consent page and the data read)."""
     access = req.body.get("access", {})
@@ -36,7 +36,9 @@ def describe_request(req, fields=None, claims_only=()) -> dict:
     return {"req": req, "vendor": _vendor(req.client_id), "access": access,
             "purposes": narrower_purposes(asked) if asked else [],
             "what": category_words(access.get("categories", [])), "leaves": leaves,
-            "why": purpose_words(access.get("purpose")), "reasons": req.body.get("reasons", [])}
+            "why": purpose_words(access.get("purpose")),
+            "reasons": [{**r, "text": say(r)} if say and isinstance(r, dict) else r
+                        for r in req.body.get("reasons", [])]}
 
 
 def _page(failed: str | None = None, errors: dict | None = None, status: int = 200):
@@ -46,8 +48,9 @@ def _page(failed: str | None = None, errors: dict | None = None, status: int = 2
     waiting = [r for r in items if r.status == PENDING]
     fields = vault.list_fields(g.person_id) if waiting else None
     claims_only = judge.current_terms(vault, g.person_id).terms.claims_only if waiting else ()
-    pending = [describe_request(r, fields, claims_only) for r in waiting]
-    answered = [describe_request(r) for r in items if r.status != PENDING][:20]
+    say = reason_words(g.person_id)
+    pending = [describe_request(r, fields, claims_only, say) for r in waiting]
+    answered = [describe_request(r, say=say) for r in items if r.status != PENDING][:20]
     names = vendor_names(vault)
     proposed = [{"proposal": p, "agent": names.get(p.client_id, p.client_id)}
                 for p in proposals.pending(vault, g.person_id)]
@@ -93,11 +96,11 @@ def _in_words(fields: dict, request_id: str) -> dict[str, list[str]]:
     """The API's terse field messages ("choose 1 to 30") as the person reads them."""
     asked = {r.id: r for r in requests_of(get_vault(), g.person_id)}
     access = asked[request_id].body.get("access", {}) if request_id in asked else {}
-    plain = {"categories": "Tick at least one of the kinds of data they asked for.",
-             "duration_days": f"Choose from 1 to {access.get('duration_days', 1)} days, at "
-                              "most what they asked for.",
-             "purpose": "Choose the purpose they asked for, or a narrower one.",
-             "decision": "This request was already answered."}
+    plain = {"categories": gettext("Tick at least one of the kinds of data they asked for."),
+             "duration_days": gettext("Choose from 1 to %(most)s days, at most what they asked "
+                                      "for.", most=access.get("duration_days", 1)),
+             "purpose": gettext("Choose the purpose they asked for, or a narrower one."),
+             "decision": gettext("This request was already answered.")}
     return {name: [plain.get(name, " ".join(texts))] for name, texts in fields.items()}
 
 
@@ -118,7 +121,8 @@ def decide(request_id: str):
     try:
         duration = int(days) if days else None
     except ValueError:
-        return _page(request_id, {"duration_days": ["Enter a number of days, such as 7."]}, 400)
+        return _page(request_id,
+                     {"duration_days": [gettext("Enter a number of days, such as 7.")]}, 400)
     categories = request.form.getlist("category") if decision == "approve" else None
     purpose = request.form.get("purpose") or None
     try:
@@ -141,5 +145,6 @@ def decline_proposal(proposal_id: str):
     vault = get_vault()
     found = proposals.waiting(vault, g.person_id, proposal_id)
     proposals.decided(vault, g.person_id, found.id, proposals.DECLINE, None, now())
-    flash("You declined the change your agent proposed. Your terms stay as they are.")
+    flash(gettext("You declined the change your agent proposed. Your terms stay as they "
+                  "are."))
     return redirect(url_for("inbox.index"))

@@ -38,7 +38,8 @@ def _cast(before, after) -> None:
 
 
 def _render(template: str, form, errors, **extra):
-    return render_template(template, form=form, errors=errors, categories=INTENT_CATEGORIES,
+    return render_template(template, form=form, errors=errors,
+                           categories={k: gettext(v) for k, v in INTENT_CATEGORIES.items()},
                            ended=_ended, **extra), 400 if errors else 200
 
 
@@ -104,5 +105,6 @@ def set_status(intent_id: str):
     with vault.transaction("write"):
         _cast(intent, vault.update_intent(g.person_id, intent_id,
                                           {**intent.data, "status": status}, now()))
-    flash(f"Marked {status}.")
+    flash({"active": gettext("Marked active."), "fulfilled": gettext("Marked fulfilled."),
+           "withdrawn": gettext("Marked withdrawn.")}[status])
     return redirect(url_for("intents.index"))

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, time
 
 from flask import Blueprint, Response, g, render_template, request
+from flask_babel import gettext
 
 from ..clock import now
 from ..i18n import N_
@@ -15,7 +16,7 @@ from ..services import mandates
 from ..services.vendors import vendor_names
 from ..store import get_vault
 from .accounts import login_required
-from .activity import DECISION_WORDS, decision_word, describe, outcome, reasons
+from .activity import DECISION_WORDS, decision_word, describe, outcome, reason_words, reasons
 
 bp = Blueprint("log", __name__, url_prefix="/log")
 #: the filter's three words, as the page shows them
@@ -53,6 +54,7 @@ def _rows() -> tuple[list[dict], dict[str, str]]:
     entries = get_vault().list_events(g.person_id, since=_day("since"),
                                       until=_day("until", end=True))
     rows = []
+    say = reason_words(g.person_id)
     for entry in reversed(entries):
         client, actor = entry.payload.get("client_id"), entry.payload.get("actor")
         if vendor and vendor not in (client, mandates.agent_of(actor)):  # or what it did as agent
@@ -69,7 +71,7 @@ def _rows() -> tuple[list[dict], dict[str, str]]:
             "decision": effect or "", "word": word or "",
             "by": mandates.actor_words(actor, names.get) or "",
             "sentence": describe(entry, names.get),
-            "reasons": reasons(entry),
+            "reasons": reasons(entry, say),
         })
     return rows, names
 
@@ -159,6 +161,6 @@ def export(fmt: str):
             writer.writerow({key: _cell(value) for key, value in flat.items()})
         body, mimetype = out.getvalue(), "text/csv"
     else:
-        return Response("Choose csv or json.", status=404)
+        return Response(gettext("Choose csv or json."), status=404)
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="custos-log-{stamp}.{fmt}"'})

@@ -4,6 +4,7 @@ meet. Every change is a change of terms, previewed like any other, then back her
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from .accounts import login_required
@@ -60,7 +61,7 @@ def block_in_terms(vendor: str):
 def block():
     vendor = request.form.get("vendor", "")
     if vendor not in dict(vendor_choices()):
-        return _page({"vendor": ["Choose one of the listed vendors."]}, status=400)
+        return _page({"vendor": [gettext("Choose one of the listed vendors.")]}, status=400)
     return block_in_terms(vendor)
 
 
@@ -71,7 +72,7 @@ def unblock():
     rules = rules_of(body)
     vendor = request.form.get("vendor", "")
     if vendor not in rules["blocklist"]:
-        return _page({"vendor": ["That vendor is not blocked."]}, status=400)
+        return _page({"vendor": [gettext("That vendor is not blocked.")]}, status=400)
     kept = [v for v in rules["blocklist"] if v != vendor]
     return propose({**body, "offers": {**rules, "blocklist": kept}}, back="offers")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from policies import vocab
 from policies.codes import OFFER_PERSON_OVERRIDE
@@ -10,6 +11,7 @@ from vault.messages import PERSON
 
 from ..clock import now
 from ..errors import InvalidInput
+from ..i18n import N_
 from ..oauth.server import issuer
 from ..services import offer_replies
 from ..services.offer_actions import decide_offer
@@ -23,7 +25,8 @@ from .terms import current
 from .terms_words import rules_of
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
-TABS = {"delivered": "Delivered", "filtered": "Filtered out", "received": "Not yet decided"}
+TABS = {"delivered": N_("Delivered"), "filtered": N_("Filtered out"),
+        "received": N_("Not yet decided")}
 
 
 def _intent_texts() -> dict[str, str]:
@@ -62,7 +65,7 @@ def decide(offer_id: str):
         flash(" ".join(refused.fields.get("decision", [])) or refused.description, "error")
         status = own_offer(get_vault(), g.person_id, offer_id).status
         return redirect(url_for("offers.index", status=status))
-    flash("Delivered to you." if action == "deliver" else "Filtered out.")
+    flash(gettext("Delivered to you.") if action == "deliver" else gettext("Filtered out."))
     return redirect(url_for("offers.index", status=offer.status))
 
 
@@ -106,7 +109,7 @@ def write(offer_id: str):
         issuer=issuer(), mail=None))  # her own message: nothing to email her
     if refused:
         return refused
-    flash("Sent. The vendor sees it under the name it knows you by, never your email.")
+    flash(gettext("Sent. The vendor sees it under the name it knows you by, never your email."))
     return redirect(url_for("offers.thread", offer_id=offer_id))
 
 
@@ -116,13 +119,13 @@ def accept(offer_id: str):
     """Accept: a short agreement for what she ticked (what the vendor needs, or less)."""
     days = request.form.get("days", "")
     if not (days.isascii() and days.isdigit() and len(days) <= 3):
-        return _thread_page(offer_id, request.form, {"days": ["Choose how long."]}, 400)
+        return _thread_page(offer_id, request.form, {"days": [gettext("Choose how long.")]}, 400)
     refused = _answered(offer_id, lambda offer: offer_replies.accept(
         get_vault(), now(), offer, categories=request.form.getlist("category"),
         duration_days=int(days), issuer=issuer()))
     if refused:
         return refused
-    flash("Accepted. The vendor has been told, and you can write to each other here.")
+    flash(gettext("Accepted. The vendor has been told, and you can write to each other here."))
     return redirect(url_for("offers.thread", offer_id=offer_id))
 
 
@@ -133,7 +136,7 @@ def decline(offer_id: str):
         get_vault(), now(), offer, issuer=issuer()))
     if refused:
         return refused
-    flash("Declined. The vendor has been told.")
+    flash(gettext("Declined. The vendor has been told."))
     return redirect(url_for("offers.thread", offer_id=offer_id))
 
 

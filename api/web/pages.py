@@ -13,6 +13,7 @@ from policies.agreements import roster
 from policies.errors import UnknownConcept
 
 from ..clock import now
+from ..i18n import T_, say
 from ..services import duties, mandates, proposals
 from ..services.field_kinds import HINTS, INPUTS, kind_of, shown
 from ..services.judge import saved_terms
@@ -142,7 +143,8 @@ def _value_input(form) -> dict:
     choices = category_choices()
     chosen = form.get("category") or choices[0][1][0].id
     kinds = {c.id: kind_of(c.id) for _, concepts in choices for c in concepts}
-    return {"choices": choices, "kind": kind_of(chosen), "inputs": INPUTS, "hints": HINTS,
+    return {"choices": choices, "kind": kind_of(chosen), "inputs": INPUTS,
+            "hints": {kind: gettext(hint) for kind, hint in HINTS.items()},
             "kinds": kinds}
 
 
@@ -167,6 +169,24 @@ def _values_of(form, name: str) -> list:
     if hasattr(form, "getlist"):
         return form.getlist(name)
     return list(form.get(name) or [])
+
+
+#: the butler's reasons (policies/offers.py) as templates, so the pages say them translated
+OFFER_REASONS = (
+    T_("You blocked offers from {vendor}"), T_("The offer expired on {when} UTC"),
+    T_("It answers none of your active intents"), T_("The intent it answers ended on {day}"),
+    T_("It offers {offered}, and you asked for {asked}"),
+    T_("It is priced in {offered}, your budget is in {asked}"),
+    T_("It costs {price}, over your budget of {budget}"),
+    T_("You only want offers from vendors verified as {what}"),
+    T_("You only want offers from vendors claiming to be {what}"),
+    T_("You accept at most {max} offers per {per} from one vendor, and {vendor} already sent "
+       "that many"),
+    T_("It answers your intent and meets your offer rules"), T_("You decided this yourself"))
+
+
+def _offer_reason(reason: dict) -> str:
+    return say(reason.get("text") or reason.get("code") or "")
 
 
 def _days(count: int) -> str:
@@ -197,8 +217,11 @@ def init_app(app: Flask) -> None:
     app.add_template_global(_values_of, "values_of")
     app.add_template_global(category_words)
     app.add_template_global(_concept, "concept")
-    app.add_template_global(error_items)
+    app.add_template_global(lambda errors: [(name, say(m)) for name, m in error_items(errors)],
+                            "error_items")
     app.add_template_global(shown, "shown_value")
     app.add_template_filter(_days, "days")
     app.add_template_global(_waiting, "waiting")
-    app.add_template_global(messages_of)
+    app.add_template_global(lambda errors, name: [say(m) for m in messages_of(errors, name)],
+                            "messages_of")
+    app.add_template_global(_offer_reason, "offer_reason")

@@ -96,7 +96,7 @@ def change_password():
         return render_settings(exc.normalized_messages(), {}, 400)
     vault = get_vault()
     if not verify_password(vault.get_person(g.person_id).password_hash, data["current"]):
-        return render_settings({"pw_current": ["The password is wrong."]}, {}, 400)
+        return render_settings({"pw_current": [_("The password is wrong.")]}, {}, 400)
     with vault.transaction("write"):
         vault.set_password_hash(g.person_id, hash_password(data["password"]), now())
         vault.end_all_sessions(g.person_id, now())
@@ -124,9 +124,9 @@ def delete():
     person = vault.get_person(g.person_id)
     errors = {}
     if request.form.get("phrase", "").strip().lower() != DELETE_PHRASE:
-        errors["phrase"] = [f"Type “{DELETE_PHRASE}” to confirm."]
+        errors["phrase"] = [_("Type “%(phrase)s” to confirm.", phrase=DELETE_PHRASE)]
     if not verify_password(person.password_hash, request.form.get("password", "")):
-        errors["password"] = ["The password is wrong."]
+        errors["password"] = [_("The password is wrong.")]
     if errors:
         return render_settings(errors, {"phrase": request.form.get("phrase", "")}, 400)
     for grant in grants_of(vault, g.person_id):

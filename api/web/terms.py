@@ -218,7 +218,8 @@ def set_claims_only():
     chosen = request.form.getlist("claims_only")
     if unknown := [c for c in chosen if c not in CLAIM_GROUPS]:
         return _render("terms.html", status=400, errors={"claims_only": [
-            f"Choose among {', '.join(CLAIM_GROUPS)}; not {unknown[0][:40]!r}."]})
+            gettext("Choose among %(groups)s; not %(wrong)r.", groups=", ".join(CLAIM_GROUPS),
+                    wrong=unknown[0][:40])]})
     return propose({**body, "claims_only": [c for c in CLAIM_GROUPS if c in chosen]})
 
 

@@ -17,6 +17,7 @@ from policies.model import STRENGTH, OfferRules
 from policies.sentences import rule_sentence
 
 from ..clock import now
+from ..i18n import N_, T_, say
 from .terms_form import PERIODS, in_words
 
 
@@ -41,13 +42,24 @@ def _worth_showing(finding, rules: dict[str, dict]) -> bool:
 #: the engine's effect words, as the page says them
 _EFFECT_WORDS = {"(deny)": "(a refusal)", "(ask)": "(asking you)", " deny wins": " refusal wins",
                  " ask wins": " asking wins"}
+#: the engine's findings (policies/analysis.py) after `_in_words`, for the pages' translations
+FINDINGS = (T_("It ended on {day}"),
+            N_("Its limit of 0 accesses means it can never allow anything"),
+            N_("Its vendor list and its vendor condition exclude each other"),
+            T_("It never takes effect: the {where} rule {other} ({word}) covers everything it "
+               "covers, and {winner} wins"),
+            T_("Where it and rule {other} both apply, {winner} ({word}) wins"),
+            T_("Where it and rule {other} both apply, this rule wins"),
+            N_("a refusal"), N_("asking you"), N_("refusal"), N_("asking"), N_("earlier"),
+            N_("later"), N_("a rule without a name"))
 
 
 def _in_words(text: str, rules: dict[str, dict]) -> str:
     """Name other rules by their label, as the person wrote or adopted them, never by id."""
     for rule_id, rule in rules.items():
         if repr(rule_id) in text:
-            text = text.replace(repr(rule_id), f"“{rule.get('label') or 'a rule without a name'}”")
+            text = text.replace(repr(rule_id), gettext(
+                "“%(label)s”", label=rule.get("label") or gettext("a rule without a name")))
     for engine, words in _EFFECT_WORDS.items():
         text = text.replace(engine, words)
     return text
@@ -58,8 +70,9 @@ def view(body: dict) -> dict:
     terms = load_terms(body, version=0)
     findings = analyse(terms, now())
     by_id = {r["id"]: r for r in body.get("rules", [])}
-    rules = [{"rule": raw, "sentence": rule_sentence(parsed), "agreement": _agreement(raw["id"]),
-              "findings": [_in_words(f.text, by_id) for f in findings.get(parsed.id, [])
+    rules = [{"rule": raw, "sentence": rule_sentence(parsed, gettext),
+              "agreement": _agreement(raw["id"]),
+              "findings": [say(_in_words(f.text, by_id)) for f in findings.get(parsed.id, [])
                            if _worth_showing(f, by_id)]}
              for raw, parsed in zip(body.get("rules", []), terms.rules, strict=True)]
     return {"rules": rules, "default": terms.default.value, "body": body}
