@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from policies import everyday, vocab
 from policies.agreements import agreement as standard
 from vault.requests import PENDING
 
@@ -36,7 +37,10 @@ def describe_request(req, fields=None, claims_only=(), say=None) -> dict:
     return {"req": req, "vendor": _vendor(req.client_id), "access": access,
             "purposes": narrower_purposes(asked) if asked else [],
             "what": category_words(access.get("categories", [])), "leaves": leaves,
-            "why": purpose_words(access.get("purpose")),
+            # in everyday words when the purpose has them ("to send you offers you asked for"),
+            # translated; a rarer DPV purpose keeps its label
+            "why": everyday.acts((asked,), gettext)[0] if asked and vocab.is_purpose(asked)
+            else purpose_words(asked),
             "reasons": [{**r, "text": say(r)} if say and isinstance(r, dict) else r
                         for r in req.body.get("reasons", [])]}
 
