@@ -1,5 +1,6 @@
 """Periodic work: end agreements past their expiry, deliver the vendors' notices, drop
-read counters too old for any `frequency` rule, and send the person's email (and digests).
+read counters too old for any `frequency` rule, tell the person once of each vendor's answer
+gone overdue, and send the person's email (and digests).
 
 `custos serve` starts one small daemon thread (`start(app)`) that calls `run_jobs_once(app)`
 every `CUSTOS_JOBS_INTERVAL` seconds (default 60); `custos jobs run-once` calls it once. The
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from .services.agreements import expire_due
+from .services.duties import tell_overdue
 from .services.mail import deliver_mail, mail_config, queue_digests
 from .services.mail_links import prune_links
 from .services.notify import Post, deliver_due
@@ -33,8 +35,8 @@ def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
     issuer = app.config["CUSTOS_SETTINGS"].issuer
     if issuer is None:  # the notices' `iss` is unknown: nothing is sent without one
         log.debug("jobs: not run, CUSTOS_ISSUER is not set")
-        return {"expired": 0, "delivered": 0, "failed": 0, "digests": 0, "mailed": 0,
-                "mail_failed": 0}
+        return {"expired": 0, "delivered": 0, "failed": 0, "overdue_told": 0, "digests": 0,
+                "mailed": 0, "mail_failed": 0}
     vault, now = app.extensions["custos.vault"], app.extensions["custos.clock"]()
     mail = mail_config(app.config["CUSTOS_SETTINGS"])
     ack_days = app.config["CUSTOS_SETTINGS"].duty_ack_days
@@ -42,12 +44,14 @@ def run_jobs_once(app: Flask, post: Post | None = None) -> dict[str, int]:
     sent = deliver_due(vault, now, issuer=issuer, post=post)
     forget_old_counts(vault, now)
     prune_links(vault, now)
+    told = tell_overdue(vault, now, mail=mail)
     digests = queue_digests(vault, mail, now)
     mailed = deliver_mail(vault, mail, now)
-    counts = {"expired": expired, **sent, "digests": digests, **mailed}
+    counts = {"expired": expired, **sent, "overdue_told": told, "digests": digests, **mailed}
     if any(counts.values()):
         log.info("jobs: %(expired)d agreements expired, %(delivered)d notices delivered, "
-                 "%(failed)d failed, %(mailed)d emails sent, %(mail_failed)d failed", counts)
+                 "%(failed)d failed, %(overdue_told)d told of overdue answers, %(mailed)d emails "
+                 "sent, %(mail_failed)d failed", counts)
     return counts
 
 

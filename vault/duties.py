@@ -124,6 +124,29 @@ class Duties:
             key = self.keys.data_key(tx, person_id)
             return [_open(key, r) for r in rows]
 
+    def overdue_untold(self, now: datetime) -> dict[str, list[str]]:
+        """Everyone's unanswered notices past due that she was not yet told of: the duty ids
+        per person (plain columns only, nothing is opened)."""
+        with self.db.read() as tx:
+            rows = tx.all("SELECT person_id, id FROM duties WHERE told_at IS NULL AND "
+                          "acknowledged_at IS NULL AND due_at <= ? ORDER BY person_id, due_at",
+                          (iso(now),))
+        out: dict[str, list[str]] = {}
+        for person_id, duty_id in rows:
+            out.setdefault(person_id, []).append(duty_id)
+        return out
+
+    def mark_told(self, duty_ids: list[str], now: datetime) -> list[str]:
+        """Record that the person was told these notices are overdue; returns the ones this
+        call marked (still unanswered and untold), so two job runs at once tell her once."""
+        marked = []
+        with self.db.write() as tx:
+            for duty_id in duty_ids:
+                if tx.run("UPDATE duties SET told_at = ? WHERE id = ? AND told_at IS NULL "
+                          "AND acknowledged_at IS NULL", (iso(now), duty_id)):
+                    marked.append(duty_id)
+        return marked
+
     def overdue_count(self, person_id: str, now: datetime) -> int:
         """How many answers are past due (Home's flag; no decryption needed)."""
         with self.db.read() as tx:

@@ -168,6 +168,12 @@ MIGRATIONS: list[Migration] = [
         "ALTER TABLE fields ADD COLUMN tag TEXT",
         "CREATE INDEX fields_person_tag ON fields(person_id, tag)",
     ]),
+    # When the person was told by email that a vendor's answer is overdue (issue 12/14's
+    # `ack_overdue`): at most once per notice, so a second jobs run tells nobody again.
+    Migration(name="0070_duty_told", data=[
+        "ALTER TABLE duties ADD COLUMN told_at TEXT",
+        "CREATE INDEX duties_untold ON duties(due_at, acknowledged_at, told_at)",
+    ]),
 ]
 
 DATA_LOG = "schema_migrations"

@@ -32,5 +32,6 @@ def run_once(issuer: str | None) -> None:
     finally:
         app.extensions["custos.vault"].close()
     click.echo(f"{counts['expired']} agreements expired, {counts['delivered']} notices "
-               f"delivered, {counts['failed']} failed; {counts['mailed']} emails sent "
+               f"delivered, {counts['failed']} failed; {counts['overdue_told']} told of overdue "
+               f"vendor answers; {counts['mailed']} emails sent "
                f"({counts['digests']} daily summaries), {counts['mail_failed']} failed.")

@@ -7,6 +7,8 @@ what it says it did (docs/agreements.md).
 - Under an accepted agreement, the vendor may report a use (purpose, processor, time) signed
   with its key; it lands in the person's log as the vendor's statement, not Custos's record.
 - The compliance record puts both together per vendor.
+- When an answer becomes overdue, the person hears of it once (`ack_overdue`, sent by the
+  jobs as she chose: an email, an item of the digest, or nothing).
 
 Flask-free: the vault, the time and the vendor's keys are arguments.
 """
@@ -26,6 +28,7 @@ from vault.grants import Grant
 from vault.negotiations import ACCEPTED, EXPIRED, TERMINATED
 
 from .acceptance import ACKNOWLEDGEMENT, USE_REPORT, AgreementError, verify_signature
+from .mail import MailConfig, notify_person
 
 MAX_TEXT = 200
 #: days a vendor has to answer a notice unless CUSTOS_DUTY_ACK_DAYS says otherwise
@@ -126,6 +129,22 @@ def report_use(vault: Vault, grant_id: str, client_id: str, token: object,
 def overdue_count(vault: Vault, person_id: str, now: datetime) -> int:
     """How many of the vendors' answers are past due (Home's flag)."""
     return vault.agreements.duties.overdue_count(person_id, now)
+
+
+def tell_overdue(vault: Vault, now: datetime, *, mail: MailConfig | None) -> int:
+    """The jobs: each person with notices newly overdue hears of them in one `ack_overdue`
+    notification (her choices and digest honoured), and never again of the same notices;
+    an answer that came in time never becomes overdue. Returns how many were notified.
+    With email off nothing is marked, so nothing is lost until it is configured."""
+    if mail is None:
+        return 0
+    told = 0
+    for person_id, duty_ids in vault.agreements.duties.overdue_untold(now).items():
+        with vault.transaction("write"):  # marked exactly when the notification is queued
+            if vault.agreements.duties.mark_told(duty_ids, now) \
+                    and notify_person(vault, person_id, "ack_overdue", now, mail=mail):
+                told += 1
+    return told
 
 
 def compliance(vault: Vault, person_id: str, now: datetime) -> dict[str, dict[str, Any]]:

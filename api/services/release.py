@@ -43,11 +43,12 @@ class NotAccepted(AccessRefused):
 
     error = "agreement_not_accepted"
 
-    def __init__(self, negotiation: Negotiation) -> None:
+    def __init__(self, negotiation: Negotiation,
+                 before: str = "any data is released") -> None:
         names = named(negotiation.record["agreements"])
         super().__init__([{"code": AGREEMENT_NOT_ACCEPTED, "effect": "deny", "rule": None,
                            "text": f"The person's {names}: {negotiation.status}. Accept with "
-                                   "your signature before any data is released."}])
+                                   f"your signature before {before}."}])
         self.status_code = 403
         self.negotiation = negotiation
 
@@ -58,10 +59,12 @@ class NotAccepted(AccessRefused):
             "record": f"/api/v1/agreements/{n.grant_id}/record"}
 
 
-def _unaccepted(vault: Vault, grant: Grant) -> NotAccepted | None:
-    """Before anything is judged or read: the vendor's signed acceptance, where one is due."""
+def unaccepted(vault: Vault, grant: Grant,
+               before: str = "any data is released") -> NotAccepted | None:
+    """Before anything is judged, read or written: the vendor's signed acceptance, where one
+    is due (a read and a write-back both wait for it)."""
     n = vault.agreements.negotiations.find(grant.id)
-    return NotAccepted(n) if n is not None and n.status != ACCEPTED else None
+    return NotAccepted(n, before) if n is not None and n.status != ACCEPTED else None
 
 
 def vendor_agreement(vault: Vault, tx: Tx, client: Client, grant_id: str,
@@ -90,12 +93,12 @@ def release(vault: Vault, tx: Tx, client: Client, grant: Grant, now: datetime, *
     (one lookup, same transaction); without it the current terms are looked up.
     Nothing is judged or read while a proffered standard agreement waits for the vendor's
     signed acceptance (docs/agreements.md)."""
-    if (unaccepted := _unaccepted(vault, grant)) is not None:
+    if (waiting := unaccepted(vault, grant)) is not None:
         vault.record(grant.person_id, AccessAttempted(
             client_id=client.client_id, grant_id=grant.id, purpose=grant.purpose,
             categories=list(grant.categories), released=[], outcome="refused",
-            reasons=unaccepted.reasons), now)
-        return unaccepted
+            reasons=waiting.reasons), now)
+        return waiting
     vendor = judge.vendor_of(client.client_id, client.metadata)
     compiled = (judge.terms_version(vault, grant.person_id, terms_version)
                 if terms_version is not None else judge.current_terms(vault, grant.person_id))

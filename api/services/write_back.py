@@ -26,6 +26,7 @@ from vault.grants import Grant
 
 from . import judge
 from .field_kinds import kind_of, read_value
+from .release import NotAccepted, unaccepted
 from .signing import sign
 
 WRITABLE = "customer"  # the group of categories a vendor may add to
@@ -83,13 +84,17 @@ def check_record(body: object) -> dict[str, str]:
 def write_record(vault: Vault, now: datetime, *, client: Client, grant: Grant, body: object,
                  issuer: str) -> dict[str, Any]:
     """Judge, store, log and receipt one record, in one write transaction; a refused write is
-    logged too, and WriteRefused raised after that log entry is committed."""
+    logged too, and WriteRefused raised after that log entry is committed. Like a read, a
+    write waits for the vendor's signed acceptance of a proffered standard agreement
+    (NotAccepted, logged as a refused write too)."""
     record = check_record(body)
-    refused: WriteRefused | None = None
+    refused: WriteRefused | NotAccepted | None = None
     with vault.transaction("write"):
         if not grant.live(now):
             refused = WriteRefused([{"code": AGREEMENT_ENDED, "effect": "deny", "rule": None,
                                      "text": "This agreement has ended."}])
+        elif (waiting := unaccepted(vault, grant, "you add records")) is not None:
+            refused = waiting
         else:
             vendor = judge.vendor_of(client.client_id, client.metadata)
             request = replace(judge.policy_request(vendor, grant, now),

@@ -12,13 +12,13 @@ import pytest
 from api import jobs
 from api.config import _smtp
 from api.services import mail_links
-from api.services.mail import KINDS, choices, mail_config, notify_person
+from api.services.mail import KINDS, choices, mail_config, notify_person, set_choices
 from tests.conftest import Auth, configure, csrf_token, link_in
 from tests.oauth.conftest import Flow, Vendors
 from tests.oauth.test_offers import INTENT, OFFER
 from tests.oauth.test_person_vendor import DETAILS, bearer, butler, vendor_token
 
-NO_MAIL = {"digests": 0, "mailed": 0, "mail_failed": 0}
+NO_MAIL = {"overdue_told": 0, "digests": 0, "mailed": 0, "mail_failed": 0}
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new long passphrase"
 
@@ -482,3 +482,81 @@ def test_an_agents_proposal_that_waits_for_her_emails_her(mail_app, mailbox):
     assert message["Subject"] == "A request waits for your answer"
     assert "http://localhost/inbox" in message.get_content()
     assert "permit" not in message.get_content()
+
+
+def _notice(app, pid: str, sent, client_id: str = "vendor-that-must-delete") -> str:
+    """A signed notice the vendor must answer within the configured delay (issue 12)."""
+    duties, days = vault_of(app).agreements.duties, app.config["CUSTOS_SETTINGS"].duty_ack_days
+    return duties.add(duties.new_id(), "an-agreement", pid, client_id, "delete", "a.b.c",
+                      sent, sent + timedelta(days=days)).id
+
+
+def test_a_vendors_overdue_answer_emails_her_once_and_one_in_time_never(mail_app, mailbox,
+                                                                        clock):
+    verified(mail_app, mailbox)
+    vault, pid = vault_of(mail_app), person_id(mail_app)
+    days = mail_app.config["CUSTOS_SETTINGS"].duty_ack_days
+    late = _notice(mail_app, pid, clock())
+    in_time = _notice(mail_app, pid, clock(), client_id="vendor-that-answers")
+    clock.advance(days=days - 1)
+    vault.agreements.duties.acknowledge(in_time, "a.c.k", clock())
+    clock.advance(days=1, seconds=-1)  # a second before the deadline: nothing
+    assert run_jobs(mail_app)["overdue_told"] == 0 and mailbox.take() == []
+    clock.advance(seconds=1)  # due now, and unanswered
+    counts = run_jobs(mail_app)
+    assert (counts["overdue_told"], counts["mailed"]) == (1, 1)
+    (message,) = mailbox.take()
+    assert message["Subject"] == KINDS["ack_overdue"].subject
+    text = message.get_content()
+    assert "http://localhost/connections" in text.splitlines()
+    assert "vendor-that" not in text and late not in text  # names nobody, no id
+    assert run_jobs(mail_app)["overdue_told"] == 0 and mailbox.take() == []  # never twice
+    clock.advance(days=40)
+    assert run_jobs(mail_app)["overdue_told"] == 0 and mailbox.take() == []
+    assert vault.agreements.duties.overdue_count(pid, clock()) == 1  # still shown as overdue
+    vault.agreements.duties.acknowledge(late, "a.c.k", clock())  # a late answer: no email
+    assert run_jobs(mail_app)["overdue_told"] == 0 and mailbox.take() == []
+
+
+def test_several_notices_overdue_at_once_are_one_email_and_a_new_one_another(mail_app,
+                                                                             mailbox, clock):
+    verified(mail_app, mailbox)
+    pid, days = person_id(mail_app), mail_app.config["CUSTOS_SETTINGS"].duty_ack_days
+    _notice(mail_app, pid, clock()), _notice(mail_app, pid, clock(), client_id="another")
+    clock.advance(days=days)
+    assert run_jobs(mail_app)["overdue_told"] == 1
+    assert len(mailbox.take()) == 1
+    _notice(mail_app, pid, clock())
+    clock.advance(days=days)
+    assert run_jobs(mail_app)["overdue_told"] == 1 and len(mailbox.take()) == 1
+
+
+def test_the_overdue_email_honours_her_choices_and_the_digest(mail_app, mailbox, clock):
+    verified(mail_app, mailbox)
+    vault, pid = vault_of(mail_app), person_id(mail_app)
+    days = mail_app.config["CUSTOS_SETTINGS"].duty_ack_days
+    set_choices(vault, pid, {"request_waiting": True}, clock())  # as Settings does
+    _notice(mail_app, pid, clock())
+    clock.advance(days=days)
+    assert run_jobs(mail_app)["overdue_told"] == 0 and mailbox.take() == []  # she chose not
+    set_choices(vault, pid, {"ack_overdue": True}, clock())
+    assert run_jobs(mail_app)["overdue_told"] == 0 and mailbox.take() == []  # not later either
+    set_choices(vault, pid, {"ack_overdue": True, "digest": True}, clock())
+    _notice(mail_app, pid, clock())
+    clock.advance(days=days)
+    assert run_jobs(mail_app)["overdue_told"] == 1 and mailbox.take() == []  # in the digest
+    clock.advance(days=1)
+    assert run_jobs(mail_app)["digests"] == 1
+    (digest,) = mailbox.take()
+    assert f"{KINDS['ack_overdue'].subject} (1 time)" in digest.get_content()
+    assert choices(vault, pid)["ack_overdue"] is True
+
+
+def test_without_email_no_notice_is_marked_told(app, clock):
+    configure(app, issuer="http://localhost")  # the jobs run, email is off
+    vault = vault_of(app)
+    pid = vault.create_person("ada@example.org", "not-a-hash", clock())
+    _notice(app, pid, clock())
+    clock.advance(days=app.config["CUSTOS_SETTINGS"].duty_ack_days)
+    assert run_jobs(app)["overdue_told"] == 0
+    assert vault.agreements.duties.overdue_untold(clock()) != {}

@@ -71,6 +71,35 @@ def test_a_vendor_that_accepts_with_its_signature_gets_the_data(server, transpor
     assert person.data().values("contact.email") == ["ada@example.org"]
 
 
+def test_a_write_back_waits_for_the_vendors_signature_like_a_read(app, clock, server, transport,
+                                                                   browser):
+    """Issue 12 makes reads wait for the vendor's signed acceptance; a write waits the same
+    way: refused (and logged as a refused write) until it has signed, then allowed."""
+    vault = app.extensions["custos.vault"]
+    writes = {**OWN, "rules": [*OWN["rules"], {"id": "orders", "effect": "permit",
+                                                "actions": ["write"],
+                                                "categories": ["customer.orders"]}]}
+    vault.agreements.terms.save(browser.person_id, adopt(writes, "SD-BASE"), clock())
+    green = signing_vendor(server, transport, "GreenWheels", accepts=["SD-BASE"])
+    agreement = connect(green, browser).me()["agreement"]
+    order = {"category": "customer.orders", "name": "Order 7", "value": "Cargo bike"}
+    with pytest.raises(AccessRefused) as before:
+        green.add_record(agreement, **order)
+    assert before.value.status == 403 and before.value.error == "agreement_not_accepted"
+    assert before.value.body["agreements"] == ["SD-BASE"]
+    assert before.value.body["record"] == f"/api/v1/agreements/{agreement}/record"
+    assert "before you add records" in before.value.reasons[0]["text"]
+    assert [f for f in vault.list_fields(browser.person_id) if f.source] == []
+    log = vault.list_events(browser.person_id, kinds=["record_written"])
+    assert [(e.payload["outcome"], e.payload["reasons"][0]["code"]) for e in log] == \
+        [("refused", "agreement.not_accepted")]
+
+    green.accept(agreement)
+    added = green.add_record(agreement, **order)
+    assert added["receipt"]["agreement"] == agreement
+    assert [f.value for f in vault.list_fields(browser.person_id) if f.source] == ["Cargo bike"]
+
+
 def test_a_vendor_that_does_not_accept_is_refused_naming_the_agreement(server, transport,
                                                                        browser, proffers):
     fast = signing_vendor(server, transport, "FastCars", accepts=[])

@@ -105,7 +105,7 @@ def test_cli_run_once(tmp_path):
     env = {"CUSTOS_HOME": str(tmp_path / "home"), "CUSTOS_SECRET_KEY": "k" * 40}
     done = CliRunner().invoke(group, ["run-once", "--issuer", "https://custos.example"], env=env)
     assert done.exit_code == 0, done.output
-    assert "0 agreements expired, 0 notices delivered, 0 failed; 0 emails sent (0 daily " \
-        "summaries), 0 failed." in done.output
+    assert "0 agreements expired, 0 notices delivered, 0 failed; 0 told of overdue vendor " \
+        "answers; 0 emails sent (0 daily summaries), 0 failed." in done.output
     refused = CliRunner().invoke(group, ["run-once"], env=env)
     assert refused.exit_code == 2 and "--issuer" in refused.output

@@ -62,6 +62,23 @@ def test_a_duty_is_due_then_overdue_unless_acknowledged_once(vault, person, now)
     assert changes == [("delete", "sent"), ("ended", "sent"), ("delete", "acknowledged")]
 
 
+def test_an_overdue_duty_is_marked_told_once_and_an_answered_one_never(vault, person, now):
+    grant = _grant(vault, person, now)
+    duties = vault.agreements.duties
+    due = now + timedelta(days=30)
+    late = duties.add(duties.new_id(), grant.id, person, grant.client_id, "delete", "n.o.t",
+                      now, due)
+    answered = duties.add(duties.new_id(), grant.id, person, grant.client_id, "ended",
+                          "n.o.u", now, due)
+    duties.acknowledge(answered.id, "a.c.k", now + timedelta(days=1))
+    assert duties.overdue_untold(due - timedelta(seconds=1)) == {}
+    assert duties.overdue_untold(due) == {person: [late.id]}
+    assert duties.mark_told([late.id, answered.id], due) == [late.id]
+    assert duties.mark_told([late.id], due) == []  # a second run (or a racing one): nothing
+    assert duties.overdue_untold(due + timedelta(days=9)) == {}
+    assert duties.overdue_count(person, due) == 1  # still overdue on her pages
+
+
 def test_records_are_sealed_and_go_with_the_person(store, vault, person, now):
     grant = _grant(vault, person, now)
     vault.agreements.negotiations.open(grant.id, person, grant.client_id,
