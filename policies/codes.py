@@ -35,6 +35,9 @@ OFFER_CURRENCY = "offer.currency_mismatch"
 OFFER_CERTIFICATION = "offer.missing_certification"
 OFFER_TOO_MANY = "offer.too_many"
 
+# the butler, from the vendor's public document (clients/butler/accepts.py)
+OFFER_AGREEMENTS_NOT_ACCEPTED = "offer.agreements_not_accepted"
+
 # outside the engine: the server and the butler
 AGREEMENT_ENDED = "agreement.ended"
 AGREEMENT_NOT_ACCEPTED = "agreement.not_accepted"
@@ -69,6 +72,8 @@ CODES: Mapping[str, str] = {
     OFFER_CERTIFICATION: "the vendor lacks a certification the person requires",
     OFFER_TOO_MANY: "the vendor already sent as many offers as the person accepts per period",
     AGREEMENT_ENDED: "the agreement has ended (revoked, expired or cut by new terms)",
+    OFFER_AGREEMENTS_NOT_ACCEPTED: "the vendor published which standard agreements it accepts, "
+    "and the list leaves out one the person adopted",
     OFFER_PERSON_OVERRIDE: "the person decided the offer themselves, over the butler",
     BUTLER_CANNOT_JUDGE: "the butler left the item to the person, saying why",
 }

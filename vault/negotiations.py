@@ -20,11 +20,13 @@ from .keystore import KeyStore
 from .persons import locked_key
 
 # IEEE 7012 negotiation statuses (as the DPV P7012 extension lists them; docs/agreements.md).
-REQUESTED, PENDING, COUNTERED, CONFIRM = ("requested", "pending response", "counter-offer made",
-                                          "confirmation required")
+# The standard's "requested" is not among them: a record exists only once an agreement was
+# made, and a request before that is an access request (answered at once or in the inbox),
+# so no record is ever "requested" (docs/agreements.md, "Statuses").
+PENDING, COUNTERED, CONFIRM = "pending response", "counter-offer made", "confirmation required"
 ACCEPTED, REFUSED, EXPIRED, TERMINATED = "accepted", "refused", "expired", "terminated"
-STATUSES = (REQUESTED, PENDING, COUNTERED, CONFIRM, ACCEPTED, REFUSED, EXPIRED, TERMINATED)
-OPEN = (REQUESTED, PENDING, COUNTERED, CONFIRM)
+STATUSES = (PENDING, COUNTERED, CONFIRM, ACCEPTED, REFUSED, EXPIRED, TERMINATED)
+OPEN = (PENDING, COUNTERED, CONFIRM)
 
 
 @dataclass(frozen=True, kw_only=True)

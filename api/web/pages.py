@@ -182,7 +182,8 @@ OFFER_REASONS = (
     T_("You only want offers from vendors claiming to be {what}"),
     T_("You accept at most {max} offers per {per} from one vendor, and {vendor} already sent "
        "that many"),
-    T_("It answers your intent and meets your offer rules"), T_("You decided this yourself"))
+    T_("It answers your intent and meets your offer rules"), T_("You decided this yourself"),
+    T_("{vendor} does not accept your standard agreements: {agreements}"))  # accepts.py
 
 
 def _offer_reason(reason: dict) -> str:

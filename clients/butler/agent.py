@@ -3,6 +3,8 @@
 One pass reads the person's current terms, then
 - decides each new offer locally with `policies.offers.filter_offer` and posts deliver or filter
   with the reasons (an expired offer, or one for an intent past its end date, is filtered);
+  an offer from a vendor whose published list of accepted standard agreements leaves out one
+  the person adopted is filtered too (`accepts.py`; each vendor's document read once a pass);
 - re-judges each pending vendor request against the current terms with `policies.evaluate`:
   a clear permit or deny is answered for the person, anything to ask is left for them.
 Nothing is guessed: a request or offer whose vendor attributes the server did not send is left
@@ -14,9 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from clients.sdk import CustosError, ServerUnavailable
 from policies import Effect, PolicyError, compile_terms, evaluate, load_request, load_terms
+from policies.agreements import canonical
 from policies.offers import filter_offer, load_offer
 
+from .accepts import Published, missing, reason
 from .offers import counts_before, intent_of, vendor_json, vendor_name
 from .person import PersonClient
 from .report import Action
@@ -33,17 +38,20 @@ class Butler:
         """One pass over new offers and pending requests; what was done (or would be)."""
         body = self.person.terms()
         terms = load_terms(body["terms"], version=int(body.get("version", 0)))
-        actions = self._offers(terms, dry_run) + self._requests(terms, dry_run)
+        adopted = canonical(body["terms"].get("agreements") or [])
+        actions = (self._offers(terms, adopted, dry_run)
+                   + self._requests(terms, dry_run))
         for action in actions:
             self.say(action.sentence(dry_run))
         return actions
 
-    def _offers(self, terms, dry_run: bool) -> list[Action]:
+    def _offers(self, terms, adopted: list[str], dry_run: bool) -> list[Action]:
         new = self.person.offers("received")
         if not new:
             return []
         every = self.person.offers("all") or new
         intents = {i["id"]: i for i in self.person.intents()}
+        published = Published(self.person.vendor_accepts)
         done = []
         for offer in new:
             vendor = vendor_json(offer)
@@ -60,11 +68,26 @@ class Butler:
             except PolicyError as exc:
                 done.append(Action.leave("offer", offer, f"it is malformed ({exc})"))
                 continue
+            left_out: list[str] = []
+            if adopted:
+                try:
+                    left_out = missing(adopted, published.document(vendor["id"]))
+                except ServerUnavailable:
+                    raise
+                except CustosError as exc:
+                    done.append(Action.leave("offer", offer, "what the vendor accepts could "
+                                             f"not be read ({exc})"))
+                    continue
             decision = filter_offer(terms.offers, value, intent_of(offer, intents), self.clock())
             reasons = [r.to_dict() for r in decision.reasons]
+            action = decision.action
+            if left_out:
+                reasons = [reason(vendor_name(offer), left_out)] + (
+                    reasons if action == "filter" else [])
+                action = "filter"
             if not dry_run:
-                self.person.decide_offer(offer["id"], decision.action, reasons)
-            done.append(Action(kind="offer", target=offer["id"], verdict=decision.action,
+                self.person.decide_offer(offer["id"], action, reasons)
+            done.append(Action(kind="offer", target=offer["id"], verdict=action,
                                vendor=vendor_name(offer), reasons=reasons,
                                done=not dry_run))
         return done

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from clients.sdk import Transport
 from clients.sdk.oauth import OAuthClient, ServerMetadata
@@ -86,6 +87,13 @@ class PersonClient:
         """`received` (waiting for the butler), `delivered`, `filtered` or `all`."""
         return _items(self.session.call("GET", "/api/v1/person/offers",
                                         params={"status": status}))
+
+    def vendor_accepts(self, client_id: str) -> dict:
+        """A vendor's public document of the standard agreements it accepts
+        (`GET /api/v1/vendors/{client_id}/accepts`, no token: anyone may read it):
+        `{"client_id", "client_name", "accepts", "published", "texts"}`."""
+        return self.session.oauth.transport.json(
+            "GET", f"{self.issuer}/api/v1/vendors/{quote(client_id, safe='')}/accepts")
 
     def decide_offer(self, offer_id: str, decision: str, reasons: list[dict]) -> dict:
         """`decision` is deliver or filter; the reasons are shown to the person."""

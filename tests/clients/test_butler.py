@@ -241,3 +241,49 @@ def test_standing_rules_answer_pending_requests(server, browser, tmp_path, trans
     assert actions[ads.id].reasons[0]["rule"] == "no-marketing"
     assert vendor.wait_for_request(size.id, timeout=5, interval=1).status == "approved"
     assert vendor.wait_for_request(ads.id, timeout=5, interval=1).status == "denied"
+
+
+def test_offers_from_vendors_not_accepting_her_agreements_are_filtered(
+        server, browser, tmp_path, transport, app, clock):
+    """Issue 12: the butler reads each offering vendor's published accepts (the public URL,
+    once a pass); one whose list leaves out an agreement she adopted is filtered, saying so;
+    one that published nothing is judged as before (docs/butler.md)."""
+    person = PersonClient.from_file(_authorised(server, browser, tmp_path, transport),
+                                    transport, browser.clock)
+    browser.save_terms(TERMS)  # she adopted intent-casting (PDC-INTENT)
+    vault = app.extensions["custos.vault"]
+    vault.add_intent(browser.person_id, {"category": "vehicles", "text": "An electric car",
+                                         "budget": "30000", "currency": "EUR",
+                                         "visibility": "shown", "status": "active"}, clock())
+    for name, accepts, count in (("GreenWheels", ["intent-casting", "SD-BASE"], 1),
+                                 ("FastCars", ["SD-BASE"], 2), ("QuietCars", None, 1)):
+        seller = VendorClient.register(server, client_name=name, redirect_uris=[REDIRECT],
+                                       certifications=["b-corp"], accepts=accepts,
+                                       transport=transport)
+        [intent] = seller.search_intents("vehicles")
+        for i in range(count):
+            seller.submit_offer(intent.id, category="vehicles", price="27000", currency="EUR",
+                                text=f"{name}'s car {i}")
+    read: list[str] = []
+    fetch = person.vendor_accepts
+    person.vendor_accepts = lambda client_id: read.append(client_id) or fetch(client_id)
+    lines: list[str] = []
+    done = Butler(person, say=lines.append).run_once()
+    assert sorted((a.vendor, a.verdict) for a in done) == [
+        ("FastCars", "filter"), ("FastCars", "filter"), ("GreenWheels", "deliver"),
+        ("QuietCars", "deliver")]
+    assert len(read) == 3 == len(set(read))  # each vendor's document once in the pass
+    filtered = person.offers("filtered")
+    assert {o["vendor"]["name"] for o in filtered} == {"FastCars"}
+    said = "FastCars does not accept your standard agreements: PDC-INTENT"
+    assert [r["code"] for r in filtered[0]["decision"]["reasons"]] == [
+        "offer.agreements_not_accepted"]
+    assert filtered[0]["decision"]["reasons"][0]["text"] == said
+    assert any(line == f"Filtered out the offer from FastCars: {said}." for line in lines)
+    page = browser.session.get(server + "/offers?status=filtered", timeout=5)
+    assert page.status_code == 200 and said in page.text
+    german = browser.session.get(server + "/offers?status=filtered", timeout=5,
+                                 headers={"Accept-Language": "de"})
+    assert "FastCars akzeptiert Ihre Standardvereinbarungen nicht: PDC-INTENT" in german.text
+    assert sorted(o["vendor"]["name"] for o in person.offers("delivered")) == [
+        "GreenWheels", "QuietCars"]
