@@ -8,15 +8,23 @@ SQLite with none of that. Both run under waitress (8 threads) in 1 or 2 processe
 port (SO_REUSEPORT); 100 persons, each with their own token, are read in turn. Each load
 configuration runs bare then Custos back to back, so the ratio is measured side by side.
 
+DPoP (`--dpop`, RFC 9449): each person also gets a token bound to an ES256 key, and a third
+run reads with `Authorization: DPoP` and a fresh proof (new `jti`, `iat`, `ath`) signed by the
+load client for every request, so every proof is verified and its `jti` recorded in the shared
+replay cache, as in production. wrk cannot sign a proof per request (a fixed set of proofs would
+be replays), so the DPoP run uses the Python client only; the bare and bearer runs beside it
+use the Python client too, so the three numbers are comparable.
+
 Load comes from `wrk` (Debian package `wrk`; `apt-get install wrk`) with a Lua script that
 rotates the tokens, and from the Python client (`requests`, one thread per connection).
 CPU split: CPU seconds per second of wall time for the app processes, PostgreSQL (every
 `postgres` process on the machine) and the load generator.
 
     python benchmarks/api_bench.py [--seconds 5] [--backends sqlite,postgres] [--procs 1,2]
-        [--conns 8,16] [--load wrk,python] [--persons 100]
+        [--conns 8,16] [--load wrk,python] [--persons 100] [--dpop]
     python benchmarks/api_bench.py --inprocess   # per-read cost in process, and 1,000 fields
     python benchmarks/api_bench.py --profile     # cProfile of in-process reads (SQLite)
+    python benchmarks/api_bench.py --profile --dpop  # the same for DPoP-bound reads
     python benchmarks/api_bench.py --roundtrips  # PostgreSQL messages of one read, counted
 """
 
@@ -56,7 +64,10 @@ def _custos_app(home: Path, url: str | None):
                                database_url=url, api_rate_limit="100000000 per minute"))
 
 
-def _grant_and_token(app, pid: str, client_id: str, categories: list[str], now) -> str:
+def _grant_and_token(app, pid: str, client_id: str, categories: list[str], now,
+                     bound: list | None = None) -> str:
+    """A bearer token; with `bound`, also a token bound to a new ES256 key, appended to it as
+    (token, private JWK)."""
     from api.services.receipts import issue_receipt
 
     vault = app.extensions["custos.vault"]
@@ -72,11 +83,23 @@ def _grant_and_token(app, pid: str, client_id: str, categories: list[str], now) 
     vault.agreements.tokens.save(access=token, refresh=None, client_id=client_id,
                                  person_id=pid, grant_id=grant.id, family_id=uuid.uuid4().hex,
                                  scope="", now=now, access_ttl=timedelta(hours=2))
+    if bound is not None:
+        from joserfc.jwk import ECKey
+
+        key = ECKey.generate_key("P-256", private=True)
+        bound_token = "bench-dpop-" + uuid.uuid4().hex
+        vault.agreements.tokens.save(access=bound_token, refresh=None, client_id=client_id,
+                                     person_id=pid, grant_id=grant.id,
+                                     family_id=uuid.uuid4().hex, scope="", now=now,
+                                     access_ttl=timedelta(hours=2), jkt=key.thumbprint())
+        bound.append((bound_token, key.as_dict(private=True)))
     return token
 
 
-def setup_custos(home: Path, url: str | None, persons: int) -> list[str]:
-    """`persons` persons with 10 fields each, one vendor, an agreement and a token each."""
+def setup_custos(home: Path, url: str | None, persons: int,
+                 bound: list | None = None) -> list[str]:
+    """`persons` persons with 10 fields each, one vendor, an agreement and a token each (and
+    with `bound`, a DPoP-bound token each, appended there)."""
     app = _custos_app(home, url)
     vault = app.extensions["custos.vault"]
     now = datetime.now(UTC)
@@ -89,7 +112,7 @@ def setup_custos(home: Path, url: str | None, persons: int) -> list[str]:
         for i, cat in enumerate(CATEGORIES):
             vault.add_field(pid, category=cat, name=f"field {i}", kind="text",
                             value=f"value {i}", now=now)
-        tokens.append(_grant_and_token(app, pid, client.client_id, CATEGORIES, now))
+        tokens.append(_grant_and_token(app, pid, client.client_id, CATEGORIES, now, bound))
     vault.close()
     return tokens
 
@@ -250,7 +273,38 @@ def _ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def run_python(url: str, tokens: list[str], conns: int, seconds: float) -> dict:
+class Prover:
+    """The client side of RFC 9449: a fresh proof for every request, by the token's key."""
+
+    def __init__(self, bound: list) -> None:
+        import base64
+        import hashlib
+
+        from joserfc.jwk import ECKey
+
+        self.tokens = [t for t, _ in bound]
+        self.keys = [ECKey.import_key(jwk) for _, jwk in bound]
+        self.heads = [{"typ": "dpop+jwt", "alg": "ES256", "jwk": k.as_dict(private=False)}
+                      for k in self.keys]
+        self.ath = [base64.urlsafe_b64encode(hashlib.sha256(t.encode()).digest())
+                    .decode().rstrip("=") for t in self.tokens]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def headers(self, n: int, url: str, method: str = "GET") -> dict:
+        from joserfc import jws
+
+        i = n % len(self.tokens)
+        claims = {"jti": uuid.uuid4().hex, "htm": method, "htu": url,
+                  "iat": int(time.time()), "ath": self.ath[i]}
+        proof = jws.serialize_compact(self.heads[i], json.dumps(claims), self.keys[i],
+                                      algorithms=["ES256"])
+        return {"Authorization": f"DPoP {self.tokens[i]}", "DPoP": proof}
+
+
+def run_python(url: str, tokens: "list[str] | Prover", conns: int, seconds: float) -> dict:
+    """Load from `conns` threads; `tokens` a Prover for DPoP reads (a proof a request)."""
     latencies: list[float] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -262,7 +316,8 @@ def run_python(url: str, tokens: list[str], conns: int, seconds: float) -> dict:
         with requests.Session() as s:
             while time.monotonic() < deadline:
                 n += 1
-                headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
+                headers = tokens.headers(n, url) if isinstance(tokens, Prover) else \
+                    {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
                 start = time.perf_counter()
                 r = s.get(url, headers=headers)
                 mine.append(time.perf_counter() - start)
@@ -283,7 +338,7 @@ def run_python(url: str, tokens: list[str], conns: int, seconds: float) -> dict:
             "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000}
 
 
-def measure(servers: Servers, path: str, tokens: list[str], load: str, conns: int,
+def measure(servers: Servers, path: str, tokens, load: str, conns: int,
             seconds: float, tmp: Path, pg_url: str | None) -> dict:
     url = f"http://127.0.0.1:{servers.port}{path}"
     pg = pg_url is not None
@@ -308,9 +363,11 @@ def measure(servers: Servers, path: str, tokens: list[str], load: str, conns: in
     return result
 
 
-def check_once(port: int, path: str, token: str) -> None:
-    body = requests.get(f"http://127.0.0.1:{port}{path}",
-                        headers={"Authorization": f"Bearer {token}"}).json()
+def check_once(port: int, path: str, token: "str | Prover") -> None:
+    url = f"http://127.0.0.1:{port}{path}"
+    headers = token.headers(0, url) if isinstance(token, Prover) else \
+        {"Authorization": f"Bearer {token}"}
+    body = requests.get(url, headers=headers).json()
     assert len(body["fields"]) == 10, json.dumps(body)[:300]
 
 
@@ -334,6 +391,9 @@ def drop_schema(schema: str) -> None:
 
 def bench(args) -> None:
     loads = [x for x in args.load.split(",") if x]
+    if args.dpop and loads != ["python"]:
+        print("[--dpop: the Python client only (wrk cannot sign a fresh proof per request)]")
+        loads = ["python"]
     if "wrk" in loads and shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (or --load python)")
     rows = []
@@ -344,7 +404,9 @@ def bench(args) -> None:
             try:
                 home, bare_db = tmp / f"custos-{backend}", tmp / f"bare-{backend}.db"
                 started = time.monotonic()
-                tokens = setup_custos(home, url, args.persons)
+                bound: list | None = [] if args.dpop else None
+                tokens = setup_custos(home, url, args.persons, bound)
+                prover = Prover(bound) if bound else None
                 print(f"[{backend}: {args.persons} persons set up in "
                       f"{time.monotonic() - started:.0f} s]", flush=True)
                 setup_bare(bare_db, tokens)
@@ -354,18 +416,25 @@ def bench(args) -> None:
                     try:
                         check_once(bare.port, "/bare", tokens[0])
                         check_once(custos.port, "/api/v1/data", tokens[0])
+                        if prover:
+                            check_once(custos.port, "/api/v1/data", prover)
                         for load in loads:
                             for conns in (int(c) for c in args.conns.split(",")):
                                 pair = {}
-                                for kind, srv, path in (("bare", bare, "/bare"),
-                                                        ("custos", custos, "/api/v1/data")):
+                                runs = [("bare", bare, "/bare", tokens),
+                                        ("custos", custos, "/api/v1/data", tokens)]
+                                if prover:
+                                    runs.append(("dpop", custos, "/api/v1/data", prover))
+                                for kind, srv, path, creds in runs:
                                     if load == "python":  # warm-up
                                         run_python(f"http://127.0.0.1:{srv.port}{path}",
-                                                   tokens, conns, 0.5)
-                                    pair[kind] = measure(srv, path, tokens, load, conns,
+                                                   creds, conns, 0.5)
+                                    pair[kind] = measure(srv, path, creds, load, conns,
                                                          args.seconds, tmp, url)
                                 rows.append((backend, procs, load, conns, pair))
                                 _print_row(rows[-1])
+                                if prover:
+                                    _print_dpop(rows[-1])
                     finally:
                         bare.stop()
                         custos.stop()
@@ -379,6 +448,28 @@ def bench(args) -> None:
     print(_HEADER)
     for row in rows:
         _print_row(row)
+    if args.dpop:
+        print()
+        print("DPoP: a token bound to an ES256 key, a fresh proof signed by the Python client "
+              "for every request")
+        print(_DPOP_HEADER)
+        for row in rows:
+            _print_dpop(row)
+
+
+_DPOP_HEADER = (f"{'backend':<9}{'procs':>6}{'conns':>6}{'bare r/s':>10}{'bearer':>8}"
+                f"{'dpop':>7}{'bearer/bare':>12}{'dpop/bare':>10}{'dpop/bearer':>12}"
+                f"{'bearer p50/p99':>16}{'dpop p50/p99':>14}{'dpop app ms':>12}")
+
+
+def _print_dpop(row) -> None:
+    backend, procs, _, conns, pair = row
+    b, c, d = pair["bare"], pair["custos"], pair["dpop"]
+    print(f"{backend:<9}{procs:>6}{conns:>6}{b['rps']:>10.0f}{c['rps']:>8.0f}{d['rps']:>7.0f}"
+          f"{c['rps'] / b['rps']:>12.0%}{d['rps'] / b['rps']:>10.0%}"
+          f"{d['rps'] / c['rps']:>12.0%}{c['p50']:>9.1f} /{c['p99']:>5.1f}"
+          f"{d['p50']:>7.1f} /{d['p99']:>5.1f}{d['cpu_app'] / d['rps'] * 1000:>12.2f}",
+          flush=True)
 
 
 _HEADER = (f"{'backend':<9}{'procs':>6}{'load':>7}{'conns':>6}{'bare r/s':>10}"
@@ -463,19 +554,31 @@ def profile(args) -> None:
     schema, url = pg_schema() if backend == "postgres" else (None, None)
     with tempfile.TemporaryDirectory() as tmpname:
         tmp = Path(tmpname)
-        tokens = setup_custos(tmp / "prof", url, 3)
+        bound: list | None = [] if args.dpop else None
+        tokens = setup_custos(tmp / "prof", url, 3, bound)
         app = _custos_app(tmp / "prof", url)
         test = app.test_client()
-        headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
+        prover = Prover(bound) if bound else None
+
+        def headers(i: int) -> dict:
+            if prover:  # signed outside the profile: the client's work, not the server's
+                return prover.headers(i, "http://localhost/api/v1/data")
+            return {"Authorization": f"Bearer {tokens[i % 3]}"}
+
         for i in range(50):
-            test.get("/api/v1/data", headers=headers[i % 3])
+            assert test.get("/api/v1/data", headers=headers(i)).status_code == 200
         prof = cProfile.Profile()
-        start = time.perf_counter()
-        prof.enable()
+        spent = 0.0
         for i in range(args.reads):
-            test.get("/api/v1/data", headers=headers[i % 3])
-        prof.disable()
-        print(f"{(time.perf_counter() - start) / args.reads * 1000:.2f} ms a read under cProfile")
+            sent = headers(i)
+            start = time.perf_counter()
+            prof.enable()
+            answer = test.get("/api/v1/data", headers=sent)
+            prof.disable()
+            spent += time.perf_counter() - start
+            assert answer.status_code == 200
+        kind = "DPoP" if prover else "bearer"
+        print(f"{spent / args.reads * 1000:.2f} ms a {kind} read under cProfile")
         stats = pstats.Stats(prof)
         stats.sort_stats("tottime").print_stats(25)
         app.extensions["custos.vault"].close()
@@ -567,6 +670,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--roundtrips", action="store_true")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--dpop", action="store_true",
+                        help="add DPoP-bound reads (Python client), or profile those")
     args = parser.parse_args()
     if args.roundtrips:
         roundtrips(args)

@@ -63,11 +63,16 @@ def sent() -> bool:
     return HEADER in request.headers
 
 
-def check(access_token: str | None = None) -> dpop.Proof:
-    """This request's proof, checked (section 4.3); raises dpop.DpopError."""
-    return dpop.check(get_vault(), request.headers.getlist(HEADER), method=request.method,
-                      uri=request_uri(), now=now(), access_token=access_token,
-                      secret=_secret(), require_nonce=nonce_required())
+def check(access_token: str | None = None, *, record: bool = True) -> dpop.Proof:
+    """This request's proof, checked (section 4.3); raises dpop.DpopError. With
+    `record=False` its jti is not yet recorded: the caller must (`dpop.record`)."""
+    values, at = request.headers.getlist(HEADER), now()
+    proof = dpop.verify(values, method=request.method, uri=request_uri(), now=at,
+                        access_token=access_token, secret=_secret(),
+                        require_nonce=nonce_required())
+    if record:
+        dpop.record(get_vault(), proof, at)
+    return proof
 
 
 def at_token_endpoint() -> dpop.Proof | None:

@@ -20,7 +20,7 @@ from . import (
     replies,
     vendor,
 )
-from .auth import check_proof, offer_nonce, www_authenticate
+from .auth import check_proof, offer_nonce, settle_proof, www_authenticate
 
 BLUEPRINTS = (data.bp, person.bp, person_data.bp, vendor.bp, agreements.bp, duties.bp, records.bp,
               replies.bp, intents.bp, offers.bp, openapi.bp)
@@ -38,7 +38,8 @@ for _bp in BLUEPRINTS:
     csrf.exempt(_bp)
     _bp.before_request(ratelimit.check)  # in process, not Flask-Limiter (ratelimit.py)
     _bp.register_error_handler(CustosError, _error)
-    _bp.before_request(check_proof)  # RFC 9449: the proof and its jti before the route's work
+    _bp.before_request(check_proof)  # RFC 9449: the proof (and its jti) before the route's work
+    _bp.teardown_request(settle_proof)  # the jti of a route that rolled back
     _bp.after_request(offer_nonce)
 
 

@@ -9,15 +9,19 @@ gets 403 with `insufficient_scope`.
 
 DPoP (RFC 9449 section 7): a token bound to a key is accepted only with `Authorization: DPoP`
 and a proof by that key for this very request (method, URI, `ath`); sent as Bearer it is
-refused (section 7.2). The proof is checked before the route's work, in its own transaction,
-so its `jti` is recorded even when the route's transaction rolls back.
+refused (section 7.2). The proof is checked before the route's work. Its `jti` is recorded
+in its own transaction then too, except for routes marked `@records_proof` (the data reads):
+those record it inside their own write transaction (`caller(tx)`), so a DPoP read commits
+once, and the jti is committed exactly with the read's work and log entry. When that
+transaction rolls back (a refusal), the jti is recorded on its own after the request
+(`settle_proof`): every proof is recorded, whatever the answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import current_app, g, request
 
 from vault import Tx
 from vault.clients import Client
@@ -99,19 +103,67 @@ def credentials() -> tuple[str, str]:
     return scheme, value.strip()
 
 
+def records_proof(view):
+    """Mark a route that calls `caller(tx)` with its write transaction: the DPoP proof's jti
+    is recorded there, not in a transaction (and a commit) of its own before the route."""
+    view.records_proof = True
+    return view
+
+
 def check_proof() -> None:
     """Before a resource route: with the DPoP scheme, check the request's proof (RFC 9449
-    section 4.3, with `ath`, step 12) and keep it for `caller`."""
-    g.dpop = None
+    section 4.3, with `ath`, step 12) and keep it for `caller`; record its jti now unless
+    the route records it in its own transaction."""
+    g.dpop, g.dpop_pending, g.dpop_in_tx = None, False, False
     if not request.headers.get("Authorization", "").lower().startswith("dpop "):
         return
     scheme, raw = credentials()
+    view = current_app.view_functions.get(request.endpoint or "")
+    later = getattr(view, "records_proof", False)
     try:
-        g.dpop = proofs.check(access_token=raw)
+        g.dpop = proofs.check(access_token=raw, record=not later)
     except dpop.NonceRequired as refused:
         raise UseDpopNonce(refused.description) from None
     except dpop.DpopError as refused:
         raise InvalidDpopProof(refused.description) from None
+    g.dpop_pending = later
+
+
+def _record_proof(at) -> None:
+    """Record the pending proof's jti in the write transaction open on this thread (or its
+    own); a replay is refused."""
+    g.dpop_pending = False
+    try:
+        dpop.record(get_vault(), g.dpop, at)
+    except dpop.DpopError as refused:
+        raise InvalidDpopProof(refused.description) from None
+
+
+def _recorded() -> None:
+    g.dpop_pending = False
+
+
+def _record_in(t: Tx, at) -> None:
+    """Record the pending proof's jti inside `t`: committed with the route's work, or rolled
+    back with it (and then recorded by `settle_proof`)."""
+    g.dpop_in_tx = True
+    try:
+        dpop.record(get_vault(), g.dpop, at)  # joins `t`, the thread's open transaction
+    except dpop.DpopError as refused:
+        g.dpop_pending = False  # it is recorded already: by its first use
+        raise InvalidDpopProof(refused.description) from None
+    t.after_commit.append(_recorded)
+
+
+def settle_proof(_error: BaseException | None = None) -> None:
+    """After a route that was to record its proof but rolled back (or never got there): the
+    jti is recorded now, on its own, so the proof cannot be used again either."""
+    if g.get("dpop_pending"):
+        g.dpop_pending = False
+        try:
+            dpop.record(get_vault(), g.dpop, now())
+        except dpop.DpopError:
+            pass  # another request used it meanwhile; this answer was a refusal anyway
 
 
 def _bound(token: Token, scheme: str) -> None:
@@ -137,6 +189,8 @@ def caller(tx: Tx | None = None, *, scope: str | None = None,
     vault = get_vault()
     at = now()
     agreements = vault.agreements
+    if g.get("dpop_pending") and (tx is None or not tx.writable):
+        _record_proof(at)  # no write transaction to join: its own, before the work
 
     def check(t: Tx) -> Caller:
         scheme, raw = credentials()
@@ -147,6 +201,8 @@ def caller(tx: Tx | None = None, *, scope: str | None = None,
         if token.kind != "access" or not token.active(at):
             raise InvalidToken()
         _bound(token, scheme)
+        if g.get("dpop_pending") and not g.get("dpop_in_tx"):
+            _record_in(t, at)
         if client is None:
             raise InvalidToken()
         if token.grant_id and (grant is None or not grant.live(at)):

@@ -13,7 +13,7 @@ from ..clock import now
 from ..services.release import AccessRefused, release, vendor_agreement
 from ..services.subject import pairwise_subject
 from ..store import get_vault
-from .auth import InsufficientScope, caller
+from .auth import InsufficientScope, caller, records_proof
 
 bp = Blueprint("resource_data", __name__)
 
@@ -30,6 +30,7 @@ def _answer(result: dict | AccessRefused):
 
 
 @bp.get("/api/v1/data")
+@records_proof
 def read_data():
     """Every field the agreement covers and the person's current terms do not deny."""
     with _writing() as tx:
@@ -42,6 +43,7 @@ def read_data():
 
 
 @bp.get("/api/v1/agreements/<agreement_id>/data")
+@records_proof
 def read_agreement_data(agreement_id: str):
     """The same read for an agreement made asynchronously, with the vendor's own token."""
     with _writing() as tx:

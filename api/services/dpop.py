@@ -1,7 +1,8 @@
 """DPoP proofs (RFC 9449): checked here for the token endpoint and the resource API alike.
 
-`check` follows section 4.3 step by step and records the proof's `jti` in the vault's replay
-cache (section 11.1), shared by every app process. Nonces (sections 8 and 9) are stateless: an
+`check` follows section 4.3 step by step (`verify`) and records the proof's `jti` in the vault's
+replay cache (section 11.1, `record`), shared by every app process; a caller that has a write
+transaction open records it there (see vault/dpop.py). Nonces (sections 8 and 9) are stateless: an
 HMAC under the app's secret key of a five-minute window, so every process behind one load
 balancer accepts the nonce another one handed out. Takes the vault, the clock and the secret
 as arguments: no Flask here.
@@ -121,6 +122,25 @@ def _key(header: dict):
 def check(vault: Vault, values: list[str], *, method: str, uri: str, now: datetime,
           access_token: str | None = None, secret: bytes, require_nonce: bool = False) -> Proof:
     """Check one request's DPoP header values against RFC 9449 section 4.3; record the jti."""
+    proof = verify(values, method=method, uri=uri, now=now, access_token=access_token,
+                   secret=secret, require_nonce=require_nonce)
+    record(vault, proof, now)
+    return proof
+
+
+def record(vault: Vault, proof: Proof, now: datetime) -> None:
+    """Section 11.1: the proof's first use, in the write transaction open on this thread if
+    there is one (else its own); a second use raises."""
+    if not vault.agreements.dpop.first_use(proof.jkt, proof.jti, until=now + MAX_AGE + LEEWAY,
+                                           now=now):
+        raise DpopError("this proof was used before (jti replayed)")
+
+
+def verify(values: list[str], *, method: str, uri: str, now: datetime,
+           access_token: str | None = None, secret: bytes,
+           require_nonce: bool = False) -> Proof:
+    """Section 4.3, every step but the replay check: `record` must follow before the
+    request's work counts."""
     if len(values) != 1 or "," in values[0]:  # step 1: one DPoP header field, not two
         raise DpopError("send exactly one DPoP header")
     value = values[0].strip()
@@ -162,7 +182,4 @@ def check(vault: Vault, values: list[str], *, method: str, uri: str, now: dateti
         if not isinstance(given, str) or not hmac.compare_digest(
                 given.encode(), access_token_hash(access_token).encode()):
             raise DpopError("the proof's ath does not match the access token")
-    jkt = key.thumbprint()
-    if not vault.agreements.dpop.first_use(jkt, jti, until=now + MAX_AGE + LEEWAY, now=now):
-        raise DpopError("this proof was used before (jti replayed)")  # section 11.1
-    return Proof(jkt=jkt, jti=jti)
+    return Proof(jkt=key.thumbprint(), jti=jti)

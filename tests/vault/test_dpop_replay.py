@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
+
 from vault.db import iso
 
 
@@ -42,3 +44,24 @@ def test_expired_entries_are_deleted_and_nothing_raw_is_stored(store, now):
     rows = store.execute("SELECT proof_hash, expires_at FROM dpop_proofs")
     assert [r[1] for r in rows] == [iso(later + timedelta(minutes=2))]
     assert "new" not in rows[0][0] and len(rows[0][0]) == 64  # a SHA-256, not the jti
+
+
+@pytest.mark.parametrize("commit", [True, False])
+def test_first_use_joins_the_open_write_transaction(vault, now, commit):
+    replay = vault.agreements.dpop
+    until = now + timedelta(minutes=2)
+    """A resource read records the jti in its own transaction: kept exactly when it is."""
+    with pytest.raises(RuntimeError) if not commit else _nothing():
+        with vault.transaction("write"):
+            assert replay.first_use("key", "jti", until=until, now=now)
+            if not commit:
+                raise RuntimeError("the outer work fails")
+    assert replay.first_use("key", "jti", until=until, now=now) is not commit
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False

@@ -144,6 +144,9 @@ class Backend:
     key_prefix = "keystore."
     blob_type = "BLOB"
     lock_person_sql = "SELECT log_seq, log_head FROM persons WHERE id = ?"
+    #: appended to a SELECT of rows a sweep deletes: rows another transaction holds are
+    #: left for a later sweep instead of waited for (PostgreSQL; SQLite has one writer)
+    skip_locked = ""
     #: a log entry and the new chain head: two statements, or one where the dialect allows
     #: (parameters: the entry's 7 columns, then seq, head, person)
     append_sql: tuple[str, ...] = (

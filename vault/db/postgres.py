@@ -27,6 +27,7 @@ class PostgresBackend(Backend):
     placeholder = "%s"
     key_prefix = "keystore_"
     blob_type = "BYTEA"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
     lock_person_sql = "SELECT log_seq, log_head FROM persons WHERE id = ? FOR UPDATE"
     append_sql = (
         "WITH entry AS (INSERT INTO events (person_id, seq, at, kind, payload, prev_mac, mac) "
