@@ -36,19 +36,28 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
 
 
+# Headers for every response, added in one pass over what the view already set (a view's
+# own value wins, as with `setdefault`, at a fraction of its cost: one scan, not seven).
+# same-origin Referrer-Policy: no URL ever leaves for another site, and Flask-WTF's HTTPS
+# Referer check on forms still gets the header it needs.
+_ALWAYS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def _headers(response: Response) -> Response:
     """Headers for every response; pages that show personal data are never cached."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    # same-origin: no URL ever leaves for another site, and Flask-WTF's HTTPS Referer check
-    # on forms still gets the header it needs.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {name.lower() for name in headers.keys()}
+    wanted = list(_ALWAYS)
     if not request.path.startswith("/static/"):
-        headers.setdefault("Cache-Control", "no-store")
+        wanted.append(("Cache-Control", "no-store"))
     if request.is_secure:  # RFC 6797 section 7.2: never over plain HTTP
-        headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
+        wanted.append(("Strict-Transport-Security", f"max-age={HSTS_SECONDS}"))
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response

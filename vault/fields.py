@@ -27,6 +27,7 @@ from .keystore import KeyStore
 from .persons import locked_key
 
 SEALED = ("category", "name", "kind", "value")
+_BODY_KEYS = (frozenset(SEALED), frozenset((*SEALED, "source")))  # what one body may hold
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,7 +85,7 @@ def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
     fid, pid, body, *legacy, created, updated = row
     if body is not None:
         opened = crypto.open_json(key, body, pid, "fields", fid, "body")
-        if not isinstance(opened, dict) or set(opened) - {"source"} != set(SEALED):
+        if not isinstance(opened, dict) or opened.keys() not in _BODY_KEYS:
             raise CryptoError()
     else:  # written before migration 0005: one slot per part
         opened = {
@@ -123,7 +124,7 @@ class Fields:
         self._tag_cache: OrderedDict[tuple[str, frozenset[str]], list[str]] = OrderedDict()
         self._tag_lock = threading.Lock()
 
-    def _tags(self, person_id: str, key: bytes, categories: frozenset[str]) -> list[str]:
+    def _tags(self, person_id: str, data_key: bytes, categories: frozenset[str]) -> list[str]:
         """The tags of a read's categories, remembered for the 1,024 latest (person, set)
         pairs: a vendor reads the same categories of a person again and again. Tags are
         what the rows store, nothing more secret."""
@@ -132,6 +133,7 @@ class Fields:
             if (hit := self._tag_cache.get(name)) is not None:
                 self._tag_cache.move_to_end(name)
                 return hit
+        key = tag_key(data_key)  # derived only on a miss
         tags = sorted({category_tag(key, c) for c in categories})
         with self._tag_lock:
             self._tag_cache[name] = tags
@@ -152,8 +154,7 @@ class Fields:
         with self.db.read() as tx:
             data_key = self.keys.data_key(tx, person_id)
             key = crypto.Sealer(data_key)
-            tagging = tag_key(data_key)
-            tags = self._tags(person_id, tagging, frozenset(categories))
+            tags = self._tags(person_id, data_key, frozenset(categories))
             marks = ", ".join("?" for _ in tags) or "NULL"
             rows = tx.all(_SELECT.replace(" FROM", ", tag FROM") + " WHERE person_id = ? AND "
                           f"(tag IN ({marks}) OR tag IS NULL) ORDER BY created_at, id",
@@ -163,7 +164,7 @@ class Fields:
                 field = _open(key, tuple(row))
                 if tag is None and tx.writable:
                     tx.send("UPDATE fields SET tag = ? WHERE id = ?",
-                           (category_tag(tagging, field.category), field.id))
+                           (category_tag(tag_key(data_key), field.category), field.id))
                 if field.category in categories:
                     found.append(field)
         return found
