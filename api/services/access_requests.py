@@ -13,7 +13,6 @@ from policies import Effect
 from vault import Vault
 from vault.agreement_events import DecisionMade
 from vault.clients import Client
-from vault.errors import NotFound as Missing
 from vault.requests import APPROVED, DENIED, PENDING, AccessRequest
 
 from . import acceptance, judge, mandates
@@ -21,6 +20,7 @@ from .agreements import make_agreement
 from .details import DataAccess
 from .errors import CustosError, NotFound
 from .mail import MailConfig, notify_person
+from .ownership import vendors_own
 from .subject import person_for_subject
 
 
@@ -74,13 +74,9 @@ def submit(vault: Vault, client: Client, subject: str, access: DataAccess, *, no
 
 
 def vendor_request(vault: Vault, client_id: str, request_id: str) -> AccessRequest:
-    """The vendor's own request; anyone else's is the same 404 as none at all."""
-    try:
-        req = vault.agreements.requests.get(request_id)
-    except Missing:
-        req = None
-    if req is None or req.client_id != client_id:
-        raise NotFound("There is no such request of yours.")
+    """The vendor's own request."""
+    req: AccessRequest = vendors_own(vault.agreements.requests.get, request_id, client_id,
+                                     "request")
     return req
 
 

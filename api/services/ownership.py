@@ -66,25 +66,26 @@ def vendor_grants(vault: Vault, client_id: str) -> list[Grant]:
     return vault.agreements.grants.for_client(client_id)
 
 
-def vendor_grant(vault: Vault, client_id: str, grant_id: str) -> Grant:
-    """One of the vendor's own agreements; anyone else's is the same 404 as none at all."""
+def vendors_own(find, ident: str, client_id: str, what: str):
+    """`find(ident)` when it is this vendor's; anyone else's is the same 404 as none at all."""
     try:
-        grant = vault.agreements.grants.get(grant_id)
+        item = find(ident)
     except Missing:
-        grant = None
-    if grant is None or grant.client_id != client_id:
-        raise NotFound("There is no such agreement of yours.")
+        item = None
+    if item is None or item.client_id != client_id:
+        raise NotFound(f"There is no such {what} of yours.")
+    return item
+
+
+def vendor_grant(vault: Vault, client_id: str, grant_id: str) -> Grant:
+    """One of the vendor's own agreements."""
+    grant: Grant = vendors_own(vault.agreements.grants.get, grant_id, client_id, "agreement")
     return grant
 
 
 def vendor_offer(vault: Vault, client_id: str, offer_id: str) -> Offer:
-    """One of the vendor's own offers; anyone else's is the same 404 as none at all."""
-    try:
-        offer = vault.agreements.offers.get(offer_id)
-    except Missing:
-        offer = None
-    if offer is None or offer.client_id != client_id:
-        raise NotFound("There is no such offer of yours.")
+    """One of the vendor's own offers."""
+    offer: Offer = vendors_own(vault.agreements.offers.get, offer_id, client_id, "offer")
     return offer
 
 
