@@ -50,14 +50,21 @@ _ALWAYS = (
 )
 
 
+def always(path: str, secure: bool) -> list[tuple[str, str]]:
+    """The headers every response to `path` gets; pages that show personal data are never
+    cached. Flask-free, so the fast read (api/resource/fastread.py) sends the same."""
+    wanted = list(_ALWAYS)
+    if not path.startswith("/static/"):
+        wanted.append(("Cache-Control", "no-store"))
+    if secure:  # RFC 6797 section 7.2: never over plain HTTP
+        wanted.append(("Strict-Transport-Security", f"max-age={HSTS_SECONDS}"))
+    return wanted
+
+
 def _headers(response: Response) -> Response:
-    """Headers for every response; pages that show personal data are never cached."""
+    """`always`, where the view did not set its own."""
     headers = response.headers
     present = {name.lower() for name in headers.keys()}
-    wanted = list(_ALWAYS)
-    if not request.path.startswith("/static/"):
-        wanted.append(("Cache-Control", "no-store"))
-    if request.is_secure:  # RFC 6797 section 7.2: never over plain HTTP
-        wanted.append(("Strict-Transport-Security", f"max-age={HSTS_SECONDS}"))
-    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
+    headers.extend([(name, value) for name, value in always(request.path, request.is_secure)
+                    if name.lower() not in present])
     return response

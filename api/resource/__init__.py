@@ -10,6 +10,7 @@ from . import (
     agreements,
     data,
     duties,
+    fastread,
     intents,
     offers,
     openapi,
@@ -67,3 +68,4 @@ def init_app(app: Flask) -> None:
                 hooks[i] = _skipping_api(hook)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
+    fastread.init_app(app)

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from flask import current_app, g, request
 
-from vault import Tx
+from vault import Tx, Vault
+from vault.access import Access
 from vault.clients import Client
 from vault.grants import Grant
 from vault.tokens import Token
@@ -166,7 +167,7 @@ def settle_proof(_error: BaseException | None = None) -> None:
             pass  # another request used it meanwhile; this answer was a refusal anyway
 
 
-def _bound(token: Token, scheme: str) -> None:
+def _bound(token: Token, scheme: str, proof) -> None:
     """RFC 9449 sections 7.1 and 7.2: a bound token only with DPoP and a proof by its key."""
     if token.jkt is None:
         if scheme == "dpop":
@@ -176,10 +177,41 @@ def _bound(token: Token, scheme: str) -> None:
     if scheme != "dpop":  # section 7.2: MUST NOT be accepted as a bearer token
         raise InvalidToken("This access token is bound to a DPoP key; send it with "
                            "'Authorization: DPoP' and a proof.")
-    proof = g.get("dpop")
     if proof is None or proof.jkt != token.jkt:  # section 4.3 step 12
         raise InvalidDpopProof("The DPoP proof is not signed by the key this token is bound "
                                "to.")
+
+
+def vet_token(access: Access | None, scheme: str, at, proof) -> Token:
+    """A live access token, presented the way it must be (`proof`: the request's checked
+    DPoP proof, or None); else InvalidToken. Shared by `caller` and the fast read."""
+    if access is None:
+        raise InvalidToken()
+    token = access.token
+    if token.kind != "access" or not token.active(at):
+        raise InvalidToken()
+    _bound(token, scheme, proof)
+    return token
+
+
+def vet_agreement(access: Access, at) -> Caller:
+    """The caller behind a vetted token: its client still enabled, its agreement still
+    live and narrowed to what this token carries."""
+    token, client, grant = access.token, access.client, access.grant
+    if client is None:
+        raise InvalidToken()
+    if token.grant_id and (grant is None or not grant.live(at)):
+        raise InvalidToken("The agreement behind this token has ended.")
+    if grant is not None:
+        grant = carried(grant, token.scope)  # a refresh may have narrowed this token
+    return Caller(token=token, client=client, grant=grant, terms_version=access.terms_version)
+
+
+def bearer_caller(vault: Vault, tx: Tx, raw: str, at) -> Caller:
+    """The caller behind a Bearer token, checked in `tx` without Flask (the fast read)."""
+    access = vault.agreements.access(tx, raw)  # token, client, agreement: one lookup
+    vet_token(access, "bearer", at, None)
+    return vet_agreement(access, at)
 
 
 def caller(tx: Tx | None = None, *, scope: str | None = None,
@@ -195,23 +227,11 @@ def caller(tx: Tx | None = None, *, scope: str | None = None,
     def check(t: Tx) -> Caller:
         scheme, raw = credentials()
         access = agreements.access(t, raw)  # token, client, agreement: one lookup
-        if access is None:
-            raise InvalidToken()
-        token, client, grant = access.token, access.client, access.grant
-        if token.kind != "access" or not token.active(at):
-            raise InvalidToken()
-        _bound(token, scheme)
+        vet_token(access, scheme, at, g.get("dpop"))
         if g.get("dpop_pending") and not g.get("dpop_in_tx"):
             _record_in(t, at)
-        if client is None:
-            raise InvalidToken()
-        if token.grant_id and (grant is None or not grant.live(at)):
-            raise InvalidToken("The agreement behind this token has ended.")
-        if grant is not None:
-            grant = carried(grant, token.scope)  # a refresh may have narrowed this token
-        found = Caller(token=token, client=client, grant=grant,
-                       terms_version=access.terms_version)
-        if mandate and mandate not in mandates.of(grant):
+        found = vet_agreement(access, at)
+        if mandate and mandate not in mandates.of(found.grant):
             raise InsufficientScope(f"This needs the person's mandate "
                                     f"'{mandates.scope(mandate)}'.")
         if scope and not found.has_scope(scope):
