@@ -23,6 +23,7 @@ CPU split: CPU seconds per second of wall time for the app processes, PostgreSQL
     python benchmarks/api_bench.py [--seconds 5] [--backends sqlite,postgres] [--procs 1,2]
         [--conns 8,16] [--load wrk,python] [--persons 100] [--dpop]
     python benchmarks/api_bench.py --inprocess   # per-read cost in process, and 1,000 fields
+    python benchmarks/api_bench.py --cpu [--reads 3000]  # CPU a request, WSGI apps called directly
     python benchmarks/api_bench.py --profile     # cProfile of in-process reads (SQLite)
     python benchmarks/api_bench.py --profile --dpop  # the same for DPoP-bound reads
     python benchmarks/api_bench.py --roundtrips  # PostgreSQL messages of one read, counted
@@ -303,7 +304,7 @@ class Prover:
         return {"Authorization": f"DPoP {self.tokens[i]}", "DPoP": proof}
 
 
-def run_python(url: str, tokens: "list[str] | Prover", conns: int, seconds: float) -> dict:
+def run_python(url: str, tokens: list[str] | Prover, conns: int, seconds: float) -> dict:
     """Load from `conns` threads; `tokens` a Prover for DPoP reads (a proof a request)."""
     latencies: list[float] = []
     lock = threading.Lock()
@@ -363,7 +364,7 @@ def measure(servers: Servers, path: str, tokens, load: str, conns: int,
     return result
 
 
-def check_once(port: int, path: str, token: "str | Prover") -> None:
+def check_once(port: int, path: str, token: str | Prover) -> None:
     url = f"http://127.0.0.1:{port}{path}"
     headers = token.headers(0, url) if isinstance(token, Prover) else \
         {"Authorization": f"Bearer {token}"}
@@ -546,6 +547,52 @@ def inprocess(args) -> None:
                     drop_schema(schema)
 
 
+def _environ(path: str, token: str) -> dict:
+    """A WSGI environ for GET `path` with a bearer token, as waitress would build it."""
+    import io
+    import sys
+
+    return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1:8080", "HTTP_AUTHORIZATION": f"Bearer {token}",
+            "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr, "wsgi.version": (1, 0), "wsgi.multithread": True,
+            "wsgi.multiprocess": False, "wsgi.run_once": False}
+
+
+def cpu(args) -> None:
+    """CPU per request of each WSGI app called directly, one thread (no server, no test
+    client): the app's own work, which is what a server process spends its one core on.
+    Median of 3 rounds of `--reads` reads each."""
+    def started(status: str, headers, exc_info=None) -> None:
+        assert status.startswith("200"), status
+
+    with tempfile.TemporaryDirectory() as tmpname:
+        tmp = Path(tmpname)
+        for backend in args.backends.split(","):
+            schema, url = pg_schema() if backend == "postgres" else (None, None)
+            try:
+                tokens = setup_custos(tmp / f"cpu-{backend}", url, args.persons)
+                setup_bare(tmp / f"cpu-{backend}.db", tokens)
+                apps = {"bare": (bare_app(tmp / f"cpu-{backend}.db"), "/bare"),
+                        "custos": (_custos_app(tmp / f"cpu-{backend}", url), "/api/v1/data")}
+                spent = {}
+                for name, (app, path) in apps.items():
+                    rounds = []
+                    for _ in range(4):  # the first round warms up
+                        start = time.process_time()
+                        for i in range(args.reads):
+                            b"".join(app(_environ(path, tokens[i % len(tokens)]), started))
+                        rounds.append((time.process_time() - start) / args.reads * 1000)
+                    spent[name] = statistics.median(rounds[1:])
+                print(f"{backend:<9} CPU ms a request, in process: bare {spent['bare']:.3f}, "
+                      f"Custos {spent['custos']:.3f}", flush=True)
+                apps["custos"][0].extensions["custos.vault"].close()
+            finally:
+                if schema:
+                    drop_schema(schema)
+
+
 def profile(args) -> None:
     import cProfile
     import pstats
@@ -667,6 +714,8 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100)
     parser.add_argument("--reads", type=int, default=1000)
     parser.add_argument("--inprocess", action="store_true")
+    parser.add_argument("--cpu", action="store_true",
+                        help="CPU per request of the WSGI apps called directly")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--roundtrips", action="store_true")
     parser.add_argument("--verbose", action="store_true")
@@ -679,6 +728,8 @@ def main() -> None:
         profile(args)
     elif args.inprocess:
         inprocess(args)
+    elif args.cpu:
+        cpu(args)
     else:
         bench(args)
 
