@@ -75,18 +75,18 @@ class _Statements:
         self._owed: deque[tuple[bytes, tuple[int, ...]] | None] = deque()
         self._last: pq.abc.PGresult | None = None  # the answer to the last statement
 
-    def begin(self, sql: bytes) -> None:
+    def begin(self, sql: str) -> None:
         if self.pipelined:
             self._pg.enter_pipeline_mode()
         if self.session.stale:
             self.session.stale = False
             self.session.prepared.clear()
             self._send(b"DEALLOCATE ALL")
-        self._send(sql)
+        self.execute(sql, ())  # prepared too, like every statement run often
 
     def commit(self) -> None:
         """COMMIT, answered (with everything still owed) before this returns."""
-        self._send(b"COMMIT")
+        self.execute("COMMIT", ())
         if self.pipelined:
             self._pg.pipeline_sync()
             self._collect(sync=True)
@@ -282,8 +282,8 @@ class PostgresBackend(Backend):
             session = self._local.session = _Session(conn)
         statements = _Statements(session, pipelined=write)
         try:
-            statements.begin(b"BEGIN" if write
-                             else b"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            statements.begin("BEGIN" if write
+                             else "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield Tx(self, statements, writable=write,
                      pipeline=statements if write else None)
             statements.commit()
