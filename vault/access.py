@@ -66,9 +66,9 @@ def resolve(tx: Tx, keys: KeyStore, raw: str) -> Access | None:
     grant = None
     if row[17] is not None:
         person_id, version, wrapped = row[18], row[26], row[27]
-        key = (keys.data_key(tx, person_id) if wrapped is None  # raises Shredded
-               else keys.unwrap_data_key(tx, person_id, version, wrapped))
-        grant = _grant(key, row[17:26])
+        if wrapped is not None:  # else no key: `sealer` raises Shredded
+            keys.unwrap_data_key(tx, person_id, version, wrapped)
+        grant = _grant(keys.sealer(tx, person_id), row[17:26])
     person = token.person_id
     if tx.writable and row[28] is not None and person is not None and grant is not None \
             and person == grant.person_id:
