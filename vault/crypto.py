@@ -171,7 +171,7 @@ def open_json(
     key: bytes | Sealer, blob: bytes, owner: str, table: str, row: str, column: str
 ) -> Any:
     """Open a slot sealed by `seal_json`; a blob from any other slot raises CryptoError."""
-    plain = unseal(key, blob, slot_aad(owner, table, row, column))
+    plain = _sealer(key).unseal(blob, slot_aad(owner, table, row, column))
     try:
         text = plain.decode()
         value, end = _SCAN(text, 0)
