@@ -164,7 +164,7 @@ def seal_json(
 #: `seal_json` writes UTF-8 and nothing around the value, so a slot is decoded as such and
 #: scanned from its first character to its last: `json.loads` on bytes first sniffs the
 #: encoding and matches whitespace on both ends (2.5 µs a slot, 11 slots a vendor's read)
-_SCAN = json.JSONDecoder().scan_once
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (set by its __init__)
 
 
 def open_json(

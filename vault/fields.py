@@ -121,7 +121,7 @@ def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -
     return crypto.seal_json(key, body, person_id, "fields", field_id, "body")
 
 
-def _get(tx: Tx, key: bytes, person_id: str, field_id: str) -> Field:
+def _get(tx: Tx, key: bytes | crypto.Sealer, person_id: str, field_id: str) -> Field:
     row = tx.one(_SELECT + " WHERE person_id = ? AND id = ?", (person_id, field_id))
     if row is None:
         raise NotFound("field", field_id)

@@ -142,7 +142,8 @@ class _Joined:
     __slots__ = ("tx", "actor", "before")
 
     def __init__(self, tx: Tx, actor: str | None) -> None:
-        self.tx, self.actor, self.before = tx, actor, None
+        self.tx, self.actor = tx, actor
+        self.before: str | None = None
 
     def __enter__(self) -> Tx:
         self.before = self.tx.actor
