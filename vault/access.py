@@ -20,7 +20,6 @@ from .db import Tx
 from .grants import Grant
 from .grants import _open as _grant
 from .keystore import KeyStore
-from .negotiations import seen
 from .tokens import Token, _token, token_hash
 
 
@@ -32,6 +31,8 @@ class Access:
     client: Client | None
     grant: Grant | None
     terms_version: int | None  # the person's newest terms (0: never saved), None without one
+    #: the status of the agreement's two-sided record (None: it proffered nothing, or no grant)
+    negotiation: str | None = None
 
 
 _LOOKUP = (
@@ -72,10 +73,10 @@ def resolve(tx: Tx, keys: KeyStore, raw: str) -> Access | None:
         if wrapped is not None:  # else no key: `sealer` raises Shredded
             keys.unwrap_data_key(tx, person_id, version, wrapped)
         grant = _grant(keys.sealer(tx, person_id), row[17:26])
-        seen(tx, grant.id, row[31])  # whether the vendor's acceptance is due: no lookup of its own
     person = token.person_id
     if tx.writable and row[28] is not None and person is not None and grant is not None \
             and person == grant.person_id:
         tx.memo["head", person] = (row[28], row[29])  # locked: see the docstring
     terms = int(row[30] or 0) if token.person_id is not None else None
-    return Access(token=token, client=client, grant=grant, terms_version=terms)
+    return Access(token=token, client=client, grant=grant, terms_version=terms,
+                  negotiation=row[31])

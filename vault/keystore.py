@@ -27,16 +27,6 @@ def server_key_aad(name: str, version: int) -> bytes:
     return f"serverkey|{name}|{version}".encode()
 
 
-def sealer(tx: Tx, person_id: str, data_key: bytes) -> crypto.Sealer:
-    """A person's data key (unwrapped by the caller) ready to seal and open: one AES-GCM
-    context per transaction, not per value (a vendor's read opens the agreement and the
-    fields and seals the log entry with it)."""
-    known = tx.memo.get(("sealer", person_id))
-    if known is None or known[0] != data_key:
-        known = tx.memo["sealer", person_id] = (data_key, crypto.Sealer(data_key))
-    return known[1]
-
-
 class KeyStore:
     """Creates, unwraps and destroys keys; the master ring never touches the data tables."""
 
@@ -112,7 +102,17 @@ class KeyStore:
 
     def sealer(self, tx: Tx, person_id: str) -> crypto.Sealer:
         """The person's data key ready to seal and open, once per transaction."""
-        return sealer(tx, person_id, self.data_key(tx, person_id))
+        return self.sealer_of(tx, person_id, self.data_key(tx, person_id))
+
+    @staticmethod
+    def sealer_of(tx: Tx, person_id: str, data_key: bytes) -> crypto.Sealer:
+        """A person's data key (unwrapped by the caller) ready to seal and open: one AES-GCM
+        context per transaction, not per value (a vendor's read opens the agreement and the
+        fields and seals the log entry with it)."""
+        known = tx.memo.get(("sealer", person_id))
+        if known is None or known[0] != data_key:
+            known = tx.memo["sealer", person_id] = (data_key, crypto.Sealer(data_key))
+        return known[1]
 
     def destroy_data_key(self, person_id: str) -> bool:
         """Crypto-shred: delete the wrapped key in its own committed transaction."""

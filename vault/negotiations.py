@@ -48,13 +48,6 @@ _SELECT = ("SELECT grant_id, person_id, client_id, status, updated_at, body FROM
 _UNSEEN = object()
 
 
-def seen(tx: Tx, grant_id: str, status: str | None) -> None:
-    """Keep the status of an agreement's record (None: it proffered nothing) that a lookup of
-    the caller's read in `tx` (the token's, `vault/access.py`), so `waiting` need not read
-    it again; a change of the record in `tx` forgets it."""
-    tx.memo["negotiation", grant_id] = status
-
-
 def _open(key: bytes, row: tuple) -> Negotiation:
     gid, pid, cid, status, updated, body = row
     data = crypto.open_json(key, body, pid, "negotiations", gid, "body")
@@ -118,6 +111,12 @@ class Negotiations:
         with self.db.read() as tx:
             row = tx.one(_SELECT + " WHERE grant_id = ?", (grant_id,))
             return _open(self.keys.data_key(tx, row[1]), row) if row else None
+
+    def seen(self, tx: Tx, grant_id: str, status: str | None) -> None:
+        """Keep the status of an agreement's record (None: it proffered nothing) that a lookup
+        of the caller's read in `tx` (the token's, `vault/access.py`), so `waiting` need not
+        read it again; a change of the record in `tx` forgets it."""
+        tx.memo["negotiation", grant_id] = status
 
     def waiting(self, grant_id: str) -> Negotiation | None:
         """The record of an agreement whose proffered standard agreements the vendor has not
