@@ -70,7 +70,7 @@ def resolve(tx: Tx, keys: KeyStore, raw: str) -> Access | None:
     grant = None
     if row[17] is not None:
         person_id, version, wrapped = row[18], row[26], row[27]
-        if wrapped is not None:  # else no key: `sealer` raises Shredded
+        if wrapped is not None:  # none: shredded, and `sealer` (data_key) raises Shredded
             keys.unwrap_data_key(tx, person_id, version, wrapped)
         grant = _grant(keys.sealer(tx, person_id), row[17:26])
     person = token.person_id

@@ -113,9 +113,9 @@ class Negotiations:
             return _open(self.keys.data_key(tx, row[1]), row) if row else None
 
     def seen(self, tx: Tx, grant_id: str, status: str | None) -> None:
-        """Keep the status of an agreement's record (None: it proffered nothing) that a lookup
-        of the caller's read in `tx` (the token's, `vault/access.py`), so `waiting` need not
-        read it again; a change of the record in `tx` forgets it."""
+        """Keep the status of an agreement's record (None: it proffered nothing) as a lookup in
+        `tx` read it (the token's, `vault/access.py`), so `waiting` need not read it again; a
+        change of the record in `tx` forgets it."""
         tx.memo["negotiation", grant_id] = status
 
     def waiting(self, grant_id: str) -> Negotiation | None:
