@@ -18,19 +18,23 @@ PERIODS = ("hour", "day", "week", "month", "year")
 def bucket(period: str, at: datetime) -> str:
     """The calendar period of `at` (UTC): `2026-11-25T09`, `2026-11-25`, `2026-W48`, `2026-11`,
     `2026`; a naive time is taken as UTC."""
+    if period not in _INDEX:
+        raise ValueError(f"unknown period {period!r}")
+    return buckets(at)[_INDEX[period]]
+
+
+def buckets(at: datetime) -> tuple[str, ...]:
+    """The calendar period of `at` in each of `PERIODS`, in that order (a vendor's read counts
+    in all five: built at once, where five `strftime` calls cost 6 µs)."""
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-    if period == "hour":
-        return at.strftime("%Y-%m-%dT%H")
-    if period == "day":
-        return at.strftime("%Y-%m-%d")
-    if period == "week":
-        year, week, _ = at.isocalendar()
-        return f"{year}-W{week:02d}"
-    if period == "month":
-        return at.strftime("%Y-%m")
-    if period == "year":
-        return at.strftime("%Y")
-    raise ValueError(f"unknown period {period!r}")
+    iso_year, week, _ = at.isocalendar()
+    year = f"{at.year:04d}"
+    month = f"{year}-{at.month:02d}"
+    day = f"{month}-{at.day:02d}"
+    return f"{day}T{at.hour:02d}", day, f"{iso_year}-W{week:02d}", month, year
+
+
+_INDEX = {p: i for i, p in enumerate(PERIODS)}
 
 
 def same_period(period: str, a: datetime, b: datetime) -> bool:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from common.loopback import is_loopback_host, is_loopback_url
-from common.periods import PERIODS, bucket, same_period
+from common.periods import PERIODS, bucket, buckets, same_period
 
 
 @pytest.mark.parametrize(("host", "loopback"), [
@@ -45,6 +45,20 @@ def test_every_loopback_check_of_the_server_is_the_one_function():
 ])
 def test_a_period_is_a_calendar_period_in_utc(period, at, expected):
     assert bucket(period, at) == expected
+
+
+NEW_YEAR_IN_RIO = datetime(2026, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-3)))
+
+
+@pytest.mark.parametrize("at", [datetime(2026, 11, 25, 9, 59, tzinfo=UTC), NEW_YEAR_IN_RIO,
+                                datetime(2027, 1, 3, 12), datetime(2024, 2, 29, 0, 0, 1)])
+def test_every_bucket_at_once_is_each_bucket(at):
+    assert buckets(at) == tuple(bucket(p, at) for p in PERIODS)
+
+
+def test_every_bucket_at_once_in_utc():
+    assert buckets(NEW_YEAR_IN_RIO) == ("2027-01-01T02", "2027-01-01", "2026-W53", "2027-01",
+                                        "2027")
 
 
 def test_the_first_of_the_month_starts_a_new_month():

@@ -1,12 +1,13 @@
 """A bearer token with everything a vendor's call needs, in one joined lookup.
 
 The token, its client, its agreement (opened with the person's data key, unwrapped once for
-the transaction), the person's newest terms version and the head of their log come back in
-one statement instead of six. In a write transaction the person is locked before anything is
-judged: on SQLite `BEGIN IMMEDIATE` already holds the only write lock; on PostgreSQL the person's
-row is locked `FOR UPDATE` first, so the lookup's snapshot holds every change made under that
-lock (an ended agreement, new terms) and the token row is share-locked, so a revocation of the
-token waits for this read to commit.
+the transaction), the status of the agreement's two-sided record, the person's newest terms
+version and the head of their log come back in one statement instead of seven. In a write
+transaction the person is locked before anything is judged: on SQLite `BEGIN IMMEDIATE` already
+holds the only write lock; on PostgreSQL the person's row is locked `FOR UPDATE` first, so the
+lookup's snapshot holds every change made under that lock (an ended agreement, new terms, the
+vendor's acceptance) and the token row is share-locked, so a revocation of the token waits for
+this read to commit.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class Access:
     client: Client | None
     grant: Grant | None
     terms_version: int | None  # the person's newest terms (0: never saved), None without one
+    #: the status of the agreement's two-sided record (None: it proffered nothing, or no grant)
+    negotiation: str | None = None
 
 
 _LOOKUP = (
@@ -38,12 +41,13 @@ _LOOKUP = (
     "c.client_id, c.secret_hash, c.metadata, c.created_at, c.disabled_at, "
     "g.id, g.person_id, g.client_id, g.status, g.created_at, g.expires_at, g.ended_at, "
     "g.last_used_at, g.body, k.master_version, k.wrapped, p.log_seq, p.log_head, "
-    "(SELECT MAX(version) FROM person_terms WHERE person_id = t.person_id) "
+    "(SELECT MAX(version) FROM person_terms WHERE person_id = t.person_id), n.status "
     "FROM tokens t "
     "LEFT JOIN oauth_clients c ON c.client_id = t.client_id "
     "LEFT JOIN grants g ON g.id = t.grant_id "
     "LEFT JOIN {k}data_keys k ON k.person_id = g.person_id "
     "LEFT JOIN persons p ON p.id = t.person_id "
+    "LEFT JOIN negotiations n ON n.grant_id = g.id "
     "WHERE t.token_hash = ?"
 )
 _LOCK_FIRST = ("SELECT id FROM persons WHERE id = "
@@ -66,12 +70,13 @@ def resolve(tx: Tx, keys: KeyStore, raw: str) -> Access | None:
     grant = None
     if row[17] is not None:
         person_id, version, wrapped = row[18], row[26], row[27]
-        key = (keys.data_key(tx, person_id) if wrapped is None  # raises Shredded
-               else keys.unwrap_data_key(tx, person_id, version, wrapped))
-        grant = _grant(key, row[17:26])
+        if wrapped is not None:  # none: shredded, and `sealer` (data_key) raises Shredded
+            keys.unwrap_data_key(tx, person_id, version, wrapped)
+        grant = _grant(keys.sealer(tx, person_id), row[17:26])
     person = token.person_id
     if tx.writable and row[28] is not None and person is not None and grant is not None \
             and person == grant.person_id:
         tx.memo["head", person] = (row[28], row[29])  # locked: see the docstring
     terms = int(row[30] or 0) if token.person_id is not None else None
-    return Access(token=token, client=client, grant=grant, terms_version=terms)
+    return Access(token=token, client=client, grant=grant, terms_version=terms,
+                  negotiation=row[31])

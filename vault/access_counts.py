@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from common.periods import PERIODS, bucket
+from common.periods import PERIODS, bucket, buckets
 
 from .db import Backend, Tx
 
@@ -56,7 +56,8 @@ class AccessCounts:
 
     def add(self, tx: Tx, person_id: str, client_id: str, at: datetime) -> None:
         """Count one read in every period (inside the read's write transaction)."""
-        tx.send(_BUMP, [v for p in PERIODS for v in (person_id, client_id, p, bucket(p, at))])
+        tx.send(_BUMP, [v for p, b in zip(PERIODS, buckets(at), strict=True)
+                        for v in (person_id, client_id, p, b)])
 
     def prune(self, at: datetime) -> int:
         """Drop hour and day buckets too old for any rule to look at."""

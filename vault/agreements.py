@@ -54,8 +54,12 @@ class Agreements:
 
     def access(self, tx: Tx, raw_token: str) -> Access | None:
         """A bearer token with its client, agreement and the person's terms version, in one
-        lookup inside `tx` (`vault/access.py`)."""
-        return resolve(tx, self.keys, raw_token)
+        lookup inside `tx` (`vault/access.py`); whether the vendor's acceptance is due comes
+        with it, so the read asks no more (`Negotiations.waiting`)."""
+        found = resolve(tx, self.keys, raw_token)
+        if found is not None and found.grant is not None:
+            self.negotiations.seen(tx, found.grant.id, found.negotiation)
+        return found
 
 
 class AgreementsMixin:

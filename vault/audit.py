@@ -16,6 +16,7 @@ from typing import Literal
 from . import crypto
 from .db import Tx, from_iso, iso
 from .events import Event, LoggedEvent, event_from_payload
+from .keystore import KeyStore
 
 GENESIS = bytes(32)
 Problem = Literal["edited", "removed", "reordered", "truncated"]
@@ -60,7 +61,8 @@ def append(tx: Tx, person_id: str, data_key: bytes, event: Event, now: datetime)
     payload = event.payload()
     if tx.actor and "actor" not in payload:  # who acted, when the caller said (Tx.actor)
         payload["actor"] = tx.actor
-    sealed = crypto.seal(data_key, json.dumps(payload).encode(), _aad(person_id, seq))
+    sealer = KeyStore.sealer_of(tx, person_id, data_key)
+    sealed = sealer.seal(json.dumps(payload).encode(), _aad(person_id, seq))
     mac = entry_mac(chain_key(data_key), prev, seq, at, event.kind, sealed).hex()
     entry = (person_id, seq, at, event.kind, sealed, prev.hex(), mac)
     head = (seq, mac, person_id)

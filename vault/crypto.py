@@ -161,12 +161,22 @@ def seal_json(
     return seal(key, plain, slot_aad(owner, table, row, column))
 
 
+#: `seal_json` writes UTF-8 and nothing around the value, so a slot is decoded as such and
+#: scanned from its first character to its last: `json.loads` on bytes first sniffs the
+#: encoding and matches whitespace on both ends (2.5 µs a slot, 11 slots a vendor's read)
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (set by its __init__)
+
+
 def open_json(
     key: bytes | Sealer, blob: bytes, owner: str, table: str, row: str, column: str
 ) -> Any:
     """Open a slot sealed by `seal_json`; a blob from any other slot raises CryptoError."""
-    plain = unseal(key, blob, slot_aad(owner, table, row, column))
+    plain = _sealer(key).unseal(blob, slot_aad(owner, table, row, column))
     try:
-        return json.loads(plain)
-    except ValueError:
+        text = plain.decode()
+        value, end = _SCAN(text, 0)
+    except (ValueError, StopIteration):  # not UTF-8, not JSON
         raise CryptoError() from None
+    if end != len(text):  # more after the value
+        raise CryptoError()
+    return value

@@ -84,21 +84,34 @@ def category_tag(key: bytes, category: str) -> str:
 def _open(key: bytes | crypto.Sealer, row: tuple) -> Field:
     fid, pid, body, *legacy, created, updated = row
     if body is not None:
-        opened = crypto.open_json(key, body, pid, "fields", fid, "body")
-        if not isinstance(opened, dict) or opened.keys() not in _BODY_KEYS:
-            raise CryptoError()
-    else:  # written before migration 0005: one slot per part
-        opened = {
-            c: crypto.open_json(key, b, pid, "fields", fid, c)
-            for c, b in zip(SEALED, legacy, strict=True)
-        }
-    return Field(
-        id=fid,
-        person_id=pid,
-        created_at=from_iso(created),
-        updated_at=from_iso(updated),
-        **opened,
-    )
+        return _opened(key, pid, fid, body, created, updated)
+    # written before migration 0005: one slot per part
+    opened = {
+        c: crypto.open_json(key, b, pid, "fields", fid, c)
+        for c, b in zip(SEALED, legacy, strict=True)
+    }
+    return _built(opened, fid, pid, created, updated)
+
+
+def _opened(key: bytes | crypto.Sealer, pid: str, fid: str, body: bytes, created: str,
+            updated: str) -> Field:
+    """A field sealed as one body (every row since migration 0005)."""
+    opened = crypto.open_json(key, body, pid, "fields", fid, "body")
+    if not isinstance(opened, dict) or opened.keys() not in _BODY_KEYS:
+        raise CryptoError()
+    return _built(opened, fid, pid, created, updated)
+
+
+def _built(opened: dict[str, Any], fid: str, pid: str, created: str, updated: str) -> Field:
+    """The Field of an opened body, whose keys are checked: set at once instead of through
+    the frozen dataclass's `__init__`, which sets each attribute with `object.__setattr__`
+    (1.1 of its 1.5 µs, ten fields a vendor's read)."""
+    field = object.__new__(Field)
+    field.__dict__.update(opened, id=fid, person_id=pid, created_at=from_iso(created),
+                          updated_at=from_iso(updated))
+    if "source" not in opened:
+        field.__dict__["source"] = None
+    return field
 
 
 def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -> bytes:
@@ -108,7 +121,7 @@ def _sealed(key: bytes, person_id: str, field_id: str, values: dict[str, Any]) -
     return crypto.seal_json(key, body, person_id, "fields", field_id, "body")
 
 
-def _get(tx: Tx, key: bytes, person_id: str, field_id: str) -> Field:
+def _get(tx: Tx, key: bytes | crypto.Sealer, person_id: str, field_id: str) -> Field:
     row = tx.one(_SELECT + " WHERE person_id = ? AND id = ?", (person_id, field_id))
     if row is None:
         raise NotFound("field", field_id)
@@ -153,15 +166,17 @@ class Fields:
         not tagged yet, which are tagged now in a write transaction) are opened."""
         with self.db.read() as tx:
             data_key = self.keys.data_key(tx, person_id)
-            key = crypto.Sealer(data_key)
+            key = self.keys.sealer(tx, person_id)
             tags = self._tags(person_id, data_key, frozenset(categories))
-            marks = ", ".join("?" for _ in tags) or "NULL"
-            rows = tx.all(_SELECT.replace(" FROM", ", tag FROM") + " WHERE person_id = ? AND "
-                          f"(tag IN ({marks}) OR tag IS NULL) ORDER BY created_at, id",
-                          (person_id, *tags))
+            marks = ", ".join("?" * len(tags)) or "NULL"  # a read of 10 categories: 26 tags
+            # the body only: the four old slots are empty on every row that has one
+            rows = tx.all("SELECT id, body, created_at, updated_at, tag FROM fields "
+                          f"WHERE person_id = ? AND (tag IN ({marks}) OR tag IS NULL) "
+                          "ORDER BY created_at, id", (person_id, *tags))
             found = []
-            for *row, tag in rows:
-                field = _open(key, tuple(row))
+            for fid, body, created, updated, tag in rows:
+                field = (_opened(key, person_id, fid, body, created, updated) if body is not None
+                         else _get(tx, key, person_id, fid))
                 if tag is None and tx.writable:
                     tx.send("UPDATE fields SET tag = ? WHERE id = ?",
                            (category_tag(tag_key(data_key), field.category), field.id))

@@ -68,7 +68,7 @@ _BODY = (
 )
 
 
-def _open(key: bytes, row: tuple) -> Grant:
+def _open(key: bytes | crypto.Sealer, row: tuple) -> Grant:
     gid, pid, cid, status, created, expires, ended, used, body = row
     data = crypto.open_json(key, body, pid, "grants", gid, "body")
     return Grant(

@@ -100,10 +100,25 @@ class KeyStore:
         tx.memo["data_key", person_id] = key
         return key
 
+    def sealer(self, tx: Tx, person_id: str) -> crypto.Sealer:
+        """The person's data key ready to seal and open, once per transaction."""
+        return self.sealer_of(tx, person_id, self.data_key(tx, person_id))
+
+    @staticmethod
+    def sealer_of(tx: Tx, person_id: str, data_key: bytes) -> crypto.Sealer:
+        """A person's data key (unwrapped by the caller) ready to seal and open: one AES-GCM
+        context per transaction, not per value (a vendor's read opens the agreement and the
+        fields and seals the log entry with it)."""
+        known = tx.memo.get(("sealer", person_id))
+        if known is None or known[0] != data_key:
+            known = tx.memo["sealer", person_id] = (data_key, crypto.Sealer(data_key))
+        return known[1]
+
     def destroy_data_key(self, person_id: str) -> bool:
         """Crypto-shred: delete the wrapped key in its own committed transaction."""
         with self.db.write() as tx:
             tx.memo.pop(("data_key", person_id), None)
+            tx.memo.pop(("sealer", person_id), None)
             return tx.run("DELETE FROM {k}data_keys WHERE person_id = ?", (person_id,)) > 0
 
     def server_key(self, name: str, now: datetime) -> bytes:

@@ -45,6 +45,7 @@ class Negotiation:
 
 
 _SELECT = ("SELECT grant_id, person_id, client_id, status, updated_at, body FROM negotiations")
+_UNSEEN = object()
 
 
 def _open(key: bytes, row: tuple) -> Negotiation:
@@ -67,6 +68,7 @@ class Negotiations:
         body = crypto.seal_json(key, {"record": n.record, "vendor_jws": n.vendor_jws,
                                       "custos_jws": n.custos_jws, "counter": n.counter},
                                 n.person_id, "negotiations", n.grant_id, "body")
+        tx.memo.pop(("negotiation", n.grant_id), None)
         if new:
             tx.run("INSERT INTO negotiations (grant_id, person_id, client_id, status, "
                    "updated_at, body) VALUES (?, ?, ?, ?, ?, ?)",
@@ -109,6 +111,21 @@ class Negotiations:
         with self.db.read() as tx:
             row = tx.one(_SELECT + " WHERE grant_id = ?", (grant_id,))
             return _open(self.keys.data_key(tx, row[1]), row) if row else None
+
+    def seen(self, tx: Tx, grant_id: str, status: str | None) -> None:
+        """Keep the status of an agreement's record (None: it proffered nothing) as a lookup in
+        `tx` read it (the token's, `vault/access.py`), so `waiting` need not read it again; a
+        change of the record in `tx` forgets it."""
+        tx.memo["negotiation", grant_id] = status
+
+    def waiting(self, grant_id: str) -> Negotiation | None:
+        """The record of an agreement whose proffered standard agreements the vendor has not
+        accepted yet; None when it proffered none or they are accepted."""
+        tx = self.db.current()
+        if tx is not None and tx.memo.get(("negotiation", grant_id), _UNSEEN) in (None, ACCEPTED):
+            return None  # as read with the token, in this transaction (`seen`)
+        n = self.find(grant_id)
+        return n if n is not None and n.status != ACCEPTED else None
 
     def for_person(self, person_id: str) -> list[Negotiation]:
         """Every record of a person, newest first."""

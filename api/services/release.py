@@ -15,7 +15,7 @@ from vault import Tx, Vault
 from vault.agreement_events import AccessAttempted
 from vault.clients import Client
 from vault.grants import Grant
-from vault.negotiations import ACCEPTED, Negotiation
+from vault.negotiations import Negotiation
 
 from . import judge
 from .acceptance import named
@@ -63,8 +63,8 @@ def unaccepted(vault: Vault, grant: Grant,
                before: str = "any data is released") -> NotAccepted | None:
     """Before anything is judged, read or written: the vendor's signed acceptance, where one
     is due (a read and a write-back both wait for it)."""
-    n = vault.agreements.negotiations.find(grant.id)
-    return NotAccepted(n, before) if n is not None and n.status != ACCEPTED else None
+    n = vault.agreements.negotiations.waiting(grant.id)
+    return NotAccepted(n, before) if n is not None else None
 
 
 def vendor_agreement(vault: Vault, tx: Tx, client: Client, grant_id: str,

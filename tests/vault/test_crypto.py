@@ -43,6 +43,17 @@ def test_tampered_blob_fails_opaquely(mutate):
     assert info.value.__context__ is None or info.value.__suppress_context__
 
 
+@pytest.mark.parametrize("plain", [b'{"a":1} ', b' {"a":1}', b'{"a":1}{}', b'', b'\xff"a"',
+                                   b'{"a":', b'"\xed\xa0\x80"'])
+def test_a_slot_is_one_json_value_in_utf8_and_nothing_else(plain):
+    key = crypto.new_key()
+    slot = ("p", "fields", "r", "body")
+    assert crypto.open_json(key, crypto.seal_json(key, {"a": [1, "ü"]}, *slot), *slot) == {
+        "a": [1, "ü"]}
+    with pytest.raises(CryptoError):
+        crypto.open_json(key, crypto.seal(key, plain, crypto.slot_aad(*slot)), *slot)
+
+
 def test_wrong_aad_or_key_fails():
     blob = crypto.seal(KEY, b"x", AAD)
     with pytest.raises(CryptoError):

@@ -12,6 +12,7 @@ import pytest
 from tests.vault.conftest import Store
 from vault.errors import CryptoError
 from vault.fields import category_tag, tag_key
+from vault.negotiations import ACCEPTED, TERMINATED
 
 PURPOSE = {"purpose": "ServiceProvision", "categories": ["contact.email"], "terms_version": 0,
            "decided_by": "person"}
@@ -49,6 +50,25 @@ def test_the_lookup_sees_an_ended_agreement(vault, person, now):
     with vault.transaction("write") as tx:
         found = vault.agreements.access(tx, "raw-token")
     assert found.grant.status == "revoked" and found.token.revoked_at is not None
+
+
+def test_the_lookup_brings_the_record_status_and_a_change_in_the_read_forgets_it(vault, person,
+                                                                               now):
+    _, grant = _agreement(vault, person, now)
+    records = vault.agreements.negotiations
+    with vault.transaction("write") as tx:
+        assert vault.agreements.access(tx, "raw-token").negotiation is None
+        assert records.waiting(grant.id) is None  # nothing proffered
+    records.open(grant.id, person, grant.client_id, {"agreements": ["SD-BASE"]}, now,
+                 status=ACCEPTED)
+    with vault.transaction("write") as tx:
+        assert vault.agreements.access(tx, "raw-token").negotiation == ACCEPTED
+        assert records.waiting(grant.id) is None
+        records.change(grant.id, now, status=TERMINATED)  # in the same transaction
+        assert records.waiting(grant.id).status == TERMINATED  # not the status seen before
+    with vault.transaction("write") as tx:
+        assert vault.agreements.access(tx, "raw-token").negotiation == TERMINATED
+        assert records.waiting(grant.id).status == TERMINATED
 
 
 def _add(vault, person, category, name, now):

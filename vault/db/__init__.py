@@ -37,9 +37,8 @@ def iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def from_iso(text: str) -> datetime:
-    """Parse a timestamp written by `iso`."""
-    return datetime.fromisoformat(text)
+#: parse a timestamp written by `iso` (the method itself: a read parses 26 timestamps)
+from_iso: Callable[[str], datetime] = datetime.fromisoformat
 
 
 class Tx:
@@ -136,6 +135,25 @@ class Tx:
         return True
 
 
+class _Joined:
+    """A nested transaction: the outer one, with its own actor for the block if it names one
+    (a plain object, not a generator: a vendor's read joins its transaction three times)."""
+
+    __slots__ = ("tx", "actor", "before")
+
+    def __init__(self, tx: Tx, actor: str | None) -> None:
+        self.tx, self.actor = tx, actor
+        self.before: str | None = None
+
+    def __enter__(self) -> Tx:
+        self.before = self.tx.actor
+        self.tx.actor = self.actor or self.before
+        return self.tx
+
+    def __exit__(self, *exc: object) -> None:
+        self.tx.actor = self.before
+
+
 class Backend:
     """What both stores share: per-thread connections and nested-safe transactions."""
 
@@ -178,8 +196,7 @@ class Backend:
                 self._all.append(conn)
         return conn
 
-    @contextmanager
-    def transaction(self, mode: Mode, actor: str | None = None) -> Iterator[Tx]:
+    def transaction(self, mode: Mode, actor: str | None = None) -> AbstractContextManager[Tx]:
         """A read (one consistent snapshot, no writes) or write transaction on this thread.
 
         Nested calls join the outer transaction; a write asked for inside a read raises
@@ -193,14 +210,12 @@ class Backend:
         if outer is not None:
             if mode == "write" and not outer.writable:
                 raise ReadOnlyTransaction()
-            before = outer.actor
-            outer.actor = actor or before
-            try:
-                yield outer
-            finally:
-                outer.actor = before
-            return
-        with self._transaction(write=mode == "write") as tx:
+            return _Joined(outer, actor)
+        return self._outermost(mode == "write", actor)
+
+    @contextmanager
+    def _outermost(self, write: bool, actor: str | None) -> Iterator[Tx]:
+        with self._transaction(write=write) as tx:
             tx.actor = actor or getattr(self._local, "actor", None)
             self._local.tx = tx
             try:
