@@ -49,6 +49,8 @@ def carried(grant: Grant, stored: str) -> Grant:
     the agreement granted and the token still has (a refresh may drop some)."""
     items = stored.split()
     subset = next((s.removeprefix(SUBSET) for s in items if s.startswith(SUBSET)), None)
+    if subset is None and not grant.extra.get("mandates"):
+        return grant  # all of it, and no mandate to drop (a vendor's read: no copy made)
     categories = grant.categories
     if subset is not None:
         picked = {int(i) for i in subset.split(",") if i.isdigit()}
