@@ -4,7 +4,8 @@ Custos: bearer token check, agreement, the person's current terms, the policy de
 decryption of the fields and a hash-chained log entry, in one write transaction committed
 with `synchronous=FULL` (SQLite) or a synchronous commit (PostgreSQL) before the answer.
 Bare: a Flask route that finds the person by the bearer token and returns the same JSON from
-SQLite with none of that. Both run under waitress (8 threads) in 1 or 2 processes sharing one
+SQLite with none of that. Both run under waitress (8 threads, and the 1 ms interpreter-lock
+switch interval that `custos serve` sets) in 1 or 2 processes sharing one
 port (SO_REUSEPORT); 100 persons, each with their own token, are read in turn. Each load
 configuration runs bare then Custos back to back, so the ratio is measured side by side.
 
@@ -41,6 +42,7 @@ import socket
 import sqlite3
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -162,6 +164,12 @@ def serve(kind: str, where: str, url: str | None, port: int, ready) -> None:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 8"
 
     app = _custos_app(Path(where), url) if kind == "custos" else bare_app(Path(where))
+    try:  # both servers as `custos serve` runs Custos (its interpreter lock's interval)
+        from api.cli.custos import SWITCH_INTERVAL
+
+        sys.setswitchinterval(SWITCH_INTERVAL)
+    except ImportError:  # the code before issue 15 had none
+        pass
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(("127.0.0.1", port))
@@ -550,7 +558,6 @@ def inprocess(args) -> None:
 def _environ(path: str, token: str) -> dict:
     """A WSGI environ for GET `path` with a bearer token, as waitress would build it."""
     import io
-    import sys
 
     return {"REQUEST_METHOD": "GET", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
             "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1",
