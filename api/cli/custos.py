@@ -76,7 +76,8 @@ def init() -> None:
 #: for it. SQLite's writers of one commit hand the connection on in turn (vault/db/sqlite.py);
 #: each handoff waits for the lock, which waitress's loop, busy parsing the next requests,
 #: gives up only at this interval: 5 ms by default. With 64 connections that made reads wait
-#: in line (616 reads a second against 1,950 with 8); at 1 ms, 1,560-1,670 (docs/benchmarks.md).
+#: in line (611-750 reads a second against 1,950 with 8); at 1 ms, 1,450-1,560
+#: (docs/benchmarks.md).
 SWITCH_INTERVAL = 0.001
 
 
