@@ -91,17 +91,21 @@ class Caller:
         return mandates.agent(self.client.client_id)
 
 
+def split_authorization(header: str) -> tuple[str, str]:
+    """(scheme lower-cased, credentials stripped) of an Authorization header's value."""
+    scheme, _, value = header.partition(" ")
+    return scheme.lower(), value.strip()
+
+
 def credentials() -> tuple[str, str]:
     """(scheme, raw token) from `Authorization: Bearer` (RFC 6750 section 2.1) or
     `Authorization: DPoP` (RFC 9449 section 7.1); the scheme lower-cased."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    scheme = scheme.lower()
+    scheme, value = split_authorization(request.headers.get("Authorization", ""))
     if scheme not in ("bearer", "dpop"):
         raise NoCredentials()
-    if not value.strip():
+    if not value:
         raise InvalidToken("The access token is empty.")
-    return scheme, value.strip()
+    return scheme, value
 
 
 def records_proof(view):

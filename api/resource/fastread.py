@@ -24,7 +24,7 @@ from flask import Flask
 from .. import security
 from ..services.release import AccessRefused
 from . import ratelimit
-from .auth import bearer_caller
+from .auth import bearer_caller, split_authorization
 from .data import read
 
 PATH = "/api/v1/data"
@@ -37,9 +37,8 @@ def bearer(environ: dict) -> str | None:
     if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH \
             or environ.get("QUERY_STRING"):
         return None
-    scheme, _, value = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
-    value = value.strip()
-    return value if scheme.lower() == "bearer" and value else None
+    scheme, value = split_authorization(environ.get("HTTP_AUTHORIZATION", ""))
+    return value if scheme == "bearer" and value else None
 
 
 class FastRead:
