@@ -7,7 +7,9 @@ Bare: a Flask route that finds the person by the bearer token and returns the sa
 SQLite with none of that. Both run under waitress (8 threads, and the 1 ms interpreter-lock
 switch interval that `custos serve` sets) in 1 or 2 processes sharing one
 port (SO_REUSEPORT); 100 persons, each with their own token, are read in turn. Each load
-configuration runs bare then Custos back to back, so the ratio is measured side by side.
+configuration runs bare then Custos back to back, so the ratio is measured side by side; on a
+noisy machine, `--repeat 5` runs each configuration five times, alternating which goes first,
+and prints the medians and the runs' lowest and highest ratios.
 
 DPoP (`--dpop`, RFC 9449): each person also gets a token bound to an ES256 key, and a third
 run reads with `Authorization: DPoP` and a fresh proof (new `jti`, `iat`, `ath`) signed by the
@@ -22,7 +24,7 @@ CPU split: CPU seconds per second of wall time for the app processes, PostgreSQL
 `postgres` process on the machine) and the load generator.
 
     python benchmarks/api_bench.py [--seconds 5] [--backends sqlite,postgres] [--procs 1,2]
-        [--conns 8,16] [--load wrk,python] [--persons 100] [--dpop]
+        [--conns 8,16] [--load wrk,python] [--persons 100] [--dpop] [--repeat 1]
     python benchmarks/api_bench.py --inprocess   # per-read cost in process, and 1,000 fields
     python benchmarks/api_bench.py --cpu [--reads 3000]  # CPU a request, WSGI apps called directly
     python benchmarks/api_bench.py --profile     # cProfile of in-process reads (SQLite)
@@ -429,21 +431,27 @@ def bench(args) -> None:
                             check_once(custos.port, "/api/v1/data", prover)
                         for load in loads:
                             for conns in (int(c) for c in args.conns.split(",")):
-                                pair = {}
                                 runs = [("bare", bare, "/bare", tokens),
                                         ("custos", custos, "/api/v1/data", tokens)]
                                 if prover:
                                     runs.append(("dpop", custos, "/api/v1/data", prover))
-                                for kind, srv, path, creds in runs:
-                                    if load == "python":  # warm-up
-                                        run_python(f"http://127.0.0.1:{srv.port}{path}",
-                                                   creds, conns, 0.5)
-                                    pair[kind] = measure(srv, path, creds, load, conns,
-                                                         args.seconds, tmp, url)
-                                rows.append((backend, procs, load, conns, pair))
-                                _print_row(rows[-1])
-                                if prover:
-                                    _print_dpop(rows[-1])
+                                pairs = []
+                                for n in range(args.repeat):
+                                    pair = {}  # every other repeat Custos first: a drift of
+                                    # the machine's speed during the runs does not favour one
+                                    for kind, srv, path, creds in (runs if n % 2 == 0
+                                                                   else runs[::-1]):
+                                        if load == "python":  # warm-up
+                                            run_python(f"http://127.0.0.1:{srv.port}{path}",
+                                                       creds, conns, 0.5)
+                                        pair[kind] = measure(srv, path, creds, load, conns,
+                                                             args.seconds, tmp, url)
+                                    pairs.append(pair)
+                                    row = (backend, procs, load, conns, pair)
+                                    _print_row(row)
+                                    if prover:
+                                        _print_dpop(row)
+                                rows.append((backend, procs, load, conns, pairs))
                     finally:
                         bare.stop()
                         custos.stop()
@@ -454,16 +462,34 @@ def bench(args) -> None:
     print(f"{args.persons} persons, 10 fields each, {args.seconds:.0f} s per run, waitress 8 "
           f"threads per process; CPU in cores (app / every postgres process / load "
           f"generator); CPU ms a read (app, its own postgres backends); machine: cores busy")
-    print(_HEADER)
-    for row in rows:
-        _print_row(row)
+    if args.repeat > 1:
+        print(f"each configuration run {args.repeat} times, bare and Custos alternating "
+              f"which goes first; every column is the median of the runs (ratio: Custos's "
+              f"median over bare's), and `ratios` the lowest and highest of the runs' own")
+    print(_HEADER + ("  ratios" if args.repeat > 1 else ""))
+    for backend, procs, load, conns, pairs in rows:
+        _print_row((backend, procs, load, conns, _median(pairs)), _spread(pairs, "custos"))
     if args.dpop:
         print()
         print("DPoP: a token bound to an ES256 key, a fresh proof signed by the Python client "
               "for every request")
         print(_DPOP_HEADER)
-        for row in rows:
-            _print_dpop(row)
+        for backend, procs, load, conns, pairs in rows:
+            _print_dpop((backend, procs, load, conns, _median(pairs)))
+
+
+def _median(pairs: list[dict]) -> dict:
+    """Each measure's median over repeated runs of one configuration."""
+    return {kind: {key: statistics.median(p[kind][key] for p in pairs) for key in pairs[0][kind]}
+            for kind in pairs[0]}
+
+
+def _spread(pairs: list[dict], kind: str) -> str:
+    """The lowest and highest of the runs' own ratios (kind against bare), or nothing."""
+    if len(pairs) < 2:
+        return ""
+    ratios = [p[kind]["rps"] / p["bare"]["rps"] for p in pairs]
+    return f"  {min(ratios):.0%}–{max(ratios):.0%}"
 
 
 _DPOP_HEADER = (f"{'backend':<9}{'procs':>6}{'conns':>6}{'bare r/s':>10}{'bearer':>8}"
@@ -486,17 +512,20 @@ _HEADER = (f"{'backend':<9}{'procs':>6}{'load':>7}{'conns':>6}{'bare r/s':>10}"
            f"  {'CPU custos app/pg/load':<24}{'app ms':>7}{'pg ms':>6}{'machine':>8}")
 
 
-def _print_row(row) -> None:
+def _print_row(row, spread: str = "") -> None:
     """CPU in cores; `app ms` and `pg ms`: CPU milliseconds per read in the app processes
     and in the app's own PostgreSQL backends; `machine`: cores busy on the whole machine
-    (every process, other users' too) while Custos ran."""
+    (every process, other users' too) while Custos ran. With repeated runs, every column is a
+    median (`ratio`: Custos's median over bare's) and `spread` the runs' own lowest and highest
+    ratios."""
     backend, procs, load, conns, pair = row
     b, c = pair["bare"], pair["custos"]
     print(f"{backend:<9}{procs:>6}{load:>7}{conns:>6}{b['rps']:>10.0f}{c['rps']:>11.0f}"
           f"{c['rps'] / b['rps']:>7.0%}{b['p99']:>9.1f}{c['p50']:>8.1f}{c['p99']:>8.1f}"
           f"  {c['cpu_app']:.2f} / {c['cpu_pg']:.2f} / {c['cpu_load']:.2f}"
           f"{' ' * 6}{c['cpu_app'] / c['rps'] * 1000:>7.2f}"
-          f"{c['cpu_pg_ours'] / c['rps'] * 1000:>6.2f}{c['cpu_machine']:>8.2f}", flush=True)
+          f"{c['cpu_pg_ours'] / c['rps'] * 1000:>6.2f}{c['cpu_machine']:>8.2f}{spread}",
+          flush=True)
 
 
 def inprocess(args) -> None:
@@ -718,6 +747,8 @@ def main() -> None:
     parser.add_argument("--procs", default="1,2")
     parser.add_argument("--conns", default="8,16")
     parser.add_argument("--load", default="wrk,python")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each configuration (a noisy machine: medians, spread)")
     parser.add_argument("--persons", type=int, default=100)
     parser.add_argument("--reads", type=int, default=1000)
     parser.add_argument("--inprocess", action="store_true")
