@@ -4,12 +4,13 @@ Custos: bearer token check, agreement, the person's current terms, the policy de
 decryption of the fields and a hash-chained log entry, in one write transaction committed
 with `synchronous=FULL` (SQLite) or a synchronous commit (PostgreSQL) before the answer.
 Bare: a Flask route that finds the person by the bearer token and returns the same JSON from
-SQLite with none of that. Both run under waitress (8 threads, and the 1 ms interpreter-lock
-switch interval that `custos serve` sets) in 1 or 2 processes sharing one
-port (SO_REUSEPORT); 100 persons, each with their own token, are read in turn. Each load
-configuration runs bare then Custos back to back, so the ratio is measured side by side; on a
-noisy machine, `--repeat 5` runs each configuration five times, alternating which goes first,
-and prints the medians and the runs' lowest and highest ratios.
+SQLite with none of that. Both run under waitress (`custos serve`'s 8 threads unless
+`--threads` says otherwise, and the 1 ms interpreter-lock switch interval that `custos serve`
+sets) in 1 or 2 processes sharing one port (SO_REUSEPORT); 100 persons, each with their own
+token, are read in turn. Each load configuration runs bare then Custos back to back, so the
+ratio is measured side by side; on a noisy machine, `--repeat 5` runs each configuration five
+times, alternating which goes first, and prints the medians and the runs' lowest and highest
+ratios.
 
 DPoP (`--dpop`, RFC 9449): each person also gets a token bound to an ES256 key, and a third
 run reads with `Authorization: DPoP` and a fresh proof (new `jti`, `iat`, `ath`) signed by the
@@ -24,7 +25,7 @@ CPU split: CPU seconds per second of wall time for the app processes, PostgreSQL
 `postgres` process on the machine) and the load generator.
 
     python benchmarks/api_bench.py [--seconds 5] [--backends sqlite,postgres] [--procs 1,2]
-        [--conns 8,16] [--load wrk,python] [--persons 100] [--dpop] [--repeat 1]
+        [--conns 8,16] [--load wrk,python] [--persons 100] [--dpop] [--repeat 1] [--threads 8]
     python benchmarks/api_bench.py --inprocess   # per-read cost in process, and 1,000 fields
     python benchmarks/api_bench.py --cpu [--reads 3000]  # CPU a request, WSGI apps called directly
     python benchmarks/api_bench.py --profile     # cProfile of in-process reads (SQLite)
@@ -158,7 +159,7 @@ def bare_app(path: Path):
     return app
 
 
-def serve(kind: str, where: str, url: str | None, port: int, ready) -> None:
+def serve(kind: str, where: str, url: str | None, port: int, ready, threads: int) -> None:
     import logging
 
     from waitress.server import create_server
@@ -175,9 +176,18 @@ def serve(kind: str, where: str, url: str | None, port: int, ready) -> None:
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(("127.0.0.1", port))
-    srv = create_server(app, sockets=[sock], threads=8)
+    srv = create_server(app, sockets=[sock], threads=threads)
     ready.put(os.getpid())
     srv.run()
+
+
+def _serve_threads() -> int:
+    """`custos serve`'s default thread count (8 in code that names none)."""
+    try:
+        from api.cli.custos import THREADS
+    except ImportError:
+        return 8
+    return THREADS
 
 
 def free_port() -> int:
@@ -189,12 +199,14 @@ def free_port() -> int:
 class Servers:
     """`procs` waitress processes of one app on one port."""
 
-    def __init__(self, kind: str, where: Path, url: str | None, procs: int) -> None:
+    def __init__(self, kind: str, where: Path, url: str | None, procs: int,
+                 threads: int) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.port = free_port()
         ready = ctx.Queue()
-        self.procs = [ctx.Process(target=serve, args=(kind, str(where), url, self.port, ready),
-                                  daemon=True) for _ in range(procs)]
+        self.procs = [ctx.Process(target=serve, daemon=True,
+                                  args=(kind, str(where), url, self.port, ready, threads))
+                      for _ in range(procs)]
         for p in self.procs:
             p.start()
         for _ in self.procs:
@@ -422,8 +434,8 @@ def bench(args) -> None:
                       f"{time.monotonic() - started:.0f} s]", flush=True)
                 setup_bare(bare_db, tokens)
                 for procs in (int(p) for p in args.procs.split(",")):
-                    bare = Servers("bare", bare_db, None, procs)
-                    custos = Servers("custos", home, url, procs)
+                    bare = Servers("bare", bare_db, None, procs, args.threads)
+                    custos = Servers("custos", home, url, procs, args.threads)
                     try:
                         check_once(bare.port, "/bare", tokens[0])
                         check_once(custos.port, "/api/v1/data", tokens[0])
@@ -459,8 +471,8 @@ def bench(args) -> None:
                 if schema:
                     drop_schema(schema)
     print()
-    print(f"{args.persons} persons, 10 fields each, {args.seconds:.0f} s per run, waitress 8 "
-          f"threads per process; CPU in cores (app / every postgres process / load "
+    print(f"{args.persons} persons, 10 fields each, {args.seconds:.0f} s per run, waitress "
+          f"{args.threads} threads per process; CPU in cores (app / every postgres process / load "
           f"generator); CPU ms a read (app, its own postgres backends); machine: cores busy")
     if args.repeat > 1:
         print(f"each configuration run {args.repeat} times, bare and Custos alternating "
@@ -747,6 +759,9 @@ def main() -> None:
     parser.add_argument("--procs", default="1,2")
     parser.add_argument("--conns", default="8,16")
     parser.add_argument("--load", default="wrk,python")
+    parser.add_argument("--threads", type=int, default=_serve_threads(),
+                        help="waitress threads per process, for both servers "
+                             "(default: custos serve's)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each configuration (a noisy machine: medians, spread)")
     parser.add_argument("--persons", type=int, default=100)

@@ -80,11 +80,19 @@ def init() -> None:
 #: (docs/benchmarks.md).
 SWITCH_INTERVAL = 0.001
 
+#: waitress's threads. Fewer gave more reads a second where each read's CPU is the limit (a
+#: 2-core machine with a fast disk: 4 threads 1.5-1.6x more than 8 on PostgreSQL), more where
+#: each commit waits for a slow disk (SQLite, each fsync 3 ms slower: 8 threads 1.4-1.55x more
+#: than 4, as more reads share a commit). 8 loses less where it loses; docs/deployment.md,
+#: "Threads", says how to choose.
+THREADS = 8
+
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option("--threads", default=THREADS, show_default=True, type=click.IntRange(1, 256),
+              help="Worker threads (docs/deployment.md, \"Threads\").")
 @click.option("--trusted-proxy", metavar="ADDRESS", default=None,
               help="Address of a TLS-terminating reverse proxy whose X-Forwarded-Proto, "
                    "-Host and -For headers are believed (see docs/deployment.md).")
