@@ -80,11 +80,9 @@ def init() -> None:
 #: (docs/benchmarks.md).
 SWITCH_INTERVAL = 0.001
 
-#: waitress's threads. Fewer gave more reads a second where each read's CPU is the limit (a
-#: 2-core machine with a fast disk: 4 threads 1.5-1.6x more than 8 on PostgreSQL), more where
-#: each commit waits for a slow disk (SQLite, each fsync 3 ms slower: 8 threads 1.4-1.55x more
-#: than 4, as more reads share a commit). 8 loses less where it loses; docs/deployment.md,
-#: "Threads", says how to choose.
+#: waitress's threads. More let more reads share one commit while it waits for the disk (with
+#: each fsync 3 ms slower, 8 threads served 1.1-1.4x the SQLite reads of 4); with a fast disk
+#: on 2 cores, 4 and 8 were the same within the noise (docs/deployment.md, "Threads").
 THREADS = 8
 
 
