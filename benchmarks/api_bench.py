@@ -775,6 +775,8 @@ def main() -> None:
     parser.add_argument("--dpop", action="store_true",
                         help="add DPoP-bound reads (Python client), or profile those")
     args = parser.parse_args()
+    if args.repeat < 1 or args.threads < 1:
+        parser.error("--repeat and --threads must be at least 1")
     if args.roundtrips:
         roundtrips(args)
     elif args.profile:
