@@ -67,6 +67,8 @@ class Field:
 _SELECT = (
     "SELECT id, person_id, body, category, name, kind, value, created_at, updated_at FROM fields"
 )
+#: a read's fields: the body only (the four old slots are empty on every row that has one)
+_SELECT_TAGGED = "SELECT id, body, created_at, updated_at, tag FROM fields"
 _EMPTY = b""  # what the four old slots hold for rows sealed as one body
 
 
@@ -169,10 +171,12 @@ class Fields:
             key = self.keys.sealer(tx, person_id)
             tags = self._tags(person_id, data_key, frozenset(categories))
             marks = ", ".join("?" * len(tags)) or "NULL"  # a read of 10 categories: 26 tags
-            # the body only: the four old slots are empty on every row that has one
-            rows = tx.all("SELECT id, body, created_at, updated_at, tag FROM fields "
-                          f"WHERE person_id = ? AND (tag IN ({marks}) OR tag IS NULL) "
-                          "ORDER BY created_at, id", (person_id, *tags))
+            # two halves, each found through the (person_id, tag) index: with `tag IN (…) OR
+            # tag IS NULL` SQLite read every row of the person instead (1,000 fields read
+            # under 2 categories: 1.2-1.35x the read of 20, now 0.95-1.25x; docs/benchmarks.md)
+            rows = tx.all(f"{_SELECT_TAGGED} WHERE person_id = ? AND tag IN ({marks}) "
+                          f"UNION ALL {_SELECT_TAGGED} WHERE person_id = ? AND tag IS NULL "
+                          "ORDER BY created_at, id", (person_id, *tags, person_id))
             found = []
             for fid, body, created, updated, tag in rows:
                 field = (_opened(key, person_id, fid, body, created, updated) if body is not None
