@@ -12,7 +12,7 @@ the same parts as the route in data.py:
 
 Every other request goes to Flask unchanged, and so does every error: it is rendered by the
 app's own error handlers and after-request hooks, so a refusal looks the same whichever way it
-came. tests/api/test_fast_read.py compares the two ways, answer by answer.
+came. tests/oauth/test_fast_read.py compares the two ways, answer by answer.
 """
 
 from __future__ import annotations
