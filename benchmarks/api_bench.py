@@ -12,6 +12,10 @@ ratio is measured side by side; on a noisy machine, `--repeat 5` runs each confi
 times, alternating which goes first, and prints the medians and the runs' lowest and highest
 ratios.
 
+Minimal (`--minimal`, SQLite): a third server with the least read that keeps Custos's two
+guarantees and does nothing else (minimal_read.py), the kind of read issue 15 measured at 60-66 %
+of bare. Its ratio on the machine at hand is what the guarantees alone cost there.
+
 DPoP (`--dpop`, RFC 9449): each person also gets a token bound to an ES256 key, and a third
 run reads with `Authorization: DPoP` and a fresh proof (new `jti`, `iat`, `ath`) signed by the
 load client for every request, so every proof is verified and its `jti` recorded in the shared
@@ -26,6 +30,7 @@ CPU split: CPU seconds per second of wall time for the app processes, PostgreSQL
 
     python benchmarks/api_bench.py [--seconds 5] [--backends sqlite,postgres] [--procs 1,2]
         [--conns 8,16] [--load wrk,python] [--persons 100] [--dpop] [--repeat 1] [--threads 8]
+        [--minimal]
     python benchmarks/api_bench.py --inprocess   # per-read cost in process, and 1,000 fields
     python benchmarks/api_bench.py --cpu [--reads 3000]  # CPU a request, WSGI apps called directly
     python benchmarks/api_bench.py --profile     # cProfile of in-process reads (SQLite)
@@ -53,6 +58,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import minimal_read
 import requests
 
 CATEGORIES = ["contact.email", "contact.phone", "identity.name", "address.street",
@@ -166,7 +172,12 @@ def serve(kind: str, where: str, url: str | None, port: int, ready, threads: int
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 8"
 
-    app = _custos_app(Path(where), url) if kind == "custos" else bare_app(Path(where))
+    if kind == "custos":
+        app = _custos_app(Path(where), url)
+    elif kind == "minimal":
+        app = minimal_read.app(Path(where))
+    else:
+        app = bare_app(Path(where))
     try:  # both servers as `custos serve` runs Custos (its interpreter lock's interval)
         from api.cli.custos import SWITCH_INTERVAL
 
@@ -433,12 +444,19 @@ def bench(args) -> None:
                 print(f"[{backend}: {args.persons} persons set up in "
                       f"{time.monotonic() - started:.0f} s]", flush=True)
                 setup_bare(bare_db, tokens)
+                minimal = args.minimal and backend == "sqlite"
+                if minimal:
+                    minimal_read.setup(tmp / "minimal.db", tokens, CATEGORIES)
                 for procs in (int(p) for p in args.procs.split(",")):
                     bare = Servers("bare", bare_db, None, procs, args.threads)
                     custos = Servers("custos", home, url, procs, args.threads)
+                    least = Servers("minimal", tmp / "minimal.db", None, procs,
+                                    args.threads) if minimal else None
                     try:
                         check_once(bare.port, "/bare", tokens[0])
                         check_once(custos.port, "/api/v1/data", tokens[0])
+                        if least:
+                            check_once(least.port, "/minimal", tokens[0])
                         if prover:
                             check_once(custos.port, "/api/v1/data", prover)
                         for load in loads:
@@ -447,6 +465,8 @@ def bench(args) -> None:
                                         ("custos", custos, "/api/v1/data", tokens)]
                                 if prover:
                                     runs.append(("dpop", custos, "/api/v1/data", prover))
+                                if least:
+                                    runs.append(("minimal", least, "/minimal", tokens))
                                 pairs = []
                                 for n in range(args.repeat):
                                     pair = {}  # every other repeat Custos first: a drift of
@@ -465,8 +485,9 @@ def bench(args) -> None:
                                         _print_dpop(row)
                                 rows.append((backend, procs, load, conns, pairs))
                     finally:
-                        bare.stop()
-                        custos.stop()
+                        for servers in (bare, custos, least):
+                            if servers:
+                                servers.stop()
             finally:
                 if schema:
                     drop_schema(schema)
@@ -481,6 +502,8 @@ def bench(args) -> None:
     print(_HEADER + ("  ratios" if args.repeat > 1 else ""))
     for backend, procs, load, conns, pairs in rows:
         _print_row((backend, procs, load, conns, _median(pairs)), _spread(pairs, "custos"))
+    if any("minimal" in pairs[0] for *_, pairs in rows):
+        _print_minimal(rows)
     if args.dpop:
         print()
         print("DPoP: a token bound to an ES256 key, a fresh proof signed by the Python client "
@@ -502,6 +525,23 @@ def _spread(pairs: list[dict], kind: str) -> str:
         return ""
     ratios = [p[kind]["rps"] / p["bare"]["rps"] for p in pairs]
     return f"  {min(ratios):.0%}–{max(ratios):.0%}"
+
+
+def _print_minimal(rows) -> None:
+    """The least read that keeps both guarantees (minimal_read.py) beside bare and Custos."""
+    print()
+    print("minimal: a read that keeps both guarantees and does nothing else "
+          "(benchmarks/minimal_read.py; SQLite)")
+    print(f"{'procs':>5}{'load':>7}{'conns':>6}{'bare r/s':>10}{'minimal':>9}{'custos':>8}"
+          f"{'minimal/bare':>14}{'custos/bare':>13}{'custos/minimal':>16}{'min p99':>9}")
+    for _, procs, load, conns, pairs in rows:
+        if "minimal" not in pairs[0]:
+            continue
+        m = _median(pairs)
+        b, least, c = m["bare"]["rps"], m["minimal"]["rps"], m["custos"]["rps"]
+        print(f"{procs:>5}{load:>7}{conns:>6}{b:>10.0f}{least:>9.0f}{c:>8.0f}"
+              f"{least / b:>14.0%}{c / b:>13.0%}{c / least:>16.0%}"
+              f"{m['minimal']['p99']:>9.1f}{_spread(pairs, 'minimal')}", flush=True)
 
 
 _DPOP_HEADER = (f"{'backend':<9}{'procs':>6}{'conns':>6}{'bare r/s':>10}{'bearer':>8}"
@@ -774,6 +814,9 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--dpop", action="store_true",
                         help="add DPoP-bound reads (Python client), or profile those")
+    parser.add_argument("--minimal", action="store_true",
+                        help="add the least read that keeps both guarantees (SQLite; "
+                             "minimal_read.py)")
     args = parser.parse_args()
     if args.repeat < 1 or args.threads < 1:
         parser.error("--repeat and --threads must be at least 1")
