@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
 import re
 import secrets
 import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from joserfc import jws
+from joserfc.jwk import ECKey
 
 from clients.sdk.myterms import new_key, public_jwks, sign
 from tests.conftest import csrf_token
@@ -183,3 +186,60 @@ def serving(app, threads: int = 4):
         for channel in list(srv._map.values()):  # kept-alive connections too, not only the
             channel.close()  # listener: an unclosed socket warns later, in another test
         thread.join(timeout=5)
+
+
+# DPoP (RFC 9449): a client's key and its bound tokens, for test_dpop*.py
+TOKEN = "http://localhost/oauth/token"
+
+
+class Key:
+    """A client's DPoP key that can also make broken proofs."""
+
+    def __init__(self) -> None:
+        self.key = ECKey.generate_key("P-256", private=True)
+        self.jkt = self.key.thumbprint()
+
+    def proof(self, clock, method="POST", url=TOKEN, *, token=None, header=None, drop=(),
+              **claims) -> str:
+        body = {"jti": secrets.token_urlsafe(16), "htm": method, "htu": url,
+                "iat": int(clock().timestamp())}
+        if token is not None:
+            body["ath"] = base64.urlsafe_b64encode(
+                hashlib.sha256(token.encode()).digest()).decode().rstrip("=")
+        body.update(claims)
+        for name in drop:
+            body.pop(name)
+        head = {"typ": "dpop+jwt", "alg": "ES256", "jwk": self.key.as_dict(private=False),
+                **(header or {})}
+        return jws.serialize_compact(head, json.dumps(body), self.key, algorithms=["ES256"])
+
+
+@pytest.fixture
+def key() -> Key:
+    return Key()
+
+
+def redeem(client, flow, vendor, clock, key=None, **kw):
+    """The code flow's token request, with a proof by `key` when given."""
+    code, verifier = flow.code(vendor, **kw)
+    return token_request(client, vendor, {"grant_type": "authorization_code", "code": code,
+                                          "redirect_uri": REDIRECT, "code_verifier": verifier},
+                         key.proof(clock) if key else None)
+
+
+def token_request(client, vendor, form, proof=None, **headers):
+    if proof is not None:
+        headers["DPoP"] = proof
+    if "client_secret" not in vendor:
+        return client.post("/oauth/token", data={**form, "client_id": vendor["client_id"]},
+                           headers=headers)
+    return client.post("/oauth/token", data=form, headers=headers,
+                       auth=(vendor["client_id"], vendor["client_secret"]))
+
+
+@pytest.fixture
+def bound(client, flow, vendor, person, clock, key) -> dict:
+    """DPoP-bound tokens of a confidential vendor."""
+    answer = redeem(client, flow, vendor, clock, key)
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()

@@ -8,9 +8,7 @@ The independent client (oauth4webapi) is in test_dpop_oauth4webapi.py.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import secrets
 
 import pytest
 from joserfc import jws
@@ -18,55 +16,9 @@ from joserfc.jwk import ECKey, OctKey
 
 from api import create_app
 from tests.conftest import configure
-from tests.oauth.conftest import REDIRECT, pkce
+from tests.oauth.conftest import REDIRECT, TOKEN, Key, pkce, redeem, token_request
 
-TOKEN = "http://localhost/oauth/token"
 DATA = "http://localhost/api/v1/data"
-
-
-class Key:
-    """A client's DPoP key that can also make broken proofs."""
-
-    def __init__(self) -> None:
-        self.key = ECKey.generate_key("P-256", private=True)
-        self.jkt = self.key.thumbprint()
-
-    def proof(self, clock, method="POST", url=TOKEN, *, token=None, header=None, drop=(),
-              **claims) -> str:
-        body = {"jti": secrets.token_urlsafe(16), "htm": method, "htu": url,
-                "iat": int(clock().timestamp())}
-        if token is not None:
-            body["ath"] = base64.urlsafe_b64encode(
-                hashlib.sha256(token.encode()).digest()).decode().rstrip("=")
-        body.update(claims)
-        for name in drop:
-            body.pop(name)
-        head = {"typ": "dpop+jwt", "alg": "ES256", "jwk": self.key.as_dict(private=False),
-                **(header or {})}
-        return jws.serialize_compact(head, json.dumps(body), self.key, algorithms=["ES256"])
-
-
-@pytest.fixture
-def key() -> Key:
-    return Key()
-
-
-def redeem(client, flow, vendor, clock, key=None, **kw):
-    """The code flow's token request, with a proof by `key` when given."""
-    code, verifier = flow.code(vendor, **kw)
-    return token_request(client, vendor, {"grant_type": "authorization_code", "code": code,
-                                          "redirect_uri": REDIRECT, "code_verifier": verifier},
-                         key.proof(clock) if key else None)
-
-
-def token_request(client, vendor, form, proof=None, **headers):
-    if proof is not None:
-        headers["DPoP"] = proof
-    if "client_secret" not in vendor:
-        return client.post("/oauth/token", data={**form, "client_id": vendor["client_id"]},
-                           headers=headers)
-    return client.post("/oauth/token", data=form, headers=headers,
-                       auth=(vendor["client_id"], vendor["client_secret"]))
 
 
 def read(client, token, proof=None, scheme="DPoP"):
@@ -74,14 +26,6 @@ def read(client, token, proof=None, scheme="DPoP"):
     if proof is not None:
         headers["DPoP"] = proof
     return client.get("/api/v1/data", headers=headers)
-
-
-@pytest.fixture
-def bound(client, flow, vendor, person, clock, key) -> dict:
-    """DPoP-bound tokens of a confidential vendor."""
-    answer = redeem(client, flow, vendor, clock, key)
-    assert answer.status_code == 200, answer.get_json()
-    return answer.get_json()
 
 
 def test_metadata_names_asymmetric_algorithms_only(client):

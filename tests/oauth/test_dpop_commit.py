@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from api.resource import data
 from api.resource.auth import InsufficientScope
-from tests.oauth.test_dpop import DATA, bound, key, read  # noqa: F401 (fixtures)
+from tests.oauth.test_dpop import DATA, read
 
 
 def _used(app, key, jti: str, clock) -> bool:
@@ -36,7 +36,7 @@ def _watch(app, monkeypatch) -> list[bool]:
 
 
 def test_a_dpop_read_records_its_jti_in_its_own_transaction(app, client, bound, key, clock,
-                                                            monkeypatch):  # noqa: F811
+                                                            monkeypatch):
     token = bound["access_token"]
     joined = _watch(app, monkeypatch)
     jti = secrets.token_urlsafe(16)
@@ -48,7 +48,7 @@ def test_a_dpop_read_records_its_jti_in_its_own_transaction(app, client, bound, 
 
 
 def test_a_read_that_rolls_back_still_records_its_proof(app, client, bound, key, clock,
-                                                         monkeypatch):  # noqa: F811
+                                                         monkeypatch):
     token = bound["access_token"]
 
     def refuse(*args, **kwargs):
@@ -65,7 +65,7 @@ def test_a_read_that_rolls_back_still_records_its_proof(app, client, bound, key,
 
 
 def test_a_replay_inside_the_read_is_refused_and_logs_nothing_more(app, client, bound, key,
-                                                                   clock):  # noqa: F811
+                                                                   clock):
     token = bound["access_token"]
     proof = key.proof(clock, "GET", DATA, token=token)
     first = read(client, token, proof)
@@ -74,7 +74,7 @@ def test_a_replay_inside_the_read_is_refused_and_logs_nothing_more(app, client, 
     assert again.status_code == 401 and again.get_json()["error"] == "invalid_dpop_proof"
 
 
-def test_other_routes_still_record_before_their_work(app, client, bound, key, clock):  # noqa: F811
+def test_other_routes_still_record_before_their_work(app, client, bound, key, clock):
     """Routes not marked `records_proof` record the jti in its own transaction, first."""
     token = bound["access_token"]
     jti = secrets.token_urlsafe(16)

@@ -9,8 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import configure
-from tests.oauth.conftest import REDIRECT, serving
-from tests.oauth.test_dpop import Key
+from tests.oauth.conftest import REDIRECT, Key, serving
 
 
 @pytest.fixture
