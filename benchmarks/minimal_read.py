@@ -69,7 +69,7 @@ def setup(path: Path, tokens: list[str], categories: list[str]) -> None:
 
 
 class Refused(Exception):
-    pass
+    """The token, or its agreement, does not hold (unknown, expired or ended)."""
 
 
 def app(path: Path):
