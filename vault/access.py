@@ -12,6 +12,7 @@ this read to commit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .clients import Client
@@ -54,12 +55,17 @@ _LOCK_FIRST = ("SELECT id FROM persons WHERE id = "
                "(SELECT person_id FROM tokens WHERE token_hash = ?) FOR UPDATE")
 
 
-def resolve(tx: Tx, keys: KeyStore, raw: str) -> Access | None:
-    """The token `raw` stands for, or None when no such token was ever issued."""
+def resolve(tx: Tx, keys: KeyStore, raw: str,
+            ahead: Callable[[Tx, str], None] | None = None) -> Access | None:
+    """The token `raw` stands for, or None when no such token was ever issued. `ahead(tx,
+    token hash)` may send a query of its own in the same round trip, after the lock
+    (`Fields.send_ahead`)."""
     digest = token_hash(raw)
     locking = tx.writable and tx.backend.row_locks
     if locking:  # sent ahead: the lookup below runs after it, in the same round trip
         tx.send(_LOCK_FIRST, (digest,))
+        if ahead is not None:
+            ahead(tx, digest)
     row = tx.one(_LOOKUP + (" FOR SHARE OF t" if locking else ""), (digest,))
     if row is None:
         return None

@@ -7,6 +7,7 @@ registers the agreement event kinds, so the person's log reads them back typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from . import agreement_events, mandate_events  # noqa: F401 - registers the event kinds
@@ -52,11 +53,13 @@ class Agreements:
         self.negotiations = Negotiations(db, keys)
         self.duties = Duties(db, keys)
 
-    def access(self, tx: Tx, raw_token: str) -> Access | None:
+    def access(self, tx: Tx, raw_token: str,
+               ahead: Callable[[Tx, str], None] | None = None) -> Access | None:
         """A bearer token with its client, agreement and the person's terms version, in one
         lookup inside `tx` (`vault/access.py`); whether the vendor's acceptance is due comes
-        with it, so the read asks no more (`Negotiations.waiting`)."""
-        found = resolve(tx, self.keys, raw_token)
+        with it, so the read asks no more (`Negotiations.waiting`). `ahead`: a query to send
+        in the lookup's round trip (a vendor's read: `Vault.send_fields_ahead`)."""
+        found = resolve(tx, self.keys, raw_token, ahead)
         if found is not None and found.grant is not None:
             self.negotiations.seen(tx, found.grant.id, found.negotiation)
         return found

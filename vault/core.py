@@ -170,6 +170,11 @@ class Vault(AgreementsMixin):
         """The person's fields of these categories, decrypted; the others stay sealed."""
         return self._fields.in_categories(person_id, categories)
 
+    def send_fields_ahead(self, tx: Tx, reader: str) -> None:
+        """A vendor's read on PostgreSQL: the fields its token read last time, asked in the
+        round trip under way (`Fields.send_ahead`); pass to `agreements.access`."""
+        self._fields.send_ahead(tx, reader)
+
     def get_field(self, person_id: str, field_id: str) -> Field:
         """One field; NotFound if absent or someone else's."""
         return self._fields.get(person_id, field_id)

@@ -110,14 +110,16 @@ def release(vault: Vault, tx: Tx, client: Client, grant: Grant, now: datetime, *
     withheld = [{"category": c, "reasons": [r.to_dict() for r in decision.reasons_for(c)]}
                 for c in grant.categories if c not in released]
     denied = [r.to_dict() for r in decision.reasons if r.effect is Effect.DENY]
+    # read before the attempt is logged (one transaction, so the same commit either way): on
+    # PostgreSQL the fields' query sent ahead with the token's lookup is still good then
+    readable = judge.readable_fields(vault, compiled, vendor, grant.person_id, grant, now,
+                                     only=needed(released)) if released else []  # rest sealed
     vault.record(grant.person_id, AccessAttempted(
         client_id=client.client_id, grant_id=grant.id, purpose=grant.purpose,
         categories=list(grant.categories), released=released,
         outcome="allowed" if released else "refused", reasons=denied), now)
     if not released:
         return AccessRefused(denied)
-    readable = judge.readable_fields(vault, compiled, vendor, grant.person_id, grant, now,
-                                     only=needed(released))  # the rest stay sealed
     fields = what_leaves(readable, released, now,  # precise ones only if named
                          compiled.terms.claims_only)  # and never raw where claims only
     vault.agreements.grants.touch(tx, grant, now)

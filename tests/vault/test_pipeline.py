@@ -1,9 +1,11 @@
 """Issue 15 follow-up: PostgreSQL write transactions in psycopg's pipeline mode.
 
 A statement whose answer nobody reads (`Tx.send`: the log entry, the read counts, `last used`)
-goes out with the next one that waits for an answer, so an authorized read is three round
-trips: BEGIN + person lock + lookup; log entry + fields; counts + COMMIT. These tests pin the
-count, and that a failing `send` still fails its own transaction before COMMIT returns.
+goes out with the next one that waits for an answer, and the fields query a token ran on its
+last read is sent ahead with its lookup (`Tx.ahead`), so an authorized read is two round trips:
+BEGIN + person lock + fields + lookup; log entry + counts + COMMIT (three when the read asks
+other fields than last time). These tests pin the counts, that rows sent ahead are taken only
+while still good, and that a failing `send` still fails its transaction before COMMIT returns.
 """
 
 from __future__ import annotations
@@ -33,11 +35,10 @@ def _round_trips(trace: str) -> tuple[int, int]:
     return trips, statements
 
 
-@pytest.mark.postgres
-def test_an_authorized_read_is_three_round_trips_on_postgresql(tmp_path, now):
+@pytest.fixture
+def pg_vault(tmp_path):
+    """A vault on PostgreSQL in a schema of its own."""
     import uuid
-
-    import psycopg
 
     from tests.vault.conftest import Store, _admin_connection, postgres_url, with_search_path
 
@@ -46,26 +47,102 @@ def test_an_authorized_read_is_three_round_trips_on_postgresql(tmp_path, now):
     admin.execute(f'CREATE SCHEMA "{schema}"')
     store = Store("postgres", tmp_path / "home", with_search_path(postgres_url(), schema))
     try:
-        vault = store.vault
-        _setup(vault, now)
-        assert len(read(vault, RAW, now)) == 6  # warm: keys, `last used`, tags
-        conn = vault.db.connection()
-        path = tmp_path / "trace.txt"
-        with path.open("w") as out:
-            conn.pgconn.trace(out.fileno())
-            conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS
-                                        | psycopg.pq.Trace.REGRESS_MODE)
-            fields = read(vault, RAW, now)
-            conn.pgconn.untrace()
-        assert sorted({f.category for f in fields}) == sorted(CATEGORIES)
-        trips, statements = _round_trips(path.read_text())
-        # BEGIN, lock, lookup | log entry and head (one statement), fields | counts, COMMIT
-        assert (trips, statements) == (3, 7), path.read_text()
-        assert vault.verify_log() == []
+        yield store.vault
     finally:
         store.vault.close()
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
+
+
+def _traced(vault, path, work):
+    """`work()`'s result, and (round trips, statements) of this thread's connection."""
+    import psycopg
+
+    conn = vault.db.connection()
+    with path.open("w") as out:
+        conn.pgconn.trace(out.fileno())
+        conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS
+                                    | psycopg.pq.Trace.REGRESS_MODE)
+        try:
+            result = work()
+        finally:
+            conn.pgconn.untrace()
+    return result, _round_trips(path.read_text())
+
+
+@pytest.mark.postgres
+def test_an_authorized_read_is_two_round_trips_on_postgresql(pg_vault, tmp_path, now):
+    vault = pg_vault
+    _setup(vault, now)
+    assert len(read(vault, RAW, now)) == 6  # warm: keys, `last used`, tags, the token's query
+    trace = tmp_path / "trace.txt"
+    fields, counted = _traced(vault, trace, lambda: read(vault, RAW, now))
+    assert sorted({f.category for f in fields}) == sorted(CATEGORIES)
+    # BEGIN, lock, fields (sent ahead), lookup | log entry and head (one statement), counts,
+    # COMMIT
+    assert counted == (2, 7), trace.read_text()
+    assert vault.verify_log() == []
+
+
+@pytest.mark.postgres
+def test_a_read_that_asks_other_fields_than_last_time_gets_those(pg_vault, tmp_path, now):
+    """The query sent ahead is a guess from the token's last read: a read that asks for
+    other fields (the terms now withhold a category) gets exactly those, one round trip
+    later, and the next read of those is two round trips again."""
+    vault = pg_vault
+    _setup(vault, now)
+    read(vault, RAW, now)
+    trace = tmp_path / "trace.txt"
+    fewer, counted = _traced(vault, trace, lambda: read(vault, RAW, now,
+                                                        categories=CATEGORIES[:1]))
+    assert {f.category for f in fewer} == set(CATEGORIES[:1]) and len(fewer) == 3
+    assert counted == (3, 8), trace.read_text()  # the guess, unused, and the fields asked
+    again, counted = _traced(vault, trace, lambda: read(vault, RAW, now,
+                                                        categories=CATEGORIES[:1]))
+    assert [f.id for f in again] == [f.id for f in fewer]
+    assert counted == (2, 7), trace.read_text()
+    assert vault.verify_log() == []
+
+
+@pytest.mark.postgres
+def test_rows_sent_ahead_are_those_of_when_they_were_sent(pg_vault, now):
+    """Taken by the same query, they are what the query saw when it went out (not what a
+    write committed by another transaction since would show): the reason the read sends
+    them only after the person's lock, which keeps every writer of her fields out."""
+    vault = pg_vault
+    person = vault.create_person("ann@example.org", "x", now)
+    query = ("SELECT COUNT(*) FROM fields WHERE person_id = ?", (person,))
+    with vault.transaction("write") as tx:
+        tx.ahead(*query)
+        tx.one("SELECT 1")  # a SELECT between leaves it good
+        writer = threading.Thread(target=lambda: vault.add_field(
+            person, category="c", name="n", kind="text", value="v", now=now))
+        writer.start()
+        writer.join(30)
+        assert tx.all(*query) == [(0,)]  # sent ahead: before the other's commit
+        assert tx.all(*query) == [(1,)]  # asked now: after it
+    assert len(vault.list_fields(person)) == 1
+
+
+def test_rows_sent_ahead_are_dropped_once_a_write_went_out(store, vault, person, now):
+    """Any statement but a SELECT after the query sent ahead may have changed its rows: the
+    same query is then asked afresh and sees this transaction's own write. A query with other
+    parameters never takes them. On SQLite `ahead` sends nothing: the same answers."""
+    vault.add_field(person, category="c", name="n", kind="text", value="v", now=now)
+    query = ("SELECT updated_at FROM fields WHERE person_id = ?", (person,))
+    renamed = ("UPDATE fields SET updated_at = ? WHERE person_id = ?", ("renamed", person))
+    with pytest.raises(RuntimeError):  # roll back: the change only lives in here
+        with vault.transaction("write") as tx:
+            tx.ahead(*query)
+            tx.send(*renamed)
+            assert tx.all(*query) == [("renamed",)]
+            tx.ahead(*query)
+            assert tx.all(query[0], ("someone else",)) == []
+            tx.ahead(query[0], ("someone else",))
+            tx.many(*renamed[:1], [("again", person)])
+            assert tx.all(query[0], ("someone else",)) == []
+            assert tx.all(*query) == [("again",)]
+            raise RuntimeError("roll back")
 
 
 def test_a_failing_send_fails_its_transaction_before_commit_returns(store, vault, person, now):

@@ -2,8 +2,9 @@
 
 The authorized read (what `/api/v1/data` runs) is one write transaction: on PostgreSQL the
 person's row is locked `FOR UPDATE` first, then one joined lookup reads the token, agreement and
-terms and share-locks the token row (`FOR SHARE OF t`), then the attempt is logged, the fields
-read and the COMMIT waited for (in psycopg's pipeline mode). A revocation either ends the
+terms and share-locks the token row (`FOR SHARE OF t`), then the fields are read (from the
+query sent ahead with the lookup when the token read the same before), the attempt logged and
+the COMMIT waited for (in psycopg's pipeline mode). A revocation either ends the
 agreement under the same person lock, or revokes the token by its hash (an UPDATE of the token
 row, which the share lock makes wait). So a read either commits before the revocation, or it
 sees it and is refused: it never returns data after the revocation committed.
@@ -64,25 +65,27 @@ def _setup(vault, now, raw=RAW):
     return person, grant
 
 
-def read(vault, raw, now, *, pause=None):
-    """The endpoint's read in the vault: lock and look up, judge, log, read, count, commit.
-    Returns the fields released, or None when refused. `pause(tx)` runs after the lookup."""
+def read(vault, raw, now, *, pause=None, categories=None):
+    """The endpoint's read in the vault: lock and look up (the fields this token read last
+    time sent ahead with it), judge, read, log, count, commit. Returns the fields released
+    (of `categories`, the agreement's by default), or None when refused. `pause(tx)` runs
+    after the lookup."""
     with vault.transaction("write") as tx:
-        access = vault.agreements.access(tx, raw)
+        access = vault.agreements.access(tx, raw, vault.send_fields_ahead)
         token, grant = access.token, access.grant
         if pause is not None:
             pause(tx)
         allowed = (token.kind == "access" and token.active(now) and access.client is not None
                    and grant is not None and grant.live(now))
+        fields = vault.list_fields_in(grant.person_id, categories or grant.categories) \
+            if allowed else None
         vault.record(token.person_id, AccessAttempted(
             client_id=token.client_id, grant_id=token.grant_id,
             purpose=grant.purpose if grant else None, categories=list(CATEGORIES),
             released=list(CATEGORIES) if allowed else [],
             outcome="allowed" if allowed else "refused"), now)
-        if not allowed:
-            return None
-        fields = vault.list_fields_in(grant.person_id, grant.categories)
-        vault.agreements.access_counts.add(tx, grant.person_id, grant.client_id, now)
+        if allowed:
+            vault.agreements.access_counts.add(tx, grant.person_id, grant.client_id, now)
     return fields  # only now, after the COMMIT, does the caller see data
 
 

@@ -61,6 +61,8 @@ class Tx:
         #: it wrote, so a cache never holds a row that was rolled back
         self.after_commit: list[Callable[[], None]] = []
         self.actor: str | None = None  # who acts, stamped on the log entries (audit.append)
+        #: queries sent ahead (`ahead`), by statement and parameters, until taken or stale
+        self._ahead: dict[tuple[str, tuple[Any, ...]], Any] = {}
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Execute one statement; returns the number of rows it changed."""
@@ -77,8 +79,23 @@ class Tx:
         the transaction commits, and the whole transaction rolls back as with `run`."""
         self._execute(sql, params)
 
+    def ahead(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Send a query whose rows this transaction is likely to ask for soon, by `all` with
+        the very same statement and parameters (a guess: the fields of a vendor's last read).
+
+        On PostgreSQL's pipeline it goes out now, with the round trip under way, instead of
+        costing one of its own later. `all` takes its rows only while nothing but SELECTs
+        went out after it, so no statement of this transaction can have changed them; else,
+        or when the guess was wrong, `all` asks afresh. Its rows are then those of the moment
+        it ran, which the caller makes no different from a later one by sending it after the
+        lock that keeps other writers out (`vault/access.py`). Elsewhere a no-op."""
+        if self.pipeline is not None:
+            params = tuple(params)
+            self._ahead[sql, params] = self.pipeline.ask(self.backend.sql(sql), params)
+
     def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Execute one statement for many parameter rows (bulk loads, batches)."""
+        self._ahead.clear()
         try:
             self.cursor.executemany(self.backend.sql(sql), [tuple(r) for r in rows])
         except self.backend.errors as exc:
@@ -93,7 +110,9 @@ class Tx:
             self.pipeline.sync()
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        """Every row of a query."""
+        """Every row of a query (those of the same query sent `ahead`, if still good)."""
+        if self._ahead and (sent := self._ahead.pop((sql, tuple(params)), None)) is not None:
+            return self.pipeline.rows(sent)
         self._execute(sql, params)
         return [tuple(r) for r in self.cursor.fetchall()]
 
@@ -112,6 +131,8 @@ class Tx:
         return found
 
     def _execute(self, sql: str, params: Sequence[Any]) -> None:
+        if self._ahead and not sql.startswith("SELECT"):
+            self._ahead.clear()  # it may change what a query sent ahead has read
         try:
             self.cursor.execute(self.backend.sql(sql), tuple(params))
         except self.backend.errors as exc:

@@ -51,6 +51,15 @@ class _Session:
         self.stale = True
 
 
+class Answer:
+    """The answer to a statement sent ahead (`_Statements.ask`), once collected."""
+
+    __slots__ = ("result",)
+
+    def __init__(self) -> None:
+        self.result: pq.abc.PGresult | None = None
+
+
 class _Statements:
     """One transaction's statements sent on libpq directly, standing in for a psycopg cursor
     (`execute`, `fetchone`, `fetchall`, `rowcount`, `executemany`) and pipeline (`sync`).
@@ -73,8 +82,9 @@ class _Statements:
         self._pg = session.conn.pgconn
         self._adapt = session.adapt
         self.pipelined = pipelined
-        #: answers owed, in order: None for a statement, the key of a statement being prepared
-        self._owed: deque[tuple[bytes, tuple[int, ...]] | None] = deque()
+        #: answers owed, in order: None for a statement, the key of a statement being prepared,
+        #: an `Answer` for a statement whose rows are kept (`ask`)
+        self._owed: deque[tuple[bytes, tuple[int, ...]] | Answer | None] = deque()
         self._last: pq.abc.PGresult | None = None  # the answer to the last statement
 
     def begin(self, sql: str) -> None:
@@ -137,6 +147,22 @@ class _Statements:
         self._last = None
         if not self.pipelined:
             self._collect()
+
+    def ask(self, sql: str, params: Sequence[Any]) -> Answer:
+        """Send a query (pipelined) whose rows `rows` takes later, however many statements
+        go out in between."""
+        answer = Answer()
+        self.execute(sql, params)
+        self._owed[-1] = answer  # the statement's own place (after its PREPARE, if any)
+        return answer
+
+    def rows(self, answer: Answer) -> list[tuple[Any, ...]]:
+        if answer.result is None:
+            self._collect()  # raises the first error owed, this statement's included
+        result = answer.result
+        assert result is not None
+        self._adapt.set_pgresult(result)
+        return self._adapt.load_rows(0, result.ntuples, tuple)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         for row in rows:
@@ -202,15 +228,17 @@ class _Statements:
             results = conn.wait(fetch_many(pg) if self.pipelined else execute(pg))
             result = results[-1]
             if result.status in _FAILED:
-                if owed is not None:  # the statement was not prepared after all
+                if isinstance(owed, tuple):  # the statement was not prepared after all
                     session.prepared.pop(owed, None)
                 if error is None:
                     error = (psycopg.errors.error_from_result(result, self._adapt.encoding)
                              if result.status == pq.ExecStatus.FATAL_ERROR
                              else psycopg.errors.PipelineAborted("pipeline aborted"))
                 continue
-            if owed is None:
+            if not isinstance(owed, tuple):  # a statement's answer (kept for `rows`: Answer)
                 self._last = result
+                if owed is not None:
+                    owed.result = result
                 status = result.command_status
                 if status and _FORGETS_PLANS(status):
                     session.forget_prepared()
