@@ -213,3 +213,33 @@ def test_a_connection_lost_mid_transaction_is_replaced(tmp_path, now):
         store.vault.close()
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
+
+
+@pytest.mark.postgres
+def test_the_fast_read_follows_new_terms_whatever_it_sent_ahead(pg_vault, tmp_path, now):
+    """The fast read's own steps (`bearer_caller`, then `read`): once the person's new terms
+    withhold a category, the next read sends last time's query ahead, does not use it, and
+    releases only what the new terms permit; the read after that is two round trips again."""
+    from api.resource.auth import bearer_caller
+    from api.resource.data import read as read_data
+
+    def fast_read():
+        with pg_vault.transaction("write") as tx:
+            return read_data(pg_vault, tx, bearer_caller(pg_vault, tx, RAW, now), now)
+
+    person, _ = _setup(pg_vault, now)
+    trace = tmp_path / "trace.txt"
+    for _ in range(2):
+        before, counted = _traced(pg_vault, trace, fast_read)
+    assert {f["category"] for f in before["fields"]} == set(CATEGORIES)
+    assert counted[0] == 2, trace.read_text()
+    pg_vault.agreements.terms.save(person, {"default": "ask", "rules": [
+        {"id": "no-names", "effect": "deny", "purposes": ["ServiceProvision"],
+         "categories": ["identity"]}]}, now)
+    after, counted = _traced(pg_vault, trace, fast_read)
+    assert {f["category"] for f in after["fields"]} == {"contact.email"}
+    assert [w["category"] for w in after["withheld"]] == ["identity.name"]
+    assert counted[0] == 4, trace.read_text()  # and one to load the new terms
+    again, counted = _traced(pg_vault, trace, fast_read)
+    assert again["fields"] == after["fields"] and counted[0] == 2, trace.read_text()
+    assert pg_vault.verify_log() == []
