@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from common.loopback import is_loopback_host, is_loopback_url
+from common.lru import Lru
 from common.periods import PERIODS, bucket, buckets, same_period
 
 
@@ -80,3 +81,15 @@ def test_the_server_the_rules_and_the_butler_share_the_definition():
     assert access_counts.bucket is bucket and access_counts.PERIODS is PERIODS
     assert butler.same_period is same_period and butler.PERIODS is PERIODS
     assert set(FrequencySchema().fields["per"].validate.choices) == set(PERIODS)
+
+
+def test_the_cache_forgets_the_least_recently_used_entry_when_full():
+    cache: Lru[str, int] = Lru(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # now "b" is the least recently used
+    cache.put("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c"), len(cache)) == (1, None, 3, 2)
+    cache.put("a", 4)  # a new value for a key refreshes it too
+    cache.put("d", 5)
+    assert (cache.get("a"), cache.get("c"), cache.get("d")) == (4, None, 5)

@@ -11,13 +11,13 @@ vendor's client id, sealed in the same body: which vendors a person deals with i
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from common.lru import Lru
 
 from . import audit, crypto
 from .db import Backend, Tx, from_iso, iso
@@ -136,26 +136,20 @@ class Fields:
     def __init__(self, db: Backend, keys: KeyStore) -> None:
         self.db = db
         self.keys = keys
-        self._tag_cache: OrderedDict[tuple[str, frozenset[str]], list[str]] = OrderedDict()
+        self._tags_of: Lru[tuple[str, frozenset[str]], list[str]] = Lru(1024)
         #: the fields query of each reader's (a token's hash) last read, for `send_ahead`
-        self._last_read: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
-        self._tag_lock = threading.Lock()
+        self._last_read: Lru[str, tuple[str, tuple[str, ...]]] = Lru(1024)
 
     def _tags(self, person_id: str, data_key: bytes, categories: frozenset[str]) -> list[str]:
         """The tags of a read's categories, remembered for the 1,024 latest (person, set)
         pairs: a vendor reads the same categories of a person again and again. Tags are
         what the rows store, nothing more secret."""
         name = (person_id, categories)
-        with self._tag_lock:
-            if (hit := self._tag_cache.get(name)) is not None:
-                self._tag_cache.move_to_end(name)
-                return hit
+        if (hit := self._tags_of.get(name)) is not None:
+            return hit
         key = tag_key(data_key)  # derived only on a miss
         tags = sorted({category_tag(key, c) for c in categories})
-        with self._tag_lock:
-            self._tag_cache[name] = tags
-            if len(self._tag_cache) > 1024:
-                self._tag_cache.popitem(last=False)
+        self._tags_of.put(name, tags)
         return tags
 
     def send_ahead(self, tx: Tx, reader: str) -> None:
@@ -167,17 +161,8 @@ class Fields:
         if tx.pipeline is None:  # SQLite, or a read transaction: nothing to gain
             return
         tx.memo["reader", ""] = reader
-        with self._tag_lock:
-            last = self._last_read.get(reader)
-        if last is not None:
+        if (last := self._last_read.get(reader)) is not None:
             tx.ahead(*last)
-
-    def _remember_read(self, reader: str, query: tuple[str, tuple[str, ...]]) -> None:
-        with self._tag_lock:
-            self._last_read[reader] = query
-            self._last_read.move_to_end(reader)
-            if len(self._last_read) > 1024:
-                self._last_read.popitem(last=False)
 
     def list_all(self, person_id: str) -> list[Field]:
         """Every field of a person, decrypted, oldest first."""
@@ -202,7 +187,7 @@ class Fields:
                      "ORDER BY created_at, id", (person_id, *tags, person_id))
             rows = tx.all(*query)
             if (reader := tx.memo.get(("reader", ""))) is not None:
-                self._remember_read(reader, query)
+                self._last_read.put(reader, query)
             found = []
             for fid, body, created, updated, tag in rows:
                 field = (_opened(key, person_id, fid, body, created, updated) if body is not None

@@ -7,12 +7,11 @@ A person who never saved terms gets DEFAULT_TERMS: every request is asked.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
-from threading import Lock
 
+from common.lru import Lru
 from policies import Decision, Effect, Vendor, evaluate, load_terms
 from policies.compile import CompiledTerms, compile_terms
 from policies.model import PASS_ON, Request
@@ -25,9 +24,8 @@ from vault.terms import StoredTerms
 from .details import DataAccess
 
 DEFAULT_TERMS: dict = {"default": "ask", "rules": []}
-_CACHE: OrderedDict[tuple[str, int], CompiledTerms] = OrderedDict()
-_LOCK = Lock()
-_CACHE_SIZE = 1024  # about 56 KiB each for a 30-rule person: at most ~56 MiB (docs/benchmarks.md)
+#: about 56 KiB each for a 30-rule person: at most ~56 MiB (docs/benchmarks.md)
+_CACHE: Lru[tuple[str, int], CompiledTerms] = Lru(1024)
 
 
 def current_terms(vault: Vault, person_id: str) -> CompiledTerms:
@@ -44,11 +42,8 @@ def saved_terms(vault: Vault, person_id: str, version: int | None = None) -> Sto
 def terms_version(vault: Vault, person_id: str, version: int) -> CompiledTerms:
     """One version of a person's terms, compiled, from the cache when possible."""
     key = (person_id, version)
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None:
-            _CACHE.move_to_end(key)
-            return hit
+    if (hit := _CACHE.get(key)) is not None:
+        return hit
     if version == 0:
         compiled = compile_terms(load_terms(DEFAULT_TERMS, version=0))
     else:
@@ -56,10 +51,7 @@ def terms_version(vault: Vault, person_id: str, version: int) -> CompiledTerms:
         if stored is None:  # a version the vault just named: gone only if the person was deleted
             raise NotFound("terms", str(version))
         compiled = compile_terms(load_terms(stored.body, version=stored.version))
-    with _LOCK:
-        _CACHE[key] = compiled
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    _CACHE.put(key, compiled)
     return compiled
 
 
