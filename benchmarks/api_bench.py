@@ -244,11 +244,13 @@ def cpu_seconds(pids) -> float:
     return total / TICKS
 
 
-def busy_cores() -> float:
-    """CPU seconds the whole machine has spent busy (every process, ours or not)."""
+def busy_cores() -> tuple[float, float]:
+    """CPU seconds the whole machine has spent busy (every process, ours or not), and those
+    the hypervisor took for other guests (`steal`): on a shared host the second can swing by
+    tens of percent under load, and a run it hit is not comparable to one it spared."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / TICKS
+    idle, steal = fields[3] + fields[4], fields[7]  # idle, iowait; steal
+    return (sum(fields[:7]) - idle) / TICKS, steal / TICKS
 
 
 def our_backends(url: str) -> list[int]:
@@ -393,7 +395,8 @@ def measure(servers: Servers, path: str, tokens, load: str, conns: int,
     result["cpu_load"] = (sum(times[:4]) - me0) / wall  # this process + wrk (a waited child)
     ours = set(our_backends(pg_url)) | set(ours0) if pg_url else set()
     result["cpu_pg_ours"] = sum(cpu_seconds([pid]) - pg0.get(pid, 0.0) for pid in ours) / wall
-    result["cpu_machine"] = (busy_cores() - busy0) / wall
+    busy, stolen = busy_cores()
+    result["cpu_machine"], result["stolen"] = (busy - busy0[0]) / wall, (stolen - busy0[1]) / wall
     return result
 
 
@@ -496,7 +499,8 @@ def bench(args) -> None:
     print()
     print(f"{args.persons} persons, 10 fields each, {args.seconds:.0f} s per run, waitress "
           f"{args.threads} threads per process; CPU in cores (app / every postgres process / load "
-          f"generator); CPU ms a read (app, its own postgres backends); machine: cores busy")
+          f"generator); CPU ms a read (app, its own postgres backends); machine: cores busy; "
+          f"stolen: cores the hypervisor took (the more of the pair's two runs)")
     if args.repeat > 1:
         print(f"each configuration run {args.repeat} times, bare and Custos alternating "
               f"which goes first; every column is the median of the runs (ratio: Custos's "
@@ -564,13 +568,16 @@ def _print_dpop(row) -> None:
 
 _HEADER = (f"{'backend':<9}{'procs':>6}{'load':>7}{'conns':>6}{'bare r/s':>10}"
            f"{'custos r/s':>11}{'ratio':>7}{'bare p99':>9}{'cus p50':>8}{'cus p99':>8}"
-           f"  {'CPU custos app/pg/load':<24}{'app ms':>7}{'pg ms':>6}{'machine':>8}")
+           f"  {'CPU custos app/pg/load':<24}{'app ms':>7}{'pg ms':>6}{'machine':>8}"
+           f"{'stolen':>7}")
 
 
 def _print_row(row, spread: str = "") -> None:
     """CPU in cores; `app ms` and `pg ms`: CPU milliseconds per read in the app processes
     and in the app's own PostgreSQL backends; `machine`: cores busy on the whole machine
-    (every process, other users' too) while Custos ran. With repeated runs, every column is a
+    (every process, other users' too) while Custos ran, without `stolen`: the cores the
+    hypervisor took from this machine, the more of bare's run and Custos's (a quiet host: 0.00;
+    the two runs of a pair are comparable only while it stays small). With repeated runs, every column is a
     median (`ratio`: Custos's median over bare's) and `spread` the runs' own lowest and highest
     ratios."""
     backend, procs, load, conns, pair = row
@@ -579,7 +586,8 @@ def _print_row(row, spread: str = "") -> None:
           f"{c['rps'] / b['rps']:>7.0%}{b['p99']:>9.1f}{c['p50']:>8.1f}{c['p99']:>8.1f}"
           f"  {c['cpu_app']:.2f} / {c['cpu_pg']:.2f} / {c['cpu_load']:.2f}"
           f"{' ' * 6}{c['cpu_app'] / c['rps'] * 1000:>7.2f}"
-          f"{c['cpu_pg_ours'] / c['rps'] * 1000:>6.2f}{c['cpu_machine']:>8.2f}{spread}",
+          f"{c['cpu_pg_ours'] / c['rps'] * 1000:>6.2f}{c['cpu_machine']:>8.2f}"
+          f"{max(b['stolen'], c['stolen']):>7.2f}{spread}",
           flush=True)
 
 
