@@ -577,9 +577,9 @@ def _print_row(row, spread: str = "") -> None:
     and in the app's own PostgreSQL backends; `machine`: cores busy on the whole machine
     (every process, other users' too) while Custos ran, without `stolen`: the cores the
     hypervisor took from this machine, the more of bare's run and Custos's (a quiet host: 0.00;
-    the two runs of a pair are comparable only while it stays small). With repeated runs, every column is a
-    median (`ratio`: Custos's median over bare's) and `spread` the runs' own lowest and highest
-    ratios."""
+    the two runs of a pair are comparable only while it stays small). With repeated runs,
+    every column is a median (`ratio`: Custos's median over bare's) and `spread` the runs' own
+    lowest and highest ratios."""
     backend, procs, load, conns, pair = row
     b, c = pair["bare"], pair["custos"]
     print(f"{backend:<9}{procs:>6}{load:>7}{conns:>6}{b['rps']:>10.0f}{c['rps']:>11.0f}"
